@@ -116,7 +116,7 @@ jitsim_diam_framer_init(struct jitsim_diam_framer *f, const uint8_t *p, size_t l
 }
 
 /**
- * Next whole message: *msg/*msg_len set to it.
+ * Next whole message: *msg and *msg_len set to it.
  * @return JITSIM_R_OK, JITSIM_R_END, JITSIM_R_TCP_PARTIAL (the remaining
  *   bytes are the start of a message that continues in the next segment, or
  *   do not start at a message boundary: the walk stops),

@@ -58,6 +58,16 @@ enum jitsim_reason jitsim_ipv4_encode(struct jitsim_wbuf *w, const uint8_t src[4
 enum jitsim_reason jitsim_ipv6_encode(struct jitsim_wbuf *w, const uint8_t src[16],
 				      const uint8_t dst[16], uint8_t proto);
 
+/**
+ * Internet checksum (RFC 1071), used by the IPv4 and TCP encoders.
+ * jitsim_ip_csum_partial() adds @p len bytes as big-endian 16-bit words to
+ * the running sum @p sum (start with 0); only the last block may have an odd
+ * length. jitsim_ip_csum_fold() folds the sum and returns its complement:
+ * the value to store, or 0 when verifying data that includes its checksum.
+ */
+uint32_t jitsim_ip_csum_partial(const uint8_t *p, size_t len, uint32_t sum);
+uint16_t jitsim_ip_csum_fold(uint32_t sum);
+
 /*
  * Dumps: one line of "key=value" text for tests, the CLI and logs,
  * snprintf semantics (returns the length it wanted, output NUL-terminated).

@@ -62,6 +62,8 @@ struct jitsim_map_ids {
 	bool has_sc;
 	struct jitsim_digits sc;          /**< service centre address (SM ops) */
 	uint8_t n_vectors;                /**< SAI requested/returned vectors, 0 if absent */
+	bool has_hlr;
+	struct jitsim_digits hlr;         /**< HLR number (UL / UGL result) */
 };
 
 /** Name of a MAP operation code ("updateLocation"), or NULL if unknown. */

@@ -143,6 +143,8 @@ struct jitsim_s6a_msg {
 	uint32_t result_code;   /**< answers: 0 to omit */
 	uint32_t exp_result_code; /**< answers: Experimental-Result (3GPP), 0 to omit */
 	uint32_t n_vectors;     /**< AIR: Requested-EUTRAN-Authentication-Info, 0 to omit */
+	uint32_t cancellation_type; /**< CLR: mandatory Cancellation-Type (TS 29.272 7.3.24),
+				     *   always sent; 0 = MME_UPDATE_PROCEDURE */
 };
 
 /**

@@ -120,7 +120,11 @@ bool jitsim_sctp_crc_ok(const uint8_t *p, size_t len);
 /**
  * Encoder: wrap the current wbuf content as one DATA chunk (with padding) and
  * prepend the SCTP common header; computes the CRC32c.
- * @return JITSIM_R_OK or JITSIM_R_NOSPACE.
+ * The chunk flags are B|E plus the U and I bits of @p d->flags; TSN, stream,
+ * SSN and PPID come from @p d, ports and tag from @p hdr (its csum, chunks
+ * and the payload fields of @p d are ignored).
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE, or JITSIM_R_BAD_LENGTH when the
+ *   content is empty or longer than a chunk can hold (65519 bytes).
  */
 enum jitsim_reason jitsim_sctp_encode_data(struct jitsim_wbuf *w, const struct jitsim_sctp *hdr,
 					   const struct jitsim_sctp_data *d);

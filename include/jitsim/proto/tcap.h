@@ -60,6 +60,7 @@ struct jitsim_tcap_component {
 	uint8_t error;          /**< local error code (ReturnError) */
 	bool has_problem;
 	uint8_t problem;        /**< Reject problem code */
+	uint8_t problem_type;   /**< Reject problem kind: 0 general, 1 invoke, 2 returnResult, 3 returnError */
 	const uint8_t *param;   /**< parameter TLV (tag+length+value), NULL if absent */
 	size_t param_len;
 };

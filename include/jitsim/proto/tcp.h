@@ -39,7 +39,9 @@ enum jitsim_reason jitsim_tcp_decode(const uint8_t *p, size_t len, struct jitsim
  * Encoder: prepend a 20-byte TCP header (flags PSH|ACK, window 65535) to the
  * current wbuf content. The checksum needs the IP pseudo-header: pass the
  * addresses (4 or 16 bytes each, @p addr_len) so it is computed correctly.
- * @return JITSIM_R_OK, JITSIM_R_NOSPACE.
+ * Only ports, seq and ack are taken from @p t.
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM (@p addr_len
+ *   not 4 or 16, NULL address), JITSIM_R_BAD_LENGTH (segment > 4 GiB).
  */
 enum jitsim_reason jitsim_tcp_encode(struct jitsim_wbuf *w, const struct jitsim_tcp *t,
 				     const uint8_t *src, const uint8_t *dst, size_t addr_len);

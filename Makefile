@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The jitsim authors
+#
+# Thin wrapper over meson/ninja. Every target installs what it needs first
+# (scripts/deps.sh is a no-op when everything is there).
+#
+#   make test        deps, ASan+UBSan build, every test (unit, tshark
+#                    cross-check, fuzz replay, short libFuzzer runs)
+#   make test-quick  unit tests only (edit-test loop)
+#   make bench       optimised build, benchmarks with their baselines
+#   make fuzz        long libFuzzer runs (FUZZ_SECONDS per target, default 600)
+#   make demo        end-to-end demo (not yet: see README)
+#   make format      clang-format every C file in place
+
+BUILD       ?= build
+BUILD_REL   ?= build-release
+BUILD_FUZZ  ?= build-fuzz
+FUZZ_SECONDS ?= 600
+MESON_TEST  = meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+.PHONY: all deps build test test-quick bench fuzz fuzz-short demo format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: build fuzz-short
+	$(MESON_TEST)
+
+test-quick: build
+	$(MESON_TEST) --suite unit
+
+$(BUILD_REL)/build.ninja:
+	meson setup $(BUILD_REL) --buildtype=release -Dtests=disabled
+
+bench: deps $(BUILD_REL)/build.ninja
+	ninja -C $(BUILD_REL)
+	bash scripts/bench.sh $(BUILD_REL)
+
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+
+fuzz-short: deps $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ)
+	bash scripts/fuzz.sh $(BUILD_FUZZ) 25
+
+fuzz: deps $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ)
+	bash scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+demo:
+	@echo "make demo arrives with the control plane (issue 7): it will install the"
+	@echo "packages, build, generate a trace and a SIM inventory with jitsim-pktgen,"
+	@echo "run jitsim-cp and jitsim-dp on it and print the SIMs it activated."
+	@echo "Today: 'make test' builds and runs the codec library's test suite."
+	@exit 2
+
+format:
+	find dataplane include tests tools -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_REL) $(BUILD_FUZZ)

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#include <stdio.h>
+
+#include <jitsim/proto/bytes.h>
+#include <jitsim/proto/link.h>
+
+/* IEEE 802.3 clause 3.2.6: Ethernet II header is dst(6) src(6) type(2). */
+#define ETH_HDR_LEN 14
+/* IEEE 802.1Q 9.6: a tag is TPID(2) TCI(2); the TPID sits where the type was. */
+#define VLAN_TAG_LEN 4
+#define VLAN_VID_MASK 0x0fff
+/* tcpdump.org LINKTYPE_LINUX_SLL: 16-byte header, protocol at offset 14. */
+#define SLL_HDR_LEN 16
+#define SLL_PROTO_OFF 14
+/* tcpdump.org LINKTYPE_LINUX_SLL2: 20-byte header, protocol at offset 0. */
+#define SLL2_HDR_LEN 20
+#define SLL2_PROTO_OFF 0
+
+static inline bool
+is_vlan_tpid(uint16_t t)
+{
+	return t == JITSIM_ETHERTYPE_VLAN || t == JITSIM_ETHERTYPE_QINQ ||
+	       t == JITSIM_ETHERTYPE_QINQ_OLD;
+}
+
+/*
+ * Everything after the type field of Ethernet II or the protocol field of
+ * SLL/SLL2: optional VLAN tags, then an IP ethertype. The 2-byte type is at
+ * @p type_off and what it announces starts at @p off (both already known to
+ * be inside the frame: SLL2 puts its protocol first, before the addresses).
+ */
+static enum jitsim_reason
+decode_ethertype(const uint8_t *p, size_t len, size_t type_off, size_t off,
+		 struct jitsim_link *out)
+{
+	uint16_t type = jitsim_get_be16(p + type_off);
+
+	while (is_vlan_tpid(type)) {
+		/* Stacked tags (802.1ad QinQ): outermost first. */
+		if (out->n_vlans >= JITSIM_LINK_MAX_VLANS)
+			return JITSIM_R_VLAN_TOO_DEEP;
+		if (len - off < VLAN_TAG_LEN)
+			return JITSIM_R_TRUNCATED;
+		out->vlan[out->n_vlans++] = jitsim_get_be16(p + off) & VLAN_VID_MASK;
+		type = jitsim_get_be16(p + off + 2);
+		off += VLAN_TAG_LEN;
+	}
+	out->ethertype = type;
+	if (type == JITSIM_ETHERTYPE_IPV4)
+		out->next = JITSIM_LINK_NEXT_IPV4;
+	else if (type == JITSIM_ETHERTYPE_IPV6)
+		out->next = JITSIM_LINK_NEXT_IPV6;
+	else
+		return JITSIM_R_LINK_NOT_IP; /* ARP, LLC (type < 0x600), LLDP... */
+	/* Payload keeps any Ethernet padding/FCS: the IP total length bounds it. */
+	out->payload = p + off;
+	out->payload_len = len - off;
+	return JITSIM_R_OK;
+}
+
+/* Raw IP link types carry no protocol field: the version nibble decides. */
+static enum jitsim_reason
+decode_raw_ip(const uint8_t *p, size_t len, unsigned int want, struct jitsim_link *out)
+{
+	unsigned int v;
+
+	if (len < 1)
+		return JITSIM_R_TRUNCATED;
+	v = p[0] >> 4;
+	if ((v != 4 && v != 6) || (want != 0 && v != want))
+		return JITSIM_R_IP_BAD_VERSION;
+	out->next = v == 4 ? JITSIM_LINK_NEXT_IPV4 : JITSIM_LINK_NEXT_IPV6;
+	out->ethertype = v == 4 ? JITSIM_ETHERTYPE_IPV4 : JITSIM_ETHERTYPE_IPV6;
+	out->payload = p;
+	out->payload_len = len;
+	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_link_decode(uint32_t dlt, const uint8_t *p, size_t len, struct jitsim_link *out)
+{
+	out->next = 0;
+	out->n_vlans = 0;
+	out->ethertype = 0;
+	out->payload = NULL;
+	out->payload_len = 0;
+
+	switch (dlt) {
+	case JITSIM_DLT_EN10MB:
+		if (len < ETH_HDR_LEN)
+			return JITSIM_R_TRUNCATED;
+		return decode_ethertype(p, len, ETH_HDR_LEN - 2, ETH_HDR_LEN, out);
+	case JITSIM_DLT_LINUX_SLL:
+		if (len < SLL_HDR_LEN)
+			return JITSIM_R_TRUNCATED;
+		return decode_ethertype(p, len, SLL_PROTO_OFF, SLL_HDR_LEN, out);
+	case JITSIM_DLT_LINUX_SLL2:
+		if (len < SLL2_HDR_LEN)
+			return JITSIM_R_TRUNCATED;
+		return decode_ethertype(p, len, SLL2_PROTO_OFF, SLL2_HDR_LEN, out);
+	case JITSIM_DLT_RAW:
+	case JITSIM_DLT_RAW_12:
+		return decode_raw_ip(p, len, 0, out);
+	case JITSIM_DLT_IPV4:
+		return decode_raw_ip(p, len, 4, out);
+	case JITSIM_DLT_IPV6:
+		return decode_raw_ip(p, len, 6, out);
+	case JITSIM_DLT_MTP3:
+		/* Frames start at the SIO (LINKTYPE_MTP3): nothing to strip. */
+		if (len < 1)
+			return JITSIM_R_TRUNCATED;
+		out->next = JITSIM_LINK_NEXT_MTP3;
+		out->payload = p;
+		out->payload_len = len;
+		return JITSIM_R_OK;
+	default:
+		return JITSIM_R_LINK_UNSUPPORTED;
+	}
+}
+
+static const char *
+next_name(uint8_t next)
+{
+	switch (next) {
+	case JITSIM_LINK_NEXT_IPV4:
+		return "ipv4";
+	case JITSIM_LINK_NEXT_IPV6:
+		return "ipv6";
+	case JITSIM_LINK_NEXT_MTP3:
+		return "mtp3";
+	default:
+		return "none";
+	}
+}
+
+int
+jitsim_link_dump(const struct jitsim_link *x, char *buf, size_t size)
+{
+	char vl[JITSIM_LINK_MAX_VLANS * 6 + 1] = "-";
+	size_t o = 0;
+
+	for (unsigned int i = 0; i < x->n_vlans && i < JITSIM_LINK_MAX_VLANS; i++)
+		o += (size_t)snprintf(vl + o, sizeof(vl) - o, "%s%u", i ? "," : "",
+				      (unsigned int)x->vlan[i]);
+	return snprintf(buf, size, "next=%s vlans=%s ethertype=0x%04x len=%zu",
+			next_name(x->next), vl, (unsigned int)x->ethertype, x->payload_len);
+}

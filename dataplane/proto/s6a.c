@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * S6a/S6d view of a Diameter message (3GPP TS 29.272): one walk over the
+ * top-level AVPs fills struct jitsim_s6a. Grouped AVPs are entered only when
+ * they hold a wanted AVP:
+ *   Terminal-Information (7.3.3)             -> IMEI, Software-Version
+ *   Requested-EUTRAN-Authentication-Info (7.3.11) -> Number-Of-Requested-Vectors
+ *   Experimental-Result (RFC 6733 7.6)       -> Vendor-Id, Experimental-Result-Code
+ *   Subscription-Data (7.3.2)                -> MSISDN
+ *
+ * Values of AVPs the view reads must have the format their spec gives
+ * (Unsigned32 of 4 octets, Visited-PLMN-Id of 3 octets with BCD digits, IMEI
+ * and Software-Version as decimal digits, MSISDN as TBCD), otherwise the
+ * message is JITSIM_R_DIAM_BAD_AVP. The one exception is User-Name: it is an
+ * IMSI only on S6a, so on other applications (Cx: "alice@ims") a non-digit
+ * value is flagged, not rejected.
+ */
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jitsim/proto/bytes.h>
+#include <jitsim/proto/s6a.h>
+
+/*
+ * Grouped AVPs that may appear inside Subscription-Data (TS 29.272 7.3.2 and
+ * the groups nested in them: 7.3.34 APN-Configuration-Profile, 7.3.35
+ * APN-Configuration, 7.3.37 EPS-Subscribed-QoS-Profile, ...), all with the
+ * 3GPP vendor. Sorted for a binary search. The MSISDN search descends into
+ * them only when MSISDN is not a direct child of Subscription-Data.
+ */
+static const uint32_t subdata_groups_3gpp[] = {
+	1034, /* Allocation-Retention-Priority (TS 29.212 5.3.32) */
+	1429, /* APN-Configuration-Profile */
+	1430, /* APN-Configuration */
+	1431, /* EPS-Subscribed-QoS-Profile */
+	1435, /* AMBR */
+	1436, /* CSG-Subscription-Data */
+	1458, /* Trace-Data */
+	1467, /* GPRS-Subscription-Data */
+	1469, /* PDP-Context */
+	1472, /* Specific-APN-Info */
+	1473, /* LCS-Info */
+	1475, /* LCS-PrivacyException */
+	1479, /* External-Client */
+	1483, /* Service-Type */
+	1485, /* MO-LR */
+	1486, /* Teleservice-List */
+	1488, /* Call-Barring-Info */
+	1622, /* MDT-Configuration */
+	1624, /* Area-Scope */
+	1667, /* WLAN-offloadability */
+	1673, /* Adjacent-Access-Restriction-Data */
+	1675, /* IMSI-Group-Id */
+	1687, /* Emergency-Info */
+	1688, /* V2X-Subscription-Data */
+	1691, /* eDRX-Cycle-Length */
+	1694, /* MBSFN-Area */
+	3113, /* AESE-Communication-Pattern (TS 29.336) */
+	3114, /* Communication-Pattern-Set */
+	3118, /* Scheduled-Communication-Time */
+	3122, /* Monitoring-Event-Configuration */
+	3129, /* UE-Reachability-Configuration */
+	3135, /* Location-Information-Configuration */
+	3701, /* ProSe-Subscription-Data (TS 29.344) */
+	3703, /* ProSe-Allowed-PLMN */
+};
+
+/* IETF grouped AVPs reused inside APN-Configuration (TS 29.272 7.3.35). */
+#define AVP_MIP_HOME_AGENT_HOST 348 /* RFC 4004 7.11 */
+#define AVP_MIP6_AGENT_INFO 486     /* RFC 5447 4.2.1 */
+
+static bool
+is_subdata_group(uint32_t code, uint32_t vendor)
+{
+	size_t lo = 0, hi = sizeof(subdata_groups_3gpp) / sizeof(subdata_groups_3gpp[0]);
+
+	if (vendor == 0)
+		return code == AVP_MIP6_AGENT_INFO || code == AVP_MIP_HOME_AGENT_HOST;
+	if (vendor != JITSIM_DIAM_VENDOR_3GPP)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (subdata_groups_3gpp[mid] == code)
+			return true;
+		if (subdata_groups_3gpp[mid] < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void
+digits_clear(struct jitsim_digits *d)
+{
+	d->n = 0;
+	d->d[0] = '\0';
+}
+
+/* A UTF8String made only of decimal digits (IMSI, IMEI, Software-Version). */
+static bool
+digits_from_ascii(const uint8_t *p, size_t len, struct jitsim_digits *d)
+{
+	if (len == 0 || len > JITSIM_DIGITS_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned int)(p[i] - '0') > 9)
+			return false;
+	memcpy(d->d, p, len);
+	d->d[len] = '\0';
+	d->n = (uint8_t)len;
+	return true;
+}
+
+static enum jitsim_reason
+set_str(struct jitsim_s6a_str *s, const struct jitsim_diam_avp *a)
+{
+	/* First occurrence wins, as with jitsim_diam_avp_find(). */
+	if (s->p != NULL)
+		return JITSIM_R_OK;
+	/* A limit of this view (16-bit length), not of RFC 6733: say so. */
+	if (a->data_len > UINT16_MAX)
+		return JITSIM_R_DIAM_BAD_AVP;
+	s->p = a->data;
+	s->len = (uint16_t)a->data_len;
+	return JITSIM_R_OK;
+}
+
+static enum jitsim_reason
+set_u32(bool *has, uint32_t *v, const struct jitsim_diam_avp *a)
+{
+	enum jitsim_reason r;
+
+	if (*has)
+		return JITSIM_R_OK;
+	r = jitsim_diam_avp_u32(a, v);
+	if (r == JITSIM_R_OK)
+		*has = true;
+	return r;
+}
+
+static enum jitsim_reason
+set_ascii_digits(bool *has, struct jitsim_digits *d, const struct jitsim_diam_avp *a)
+{
+	if (*has)
+		return JITSIM_R_OK;
+	if (!digits_from_ascii(a->data, a->data_len, d)) {
+		digits_clear(d);
+		return JITSIM_R_DIAM_BAD_AVP;
+	}
+	*has = true;
+	return JITSIM_R_OK;
+}
+
+/* MSISDN (TS 29.329 6.3.2): E.164 number as a TBCD string. */
+static enum jitsim_reason
+set_msisdn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
+{
+	if (out->has_msisdn)
+		return JITSIM_R_OK;
+	if (jitsim_tbcd_decode(a->data, a->data_len, &out->msisdn) != JITSIM_R_OK)
+		return JITSIM_R_DIAM_BAD_AVP;
+	out->has_msisdn = true;
+	return JITSIM_R_OK;
+}
+
+/* User-Name (RFC 6733 8.14); on S6a it holds the IMSI (TS 29.272 7.3.x, 23.003 2.2). */
+static void
+set_user_name(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
+{
+	if (out->has_user_name)
+		return;
+	out->has_user_name = true;
+	if (!digits_from_ascii(a->data, a->data_len, &out->user_name)) {
+		digits_clear(&out->user_name);
+		out->user_name_not_digits = true;
+	}
+}
+
+/* Visited-PLMN-Id (TS 29.272 7.3.9): exactly the 3 octets of TS 24.008 10.5.1.13. */
+static enum jitsim_reason
+set_visited_plmn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
+{
+	if (out->has_visited_plmn)
+		return JITSIM_R_OK;
+	if (a->data_len != 3 ||
+	    jitsim_plmn_decode(a->data, out->visited_mcc_mnc) != JITSIM_R_OK)
+		return JITSIM_R_DIAM_BAD_AVP;
+	memcpy(out->visited_plmn, a->data, 3);
+	out->has_visited_plmn = true;
+	return JITSIM_R_OK;
+}
+
+/* Terminal-Information (TS 29.272 7.3.3): { IMEI, Software-Version } or MEID. */
+static enum jitsim_reason
+terminal_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+{
+	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp a;
+	enum jitsim_reason r;
+
+	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+		if (a.vendor != JITSIM_DIAM_VENDOR_3GPP)
+			continue;
+		if (a.code == JITSIM_AVP_IMEI)
+			r = set_ascii_digits(&out->has_imei, &out->imei, &a);
+		else if (a.code == JITSIM_AVP_SOFTWARE_VERSION)
+			r = set_ascii_digits(&out->has_sv, &out->sv, &a);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	return r == JITSIM_R_END ? JITSIM_R_OK : r;
+}
+
+/* Requested-EUTRAN-Authentication-Info (TS 29.272 7.3.11). */
+static enum jitsim_reason
+req_eutran_auth_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+{
+	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp a;
+	enum jitsim_reason r;
+
+	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+		if (a.code == JITSIM_AVP_NUMBER_OF_REQUESTED_VECTORS &&
+		    a.vendor == JITSIM_DIAM_VENDOR_3GPP) {
+			r = set_u32(&out->has_n_vectors, &out->n_vectors, &a);
+			if (r != JITSIM_R_OK)
+				return r;
+		}
+	}
+	return r == JITSIM_R_END ? JITSIM_R_OK : r;
+}
+
+/*
+ * Experimental-Result (RFC 6733 7.6): { Vendor-Id } { Experimental-Result-Code }.
+ * Present only when the code is; a missing Vendor-Id reads as 0.
+ */
+static enum jitsim_reason
+exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+{
+	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp a;
+	enum jitsim_reason r;
+	bool has_vendor = false, has_code = false;
+	uint32_t vendor = 0, code = 0;
+
+	if (out->has_exp_result)
+		return JITSIM_R_OK;
+	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+		if (a.vendor != 0)
+			continue;
+		if (a.code == JITSIM_AVP_VENDOR_ID)
+			r = set_u32(&has_vendor, &vendor, &a);
+		else if (a.code == JITSIM_AVP_EXPERIMENTAL_RESULT_CODE)
+			r = set_u32(&has_code, &code, &a);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	if (r != JITSIM_R_END)
+		return r;
+	if (has_code) {
+		out->has_exp_result = true;
+		out->exp_vendor = vendor;
+		out->exp_result_code = code;
+	}
+	return JITSIM_R_OK;
+}
+
+/*
+ * MSISDN inside Subscription-Data. TS 29.272 7.3.2 makes it a direct child,
+ * so the children at @p depth are scanned first; only when it is not there
+ * are the nested grouped AVPs searched, one level at a time, so the walk goes
+ * no deeper than needed and never deeper than JITSIM_DIAM_MAX_DEPTH.
+ * @p depth counts AVP levels: top-level AVPs are at depth 1.
+ */
+static enum jitsim_reason
+subdata_msisdn(struct jitsim_s6a *out, const uint8_t *p, size_t len, unsigned int depth)
+{
+	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp a;
+	enum jitsim_reason r;
+	bool has_groups = false;
+
+	if (depth > JITSIM_DIAM_MAX_DEPTH)
+		return JITSIM_R_DIAM_TOO_DEEP;
+	jitsim_diam_avp_iter_init(&it, p, len);
+	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+		if (a.code == JITSIM_AVP_MSISDN && a.vendor == JITSIM_DIAM_VENDOR_3GPP)
+			return set_msisdn(out, &a);
+		if (is_subdata_group(a.code, a.vendor))
+			has_groups = true;
+	}
+	if (r != JITSIM_R_END || !has_groups)
+		return r == JITSIM_R_END ? JITSIM_R_OK : r;
+
+	/* Second pass over bytes the first one validated: cannot fail to walk. */
+	jitsim_diam_avp_iter_init(&it, p, len);
+	while (jitsim_diam_avp_next(&it, &a) == JITSIM_R_OK) {
+		if (!is_subdata_group(a.code, a.vendor))
+			continue;
+		r = subdata_msisdn(out, a.data, a.data_len, depth + 1);
+		if (r != JITSIM_R_OK || out->has_msisdn)
+			return r;
+	}
+	return JITSIM_R_OK;
+}
+
+/* Top-level AVPs without the vendor flag (RFC 6733 4.5). */
+static enum jitsim_reason
+base_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
+{
+	switch (a->code) {
+	case JITSIM_AVP_SESSION_ID:
+		return set_str(&out->session_id, a);
+	case JITSIM_AVP_ORIGIN_HOST:
+		return set_str(&out->origin_host, a);
+	case JITSIM_AVP_ORIGIN_REALM:
+		return set_str(&out->origin_realm, a);
+	case JITSIM_AVP_DESTINATION_HOST:
+		return set_str(&out->dest_host, a);
+	case JITSIM_AVP_DESTINATION_REALM:
+		return set_str(&out->dest_realm, a);
+	case JITSIM_AVP_USER_NAME:
+		set_user_name(out, a);
+		return JITSIM_R_OK;
+	case JITSIM_AVP_RESULT_CODE:
+		return set_u32(&out->has_result_code, &out->result_code, a);
+	case JITSIM_AVP_EXPERIMENTAL_RESULT:
+		return exp_result(out, a);
+	default:
+		return JITSIM_R_OK;
+	}
+}
+
+/* Top-level 3GPP AVPs (TS 29.272 7.3.1, TS 29.212 5.3.31, TS 29.329 6.3.2). */
+static enum jitsim_reason
+tgpp_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a, struct jitsim_diam_avp *subdata,
+	 bool *has_subdata)
+{
+	switch (a->code) {
+	case JITSIM_AVP_VISITED_PLMN_ID:
+		return set_visited_plmn(out, a);
+	case JITSIM_AVP_RAT_TYPE:
+		return set_u32(&out->has_rat_type, &out->rat_type, a);
+	case JITSIM_AVP_ULR_FLAGS:
+		return set_u32(&out->has_ulr_flags, &out->ulr_flags, a);
+	case JITSIM_AVP_TERMINAL_INFORMATION:
+		return terminal_info(out, a);
+	case JITSIM_AVP_REQUESTED_EUTRAN_AUTH_INFO:
+		return req_eutran_auth_info(out, a);
+	case JITSIM_AVP_MSISDN:
+		return set_msisdn(out, a);
+	case JITSIM_AVP_SUBSCRIPTION_DATA:
+		/* Searched after the walk, and only if MSISDN is not at the top. */
+		if (!*has_subdata) {
+			*subdata = *a;
+			*has_subdata = true;
+		}
+		return JITSIM_R_OK;
+	default:
+		return JITSIM_R_OK;
+	}
+}
+
+/* Reset only what the walk may leave untouched: no memset of the whole view. */
+static void
+s6a_init(struct jitsim_s6a *out)
+{
+	static const struct jitsim_s6a_str none = {NULL, 0};
+
+	out->is_request = (out->hdr.flags & JITSIM_DIAM_FLAG_R) != 0;
+	out->session_id = none;
+	out->origin_host = none;
+	out->origin_realm = none;
+	out->dest_host = none;
+	out->dest_realm = none;
+	out->has_user_name = false;
+	out->user_name_not_digits = false;
+	digits_clear(&out->user_name);
+	out->has_visited_plmn = false;
+	out->visited_mcc_mnc[0] = '\0';
+	out->has_rat_type = false;
+	out->has_ulr_flags = false;
+	out->has_imei = false;
+	digits_clear(&out->imei);
+	out->has_sv = false;
+	digits_clear(&out->sv);
+	out->has_msisdn = false;
+	digits_clear(&out->msisdn);
+	out->has_result_code = false;
+	out->has_exp_result = false;
+	out->has_n_vectors = false;
+}
+
+enum jitsim_reason
+jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out)
+{
+	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp a, subdata;
+	bool has_subdata = false;
+	enum jitsim_reason r;
+
+	r = jitsim_diam_decode_hdr(p, len, &out->hdr);
+	if (r != JITSIM_R_OK)
+		return r;
+	s6a_init(out);
+
+	jitsim_diam_avp_iter_init(&it, out->hdr.avps, out->hdr.avps_len);
+	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+		/* AVP codes are per vendor (RFC 6733 4.1): match both. */
+		if (a.vendor == 0)
+			r = base_avp(out, &a);
+		else if (a.vendor == JITSIM_DIAM_VENDOR_3GPP)
+			r = tgpp_avp(out, &a, &subdata, &has_subdata);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	if (r != JITSIM_R_END)
+		return r;
+	if (has_subdata && !out->has_msisdn)
+		return subdata_msisdn(out, subdata.data, subdata.data_len, 2);
+	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_plmn_decode(const uint8_t p[3], char out[8])
+{
+	/* TS 24.008 Figure 10.5.13: MCC2|MCC1, MNC3|MCC3, MNC2|MNC1. */
+	uint8_t mcc1 = p[0] & 0x0f, mcc2 = p[0] >> 4, mcc3 = p[1] & 0x0f;
+	uint8_t mnc3 = p[1] >> 4, mnc1 = p[2] & 0x0f, mnc2 = p[2] >> 4;
+	size_t n = 0;
+
+	if (mcc1 > 9 || mcc2 > 9 || mcc3 > 9 || mnc1 > 9 || mnc2 > 9 ||
+	    (mnc3 > 9 && mnc3 != 0x0f)) {
+		out[0] = '\0';
+		return JITSIM_R_MAP_BAD_DIGITS;
+	}
+	out[n++] = (char)('0' + mcc1);
+	out[n++] = (char)('0' + mcc2);
+	out[n++] = (char)('0' + mcc3);
+	out[n++] = (char)('0' + mnc1);
+	out[n++] = (char)('0' + mnc2);
+	/* 10.5.1.13: MNC digit 3 is 1111 when the MNC has two digits. */
+	if (mnc3 != 0x0f)
+		out[n++] = (char)('0' + mnc3);
+	out[n] = '\0';
+	return JITSIM_R_OK;
+}
+
+int
+jitsim_plmn_encode(const char *mcc_mnc, uint8_t out[3])
+{
+	size_t n = strnlen(mcc_mnc, 7);
+	uint8_t d[6];
+
+	if (n != 5 && n != 6)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned int)(mcc_mnc[i] - '0') > 9)
+			return -1;
+		d[i] = (uint8_t)(mcc_mnc[i] - '0');
+	}
+	out[0] = (uint8_t)(d[1] << 4 | d[0]);
+	out[1] = (uint8_t)((n == 6 ? d[5] : 0x0f) << 4 | d[2]);
+	out[2] = (uint8_t)(d[4] << 4 | d[3]);
+	return 0;
+}
+
+/* snprintf-semantics accumulator for the dump. */
+struct dump_buf {
+	char *buf;
+	size_t size;
+	size_t len; /* what the full line needs, excluding the NUL */
+};
+
+__attribute__((format(printf, 2, 3))) static void
+dump_printf(struct dump_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->len < b->size ? b->buf + b->len : NULL,
+		      b->len < b->size ? b->size - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+/* Longest identity printed; the view itself keeps the full length. */
+#define DUMP_STR_MAX 64
+
+/* Print a string from the wire as one token: spaces and non-ASCII become '.'. */
+static void
+dump_str(struct dump_buf *b, const char *key, const struct jitsim_s6a_str *s)
+{
+	char tmp[DUMP_STR_MAX + 1];
+	size_t n = s->len < DUMP_STR_MAX ? s->len : DUMP_STR_MAX;
+
+	if (s->p == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = s->p[i] > 0x20 && s->p[i] < 0x7f ? (char)s->p[i] : '.';
+	tmp[n] = '\0';
+	dump_printf(b, " %s=%s%s", key, tmp, s->len > DUMP_STR_MAX ? "..." : "");
+}
+
+int
+jitsim_s6a_dump(const struct jitsim_s6a *x, char *buf, size_t size)
+{
+	struct dump_buf b = {buf, size, 0};
+	const char *name = jitsim_diam_cmd_name(x->hdr.cmd);
+
+	if (size > 0)
+		buf[0] = '\0';
+	dump_printf(&b, "cmd=%" PRIu32 " cmd_name=%s request=%d app_id=%" PRIu32
+			" hbh=0x%08" PRIx32 " e2e=0x%08" PRIx32,
+		    x->hdr.cmd, name ? name : "unknown", x->is_request ? 1 : 0, x->hdr.app_id,
+		    x->hdr.hbh, x->hdr.e2e);
+	dump_str(&b, "session_id", &x->session_id);
+	dump_str(&b, "origin_host", &x->origin_host);
+	dump_str(&b, "origin_realm", &x->origin_realm);
+	dump_str(&b, "dest_host", &x->dest_host);
+	dump_str(&b, "dest_realm", &x->dest_realm);
+	if (x->has_user_name) {
+		if (x->user_name_not_digits)
+			dump_printf(&b, " user_name=not_digits");
+		else
+			dump_printf(&b, " imsi=%s", x->user_name.d);
+	}
+	if (x->has_visited_plmn)
+		dump_printf(&b, " visited_plmn=%s", x->visited_mcc_mnc);
+	if (x->has_rat_type)
+		dump_printf(&b, " rat_type=%" PRIu32, x->rat_type);
+	if (x->has_ulr_flags)
+		dump_printf(&b, " ulr_flags=0x%" PRIx32, x->ulr_flags);
+	if (x->has_imei)
+		dump_printf(&b, " imei=%s", x->imei.d);
+	if (x->has_sv)
+		dump_printf(&b, " sv=%s", x->sv.d);
+	if (x->has_msisdn)
+		dump_printf(&b, " msisdn=%s", x->msisdn.d);
+	if (x->has_result_code)
+		dump_printf(&b, " result_code=%" PRIu32, x->result_code);
+	if (x->has_exp_result)
+		dump_printf(&b, " exp_result=%" PRIu32 "/%" PRIu32, x->exp_vendor,
+			    x->exp_result_code);
+	if (x->has_n_vectors)
+		dump_printf(&b, " n_vectors=%" PRIu32, x->n_vectors);
+	return b.len > INT32_MAX ? INT32_MAX : (int)b.len;
+}

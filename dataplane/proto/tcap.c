@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * ITU-T TCAP message decoder (Q.773 4.2): transaction portion (Q.773 Table
+ * 8-12), dialogue portion (Q.773 4.2.2, X.227 AARQ/AARE/ABRT, Q.773 Table
+ * 49-50) and component portion (Q.773 Table 14-20). Every length may be in
+ * any BER form; ber.c hides that.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <jitsim/proto/ber.h>
+#include <jitsim/proto/tcap.h>
+
+/* Transaction portion elements (Q.773 Table 9, APPLICATION class). */
+#define TAG_OTID 0x48
+#define TAG_DTID 0x49
+#define TAG_PABORT 0x4a
+#define TAG_DIALOGUE 0x6b
+#define TAG_COMPONENTS 0x6c
+/* Universal tags used inside. */
+#define TAG_INTEGER 0x02
+#define TAG_NULL 0x05
+#define TAG_OID 0x06
+#define TAG_SEQUENCE 0x30
+#define TAG_EXTERNAL 0x28
+/* EXTERNAL single-ASN1-type [0] (X.690 8.18) and AARQ/AARE fields (X.227). */
+#define TAG_SINGLE_ASN1 0xa0
+#define TAG_ACN 0xa1
+#define TAG_LINKED_ID 0x80
+/* Reject problem [0]..[3] (Q.773 Table 20). */
+#define TAG_PROBLEM_MIN 0x80
+#define TAG_PROBLEM_MAX 0x83
+
+/* dialogue-as-id 0.0.17.773.1.1.1 and uni-dialogue-as-id 0.0.17.773.1.2.1 (Q.773 4.2.2). */
+static const uint8_t oid_dialogue_as_id[] = {0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01};
+static const uint8_t oid_uni_dialogue_as_id[] = {0x00, 0x11, 0x86, 0x05, 0x01, 0x02, 0x01};
+
+/* MAP application contexts 0.4.0.0.1.0.<ac>.<version> (TS 29.002 17.3.3). */
+static const uint8_t map_acn_prefix[] = {0x04, 0x00, 0x00, 0x01, 0x00};
+/*
+ * CAMEL phase 1/2 reuse the same arc with ac 50-52 (TS 29.078: e.g.
+ * CAP-v2 gsmSSF-to-gsmSCF is 0.4.0.0.1.0.50.1), so they are not MAP.
+ */
+#define MAP_AC_MAX 49
+#define MAP_VERSION_MAX 4
+
+bool
+jitsim_tcap_acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *version)
+{
+	if (len != sizeof(map_acn_prefix) + 2 || memcmp(p, map_acn_prefix, sizeof(map_acn_prefix)))
+		return false;
+	if (p[5] == 0 || p[5] > MAP_AC_MAX || p[6] == 0 || p[6] > MAP_VERSION_MAX)
+		return false;
+	*ac = p[5];
+	*version = p[6];
+	return true;
+}
+
+/* OrigTransactionID / DestTransactionID: OCTET STRING SIZE (1..4) (Q.773 Table 10). */
+static enum jitsim_reason
+tcap_tid(const struct jitsim_ber_tlv *t, bool *has, uint32_t *id, uint8_t *id_len)
+{
+	uint32_t v = 0;
+
+	if (*has || t->constructed || t->len < 1 || t->len > 4)
+		return JITSIM_R_TCAP_BAD;
+	for (size_t i = 0; i < t->len; i++)
+		v = v << 8 | t->val[i];
+	*has = true;
+	*id = v;
+	*id_len = (uint8_t)t->len;
+	return JITSIM_R_OK;
+}
+
+/* A primitive INTEGER that must fit in @p min..max. */
+static enum jitsim_reason
+tcap_small_int(const struct jitsim_ber_tlv *t, int64_t min, int64_t max, int64_t *v)
+{
+	if (t->constructed)
+		return JITSIM_R_TCAP_BAD;
+	if (jitsim_ber_int(t->val, t->len, v) != JITSIM_R_OK)
+		return JITSIM_R_BER_BAD;
+	if (*v < min || *v > max)
+		return JITSIM_R_TCAP_BAD;
+	return JITSIM_R_OK;
+}
+
+/*
+ * A local operation or error code (Q.773 Table 17: INTEGER). MAP codes are
+ * 0..255; a code sent as one octet with the top bit set (a common encoder
+ * bug: as two's complement it would be negative) is read as unsigned. A
+ * value outside an octet is valid TCAP but not a MAP code: *has is false.
+ */
+static enum jitsim_reason
+tcap_local_code(const struct jitsim_ber_tlv *t, bool *has, uint8_t *code)
+{
+	int64_t v;
+
+	if (t->constructed)
+		return JITSIM_R_TCAP_BAD;
+	if (jitsim_ber_int(t->val, t->len, &v) != JITSIM_R_OK)
+		return JITSIM_R_BER_BAD;
+	if (v < 0 && t->len == 1)
+		v += 256;
+	*has = v >= 0 && v <= 255;
+	*code = *has ? (uint8_t)v : 0;
+	return JITSIM_R_OK;
+}
+
+/* Next element of a component, with the position where its TLV starts. */
+static enum jitsim_reason
+comp_next(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t, const uint8_t **start)
+{
+	*start = it->p;
+	return jitsim_ber_next(it, t);
+}
+
+/* Operation code (local INTEGER or global OID) of Invoke / ReturnResult. */
+static enum jitsim_reason
+comp_opcode(const struct jitsim_ber_tlv *t, struct jitsim_tcap_component *c)
+{
+	if (t->id == TAG_INTEGER)
+		return tcap_local_code(t, &c->has_opcode, &c->opcode);
+	/* A global (OID) code is no MAP operation: has_opcode stays false. */
+	if (t->id == TAG_OID)
+		return JITSIM_R_OK;
+	return JITSIM_R_TCAP_BAD;
+}
+
+/*
+ * The optional trailing parameter: the whole TLV is kept so the MAP decoder
+ * sees its tag (v2 bare IMSI vs v3 SEQUENCE). Nothing may follow it.
+ */
+static enum jitsim_reason
+comp_param(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_tlv t;
+	const uint8_t *start;
+	enum jitsim_reason r;
+
+	r = comp_next(it, &t, &start);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_OK;
+	if (r != JITSIM_R_OK)
+		return r;
+	c->param = start;
+	c->param_len = t.total;
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_OK;
+	return r == JITSIM_R_OK ? JITSIM_R_TCAP_BAD : r;
+}
+
+/* First element of every component: invokeID INTEGER (-128..127). */
+static enum jitsim_reason
+comp_invoke_id(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c, bool null_ok)
+{
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+	int64_t v;
+
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	/* Q.773 Table 20: a Reject may say the invoke ID is not derivable. */
+	if (null_ok && t.id == TAG_NULL)
+		return t.len == 0 ? JITSIM_R_OK : JITSIM_R_TCAP_BAD;
+	if (t.id != TAG_INTEGER)
+		return JITSIM_R_TCAP_BAD;
+	r = tcap_small_int(&t, -128, 127, &v);
+	if (r != JITSIM_R_OK)
+		return r;
+	c->has_invoke_id = true;
+	c->invoke_id = (int8_t)v;
+	return JITSIM_R_OK;
+}
+
+/* Invoke (Q.773 Table 15): invokeID, [linkedID], opcode, [parameter]. */
+static enum jitsim_reason
+comp_invoke(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+	int64_t v;
+
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (t.id == TAG_LINKED_ID) {
+		r = tcap_small_int(&t, -128, 127, &v);
+		if (r != JITSIM_R_OK)
+			return r;
+		c->has_linked_id = true;
+		c->linked_id = (int8_t)v;
+		r = jitsim_ber_next(it, &t);
+		if (r == JITSIM_R_END)
+			return JITSIM_R_TCAP_BAD;
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	r = comp_opcode(&t, c);
+	if (r != JITSIM_R_OK)
+		return r;
+	return comp_param(it, c);
+}
+
+/* ReturnResult (Q.773 Table 16): invokeID, [SEQUENCE { opcode, parameter }]. */
+static enum jitsim_reason
+comp_result(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_iter seq;
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_OK;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (t.id != TAG_SEQUENCE)
+		return JITSIM_R_TCAP_BAD;
+	jitsim_ber_iter_init(&seq, t.val, t.len);
+	r = jitsim_ber_next(&seq, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	r = comp_opcode(&t, c);
+	if (r != JITSIM_R_OK)
+		return r;
+	r = comp_param(&seq, c);
+	if (r != JITSIM_R_OK)
+		return r;
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_OK;
+	return r == JITSIM_R_OK ? JITSIM_R_TCAP_BAD : r;
+}
+
+/* ReturnError (Q.773 Table 18): invokeID, errorCode, [parameter]. */
+static enum jitsim_reason
+comp_error(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (t.id == TAG_INTEGER)
+		r = tcap_local_code(&t, &c->has_error, &c->error);
+	else if (t.id != TAG_OID)
+		r = JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	return comp_param(it, c);
+}
+
+/* Reject (Q.773 Table 19): invokeID or NULL, problem [0]..[3]. */
+static enum jitsim_reason
+comp_reject(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+	int64_t v;
+
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (t.id < TAG_PROBLEM_MIN || t.id > TAG_PROBLEM_MAX)
+		return JITSIM_R_TCAP_BAD;
+	r = tcap_small_int(&t, 0, 255, &v);
+	if (r != JITSIM_R_OK)
+		return r;
+	c->has_problem = true;
+	c->problem_type = t.id - TAG_PROBLEM_MIN;
+	c->problem = (uint8_t)v;
+	r = jitsim_ber_next(it, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_OK;
+	return r == JITSIM_R_OK ? JITSIM_R_TCAP_BAD : r;
+}
+
+static enum jitsim_reason
+tcap_component(const struct jitsim_ber_tlv *ct, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_iter it;
+	enum jitsim_reason r;
+
+	c->type = ct->id;
+	c->has_invoke_id = c->has_linked_id = c->has_opcode = false;
+	c->has_error = c->has_problem = false;
+	c->invoke_id = c->linked_id = 0;
+	c->opcode = c->error = c->problem = c->problem_type = 0;
+	c->param = NULL;
+	c->param_len = 0;
+	if (!ct->constructed)
+		return JITSIM_R_TCAP_BAD;
+	jitsim_ber_iter_init(&it, ct->val, ct->len);
+	switch (ct->id) {
+	case JITSIM_TCAP_INVOKE:
+		r = comp_invoke_id(&it, c, false);
+		return r != JITSIM_R_OK ? r : comp_invoke(&it, c);
+	case JITSIM_TCAP_RESULT_LAST:
+	case JITSIM_TCAP_RESULT_NOT_LAST:
+		r = comp_invoke_id(&it, c, false);
+		return r != JITSIM_R_OK ? r : comp_result(&it, c);
+	case JITSIM_TCAP_ERROR:
+		r = comp_invoke_id(&it, c, false);
+		return r != JITSIM_R_OK ? r : comp_error(&it, c);
+	case JITSIM_TCAP_REJECT:
+		r = comp_invoke_id(&it, c, true);
+		return r != JITSIM_R_OK ? r : comp_reject(&it, c);
+	default:
+		return JITSIM_R_TCAP_BAD;
+	}
+}
+
+/* Component portion (Q.773 Table 14): a sequence of components. */
+static enum jitsim_reason
+tcap_components(const struct jitsim_ber_tlv *cp, struct jitsim_tcap *out)
+{
+	struct jitsim_ber_iter it;
+	struct jitsim_ber_tlv t;
+	enum jitsim_reason r;
+
+	if (!cp->constructed)
+		return JITSIM_R_TCAP_BAD;
+	jitsim_ber_iter_init(&it, cp->val, cp->len);
+	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
+		if (out->n_comp == JITSIM_TCAP_MAX_COMPONENTS)
+			return JITSIM_R_TCAP_TOO_MANY_COMPONENTS;
+		r = tcap_component(&t, &out->comp[out->n_comp]);
+		if (r != JITSIM_R_OK)
+			return r;
+		out->n_comp++;
+	}
+	return r == JITSIM_R_END ? JITSIM_R_OK : r;
+}
+
+/* Find the first element @p id in constructed @p t; END if absent. */
+static enum jitsim_reason
+tcap_find(const struct jitsim_ber_tlv *t, uint8_t id, struct jitsim_ber_tlv *found)
+{
+	struct jitsim_ber_iter it;
+	enum jitsim_reason r;
+
+	jitsim_ber_iter_init(&it, t->val, t->len);
+	while ((r = jitsim_ber_next(&it, found)) == JITSIM_R_OK)
+		if (found->id == id)
+			return JITSIM_R_OK;
+	return r;
+}
+
+/*
+ * Dialogue portion (Q.773 4.2.2): EXTERNAL { direct-reference OID,
+ * single-ASN1-type [0] { AARQ | AARE | ABRT | AUDT } }; the application
+ * context name is AARQ/AARE/AUDT field [1] { OID } (X.227 / Q.773 Table 49).
+ */
+static enum jitsim_reason
+tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
+{
+	struct jitsim_ber_tlv ext, t, pdu, acn;
+	struct jitsim_ber_iter it;
+	enum jitsim_reason r;
+	bool uni;
+
+	if (out->has_dialogue || !dp->constructed)
+		return JITSIM_R_TCAP_BAD;
+	jitsim_ber_iter_init(&it, dp->val, dp->len);
+	r = jitsim_ber_next(&it, &ext);
+	if (r == JITSIM_R_END || (r == JITSIM_R_OK && ext.id != TAG_EXTERNAL))
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	/* direct-reference comes first (X.690 8.18.1: EXTERNAL field order). */
+	jitsim_ber_iter_init(&it, ext.val, ext.len);
+	r = jitsim_ber_next(&it, &t);
+	if (r == JITSIM_R_END || (r == JITSIM_R_OK && t.id != TAG_OID))
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (t.len == sizeof(oid_dialogue_as_id) &&
+	    !memcmp(t.val, oid_dialogue_as_id, sizeof(oid_dialogue_as_id)))
+		uni = false;
+	else if (t.len == sizeof(oid_uni_dialogue_as_id) &&
+		 !memcmp(t.val, oid_uni_dialogue_as_id, sizeof(oid_uni_dialogue_as_id)))
+		uni = true;
+	else
+		return JITSIM_R_TCAP_BAD;
+	/* Skip indirect-reference / data-value-descriptor up to the encoding. */
+	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK && t.id != TAG_SINGLE_ASN1)
+		;
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	jitsim_ber_iter_init(&it, t.val, t.len);
+	r = jitsim_ber_next(&it, &pdu);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	if (!pdu.constructed)
+		return JITSIM_R_TCAP_BAD;
+	out->has_dialogue = true;
+	out->dialogue_pdu = pdu.id;
+	switch (pdu.id) {
+	case JITSIM_TCAP_AARQ: /* also AUDT in a uni-dialogue */
+		break;
+	case JITSIM_TCAP_AARE:
+	case JITSIM_TCAP_ABRT:
+		if (uni)
+			return JITSIM_R_TCAP_BAD;
+		/* ABRT carries no application context (X.227 ABRT-apdu). */
+		if (pdu.id == JITSIM_TCAP_ABRT)
+			return JITSIM_R_OK;
+		break;
+	default:
+		return JITSIM_R_TCAP_BAD;
+	}
+	r = tcap_find(&pdu, TAG_ACN, &t);
+	if (r == JITSIM_R_END)
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	jitsim_ber_iter_init(&it, t.val, t.len);
+	r = jitsim_ber_next(&it, &acn);
+	if (r == JITSIM_R_END || (r == JITSIM_R_OK && (acn.id != TAG_OID || acn.len == 0)))
+		return JITSIM_R_TCAP_BAD;
+	if (r != JITSIM_R_OK)
+		return r;
+	out->acn = acn.val;
+	out->acn_len = acn.len;
+	out->is_map_acn = jitsim_tcap_acn_is_map(acn.val, acn.len, &out->map_ac, &out->map_version);
+	return JITSIM_R_OK;
+}
+
+/* Which transaction IDs each message type must carry (Q.773 Table 8). */
+static bool
+tcap_tids_ok(const struct jitsim_tcap *t)
+{
+	switch (t->type) {
+	case JITSIM_TCAP_UNI:
+		return !t->has_otid && !t->has_dtid;
+	case JITSIM_TCAP_BEGIN:
+		return t->has_otid && !t->has_dtid;
+	case JITSIM_TCAP_CONTINUE:
+		return t->has_otid && t->has_dtid;
+	default: /* End, Abort */
+		return !t->has_otid && t->has_dtid;
+	}
+}
+
+enum jitsim_reason
+jitsim_tcap_decode(const uint8_t *p, size_t len, struct jitsim_tcap *out)
+{
+	struct jitsim_ber_tlv msg, t;
+	struct jitsim_ber_iter it;
+	enum jitsim_reason r;
+	bool has_comp = false;
+
+	if (len < 1)
+		return JITSIM_R_TRUNCATED;
+	switch (p[0]) {
+	case JITSIM_TCAP_UNI:
+	case JITSIM_TCAP_BEGIN:
+	case JITSIM_TCAP_END:
+	case JITSIM_TCAP_CONTINUE:
+	case JITSIM_TCAP_ABORT:
+		break;
+	default:
+		/* ANSI TCAP (T1.114) uses PRIVATE-class message tags 0xe1-0xe6. */
+		return JITSIM_R_TCAP_UNSUPPORTED;
+	}
+	out->type = p[0];
+	out->has_otid = out->has_dtid = out->has_dialogue = false;
+	out->otid = out->dtid = 0;
+	out->otid_len = out->dtid_len = 0;
+	out->dialogue_pdu = 0;
+	out->acn = NULL;
+	out->acn_len = 0;
+	out->is_map_acn = false;
+	out->map_ac = out->map_version = 0;
+	out->has_abort_cause = false;
+	out->abort_cause = 0;
+	out->n_comp = 0;
+	r = jitsim_ber_read(p, len, &msg);
+	if (r != JITSIM_R_OK)
+		return r;
+	jitsim_ber_iter_init(&it, msg.val, msg.len);
+	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
+		switch (t.id) {
+		case TAG_OTID:
+			r = tcap_tid(&t, &out->has_otid, &out->otid, &out->otid_len);
+			break;
+		case TAG_DTID:
+			r = tcap_tid(&t, &out->has_dtid, &out->dtid, &out->dtid_len);
+			break;
+		case TAG_DIALOGUE:
+			r = tcap_dialogue(&t, out);
+			break;
+		case TAG_PABORT:
+			/* Q.773 Table 12: P-AbortCause, Abort only, one octet. */
+			if (out->type != JITSIM_TCAP_ABORT || out->has_abort_cause || t.len != 1)
+				return JITSIM_R_TCAP_BAD;
+			out->has_abort_cause = true;
+			out->abort_cause = t.val[0];
+			break;
+		case TAG_COMPONENTS:
+			if (has_comp || out->type == JITSIM_TCAP_ABORT)
+				return JITSIM_R_TCAP_BAD;
+			has_comp = true;
+			r = tcap_components(&t, out);
+			break;
+		default:
+			return JITSIM_R_TCAP_BAD;
+		}
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	if (r != JITSIM_R_END)
+		return r;
+	if (!tcap_tids_ok(out))
+		return JITSIM_R_TCAP_BAD;
+	/* Q.773 Table 8: a Unidirectional always has components. */
+	if (out->type == JITSIM_TCAP_UNI && !has_comp)
+		return JITSIM_R_TCAP_BAD;
+	return JITSIM_R_OK;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+dump_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	if (*off < size)
+		n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	else
+		n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+static const char *
+tcap_type_name(uint8_t t)
+{
+	switch (t) {
+	case JITSIM_TCAP_UNI:
+		return "unidirectional";
+	case JITSIM_TCAP_BEGIN:
+		return "begin";
+	case JITSIM_TCAP_END:
+		return "end";
+	case JITSIM_TCAP_CONTINUE:
+		return "continue";
+	case JITSIM_TCAP_ABORT:
+		return "abort";
+	default:
+		return "unknown";
+	}
+}
+
+static const char *
+tcap_comp_name(uint8_t t)
+{
+	switch (t) {
+	case JITSIM_TCAP_INVOKE:
+		return "invoke";
+	case JITSIM_TCAP_RESULT_LAST:
+		return "returnResultLast";
+	case JITSIM_TCAP_RESULT_NOT_LAST:
+		return "returnResultNotLast";
+	case JITSIM_TCAP_ERROR:
+		return "returnError";
+	case JITSIM_TCAP_REJECT:
+		return "reject";
+	default:
+		return "unknown";
+	}
+}
+
+/* OID contents as dotted arcs (X.690 8.19); first octet(s) hold two arcs. */
+static void
+dump_oid(const uint8_t *p, size_t len, char *buf, size_t size, size_t *off)
+{
+	uint64_t v = 0;
+	bool first = true;
+
+	for (size_t i = 0; i < len; i++) {
+		v = v << 7 | (p[i] & 0x7f);
+		if (p[i] & 0x80)
+			continue;
+		if (first) {
+			uint64_t a = v < 80 ? v / 40 : 2;
+
+			dump_add(buf, size, off, "%u.%llu", (unsigned int)a,
+				 (unsigned long long)(v - a * 40));
+			first = false;
+		} else {
+			dump_add(buf, size, off, ".%llu", (unsigned long long)v);
+		}
+		v = 0;
+	}
+}
+
+int
+jitsim_tcap_dump(const struct jitsim_tcap *x, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	if (size)
+		buf[0] = '\0';
+	dump_add(buf, size, &off, "type=%s", tcap_type_name(x->type));
+	if (x->has_otid)
+		dump_add(buf, size, &off, " otid=%0*x", 2 * x->otid_len, (unsigned int)x->otid);
+	if (x->has_dtid)
+		dump_add(buf, size, &off, " dtid=%0*x", 2 * x->dtid_len, (unsigned int)x->dtid);
+	if (x->has_dialogue) {
+		dump_add(buf, size, &off, " dialogue=0x%02x", x->dialogue_pdu);
+		if (x->acn != NULL) {
+			dump_add(buf, size, &off, " acn=");
+			dump_oid(x->acn, x->acn_len, buf, size, &off);
+		}
+		if (x->is_map_acn)
+			dump_add(buf, size, &off, " map_ac=%u map_version=%u", x->map_ac,
+				 x->map_version);
+	}
+	if (x->has_abort_cause)
+		dump_add(buf, size, &off, " p_abort=%u", x->abort_cause);
+	dump_add(buf, size, &off, " ncomp=%u", x->n_comp);
+	for (unsigned int i = 0; i < x->n_comp && i < JITSIM_TCAP_MAX_COMPONENTS; i++) {
+		const struct jitsim_tcap_component *c = &x->comp[i];
+
+		dump_add(buf, size, &off, " c%u=%s", i, tcap_comp_name(c->type));
+		if (c->has_invoke_id)
+			dump_add(buf, size, &off, " c%u.id=%d", i, c->invoke_id);
+		if (c->has_linked_id)
+			dump_add(buf, size, &off, " c%u.linked=%d", i, c->linked_id);
+		if (c->has_opcode)
+			dump_add(buf, size, &off, " c%u.op=%u", i, c->opcode);
+		if (c->has_error)
+			dump_add(buf, size, &off, " c%u.err=%u", i, c->error);
+		if (c->has_problem)
+			dump_add(buf, size, &off, " c%u.problem=%u:%u", i, c->problem_type,
+				 c->problem);
+		if (c->param != NULL)
+			dump_add(buf, size, &off, " c%u.param_len=%zu", i, c->param_len);
+	}
+	return (int)off;
+}
