@@ -54,40 +54,7 @@ jitsim_diam_decode_hdr(const uint8_t *p, size_t len, struct jitsim_diam_hdr *out
 enum jitsim_reason
 jitsim_diam_avp_next(struct jitsim_diam_avp_iter *it, struct jitsim_diam_avp *a)
 {
-	const uint8_t *p = it->p;
-	size_t left = it->left;
-	size_t hlen, alen, padded;
-
-	if (left == 0)
-		return JITSIM_R_END;
-	if (left < JITSIM_DIAM_AVP_HDR_LEN)
-		goto bad;
-	a->code = jitsim_get_be32(p);
-	a->flags = p[4];
-	alen = jitsim_get_be24(p + 5);
-	/* RFC 6733 4.1: the Vendor-ID field is present only when V is set. */
-	hlen = (a->flags & JITSIM_DIAM_AVP_V) ? JITSIM_DIAM_AVP_VHDR_LEN : JITSIM_DIAM_AVP_HDR_LEN;
-	if (left < hlen || alen < hlen || alen > left)
-		goto bad;
-	a->vendor = hlen == JITSIM_DIAM_AVP_VHDR_LEN ? jitsim_get_be32(p + 8) : 0;
-	a->data = p + hlen;
-	a->data_len = alen - hlen;
-
-	/*
-	 * RFC 6733 4.1: the AVP Length excludes the padding to the next 32-bit
-	 * boundary. Some peers leave it out after the last AVP of a grouped
-	 * AVP or message: fewer than 4 bytes left can only be that padding.
-	 */
-	padded = (alen + 3) & ~(size_t)3;
-	if (padded > left)
-		padded = left;
-	it->p = p + padded;
-	it->left = left - padded;
-	return JITSIM_R_OK;
-bad:
-	/* A bad length loses the AVP boundaries: nothing after it can be trusted. */
-	it->left = 0;
-	return JITSIM_R_DIAM_BAD_AVP;
+	return jitsim_diam_avp_next_inline(it, a);
 }
 
 enum jitsim_reason
@@ -98,7 +65,7 @@ jitsim_diam_avp_find(const uint8_t *p, size_t len, uint32_t code, uint32_t vendo
 	enum jitsim_reason r;
 
 	jitsim_diam_avp_iter_init(&it, p, len);
-	while ((r = jitsim_diam_avp_next(&it, a)) == JITSIM_R_OK) {
+	while ((r = jitsim_diam_avp_next_inline(&it, a)) == JITSIM_R_OK) {
 		if (a->code == code && a->vendor == vendor)
 			return JITSIM_R_OK;
 	}
@@ -160,21 +127,21 @@ static const struct {
 	uint32_t cmd;
 	const char *name;
 } cmd_names[] = {
-	{257, "Capabilities-Exchange"},         /* RFC 6733 5.3 */
-	{258, "Re-Auth"},                       /* RFC 6733 8.3 */
-	{265, "AA"},                            /* RFC 7155 3.1 (Rx) */
-	{272, "Credit-Control"},                /* RFC 8506 3.1 (Gx, Gy) */
-	{274, "Abort-Session"},                 /* RFC 6733 8.5 */
-	{275, "Session-Termination"},           /* RFC 6733 8.4 */
-	{280, "Device-Watchdog"},               /* RFC 6733 5.5 */
-	{282, "Disconnect-Peer"},               /* RFC 6733 5.4 */
-	{300, "User-Authorization"},            /* TS 29.229 6.1 (Cx) */
+	{257, "Capabilities-Exchange"}, /* RFC 6733 5.3 */
+	{258, "Re-Auth"},		/* RFC 6733 8.3 */
+	{265, "AA"},			/* RFC 7155 3.1 (Rx) */
+	{272, "Credit-Control"},	/* RFC 8506 3.1 (Gx, Gy) */
+	{274, "Abort-Session"},		/* RFC 6733 8.5 */
+	{275, "Session-Termination"},	/* RFC 6733 8.4 */
+	{280, "Device-Watchdog"},	/* RFC 6733 5.5 */
+	{282, "Disconnect-Peer"},	/* RFC 6733 5.4 */
+	{300, "User-Authorization"},	/* TS 29.229 6.1 (Cx) */
 	{301, "Server-Assignment"},
 	{302, "Location-Info"},
 	{303, "Multimedia-Auth"},
 	{304, "Registration-Termination"},
 	{305, "Push-Profile"},
-	{316, "Update-Location"},               /* TS 29.272 7.2.3 (S6a) */
+	{316, "Update-Location"}, /* TS 29.272 7.2.3 (S6a) */
 	{317, "Cancel-Location"},
 	{318, "Authentication-Information"},
 	{319, "Insert-Subscriber-Data"},

@@ -104,8 +104,8 @@ jitsim_diam_encode_avp_str(struct jitsim_wbuf *w, uint32_t code, uint8_t flags, 
 }
 
 enum jitsim_reason
-jitsim_diam_encode_group_begin(struct jitsim_wbuf *w, uint32_t code, uint8_t flags,
-			       uint32_t vendor, size_t *start)
+jitsim_diam_encode_group_begin(struct jitsim_wbuf *w, uint32_t code, uint8_t flags, uint32_t vendor,
+			       size_t *start)
 {
 	size_t hlen = vendor != 0 ? JITSIM_DIAM_AVP_VHDR_LEN : JITSIM_DIAM_AVP_HDR_LEN;
 	size_t off = w->tail;

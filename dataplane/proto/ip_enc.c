@@ -38,8 +38,8 @@ jitsim_ip_csum_fold(uint32_t sum)
 }
 
 enum jitsim_reason
-jitsim_ipv4_encode(struct jitsim_wbuf *w, const uint8_t src[4], const uint8_t dst[4],
-		   uint8_t proto, uint16_t id)
+jitsim_ipv4_encode(struct jitsim_wbuf *w, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+		   uint16_t id)
 {
 	size_t plen = jitsim_wbuf_len(w);
 	uint8_t *h;

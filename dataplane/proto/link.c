@@ -32,8 +32,7 @@ is_vlan_tpid(uint16_t t)
  * be inside the frame: SLL2 puts its protocol first, before the addresses).
  */
 static enum jitsim_reason
-decode_ethertype(const uint8_t *p, size_t len, size_t type_off, size_t off,
-		 struct jitsim_link *out)
+decode_ethertype(const uint8_t *p, size_t len, size_t type_off, size_t off, struct jitsim_link *out)
 {
 	uint16_t type = jitsim_get_be16(p + type_off);
 
@@ -144,6 +143,6 @@ jitsim_link_dump(const struct jitsim_link *x, char *buf, size_t size)
 	for (unsigned int i = 0; i < x->n_vlans && i < JITSIM_LINK_MAX_VLANS; i++)
 		o += (size_t)snprintf(vl + o, sizeof(vl) - o, "%s%u", i ? "," : "",
 				      (unsigned int)x->vlan[i]);
-	return snprintf(buf, size, "next=%s vlans=%s ethertype=0x%04x len=%zu",
-			next_name(x->next), vl, (unsigned int)x->ethertype, x->payload_len);
+	return snprintf(buf, size, "next=%s vlans=%s ethertype=0x%04x len=%zu", next_name(x->next),
+			vl, (unsigned int)x->ethertype, x->payload_len);
 }

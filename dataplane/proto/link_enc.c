@@ -37,8 +37,8 @@ jitsim_eth_encode(struct jitsim_wbuf *w, const uint8_t dst[6], const uint8_t src
 		 * IEEE 802.1ad: the outer tag of a stack is an S-tag (TPID
 		 * 0x88a8); every inner one is a C-tag (0x8100).
 		 */
-		uint16_t tpid = i == 0 && n_vlans >= 2 ? JITSIM_ETHERTYPE_QINQ
-						       : JITSIM_ETHERTYPE_VLAN;
+		uint16_t tpid =
+			i == 0 && n_vlans >= 2 ? JITSIM_ETHERTYPE_QINQ : JITSIM_ETHERTYPE_VLAN;
 
 		jitsim_put_be16(h, tpid);
 		jitsim_put_be16(h + 2, vlans[i]);

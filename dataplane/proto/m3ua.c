@@ -127,7 +127,7 @@ jitsim_m3ua_dump(const struct jitsim_m3ua *x, char *buf, size_t size)
 			"class=%u type=%u len=%u rc=%s na=%s opc=%u dpc=%u si=%u ni=%u mp=%u "
 			"sls=%u data_len=%zu",
 			(unsigned int)x->msg_class, (unsigned int)x->msg_type,
-			(unsigned int)x->length, rc, na, (unsigned int)x->opc,
-			(unsigned int)x->dpc, (unsigned int)x->si, (unsigned int)x->ni,
-			(unsigned int)x->mp, (unsigned int)x->sls, x->data_len);
+			(unsigned int)x->length, rc, na, (unsigned int)x->opc, (unsigned int)x->dpc,
+			(unsigned int)x->si, (unsigned int)x->ni, (unsigned int)x->mp,
+			(unsigned int)x->sls, x->data_len);
 }

@@ -73,7 +73,7 @@ static const uint32_t subdata_groups_3gpp[] = {
 
 /* IETF grouped AVPs reused inside APN-Configuration (TS 29.272 7.3.35). */
 #define AVP_MIP_HOME_AGENT_HOST 348 /* RFC 4004 7.11 */
-#define AVP_MIP6_AGENT_INFO 486     /* RFC 5447 4.2.1 */
+#define AVP_MIP6_AGENT_INFO 486	    /* RFC 5447 4.2.1 */
 
 static bool
 is_subdata_group(uint32_t code, uint32_t vendor)
@@ -190,8 +190,7 @@ set_visited_plmn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 {
 	if (out->has_visited_plmn)
 		return JITSIM_R_OK;
-	if (a->data_len != 3 ||
-	    jitsim_plmn_decode(a->data, out->visited_mcc_mnc) != JITSIM_R_OK)
+	if (a->data_len != 3 || jitsim_plmn_decode(a->data, out->visited_mcc_mnc) != JITSIM_R_OK)
 		return JITSIM_R_DIAM_BAD_AVP;
 	memcpy(out->visited_plmn, a->data, 3);
 	out->has_visited_plmn = true;
@@ -207,7 +206,7 @@ terminal_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 	enum jitsim_reason r;
 
 	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
-	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.vendor != JITSIM_DIAM_VENDOR_3GPP)
 			continue;
 		if (a.code == JITSIM_AVP_IMEI)
@@ -229,7 +228,7 @@ req_eutran_auth_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 	enum jitsim_reason r;
 
 	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
-	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.code == JITSIM_AVP_NUMBER_OF_REQUESTED_VECTORS &&
 		    a.vendor == JITSIM_DIAM_VENDOR_3GPP) {
 			r = set_u32(&out->has_n_vectors, &out->n_vectors, &a);
@@ -256,7 +255,7 @@ exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 	if (out->has_exp_result)
 		return JITSIM_R_OK;
 	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
-	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.vendor != 0)
 			continue;
 		if (a.code == JITSIM_AVP_VENDOR_ID)
@@ -286,7 +285,7 @@ exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 static enum jitsim_reason
 subdata_msisdn(struct jitsim_s6a *out, const uint8_t *p, size_t len, unsigned int depth)
 {
-	struct jitsim_diam_avp_iter it;
+	struct jitsim_diam_avp_iter it, groups;
 	struct jitsim_diam_avp a;
 	enum jitsim_reason r;
 	bool has_groups = false;
@@ -294,18 +293,25 @@ subdata_msisdn(struct jitsim_s6a *out, const uint8_t *p, size_t len, unsigned in
 	if (depth > JITSIM_DIAM_MAX_DEPTH)
 		return JITSIM_R_DIAM_TOO_DEEP;
 	jitsim_diam_avp_iter_init(&it, p, len);
-	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+	for (;;) {
+		struct jitsim_diam_avp_iter at = it;
+
+		r = jitsim_diam_avp_next_inline(&it, &a);
+		if (r != JITSIM_R_OK)
+			break;
 		if (a.code == JITSIM_AVP_MSISDN && a.vendor == JITSIM_DIAM_VENDOR_3GPP)
 			return set_msisdn(out, &a);
-		if (is_subdata_group(a.code, a.vendor))
+		if (!has_groups && is_subdata_group(a.code, a.vendor)) {
+			/* The second pass starts at the first group. */
+			groups = at;
 			has_groups = true;
+		}
 	}
 	if (r != JITSIM_R_END || !has_groups)
 		return r == JITSIM_R_END ? JITSIM_R_OK : r;
 
 	/* Second pass over bytes the first one validated: cannot fail to walk. */
-	jitsim_diam_avp_iter_init(&it, p, len);
-	while (jitsim_diam_avp_next(&it, &a) == JITSIM_R_OK) {
+	while (jitsim_diam_avp_next_inline(&groups, &a) == JITSIM_R_OK) {
 		if (!is_subdata_group(a.code, a.vendor))
 			continue;
 		r = subdata_msisdn(out, a.data, a.data_len, depth + 1);
@@ -416,7 +422,7 @@ jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out)
 	s6a_init(out);
 
 	jitsim_diam_avp_iter_init(&it, out->hdr.avps, out->hdr.avps_len);
-	while ((r = jitsim_diam_avp_next(&it, &a)) == JITSIM_R_OK) {
+	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		/* AVP codes are per vendor (RFC 6733 4.1): match both. */
 		if (a.vendor == 0)
 			r = base_avp(out, &a);
@@ -523,8 +529,9 @@ jitsim_s6a_dump(const struct jitsim_s6a *x, char *buf, size_t size)
 
 	if (size > 0)
 		buf[0] = '\0';
-	dump_printf(&b, "cmd=%" PRIu32 " cmd_name=%s request=%d app_id=%" PRIu32
-			" hbh=0x%08" PRIx32 " e2e=0x%08" PRIx32,
+	dump_printf(&b,
+		    "cmd=%" PRIu32 " cmd_name=%s request=%d app_id=%" PRIu32 " hbh=0x%08" PRIx32
+		    " e2e=0x%08" PRIx32,
 		    x->hdr.cmd, name ? name : "unknown", x->is_request ? 1 : 0, x->hdr.app_id,
 		    x->hdr.hbh, x->hdr.e2e);
 	dump_str(&b, "session_id", &x->session_id);

@@ -33,7 +33,7 @@ enum {
 	HAS_DEST_HOST_REQ = 1 << 0, /* { Destination-Host } (CLR, IDR) */
 	HAS_VISITED_PLMN = 1 << 1,  /* { Visited-PLMN-Id } (AIR, ULR) */
 	HAS_ULR_FIELDS = 1 << 2,    /* { RAT-Type } { ULR-Flags } (ULR) */
-	HAS_TERMINAL = 1 << 3,      /* [ Terminal-Information ] (ULR, NOR) */
+	HAS_TERMINAL = 1 << 3,	    /* [ Terminal-Information ] (ULR, NOR) */
 	HAS_EUTRAN_INFO = 1 << 4,   /* [ Requested-EUTRAN-Authentication-Info ] (AIR) */
 	HAS_CANCEL_TYPE = 1 << 5,   /* { Cancellation-Type } (CLR) */
 	HAS_SUBDATA_REQ = 1 << 6,   /* { Subscription-Data } (IDR) */
@@ -118,11 +118,11 @@ check_params(const struct jitsim_s6a_msg *m, int f, uint8_t plmn[3], uint8_t *ms
 }
 
 /* Bail out of jitsim_s6a_encode() on the first failed append. */
-#define TRY(expr)                                                                                  \
-	do {                                                                                       \
-		r = (expr);                                                                        \
-		if (r != JITSIM_R_OK)                                                              \
-			goto fail;                                                                 \
+#define TRY(expr)                     \
+	do {                          \
+		r = (expr);           \
+		if (r != JITSIM_R_OK) \
+			goto fail;    \
 	} while (0)
 
 enum jitsim_reason
@@ -165,8 +165,7 @@ jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m)
 	TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M, 0,
 					   &grp));
 	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, JITSIM_DIAM_VENDOR_3GPP));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0,
-				       JITSIM_S6A_APP_ID));
+	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0, JITSIM_S6A_APP_ID));
 	jitsim_diam_encode_group_end(w, grp);
 
 	if (!m->is_request) {
@@ -175,12 +174,12 @@ jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m)
 						       m->result_code));
 		} else {
 			/* RFC 6733 7.6, TS 29.272 7.4.3: 3GPP result codes. */
-			TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_EXPERIMENTAL_RESULT, M,
-							   0, &grp));
+			TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_EXPERIMENTAL_RESULT, M, 0,
+							   &grp));
 			TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0,
 						       JITSIM_DIAM_VENDOR_3GPP));
-			TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, M,
-						       0, m->exp_result_code));
+			TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, M, 0,
+						       m->exp_result_code));
 			jitsim_diam_encode_group_end(w, grp);
 		}
 	}
@@ -207,8 +206,8 @@ jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m)
 		jitsim_diam_encode_group_end(w, grp);
 	}
 	if ((f & HAS_EUTRAN_INFO) && m->n_vectors != 0) {
-		TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_REQUESTED_EUTRAN_AUTH_INFO, M,
-						   V3, &grp));
+		TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_REQUESTED_EUTRAN_AUTH_INFO, M, V3,
+						   &grp));
 		TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_NUMBER_OF_REQUESTED_VECTORS, M, V3,
 					       m->n_vectors));
 		jitsim_diam_encode_group_end(w, grp);

@@ -26,6 +26,8 @@
 
 #include <jitsim/proto/frame.h>
 
+#include "sample.h"
+
 /* ---- allocation counter (linked with -Wl,--wrap=malloc,...) ---- */
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
@@ -132,78 +134,18 @@ load_capture(struct set *s, const char *path)
 	pcap_close(pc);
 }
 
-static void
-imsi_of(unsigned int i, char out[16])
-{
-	snprintf(out, 16, "00101%010u", i);
-}
-
-/* Generated traffic: the mix the dataplane sees beside an STP and a DRA. */
+/* Generated traffic: the sample mix of every encodable MAP and S6a message. */
 static void
 generate(struct set *s, unsigned int count)
 {
-	static const uint8_t ops[] = { 56, 2, 23, 56, 7, 45 };
 	uint8_t buf[2048];
 
 	for (unsigned int i = 0; i < count; i++) {
-		char imsi[16];
+		struct jitsim_sample_info info;
 		size_t len;
 
-		imsi_of(i, imsi);
-		if (i % 3 == 2) {
-			struct jitsim_frame_addr a = {
-				.eth_dst = { 2, 0, 0, 0, 0, 1 }, .eth_src = { 2, 0, 0, 0, 0, 2 },
-				.ip_src = { 10, 0, 0, 1 }, .ip_dst = { 10, 0, 0, 2 },
-				.sport = 3868, .dport = 3868, .tsn = i, .stream = 1,
-				.tcp = (i % 6) == 5, .ipv6 = (i % 4) == 0,
-			};
-			struct jitsim_s6a_msg m = {
-				.cmd = i % 2 ? JITSIM_S6A_CMD_AIR : JITSIM_S6A_CMD_ULR,
-				.is_request = true, .hbh = i, .e2e = i,
-				.session_id = "mme.example.net;1;2", .origin_host = "mme.example.net",
-				.origin_realm = "example.net", .dest_realm = "hss.example.net",
-				.imsi = imsi, .visited_plmn = "00101", .rat_type = 1004,
-				.n_vectors = i % 2 ? 1 : 0,
-			};
-
-			if (jitsim_frame_encode_s6a(buf, sizeof(buf), &a, &m, &len) == JITSIM_R_OK)
-				add_frame(s, JITSIM_DLT_EN10MB, buf, len);
-		} else {
-			struct jitsim_frame_map_spec m = {
-				.addr = { .eth_dst = { 2, 0, 0, 0, 0, 1 }, .eth_src = { 2, 0, 0, 0, 0, 2 },
-					  .ip_src = { 10, 0, 0, 1 }, .ip_dst = { 10, 0, 0, 2 },
-					  .sport = 2905, .dport = 2905, .tsn = i, .stream = 1,
-					  .n_vlans = (uint8_t)(i % 3), .vlans = { 100, 200 } },
-				.m3ua = { .opc = 100, .dpc = 200, .si = 3, .ni = 2, .sls = (uint8_t)i },
-				.sccp = { .msg_type = JITSIM_SCCP_UDT, .pclass = 0x80 },
-				.tcap = { .type = JITSIM_TCAP_BEGIN, .has_otid = true, .otid = i,
-					  .otid_len = 4, .has_dialogue = true, .map_version = 3 },
-				.comp_type = JITSIM_TCAP_INVOKE,
-				.invoke_id = 1,
-				.opcode = ops[i % sizeof(ops)],
-			};
-
-			m.sccp.called = (struct jitsim_sccp_addr){ .route_on_ssn = false, .has_ssn = true,
-								   .ssn = 6, .gti = 4, .tt = 0, .np = 7,
-								   .nai = 4 };
-			jitsim_digits_set(&m.sccp.called.digits, "00101123456789");
-			m.sccp.calling = m.sccp.called;
-			m.sccp.calling.ssn = 7;
-			jitsim_digits_set(&m.sccp.calling.digits, "4477001122");
-			m.tcap.map_ac = m.opcode == 56 ? 14 : 1;
-			m.ids.has_imsi = true;
-			jitsim_digits_set(&m.ids.imsi, imsi);
-			m.ids.has_msc = m.ids.has_vlr = true;
-			jitsim_digits_set(&m.ids.msc, "4477001122");
-			jitsim_digits_set(&m.ids.vlr, "4477001123");
-			m.ids.has_sgsn = true;
-			jitsim_digits_set(&m.ids.sgsn, "4477001124");
-			m.ids.has_msisdn = true;
-			jitsim_digits_set(&m.ids.msisdn, "447700900123");
-			m.ids.n_vectors = 1;
-			if (jitsim_frame_encode_map(buf, sizeof(buf), &m, &len) == JITSIM_R_OK)
-				add_frame(s, JITSIM_DLT_EN10MB, buf, len);
-		}
+		if (jitsim_sample_frame(i, buf, sizeof(buf), &len, &info) == JITSIM_R_OK)
+			add_frame(s, JITSIM_DLT_EN10MB, buf, len);
 	}
 }
 

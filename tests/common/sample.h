@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jitsim/proto/digits.h>
 #include <jitsim/proto/reason.h>
 
 struct jitsim_sample_info {
@@ -27,7 +28,7 @@ struct jitsim_sample_info {
 	uint8_t comp_type;    /**< MAP component type */
 	char imsi[16];        /**< "" when the message carries none */
 	char msisdn[16];      /**< "" when none */
-	char visited[24];     /**< VLR/SGSN number or MCCMNC, "" when none */
+	char visited[JITSIM_DIGITS_MAX + 1]; /**< VLR/SGSN number or MCCMNC, "" when none */
 };
 
 /** Number of distinct kinds in the mix (frame i and i + N differ only in ids). */

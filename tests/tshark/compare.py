@@ -44,6 +44,15 @@ EXPECTATIONS = {
     },
 }
 
+# Expert info at this severity or above means the frame is broken
+# (epan/proto.h: PI_ERROR is 0x00800000).
+EXPERT_ERROR = 0x00800000
+# tshark does not check these by default; for our own frames it must.
+CHECKSUM_OPTS = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+                 "-o", "sctp.checksum:crc32c",
+                 # generated TCP segments are independent, not one stream
+                 "-o", "tcp.analyze_sequence_numbers:FALSE"]
+
 # MAP operations whose VLR/MSC/SGSN numbers jitsim must extract.
 NODE_OPS = {2, 23, 67}
 
@@ -144,6 +153,15 @@ def tshark_frames(path, opts):
                                   int(d["endtoendid"], 16)))
                 f["diam_fields"] |= diameter_fields(p)
         f["has_map"] = has_map
+        f["malformed"] = []
+        for p in protos:
+            if p.get("name") == "_ws.malformed":
+                f["malformed"].append("malformed packet")
+        for x in pkt.iter("field"):
+            if x.get("name") == "_ws.expert":
+                sev = first_show(x, "_ws.expert.severity")
+                if sev is not None and int(sev, 0) >= EXPERT_ERROR:
+                    f["malformed"].append(x.get("showname") or "expert error")
         frames[num] = f
         pkt.clear()
     return frames
@@ -259,13 +277,67 @@ def compare(name, ts, ours, decoder_nodes):
     return errors, stats
 
 
+def check_generated(decoder, gen):
+    """Encoders: tshark and jitsim-decode must both see the intended messages."""
+    import tempfile
+    errors = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "encoded.pcap")
+        out = subprocess.run([gen, pcap], check=True, capture_output=True, text=True).stdout
+        intents = {j["frame"]: j for j in map(json.loads, out.splitlines())}
+        ts = tshark_frames(pcap, CHECKSUM_OPTS)
+        ours = jitsim_frames(decoder, pcap)
+        nodes = {n: {d for m in msgs for d in m.get("nodes", [])} for n, msgs in ours.items()}
+        errors, stats = compare("encoded.pcap", ts, ours, nodes)
+    for num, want in sorted(intents.items()):
+        t = ts.get(num)
+        o = ours.get(num, [])
+        if t is None:
+            errors.append(f"frame {num}: missing in tshark's output")
+            continue
+        if t["malformed"]:
+            errors.append(f"frame {num}: tshark reports {t['malformed']}")
+        if len(o) != 1:
+            errors.append(f"frame {num}: jitsim decodes {len(o)} messages, wants 1")
+            continue
+        m = o[0]
+        if want["proto"] == "map":
+            code = want["op"]
+            if t["map"] != [(want["comp"], code if want["comp"] != 0xA2 or code else None)] and \
+               t["map"] != [(want["comp"], code)]:
+                errors.append(f"frame {num}: tshark MAP {t['map']}, intended {(want['comp'], code)}")
+            got = (m["proto"], m["comp"], m.get("err", m.get("op")))
+            if got != ("map", want["comp"], code):
+                errors.append(f"frame {num}: jitsim MAP {got}, intended {want}")
+        else:
+            if [(c, r) for c, r, *_ in t["diam"]] != [(want["op"], want["req"])]:
+                errors.append(f"frame {num}: tshark Diameter {t['diam']}, intended {want}")
+            if (m["proto"], m["cmd"], m["req"]) != ("diameter", want["op"], want["req"]):
+                errors.append(f"frame {num}: jitsim Diameter {m}, intended {want}")
+        for k in ("imsi", "msisdn", "visited"):
+            if m.get(k, "") != want[k]:
+                errors.append(f"frame {num}: jitsim {k}={m.get(k, '')!r}, intended {want[k]!r}")
+        if want["imsi"] and want["imsi"] not in t["imsi"] and \
+           ("imsi", want["imsi"]) not in t["diam_fields"]:
+            errors.append(f"frame {num}: tshark does not show IMSI {want['imsi']}")
+    for e in errors:
+        print(f"encoded: {e}")
+    print(f"encoded: {len(intents)} frames built by the encoders, {stats['map_frames']} MAP, "
+          f"{stats['diameter_frames']} Diameter, {len(errors)} mismatches")
+    return 1 if errors else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--decoder", help="path to jitsim-decode")
     ap.add_argument("--list", metavar="DIR", help="print the captures in DIR and exit")
+    ap.add_argument("--generate", metavar="GEN",
+                    help="check the encoders: run GEN (gen_encoded) and compare")
     ap.add_argument("trace", nargs="?", help="capture to check")
     a = ap.parse_args()
+    if a.generate:
+        return check_generated(a.decoder, a.generate)
     if a.list:
         for n in sorted(os.listdir(a.list)):
             if n.endswith((".pcap", ".pcapng")):

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jitsim/proto/bytes.h>
 #include <jitsim/proto/reason.h>
 #include <jitsim/proto/wbuf.h>
 
@@ -91,6 +92,50 @@ jitsim_diam_avp_iter_init(struct jitsim_diam_avp_iter *it, const uint8_t *p, siz
  *   returns JITSIM_R_END).
  */
 enum jitsim_reason jitsim_diam_avp_next(struct jitsim_diam_avp_iter *it, struct jitsim_diam_avp *a);
+
+/**
+ * Same as jitsim_diam_avp_next(), inlined for the per-message fast path
+ * (jitsim_s6a_decode() walks every AVP of every message: the call and the
+ * iterator kept in memory cost about a fifth of an AIR decode).
+ */
+static inline enum jitsim_reason
+jitsim_diam_avp_next_inline(struct jitsim_diam_avp_iter *it, struct jitsim_diam_avp *a)
+{
+	const uint8_t *p = it->p;
+	size_t left = it->left;
+	size_t hlen, alen, padded;
+
+	if (left == 0)
+		return JITSIM_R_END;
+	if (left < JITSIM_DIAM_AVP_HDR_LEN)
+		goto bad;
+	a->code = jitsim_get_be32(p);
+	a->flags = p[4];
+	alen = jitsim_get_be24(p + 5);
+	/* RFC 6733 4.1: the Vendor-ID field is present only when V is set. */
+	hlen = (a->flags & JITSIM_DIAM_AVP_V) ? JITSIM_DIAM_AVP_VHDR_LEN : JITSIM_DIAM_AVP_HDR_LEN;
+	if (left < hlen || alen < hlen || alen > left)
+		goto bad;
+	a->vendor = hlen == JITSIM_DIAM_AVP_VHDR_LEN ? jitsim_get_be32(p + 8) : 0;
+	a->data = p + hlen;
+	a->data_len = alen - hlen;
+
+	/*
+	 * RFC 6733 4.1: the AVP Length excludes the padding to the next 32-bit
+	 * boundary. Some peers leave it out after the last AVP of a grouped
+	 * AVP or message: fewer than 4 bytes left can only be that padding.
+	 */
+	padded = (alen + 3) & ~(size_t)3;
+	if (padded > left)
+		padded = left;
+	it->p = p + padded;
+	it->left = left - padded;
+	return JITSIM_R_OK;
+bad:
+	/* A bad length loses the AVP boundaries: nothing after it can be trusted. */
+	it->left = 0;
+	return JITSIM_R_DIAM_BAD_AVP;
+}
 
 /**
  * Find the first AVP (@p code, @p vendor) at the top level of @p p/@p len.

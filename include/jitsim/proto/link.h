@@ -68,7 +68,9 @@ enum jitsim_reason jitsim_link_decode(uint32_t dlt, const uint8_t *p, size_t len
  * Encoder: prepend an Ethernet II header, with one 802.1Q tag per entry of
  * @p vlans (outermost first; @p n_vlans 0..JITSIM_LINK_MAX_VLANS; the outer
  * tag of two or more uses TPID 0x88a8), to the current wbuf content.
- * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM.
+ * Tags carry the VLAN id only (PCP and DEI 0).
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM (NULL address,
+ *   @p n_vlans > JITSIM_LINK_MAX_VLANS, NULL @p vlans with tags, an id > 4095).
  */
 enum jitsim_reason jitsim_eth_encode(struct jitsim_wbuf *w, const uint8_t dst[6],
 				     const uint8_t src[6], const uint16_t *vlans,

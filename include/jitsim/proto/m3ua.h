@@ -72,8 +72,11 @@ enum jitsim_reason jitsim_m3ua_decode(const uint8_t *p, size_t len, struct jitsi
 /**
  * Encoder: wrap the current wbuf content as Protocol Data in a Transfer DATA
  * message (with Routing Context when m->has_rc, Network Appearance when
- * m->has_na), padded to 4 bytes.
- * @return JITSIM_R_OK, JITSIM_R_NOSPACE.
+ * m->has_na), padded to 4 bytes. Parameters are written in the RFC 4666
+ * 3.3.1 order NA, RC, Protocol Data; the class, type, length, has_pd and
+ * data fields of @p m are ignored.
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_LENGTH (content longer
+ *   than the 16-bit Protocol Data length allows: 65519 bytes).
  */
 enum jitsim_reason jitsim_m3ua_encode_data(struct jitsim_wbuf *w, const struct jitsim_m3ua *m);
 

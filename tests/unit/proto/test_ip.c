@@ -435,8 +435,7 @@ test_ipv4_encode_roundtrip(void **state)
 	assert_memory_equal(jitsim_wbuf_data(&w), want, 20);
 	assert_int_equal(ref_sum(jitsim_wbuf_data(&w), 20), 0xffff);
 
-	assert_int_equal(decode_exact(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &ip),
-			 JITSIM_R_OK);
+	assert_int_equal(decode_exact(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &ip), JITSIM_R_OK);
 	assert_int_equal(ip.version, 4);
 	assert_int_equal(ip.proto, JITSIM_IPPROTO_SCTP);
 	assert_int_equal(ip.ttl, 64);
@@ -457,12 +456,10 @@ test_ipv6_encode_roundtrip(void **state)
 	(void)state;
 	jitsim_wbuf_init(&w, buf, sizeof(buf), 64);
 	assert_int_equal(jitsim_wbuf_put(&w, "hello", 5), 0);
-	assert_int_equal(jitsim_ipv6_encode(&w, v6_src, v6_dst, JITSIM_IPPROTO_TCP),
-			 JITSIM_R_OK);
+	assert_int_equal(jitsim_ipv6_encode(&w, v6_src, v6_dst, JITSIM_IPPROTO_TCP), JITSIM_R_OK);
 	assert_int_equal(jitsim_wbuf_len(&w), 45);
 	assert_memory_equal(jitsim_wbuf_data(&w), "\x60\x00\x00\x00\x00\x05\x06\x40", 8);
-	assert_int_equal(decode_exact(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &ip),
-			 JITSIM_R_OK);
+	assert_int_equal(decode_exact(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &ip), JITSIM_R_OK);
 	assert_int_equal(ip.version, 6);
 	assert_int_equal(ip.proto, JITSIM_IPPROTO_TCP);
 	assert_int_equal(ip.ttl, 64);

@@ -353,8 +353,7 @@ test_sll2(void **state)
 	test_truncations(f, n, link_fn, &c, link_allow_ok);
 
 	/* A tag announced by the protocol field sits at offset 20. */
-	n = test_hex("8100 0000 00000002 0001 00 06 024200000001 0000 0123 0800 45", f,
-		     sizeof(f));
+	n = test_hex("8100 0000 00000002 0001 00 06 024200000001 0000 0123 0800 45", f, sizeof(f));
 	assert_int_equal(decode_exact(JITSIM_DLT_LINUX_SLL2, f, n, &l), JITSIM_R_OK);
 	assert_int_equal(l.n_vlans, 1);
 	assert_int_equal(l.vlan[0], 0x123);
@@ -392,8 +391,7 @@ test_raw_ip(void **state)
 		assert_int_equal(decode_exact(any[i], v6, sizeof(v6), &l), JITSIM_R_OK);
 		assert_int_equal(l.next, JITSIM_LINK_NEXT_IPV6);
 		assert_int_equal(l.payload_len, 40);
-		assert_int_equal(decode_exact(any[i], v5, sizeof(v5), &l),
-				 JITSIM_R_IP_BAD_VERSION);
+		assert_int_equal(decode_exact(any[i], v5, sizeof(v5), &l), JITSIM_R_IP_BAD_VERSION);
 		assert_int_equal(decode_exact(any[i], v4, 0, &l), JITSIM_R_TRUNCATED);
 	}
 	assert_int_equal(decode_exact(JITSIM_DLT_IPV4, v4, sizeof(v4), &l), JITSIM_R_OK);
@@ -540,10 +538,8 @@ test_eth_encode_bad_param(void **state)
 			 JITSIM_R_BAD_PARAM);
 	assert_int_equal(jitsim_eth_encode(&w, mac_dst, mac_src, big, 1, 0x0800),
 			 JITSIM_R_BAD_PARAM);
-	assert_int_equal(jitsim_eth_encode(&w, NULL, mac_src, NULL, 0, 0x0800),
-			 JITSIM_R_BAD_PARAM);
-	assert_int_equal(jitsim_eth_encode(&w, mac_dst, NULL, NULL, 0, 0x0800),
-			 JITSIM_R_BAD_PARAM);
+	assert_int_equal(jitsim_eth_encode(&w, NULL, mac_src, NULL, 0, 0x0800), JITSIM_R_BAD_PARAM);
+	assert_int_equal(jitsim_eth_encode(&w, mac_dst, NULL, NULL, 0, 0x0800), JITSIM_R_BAD_PARAM);
 	assert_int_equal(jitsim_wbuf_len(&w), 0);
 	assert_int_equal(w.head, 40);
 }
@@ -568,6 +564,14 @@ test_dump(void **state)
 	assert_int_equal(jitsim_link_dump(&l, buf, 5), w);
 	assert_string_equal(buf, "next");
 	assert_int_equal(jitsim_link_dump(&l, NULL, 0), w);
+
+	n = vlan_frame(f, sizeof(f), "86dd");
+	assert_int_equal(decode_exact(JITSIM_DLT_EN10MB, f, n, &l), JITSIM_R_OK);
+	jitsim_link_dump(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "next=ipv6 vlans=- ethertype=0x86dd len=4");
+	memset(&l, 0, sizeof(l));
+	jitsim_link_dump(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "next=none vlans=- ethertype=0x0000 len=0");
 
 	n = test_hex("83e344", f, sizeof(f));
 	assert_int_equal(decode_exact(JITSIM_DLT_MTP3, f, n, &l), JITSIM_R_OK);

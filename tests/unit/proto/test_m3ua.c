@@ -232,6 +232,14 @@ test_rc_list_and_padding(void **state)
 	memcpy(p + 48, "\x02\x00\x00\x00", 4);
 	assert_int_equal(test_decode_exact(p, 52, m3ua_fn, &m), JITSIM_R_OK);
 	assert_int_equal(m.length, 48);
+	/* Two Routing Context parameters, two Protocol Data: the first of each. */
+	n = hex("01000101 00000038 0006 0008 00000005 0006 0008 00000006 "
+		"0210 0010 00000001 00000002 03020000 0210 0010 00000007 00000008 03020000",
+		p);
+	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_OK);
+	assert_int_equal(m.rc, 5);
+	assert_int_equal(m.opc, 1);
+	assert_int_equal(m.dpc, 2);
 	/* Empty user data is still a Protocol Data. */
 	n = hex("01000101 00000018 0210 0010 00000001 00000002 03020000", p);
 	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_OK);
@@ -242,13 +250,13 @@ static void
 test_not_data(void **state)
 {
 	static const char *const msgs[] = {
-		"01000301 00000008",                   /* ASPSM ASP Up */
-		"01000306 00000008",                   /* ASPSM Heartbeat Ack */
+		"01000301 00000008",			/* ASPSM ASP Up */
+		"01000306 00000008",			/* ASPSM Heartbeat Ack */
 		"01000401 00000010 0006 0008 00000001", /* ASPTM ASP Active */
 		"01000201 00000010 0012 0008 00000c29", /* SSNM DUNA */
 		"01000001 00000010 000d 0008 00010002", /* MGMT Notify */
-		"01000901 00000008",                   /* RKM REG REQ */
-		"01000102 00000008",                   /* Transfer class, unknown type */
+		"01000901 00000008",			/* RKM REG REQ */
+		"01000102 00000008",			/* Transfer class, unknown type */
 	};
 	struct jitsim_m3ua m;
 	uint8_t p[64];
@@ -308,8 +316,10 @@ test_errors(void **state)
 	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_M3UA_BAD);
 	p[11] = 0x11;
 	/* 1..3 stray bytes after the last parameter. */
-	n = hex("01000101 0000001b 0210 0014 00000001 00000002 03020000 41424344 000000", p);
+	n = hex("01000101 0000001b 0210 0010 00000001 00000002 03020000 000000", p);
 	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_M3UA_BAD);
+	p[7] = 0x18;
+	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_OK);
 	/* Network Appearance of the wrong size; Routing Context of 3 and 6 bytes. */
 	n = hex("01000101 00000010 0200 0006 0008 0000", p);
 	assert_int_equal(test_decode_exact(p, n, m3ua_fn, &m), JITSIM_R_M3UA_BAD);
@@ -363,32 +373,51 @@ static const struct m3ua_row m3ua_rows[] = {
 	{"map_pcapr_test_ul_sendid_ati.pcap", 239, 144, 101, -1, 8394, 8461, 3, 2, 0, 6, 126},
 	{"map_pcapr_test_ul_sendid_ati.pcap", 241, 116, -1, -1, 8461, 8394, 3, 2, 0, 3, 107},
 	{"map_wswiki_sai_ul_cl_nossn.pcap", 1, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 231, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 2, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 221, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 3, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 222, 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 2, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 221,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 3, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 222,
+	 130},
 	{"map_wswiki_sai_ul_cl_nossn.pcap", 4, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 224, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 5, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 227, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 6, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 228, 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 5, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 227,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 6, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 228,
+	 130},
 	{"map_wswiki_sai_ul_cl_nossn.pcap", 7, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 228, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 8, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 233, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 9, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 234, 130},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 10, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 239, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 11, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 47, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 12, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 48, 130},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 13, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 156, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 14, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 53, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 15, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 54, 130},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 16, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 226, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 17, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 33, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 18, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 34, 130},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 19, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 255, 104},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 20, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 39, 109},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 21, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 40, 130},
-	{"map_wswiki_sai_ul_cl_nossn.pcap", 22, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 242, 104},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 8, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 233,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 9, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 234,
+	 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 10, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 239,
+	 104},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 11, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 47,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 12, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 48,
+	 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 13, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 156,
+	 104},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 14, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 53,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 15, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 54,
+	 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 16, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 226,
+	 104},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 17, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 33,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 18, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 34,
+	 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 19, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 255,
+	 104},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 20, 128, 2000, -1, 13864703, 13893626, 3, 2, 1, 39,
+	 109},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 21, 148, 2000, -1, 13864703, 13893626, 3, 2, 1, 40,
+	 130},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 22, 128, 2000, 8, 13869972, 13864703, 3, 2, 0, 242,
+	 104},
 };
 
 static const char *const m3ua_files[] = {
 	"map_pcapr_gprs_attach_sai_ugl.pcap", "map_pcapr_lu_ul.pcap",
-	"map_pcapr_srism_single.pcap",        "map_pcapr_test_ul_sendid_ati.pcap",
+	"map_pcapr_srism_single.pcap",	      "map_pcapr_test_ul_sendid_ati.pcap",
 	"map_wswiki_sai_ul_cl_nossn.pcap",
 };
 
@@ -475,11 +504,11 @@ static void
 test_encode_matches_captures(void **state)
 {
 	(void)state;
-	reencode("map_pcapr_lu_ul.pcap", 1);                /* RC */
-	reencode("map_pcapr_lu_ul.pcap", 2);                /* NA 0 */
-	reencode("map_wswiki_sai_ul_cl_nossn.pcap", 1);     /* NA then RC */
-	reencode("map_pcapr_gprs_attach_sai_ugl.pcap", 4);  /* PD only, odd */
-	reencode("map_pcapr_test_ul_sendid_ati.pcap", 44);  /* 254 bytes */
+	reencode("map_pcapr_lu_ul.pcap", 1);		   /* RC */
+	reencode("map_pcapr_lu_ul.pcap", 2);		   /* NA 0 */
+	reencode("map_wswiki_sai_ul_cl_nossn.pcap", 1);	   /* NA then RC */
+	reencode("map_pcapr_gprs_attach_sai_ugl.pcap", 4); /* PD only, odd */
+	reencode("map_pcapr_test_ul_sendid_ati.pcap", 44); /* 254 bytes */
 }
 
 static void
@@ -510,9 +539,9 @@ test_encode_roundtrip(void **state)
 			assert_int_equal(jitsim_wbuf_len(&w), hlen + n + pad);
 			for (size_t i = 0; i < pad; i++)
 				assert_int_equal(jitsim_wbuf_data(&w)[hlen + n + i], 0);
-			assert_int_equal(jitsim_m3ua_decode(jitsim_wbuf_data(&w),
-							    jitsim_wbuf_len(&w), &m),
-					 JITSIM_R_OK);
+			assert_int_equal(
+				jitsim_m3ua_decode(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &m),
+				JITSIM_R_OK);
 			assert_int_equal(m.length, hlen + n + pad);
 			assert_int_equal(m.has_rc, in.has_rc);
 			assert_int_equal(m.has_na, in.has_na);
@@ -610,8 +639,8 @@ test_dump(void **state)
 				 "ni=2 mp=0 sls=2 data_len=94");
 	assert_int_equal(w, (int)strlen(buf));
 	assert_int_equal(jitsim_m3ua_dump(&m, NULL, 0), w);
-	m = (struct jitsim_m3ua){.version = 1, .msg_class = 3, .msg_type = 1, .length = 8,
-				 .has_na = true, .na = 8};
+	m = (struct jitsim_m3ua){
+		.version = 1, .msg_class = 3, .msg_type = 1, .length = 8, .has_na = true, .na = 8};
 	jitsim_m3ua_dump(&m, buf, sizeof(buf));
 	assert_string_equal(buf, "class=3 type=1 len=8 rc=- na=8");
 }

@@ -346,8 +346,8 @@ test_data_errors_and_flags(void **state)
 	static const struct {
 		uint8_t flags;
 		bool fragment;
-	} fl[] = {{0x03, false}, {0x02, true}, {0x01, true}, {0x00, true}, {0x07, false},
-		  {0x0f, false}, {0x06, true}};
+	} fl[] = {{0x03, false}, {0x02, true},	{0x01, true}, {0x00, true},
+		  {0x07, false}, {0x0f, false}, {0x06, true}};
 	struct jitsim_sctp_chunk c;
 	struct jitsim_sctp_data d;
 	uint8_t v[16];

@@ -96,8 +96,7 @@ ref_add(uint32_t s, const uint8_t *p, size_t n)
 
 /* True when a TCP segment's checksum verifies with the IP pseudo-header. */
 static bool
-ref_tcp_csum_ok(const uint8_t *src, const uint8_t *dst, size_t alen, const uint8_t *seg,
-		size_t n)
+ref_tcp_csum_ok(const uint8_t *src, const uint8_t *dst, size_t alen, const uint8_t *seg, size_t n)
 {
 	uint32_t s = 0;
 
@@ -341,6 +340,14 @@ test_encode_nospace_and_params(void **state)
 		jitsim_wbuf_init(&w, buf, sizeof(buf), 32);
 		assert_int_equal(jitsim_tcp_encode(&w, &in, NULL, a, 4), JITSIM_R_BAD_PARAM);
 		assert_int_equal(jitsim_tcp_encode(&w, &in, a, NULL, 4), JITSIM_R_BAD_PARAM);
+		/*
+		 * A segment the IPv6 pseudo-header length cannot express: only the
+		 * wbuf bookkeeping is faked, the encoder must fail before writing.
+		 */
+		w.tail = w.head + ((size_t)1 << 32);
+		w.cap = w.tail;
+		assert_int_equal(jitsim_tcp_encode(&w, &in, a, a, 16), JITSIM_R_BAD_LENGTH);
+		assert_int_equal(w.head, 32);
 	}
 }
 
@@ -358,8 +365,8 @@ test_dump(void **state)
 
 	(void)state;
 	w = jitsim_tcp_dump(&t, buf, sizeof(buf));
-	assert_string_equal(buf,
-			    "sport=3868 dport=35122 seq=3196803873 ack=581699074 flags=0x18 len=92");
+	assert_string_equal(
+		buf, "sport=3868 dport=35122 seq=3196803873 ack=581699074 flags=0x18 len=92");
 	assert_int_equal(w, (int)strlen(buf));
 	assert_int_equal(jitsim_tcp_dump(&t, NULL, 0), w);
 }
