@@ -10,6 +10,12 @@
 
 /* Room kept after the innermost payload for M3UA and SCTP padding. */
 #define TAILROOM 8
+/*
+ * Frames are built in a scratch buffer and copied out, so that the caller's
+ * buffer needs exactly the frame's size (encoders leave head- and tailroom).
+ * MAP and S6a messages built from these specs are a few hundred bytes.
+ */
+#define SCRATCH JITSIM_FRAME_ENC_MAX
 /* Largest MAP argument the encoders produce (a few identities). */
 #define MAP_ARG_MAX 512
 
@@ -57,21 +63,24 @@ wrap_lower(struct jitsim_wbuf *w, const struct jitsim_frame_addr *a, uint32_t pp
 				 a->ipv6 ? JITSIM_ETHERTYPE_IPV6 : JITSIM_ETHERTYPE_IPV4);
 }
 
-/* Move the finished frame to the start of the caller's buffer. */
-static void
-finish(struct jitsim_wbuf *w, size_t *out_len)
+/* Copy the finished frame to the caller's buffer. */
+static enum jitsim_reason
+finish(const struct jitsim_wbuf *w, uint8_t *buf, size_t cap, size_t *out_len)
 {
 	size_t n = jitsim_wbuf_len(w);
 
-	memmove(w->buf, jitsim_wbuf_data(w), n);
+	if (n > cap)
+		return JITSIM_R_NOSPACE;
+	memcpy(buf, jitsim_wbuf_data(w), n);
 	*out_len = n;
+	return JITSIM_R_OK;
 }
 
 enum jitsim_reason
 jitsim_frame_encode_map(uint8_t *buf, size_t cap, const struct jitsim_frame_map_spec *spec,
 			size_t *out_len)
 {
-	uint8_t arg[MAP_ARG_MAX];
+	uint8_t arg[MAP_ARG_MAX], scratch[SCRATCH];
 	struct jitsim_wbuf aw, w;
 	struct jitsim_tcap t;
 	struct jitsim_tcap_component *c;
@@ -104,7 +113,7 @@ jitsim_frame_encode_map(uint8_t *buf, size_t cap, const struct jitsim_frame_map_
 		c->param_len = jitsim_wbuf_len(&aw);
 	}
 
-	jitsim_wbuf_init(&w, buf, cap, cap >= TAILROOM ? cap - TAILROOM : 0);
+	jitsim_wbuf_init(&w, scratch, sizeof(scratch), sizeof(scratch) - TAILROOM);
 	r = jitsim_tcap_encode(&w, &t);
 	if (r == JITSIM_R_OK)
 		r = jitsim_sccp_encode(&w, &spec->sccp);
@@ -113,9 +122,8 @@ jitsim_frame_encode_map(uint8_t *buf, size_t cap, const struct jitsim_frame_map_
 	if (r == JITSIM_R_OK)
 		r = wrap_lower(&w, &spec->addr, JITSIM_PPID_M3UA);
 	if (r != JITSIM_R_OK)
-		return r;
-	finish(&w, out_len);
-	return JITSIM_R_OK;
+		return r == JITSIM_R_NOSPACE ? JITSIM_R_BAD_PARAM : r;
+	return finish(&w, buf, cap, out_len);
 }
 
 /* Ethernet + 3 tags + IPv6 + SCTP common header and DATA chunk header. */
@@ -125,15 +133,15 @@ enum jitsim_reason
 jitsim_frame_encode_s6a(uint8_t *buf, size_t cap, const struct jitsim_frame_addr *addr,
 			const struct jitsim_s6a_msg *msg, size_t *out_len)
 {
+	uint8_t scratch[SCRATCH];
 	struct jitsim_wbuf w;
 	enum jitsim_reason r;
 
-	jitsim_wbuf_init(&w, buf, cap, cap >= DIAM_HEADROOM ? DIAM_HEADROOM : cap);
+	jitsim_wbuf_init(&w, scratch, sizeof(scratch), DIAM_HEADROOM);
 	r = jitsim_s6a_encode(&w, msg);
 	if (r == JITSIM_R_OK)
 		r = wrap_lower(&w, addr, JITSIM_PPID_DIAMETER);
 	if (r != JITSIM_R_OK)
-		return r;
-	finish(&w, out_len);
-	return JITSIM_R_OK;
+		return r == JITSIM_R_NOSPACE ? JITSIM_R_BAD_PARAM : r;
+	return finish(&w, buf, cap, out_len);
 }

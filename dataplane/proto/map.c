@@ -18,7 +18,11 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/map.h>
 
-/* What a matched element is. */
+/*
+ * What a matched element is. A rule matches the whole identifier octet, so
+ * the primitive/constructed form is part of the match: F_IMSI .. F_NVEC
+ * rules use primitive identifiers, F_COUNT and F_SUB constructed ones.
+ */
 enum map_field {
 	F_IMSI,    /* IMSI: TBCD-STRING SIZE (3..8) (TS 29.002 17.7.8) */
 	F_MSISDN,  /* ISDN-AddressString: nature/plan octet + TBCD */
@@ -208,7 +212,8 @@ result_rules(uint8_t op)
 static enum jitsim_reason
 map_imsi(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
 {
-	if (t->constructed || t->len < 3 || t->len > 8)
+	/* Rules only ever match the primitive identifier here. */
+	if (t->len < 3 || t->len > 8)
 		return JITSIM_R_MAP_BAD;
 	if (jitsim_tbcd_decode(t->val, t->len, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
@@ -223,7 +228,7 @@ map_imsi(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
 static enum jitsim_reason
 map_addr(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
 {
-	if (t->constructed || t->len < 1 || t->len > 1 + JITSIM_DIGITS_MAX / 2)
+	if (t->len < 1 || t->len > 1 + JITSIM_DIGITS_MAX / 2)
 		return JITSIM_R_MAP_BAD;
 	if (jitsim_tbcd_decode(t->val + 1, t->len - 1, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
@@ -259,8 +264,6 @@ map_apply(const struct map_rule *rule, const struct jitsim_ber_tlv *t, struct ji
 	case F_HLR:
 		return map_addr(t, &out->has_hlr, &out->hlr);
 	case F_NVEC:
-		if (t->constructed)
-			return JITSIM_R_MAP_BAD;
 		if (jitsim_ber_int(t->val, t->len, &v) != JITSIM_R_OK)
 			return JITSIM_R_BER_BAD;
 		if (v < 0 || v > 255)
@@ -268,8 +271,6 @@ map_apply(const struct map_rule *rule, const struct jitsim_ber_tlv *t, struct ji
 		out->n_vectors = (uint8_t)v;
 		return JITSIM_R_OK;
 	case F_COUNT:
-		if (!t->constructed)
-			return JITSIM_R_MAP_BAD;
 		jitsim_ber_iter_init(&it, t->val, t->len);
 		while ((r = jitsim_ber_next(&it, &e)) == JITSIM_R_OK)
 			n++;
@@ -278,8 +279,6 @@ map_apply(const struct map_rule *rule, const struct jitsim_ber_tlv *t, struct ji
 		out->n_vectors = n > 255 ? 255 : (uint8_t)n;
 		return JITSIM_R_OK;
 	default: /* F_SUB */
-		if (!t->constructed)
-			return JITSIM_R_MAP_BAD;
 		return map_walk(t->val, t->len, rule->sub, out);
 	}
 }

@@ -60,13 +60,19 @@ jitsim_tcap_acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *versi
 	return true;
 }
 
+/*
+ * Elements are matched on their whole identifier octet, so the primitive /
+ * constructed form is checked by the match itself (0x48 is a primitive
+ * OTID, 0x6c a constructed component portion, ...).
+ */
+
 /* OrigTransactionID / DestTransactionID: OCTET STRING SIZE (1..4) (Q.773 Table 10). */
 static enum jitsim_reason
 tcap_tid(const struct jitsim_ber_tlv *t, bool *has, uint32_t *id, uint8_t *id_len)
 {
 	uint32_t v = 0;
 
-	if (*has || t->constructed || t->len < 1 || t->len > 4)
+	if (*has || t->len < 1 || t->len > 4)
 		return JITSIM_R_TCAP_BAD;
 	for (size_t i = 0; i < t->len; i++)
 		v = v << 8 | t->val[i];
@@ -80,8 +86,6 @@ tcap_tid(const struct jitsim_ber_tlv *t, bool *has, uint32_t *id, uint8_t *id_le
 static enum jitsim_reason
 tcap_small_int(const struct jitsim_ber_tlv *t, int64_t min, int64_t max, int64_t *v)
 {
-	if (t->constructed)
-		return JITSIM_R_TCAP_BAD;
 	if (jitsim_ber_int(t->val, t->len, v) != JITSIM_R_OK)
 		return JITSIM_R_BER_BAD;
 	if (*v < min || *v > max)
@@ -100,8 +104,6 @@ tcap_local_code(const struct jitsim_ber_tlv *t, bool *has, uint8_t *code)
 {
 	int64_t v;
 
-	if (t->constructed)
-		return JITSIM_R_TCAP_BAD;
 	if (jitsim_ber_int(t->val, t->len, &v) != JITSIM_R_OK)
 		return JITSIM_R_BER_BAD;
 	if (v < 0 && t->len == 1)
@@ -306,8 +308,6 @@ tcap_component(const struct jitsim_ber_tlv *ct, struct jitsim_tcap_component *c)
 	c->opcode = c->error = c->problem = c->problem_type = 0;
 	c->param = NULL;
 	c->param_len = 0;
-	if (!ct->constructed)
-		return JITSIM_R_TCAP_BAD;
 	jitsim_ber_iter_init(&it, ct->val, ct->len);
 	switch (ct->id) {
 	case JITSIM_TCAP_INVOKE:
@@ -336,8 +336,6 @@ tcap_components(const struct jitsim_ber_tlv *cp, struct jitsim_tcap *out)
 	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
 
-	if (!cp->constructed)
-		return JITSIM_R_TCAP_BAD;
 	jitsim_ber_iter_init(&it, cp->val, cp->len);
 	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
 		if (out->n_comp == JITSIM_TCAP_MAX_COMPONENTS)
@@ -377,7 +375,7 @@ tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
 	enum jitsim_reason r;
 	bool uni;
 
-	if (out->has_dialogue || !dp->constructed)
+	if (out->has_dialogue)
 		return JITSIM_R_TCAP_BAD;
 	jitsim_ber_iter_init(&it, dp->val, dp->len);
 	r = jitsim_ber_next(&it, &ext);
@@ -413,8 +411,6 @@ tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
 		return JITSIM_R_TCAP_BAD;
 	if (r != JITSIM_R_OK)
 		return r;
-	if (!pdu.constructed)
-		return JITSIM_R_TCAP_BAD;
 	out->has_dialogue = true;
 	out->dialogue_pdu = pdu.id;
 	switch (pdu.id) {

@@ -211,6 +211,9 @@ int jitsim_msg_dump(const struct jitsim_msg *m, char *buf, size_t size);
 
 /* ---- Whole-frame encoders (test traffic, pktgen, the FTA endpoint) ---- */
 
+/** Largest frame the whole-frame encoders build. */
+#define JITSIM_FRAME_ENC_MAX 4096
+
 /** Addressing of an encoded frame. */
 struct jitsim_frame_addr {
 	uint8_t eth_dst[6];
@@ -244,8 +247,10 @@ struct jitsim_frame_map_spec {
 };
 
 /**
- * Build a whole MAP frame into @p buf (@p cap bytes).
- * @return JITSIM_R_OK with *@p out_len set, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM.
+ * Build a whole MAP frame into @p buf (@p cap bytes); @p cap may be exactly
+ * the frame's size. A frame larger than JITSIM_FRAME_ENC_MAX cannot be built.
+ * @return JITSIM_R_OK with *@p out_len set, JITSIM_R_NOSPACE (@p cap too
+ *   small), JITSIM_R_BAD_PARAM (invalid spec, or frame over the maximum).
  */
 enum jitsim_reason jitsim_frame_encode_map(uint8_t *buf, size_t cap,
 					   const struct jitsim_frame_map_spec *spec,

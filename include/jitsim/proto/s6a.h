@@ -110,6 +110,14 @@ struct jitsim_s6a {
  * Decode a whole Diameter message into its S6a view.
  * @return JITSIM_R_OK, or the errors of jitsim_diam_decode_hdr() and
  *   jitsim_diam_avp_next() (JITSIM_R_DIAM_BAD_AVP), JITSIM_R_DIAM_TOO_DEEP.
+ *   JITSIM_R_DIAM_BAD_AVP also when an AVP the view reads has a value of the
+ *   wrong format: Unsigned32 not 4 octets, Visited-PLMN-Id not 3 octets of
+ *   BCD, IMEI/Software-Version not 1..JITSIM_DIGITS_MAX digits, MSISDN not
+ *   TBCD, a string longer than 65535. A User-Name that is not 1..32 digits
+ *   is not an error (user_name_not_digits). The first occurrence of an AVP
+ *   wins. MSISDN is searched in Subscription-Data level by level, and
+ *   JITSIM_R_DIAM_TOO_DEEP is returned only if the search has to go below
+ *   JITSIM_DIAM_MAX_DEPTH (top-level AVPs are depth 1).
  */
 enum jitsim_reason jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out);
 
@@ -150,7 +158,14 @@ struct jitsim_s6a_msg {
 /**
  * Encoder: append a whole S6a message (Auth-Session-State NO_STATE_MAINTAINED,
  * Vendor-Specific-Application-Id 10415/16777251) to the wbuf.
- * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM.
+ * Commands: AIR, ULR, PUR, CLR, IDR, NOR, requests and answers. Fields the
+ * command does not carry are ignored. JITSIM_R_BAD_PARAM (nothing written)
+ * for another command, a missing mandatory AVP of TS 29.272 7.2 (session_id,
+ * origin_*; requests: dest_realm, imsi; CLR/IDR: dest_host; AIR/ULR:
+ * visited_plmn; ULR: rat_type), answers without exactly one of result_code
+ * and exp_result_code, or a malformed value (IMSI/MSISDN of 1..15 digits,
+ * IMEI of 14..15 digits, PLMN of 5..6 digits).
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE (wbuf length unchanged), JITSIM_R_BAD_PARAM.
  */
 enum jitsim_reason jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m);
 

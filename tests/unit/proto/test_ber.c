@@ -363,6 +363,16 @@ test_prepend_hdr(void **state)
 		assert_int_equal(jitsim_wbuf_len(&w), n);
 		assert_memory_equal(jitsim_wbuf_data(&w), want, n);
 	}
+	/* A length that needs more than 4 octets cannot be written. */
+	if (sizeof(size_t) > 4) {
+		uint8_t buf[8];
+		struct jitsim_wbuf w;
+
+		jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));
+		assert_int_equal(jitsim_ber_prepend_hdr(&w, 0x30, (size_t)UINT32_MAX + 1),
+				 JITSIM_R_NOSPACE);
+		assert_int_equal(w.head, sizeof(buf));
+	}
 }
 
 static void

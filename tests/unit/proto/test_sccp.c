@@ -425,6 +425,12 @@ test_ludt(void **state)
 	assert_int_equal(s.calling.ssn, 7);
 	assert_int_equal(s.data_len, 300);
 	assert_ptr_equal(s.data, m + 19);
+	{
+		char out[512];
+
+		jitsim_sccp_dump(&s, out, sizeof(out));
+		assert_int_equal(strncmp(out, "type=LUDT class=1 handling=8 hops=12 ", 37), 0);
+	}
 	assert_true(s.has_segmentation);
 	assert_true(s.seg_first);
 	assert_int_equal(s.seg_remaining, 3);
@@ -438,6 +444,15 @@ test_ludt(void **state)
 	assert_int_equal(s.pclass, 0);
 	assert_int_equal(s.data_len, 40);
 	test_truncations(m, len, dec, &s, NULL);
+	{
+		char out[512];
+
+		assert_int_equal(jitsim_sccp_decode(m, len, &s), JITSIM_R_OK);
+		jitsim_sccp_dump(&s, out, sizeof(out));
+		assert_string_equal(out, "type=LUDTS cause=1 hops=12 seg.first=1 seg.remaining=3 "
+					 "seg.ref=0x123456 called.ri=ssn called.ssn=6 called.gti=0 "
+					 "calling.ri=ssn calling.ssn=7 calling.gti=0 data_len=40");
+	}
 
 	/* A 2-octet pointer beyond the message. */
 	len = build_ludt(m, JITSIM_SCCP_LUDT, 10);
@@ -812,6 +827,22 @@ test_dump(void **state)
 				 "seg.ref=0x000002 called.ri=ssn called.ssn=11 called.gti=0 "
 				 "calling.ri=ssn calling.pc=902 calling.ssn=0 calling.gti=0 "
 				 "data_len=239");
+	len = test_hex(v_gprs_4, m, sizeof(m));
+	assert_int_equal(jitsim_sccp_decode(m, len, &s), JITSIM_R_OK);
+	jitsim_sccp_dump(&s, out, sizeof(out));
+	assert_int_equal(strncmp(out, "type=XUDT class=1 handling=8 hops=8 called.ri=gt ", 49), 0);
+	len = test_hex(v_ati_11, m, sizeof(m));
+	assert_int_equal(jitsim_sccp_decode(m, len, &s), JITSIM_R_OK);
+	jitsim_sccp_dump(&s, out, sizeof(out));
+	assert_int_equal(strncmp(out, "type=UDTS cause=1 called.ri=gt ", 31), 0);
+	/* GTI 1 prints its NAI; an unknown type still dumps. */
+	memset(&s, 0, sizeof(s));
+	s.called.gti = 1;
+	s.called.nai = 3;
+	jitsim_digits_set(&s.called.digits, "12345");
+	jitsim_sccp_dump(&s, out, sizeof(out));
+	assert_string_equal(out, "type=unknown cause=0 hops=0 called.ri=gt called.gti=1 called.nai=3 "
+				 "called.digits=12345 calling.ri=gt calling.gti=0 data_len=0");
 	len = test_hex(v_nossn_1, m, sizeof(m));
 	assert_int_equal(jitsim_sccp_decode(m, len, &s), JITSIM_R_OK);
 	jitsim_sccp_dump(&s, out, sizeof(out));

@@ -788,6 +788,47 @@ test_errors(void **state)
 			 JITSIM_R_TCAP_BAD);
 }
 
+/*
+ * A malformed TLV (04 ff: reserved length form) at every place an element
+ * is read: the BER error comes back as it is, whatever the nesting.
+ */
+static void
+test_inner_ber_errors(void **state)
+{
+	const char *cases[32];
+	size_t n = 0;
+	struct jitsim_tcap t;
+
+	(void)state;
+	arena_used = 0;
+#define BAD "04 ff"
+	/* Message level, component portion, each component element. */
+	cases[n++] = T("62", C(OTID, BAD));
+	cases[n++] = begin(BAD);
+	cases[n++] = begin(T("a1", BAD));
+	cases[n++] = begin(T("a1", C("02 01 01", BAD)));
+	cases[n++] = begin(T("a1", C("02 01 01 80 01 01", BAD)));
+	cases[n++] = begin(T("a1", C("02 01 01 02 01 38", BAD)));
+	cases[n++] = begin(T("a1", C("02 01 01 02 01 38 04 00", BAD)));
+	cases[n++] = begin(T("a2", C("02 01 01", BAD)));
+	cases[n++] = begin(T("a2", C("02 01 01", T("30", BAD))));
+	cases[n++] = begin(T("a2", C("02 01 01", T("30", C("02 01 38", BAD)))));
+	cases[n++] = begin(T("a2", C("02 01 01", C(T("30", "02 01 38"), BAD))));
+	cases[n++] = begin(T("a3", C("02 01 01", BAD)));
+	cases[n++] = begin(T("a4", C("02 01 01", BAD)));
+	cases[n++] = begin(T("a4", C("02 01 01 80 01 00", BAD)));
+	/* Dialogue portion, at each level down to the application context name. */
+	cases[n++] = T("62", C(OTID, T("6b", BAD)));
+	cases[n++] = T("62", C(OTID, T("6b", T("28", BAD))));
+	cases[n++] = T("62", C(OTID, T("6b", T("28", C(AS_ID, BAD)))));
+	cases[n++] = T("62", C(OTID, dialogue(AS_ID, BAD)));
+	cases[n++] = T("62", C(OTID, dialogue(AS_ID, T("60", BAD))));
+	cases[n++] = T("62", C(OTID, dialogue(AS_ID, T("60", T("a1", BAD)))));
+#undef BAD
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(dec_hex(cases[i], &t), JITSIM_R_BER_BAD);
+}
+
 static void
 test_too_many_components(void **state)
 {
@@ -1063,6 +1104,8 @@ test_encode_bad_param(void **state)
 	EXPECT_BAD(bad.comp[0].has_invoke_id = false);
 	EXPECT_BAD(bad.comp[0].param_len = 0);
 	EXPECT_BAD(bad.comp[1].param = param_seq);
+	EXPECT_BAD(bad.comp[1].has_invoke_id = false);
+	EXPECT_BAD(bad.comp[3].has_invoke_id = false);
 	EXPECT_BAD(bad.comp[3].has_error = false);
 	EXPECT_BAD(bad.comp[4].problem_type = 4);
 	EXPECT_BAD(bad.comp[4].has_problem = false);
@@ -1101,6 +1144,33 @@ test_dump(void **state)
 	assert_string_equal(small, "type=begi");
 	assert_int_equal(jitsim_tcap_dump(&t, NULL, 0), n);
 
+	/* Every component kind, a Continue. */
+	{
+		uint8_t buf[512];
+		struct jitsim_wbuf w;
+		struct jitsim_tcap f;
+
+		fill(&f, JITSIM_TCAP_CONTINUE);
+		jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));
+		assert_int_equal(jitsim_tcap_encode(&w, &f), JITSIM_R_OK);
+		assert_int_equal(jitsim_tcap_decode(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &t),
+				 JITSIM_R_OK);
+		jitsim_tcap_dump(&t, out, sizeof(out));
+		assert_string_equal(out, "type=continue otid=11223344 dtid=a1b2 dialogue=0x61 "
+					 "acn=0.4.0.0.1.0.32.3 map_ac=32 map_version=3 ncomp=6 "
+					 "c0=invoke c0.id=-5 c0.linked=7 c0.op=200 c0.param_len=5 "
+					 "c1=returnResultLast c1.id=3 c2=returnResultNotLast c2.id=4 "
+					 "c2.op=56 c2.param_len=5 c3=returnError c3.id=127 c3.err=34 "
+					 "c4=reject c4.id=-128 c4.problem=2:1 c5=reject c5.problem=0:2");
+	}
+	len = test_hex("61 0a 6c 08 a1 06 02 01 01 02 01 3b", m, sizeof(m));
+	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
+	jitsim_tcap_dump(&t, out, sizeof(out));
+	assert_string_equal(out, "type=unidirectional ncomp=1 c0=invoke c0.id=1 c0.op=59");
+	memset(&t, 0, sizeof(t));
+	t.n_comp = 1;
+	jitsim_tcap_dump(&t, out, sizeof(out));
+	assert_string_equal(out, "type=unknown ncomp=1 c0=unknown");
 	len = test_hex(t_cap_56, m, sizeof(m));
 	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
 	jitsim_tcap_dump(&t, out, sizeof(out));
@@ -1124,6 +1194,7 @@ main(void)
 		cmocka_unit_test(test_hand_built),
 		cmocka_unit_test(test_indefinite_everywhere),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_inner_ber_errors),
 		cmocka_unit_test(test_too_many_components),
 		cmocka_unit_test(test_acn_is_map),
 		cmocka_unit_test(test_encode_matches_captures),
