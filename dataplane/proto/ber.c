@@ -127,8 +127,9 @@ ber_find_eoc(const uint8_t *p, size_t len, size_t off, size_t *eoc)
 	}
 }
 
-enum jitsim_reason
-jitsim_ber_read(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
+/* Every form: multi-octet tags, long and indefinite lengths. */
+static enum jitsim_reason
+ber_read_any(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
 {
 	struct ber_hdr h;
 	enum jitsim_reason r;
@@ -162,6 +163,35 @@ jitsim_ber_read(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
 	return JITSIM_R_OK;
 }
 
+/*
+ * Nearly every TCAP/MAP element has a one-octet identifier and a short
+ * definite length (X.690 8.1.3.4): decode those inline, the rest out of line.
+ */
+static inline enum jitsim_reason
+ber_read_fast(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
+{
+	if (len >= 2 && p[0] != 0 && (p[0] & BER_TAG_MULTI) != BER_TAG_MULTI && p[1] < 0x80) {
+		if (len - 2 < p[1])
+			return JITSIM_R_TRUNCATED;
+		out->id = p[0];
+		out->cls = p[0] >> 6;
+		out->constructed = (p[0] & 0x20) != 0;
+		out->tag = p[0] & BER_TAG_MULTI;
+		out->indefinite = false;
+		out->val = p + 2;
+		out->len = p[1];
+		out->total = 2 + (size_t)p[1];
+		return JITSIM_R_OK;
+	}
+	return ber_read_any(p, len, out);
+}
+
+enum jitsim_reason
+jitsim_ber_read(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
+{
+	return ber_read_fast(p, len, out);
+}
+
 enum jitsim_reason
 jitsim_ber_int(const uint8_t *p, size_t len, int64_t *v)
 {
@@ -190,7 +220,7 @@ jitsim_ber_next(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t)
 		it->left = 0;
 		return JITSIM_R_END;
 	}
-	r = jitsim_ber_read(it->p, it->left, t);
+	r = ber_read_fast(it->p, it->left, t);
 	if (r != JITSIM_R_OK) {
 		it->left = 0;
 		return r;

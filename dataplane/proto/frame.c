@@ -128,17 +128,18 @@ tcap_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	c = &it->tcap.comp[it->comp_i];
 	m->comp_index = it->comp_i++;
 	m->comp = *c;
-	m->ids.has_imsi = m->ids.has_msisdn = m->ids.has_msc = false;
-	m->ids.has_vlr = m->ids.has_sgsn = m->ids.has_sc = false;
-	m->ids.n_vectors = 0;
-	if (c->param != NULL && c->has_opcode) {
-		if (c->type == JITSIM_TCAP_INVOKE)
-			r = jitsim_map_decode_invoke(c->opcode, c->param, c->param_len, &m->ids);
-		else if (c->type == JITSIM_TCAP_RESULT_LAST || c->type == JITSIM_TCAP_RESULT_NOT_LAST)
-			r = jitsim_map_decode_result(c->opcode, c->param, c->param_len, &m->ids);
-		if (r != JITSIM_R_OK)
-			return r;
-	}
+	/* The MAP decoders clear the ids first, also for an absent parameter. */
+	if (c->has_opcode && c->type == JITSIM_TCAP_INVOKE)
+		r = jitsim_map_decode_invoke(c->opcode, c->param, c->param ? c->param_len : 0,
+					     &m->ids);
+	else if (c->has_opcode &&
+		 (c->type == JITSIM_TCAP_RESULT_LAST || c->type == JITSIM_TCAP_RESULT_NOT_LAST))
+		r = jitsim_map_decode_result(c->opcode, c->param, c->param ? c->param_len : 0,
+					     &m->ids);
+	else
+		r = jitsim_map_decode_invoke(0, NULL, 0, &m->ids);
+	if (r != JITSIM_R_OK)
+		return r;
 
 	msg_common(it, out, JITSIM_MSG_MAP, it->ss7_carrier);
 	out->is_request = c->type == JITSIM_TCAP_INVOKE;

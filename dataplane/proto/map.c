@@ -24,16 +24,16 @@
  * rules use primitive identifiers, F_COUNT and F_SUB constructed ones.
  */
 enum map_field {
-	F_IMSI,    /* IMSI: TBCD-STRING SIZE (3..8) (TS 29.002 17.7.8) */
-	F_MSISDN,  /* ISDN-AddressString: nature/plan octet + TBCD */
+	F_IMSI,	  /* IMSI: TBCD-STRING SIZE (3..8) (TS 29.002 17.7.8) */
+	F_MSISDN, /* ISDN-AddressString: nature/plan octet + TBCD */
 	F_MSC,
 	F_VLR,
 	F_SGSN,
 	F_SC,
 	F_HLR,
-	F_NVEC,    /* INTEGER number of vectors */
-	F_COUNT,   /* constructed list: n_vectors = number of elements */
-	F_SUB,     /* constructed: walk it with rule->sub */
+	F_NVEC,	 /* INTEGER number of vectors */
+	F_COUNT, /* constructed list: n_vectors = number of elements */
+	F_SUB,	 /* constructed: walk it with rule->sub */
 };
 
 /* Match any position / any occurrence. */
@@ -54,14 +54,16 @@ struct map_rules {
 	const struct map_rule *r;
 };
 
-#define RULES(name, ...)                                                        \
-	static const struct map_rule name##_r[] = {__VA_ARGS__};                \
+#define RULES(name, ...)                                         \
+	static const struct map_rule name##_r[] = {__VA_ARGS__}; \
 	static const struct map_rules name = {sizeof(name##_r) / sizeof(name##_r[0]), name##_r}
 
+/* clang-format off */
 #define R(id, field) {(id), ANY, ANY, (field), NULL}
 #define RP(id, pos, field) {(id), (pos), ANY, (field), NULL}
 #define RN(nth, field) {0x04, ANY, (nth), (field), NULL}
 #define RS(id, pos, sub) {(id), (pos), ANY, F_SUB, &(sub)}
+/* clang-format on */
 
 /* Identity ::= CHOICE { imsi IMSI, imsi-WithLMSI IMSI-WithLMSI } (TS 29.002 17.7.2). */
 RULES(imsi_with_lmsi, RN(0, F_IMSI));
@@ -119,7 +121,10 @@ RULES(sai_top, R(0x04, F_IMSI), RS(0x30, ANY, sai_arg));
 RULES(ussd_arg, R(0x80, F_MSISDN));
 RULES(ussd_top, RS(0x30, ANY, ussd_arg));
 
-/* PurgeMS-Arg v3: [3] SEQUENCE { imsi, vlr-Number [0], sgsn-Number [1] }; v2 SEQUENCE { imsi, vlr-Number }. */
+/*
+ * PurgeMS-Arg v3: [3] SEQUENCE { imsi, vlr-Number [0], sgsn-Number [1] };
+ * v2: SEQUENCE { imsi, vlr-Number }.
+ */
 RULES(purge_arg, RN(0, F_IMSI), RN(1, F_VLR), R(0x80, F_VLR), R(0x81, F_SGSN));
 RULES(purge_top, RS(0xa3, ANY, purge_arg), RS(0x30, ANY, purge_arg));
 
@@ -134,7 +139,10 @@ RULES(ati_top, RS(0x30, ANY, ati_arg));
 RULES(ul_res, RN(0, F_HLR));
 RULES(ul_res_top, R(0x04, F_HLR), RS(0x30, ANY, ul_res));
 
-/* SendRoutingInfoRes v3 [3] { imsi [9], ..., vmsc-Address [2], msisdn [12] }; v2 SEQUENCE { imsi, ... }. */
+/*
+ * SendRoutingInfoRes v3: [3] { imsi [9], ..., vmsc-Address [2], msisdn [12] };
+ * v1/v2: SEQUENCE { imsi, routingInfo, ... }.
+ */
 RULES(sri_res3, R(0x89, F_IMSI), R(0x82, F_MSC), R(0x8c, F_MSISDN));
 RULES(sri_res2, RN(0, F_IMSI));
 RULES(sri_res_top, RS(0xa3, ANY, sri_res3), RS(0x30, ANY, sri_res2));
@@ -144,11 +152,17 @@ RULES(srism_loc, R(0x81, F_MSC));
 RULES(srism_res, RN(0, F_IMSI), RS(0xa0, ANY, srism_loc));
 RULES(srism_res_top, RS(0x30, ANY, srism_res));
 
-/* SendAuthenticationInfoRes v3 [3] { tripletList [0] | quintupletList [1], ..., eps [2] }; v2 SEQUENCE OF set. */
+/*
+ * SendAuthenticationInfoRes v3: [3] { tripletList [0] | quintupletList [1],
+ * ..., eps-AuthenticationSetList [2] }; v2: SEQUENCE OF AuthenticationSet.
+ */
 RULES(sai_res3, R(0xa0, F_COUNT), R(0xa1, F_COUNT), R(0xa2, F_COUNT));
 RULES(sai_res_top, RS(0xa3, ANY, sai_res3), R(0x30, F_COUNT));
 
-/* SendIdentificationRes v3 [3] { imsi, authenticationSetList, ... }; v2 SEQUENCE { imsi, SEQUENCE OF set }. */
+/*
+ * SendIdentificationRes v3: [3] { imsi, authenticationSetList, ... };
+ * v2: SEQUENCE { imsi, SEQUENCE OF AuthenticationSet }.
+ */
 RULES(sid_res3, RN(0, F_IMSI), R(0xa0, F_COUNT), R(0xa1, F_COUNT));
 RULES(sid_res2, RN(0, F_IMSI), R(0x30, F_COUNT));
 RULES(sid_res_top, RS(0xa3, ANY, sid_res3), RS(0x30, ANY, sid_res2));
@@ -556,7 +570,7 @@ jitsim_map_ids_dump(const struct jitsim_map_ids *x, char *buf, size_t size)
 		const struct jitsim_digits *d;
 	} f[] = {
 		{"imsi", x->has_imsi, &x->imsi}, {"msisdn", x->has_msisdn, &x->msisdn},
-		{"msc", x->has_msc, &x->msc},    {"vlr", x->has_vlr, &x->vlr},
+		{"msc", x->has_msc, &x->msc},	 {"vlr", x->has_vlr, &x->vlr},
 		{"sgsn", x->has_sgsn, &x->sgsn}, {"sc", x->has_sc, &x->sc},
 		{"hlr", x->has_hlr, &x->hlr},
 	};

@@ -21,8 +21,21 @@
  * 0.0.0.0 in this mandatory field.
  */
 static const uint8_t gsn_address_unspec[] = {0x04, 0x00, 0x00, 0x00, 0x00};
-/* sm-RP-UI is mandatory; the ids carry no TPDU, so one octet stands in for it. */
-static const uint8_t sm_rp_ui_placeholder[] = {0x00};
+/*
+ * sm-RP-UI is mandatory and the ids carry no short message: an empty one is
+ * sent, as a well-formed TPDU so that the SMS layer of the far end (and
+ * tshark) accepts it. 3GPP TS 23.040 9.2.2.2 SMS-SUBMIT: MTI 01, MR 0,
+ * TP-DA "12345" (unknown TON, ISDN plan), PID 0, DCS 0, UDL 0.
+ */
+static const uint8_t tpdu_submit_empty[] = {0x01, 0x00, 0x05, 0x81, 0x21, 0x43, 0xf5,
+					    0x00, 0x00, 0x00};
+/*
+ * 9.2.2.1 SMS-DELIVER: MTI 00 with TP-MMS (no more messages), TP-OA
+ * "12345", PID 0, DCS 0, TP-SCTS 2026-11-26 01:00:00 UTC (semi-octets,
+ * 9.2.3.11), UDL 0.
+ */
+static const uint8_t tpdu_deliver_empty[] = {0x04, 0x05, 0x81, 0x21, 0x43, 0xf5, 0x00, 0x00,
+					     0x62, 0x11, 0x62, 0x10, 0x00, 0x00, 0x00, 0x00};
 /* sm-RP-PRI FALSE (BOOLEAN, X.690 8.2.2). */
 static const uint8_t bool_false[] = {0x00};
 /* interrogationType basicCall(0) (TS 29.002 17.7.4). */
@@ -137,7 +150,8 @@ map_arg(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version, const struct jit
 			r = put_imsi(w, 0x04, ids->has_imsi, &ids->imsi);
 		return r == JITSIM_R_OK ? put_seq(w, 0x30, mark) : r;
 	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
-		/* RoutingInfoForSM-Arg ::= SEQUENCE { msisdn [0], sm-RP-PRI [1], serviceCentreAddress [2], ... } */
+		/* RoutingInfoForSM-Arg ::= SEQUENCE { msisdn [0], sm-RP-PRI [1],
+		 * serviceCentreAddress [2], ... } */
 		r = put_addr(w, 0x82, ids->has_sc, &ids->sc);
 		if (r == JITSIM_R_OK)
 			r = jitsim_ber_prepend_tlv(w, 0x81, bool_false, sizeof(bool_false));
@@ -152,8 +166,12 @@ map_arg(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version, const struct jit
 		 * msisdn [2]. Mobile terminated (44, or v1/v2 forwardSM 46
 		 * without msisdn): DA = imsi [0], OA = SC address [4].
 		 */
-		r = jitsim_ber_prepend_tlv(w, 0x04, sm_rp_ui_placeholder,
-					   sizeof(sm_rp_ui_placeholder));
+		if (opcode == JITSIM_MAP_OP_MO_FORWARD_SM && ids->has_msisdn)
+			r = jitsim_ber_prepend_tlv(w, 0x04, tpdu_submit_empty,
+						   sizeof(tpdu_submit_empty));
+		else
+			r = jitsim_ber_prepend_tlv(w, 0x04, tpdu_deliver_empty,
+						   sizeof(tpdu_deliver_empty));
 		if (r != JITSIM_R_OK)
 			return r;
 		if (opcode == JITSIM_MAP_OP_MO_FORWARD_SM && ids->has_msisdn) {
@@ -178,7 +196,8 @@ map_arg(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version, const struct jit
 			r = put_imsi(w, 0x80, ids->has_imsi, &ids->imsi);
 		return r == JITSIM_R_OK ? put_seq(w, 0x30, mark) : r;
 	case JITSIM_MAP_OP_PURGE_MS:
-		/* v3: [3] SEQUENCE { imsi, vlr-Number [0] OPT, sgsn-Number [1] OPT }; v2: SEQUENCE { imsi, vlr-Number } */
+		/* v3: [3] SEQUENCE { imsi, vlr-Number [0] OPT, sgsn-Number [1] OPT }; v2: SEQUENCE
+		 * { imsi, vlr-Number } */
 		if (version < 3) {
 			r = put_addr(w, 0x04, ids->has_vlr, &ids->vlr);
 			if (r == JITSIM_R_OK)

@@ -127,8 +127,8 @@ jitsim_sccp_addr_decode(const uint8_t *p, size_t len, struct jitsim_sccp_addr *o
 }
 
 /*
- * Mandatory variable parameter @p idx: locate it through its pointer and
- * return the parameter position (its length indicator).
+ * Follow the pointer at @p pos (@p pw octets wide) to its parameter and
+ * return the parameter position (its length indicator) in *at.
  */
 static enum jitsim_reason
 sccp_ptr(const uint8_t *p, size_t len, size_t pos, size_t pw, size_t hdr, size_t *at)
@@ -187,7 +187,8 @@ sccp_optional(const uint8_t *p, size_t len, size_t off, struct jitsim_sccp *out)
 			out->seg_first = (v[0] & SEG_FIRST) != 0;
 			out->seg_remaining = v[0] & SEG_REMAINING;
 			/* LSB first, as tshark shows it (0x000001 for 01 00 00). */
-			out->seg_local_ref = (uint32_t)v[1] | (uint32_t)v[2] << 8 | (uint32_t)v[3] << 16;
+			out->seg_local_ref =
+				(uint32_t)v[1] | (uint32_t)v[2] << 8 | (uint32_t)v[3] << 16;
 			break;
 		case JITSIM_SCCP_PARAM_IMPORTANCE:
 			/* Q.713 3.19: one octet; not needed beyond validation. */

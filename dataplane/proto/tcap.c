@@ -493,6 +493,10 @@ jitsim_tcap_decode(const uint8_t *p, size_t len, struct jitsim_tcap *out)
 	out->has_abort_cause = false;
 	out->abort_cause = 0;
 	out->n_comp = 0;
+	/*
+	 * Octets after the message are not looked at: SCCP hands over exactly
+	 * the user data, and a capture's padding is not TCAP's business.
+	 */
 	r = jitsim_ber_read(p, len, &msg);
 	if (r != JITSIM_R_OK)
 		return r;

@@ -47,6 +47,10 @@
  * operation/error code. A dialogue with any other application context (for
  * example CAP on SSN 146) is not MAP, whatever the SSN says.
  *
+ * A message returned by SCCP (UDTS, XUDTS, LUDTS: the original message with
+ * a return cause) is reported like the original, as tshark does, with
+ * map.sccp_type saying so: the detection path must not act on it.
+ *
  * Thread-safety: an iterator and a reassembly context belong to one thread.
  */
 

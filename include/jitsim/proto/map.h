@@ -76,10 +76,12 @@ const char *jitsim_map_err_name(uint8_t err);
  * Extract identities from the parameter TLV of an Invoke of @p opcode.
  * SendAuthenticationInfo v2 carries a bare IMSI (OCTET STRING), v3 a
  * SEQUENCE; both are accepted. MO/MT-ForwardSM: SM-RP-DA/SM-RP-OA choice
- * (IMSI [0], LMSI [1], MSISDN [2], SC address [4]). Unknown operations
- * return OK with nothing set.
+ * (IMSI [0], LMSI [1], MSISDN [2], SC address [4]). Unknown operations,
+ * and @p len 0 (a component without parameter, e.g. an SAI v3 Invoke asking
+ * for more vectors), return OK with nothing set. Every field of @p out is
+ * reset first, so it can be called for every component.
  * @return JITSIM_R_OK, JITSIM_R_MAP_BAD, JITSIM_R_MAP_BAD_DIGITS,
- *   JITSIM_R_BER_BAD, JITSIM_R_TRUNCATED.
+ *   JITSIM_R_BER_BAD, JITSIM_R_BER_TOO_DEEP, JITSIM_R_TRUNCATED.
  */
 enum jitsim_reason jitsim_map_decode_invoke(uint8_t opcode, const uint8_t *param, size_t len,
 					    struct jitsim_map_ids *out);

@@ -87,7 +87,9 @@ struct jitsim_sccp {
  * segment) still returns OK: out->has_segmentation tells the caller, which
  * decides (the codec does not reassemble).
  * @return JITSIM_R_OK, JITSIM_R_SCCP_UNSUPPORTED (connection-oriented or
- *   management type), JITSIM_R_SCCP_BAD (pointer outside the message),
+ *   unknown type; or SCCP management, i.e. called SSN 1: then @p out is
+ *   fully decoded), JITSIM_R_SCCP_BAD (pointer 0, into the header or
+ *   outside the message, bad Segmentation/Importance length),
  *   JITSIM_R_SCCP_BAD_ADDRESS, JITSIM_R_TRUNCATED.
  */
 enum jitsim_reason jitsim_sccp_decode(const uint8_t *p, size_t len, struct jitsim_sccp *out);

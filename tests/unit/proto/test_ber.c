@@ -32,11 +32,10 @@ static const char v_tcap_indef[] =
 	"8d79f7caff5012000000000000";
 
 /* InitialDP argument (CAP v2), map_wswiki_cap_mtp3.pcap frame 28. */
-static const char v_idp[] =
-	"3067800150830884136998052283f985010a8801008a0884136998051050f19c"
-	"01029f320824020301007925f5bf34098107916998051050f1bf350383010b9f"
-	"360831383532323938329f3707916998051020f99f3807916998153056f79f39"
-	"080290701212216362";
+static const char v_idp[] = "3067800150830884136998052283f985010a8801008a0884136998051050f19c"
+			    "01029f320824020301007925f5bf34098107916998051050f1bf350383010b9f"
+			    "360831383532323938329f3707916998051020f99f3807916998153056f79f39"
+			    "080290701212216362";
 
 #define MAX_MSG 1024
 
@@ -219,9 +218,9 @@ test_depth(void **state)
 			m[n++] = 0x30, m[n++] = 0x80;
 		for (unsigned int i = 0; i < depth; i++)
 			m[n++] = 0, m[n++] = 0;
-		assert_int_equal(test_decode_exact(m, n, rd, &t),
-				 depth <= JITSIM_BER_MAX_DEPTH ? JITSIM_R_OK
-							       : JITSIM_R_BER_TOO_DEEP);
+		assert_int_equal(test_decode_exact(m, n, rd, &t), depth <= JITSIM_BER_MAX_DEPTH
+									  ? JITSIM_R_OK
+									  : JITSIM_R_BER_TOO_DEEP);
 	}
 	/* Definite nesting is not walked, so it has no limit. */
 	{
@@ -399,9 +398,9 @@ test_prepend_tlv_roundtrip(void **state)
 			}
 			assert_int_equal(jitsim_ber_prepend_tlv(&w, 0x84, val, len), JITSIM_R_OK);
 			assert_int_equal(jitsim_wbuf_len(&w), need);
-			assert_int_equal(jitsim_ber_read(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w),
-							 &t),
-					 JITSIM_R_OK);
+			assert_int_equal(
+				jitsim_ber_read(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &t),
+				JITSIM_R_OK);
 			assert_int_equal(t.id, 0x84);
 			assert_int_equal(t.len, len);
 			assert_int_equal(t.total, need);

@@ -20,114 +20,93 @@
 
 #include <cmocka.h>
 
+#include <jitsim/proto/ber.h>
 #include <jitsim/proto/map.h>
 
 #include "test_util.h"
 
 /* map_pcapr_lu_ul frame 1 (component parameter) */
-static const char m_lu_1[] =
-	"3016040800011153567658f1810491441122040491441122";
+static const char m_lu_1[] = "3016040800011153567658f1810491441122040491441122";
 
 /* map_wswiki_sai_ul_cl_nossn frame 3 (component parameter) */
-static const char m_nossn_3[] =
-	"3022040813300199000054f08107912160138350f50407912160137350f5a604"
-	"800205e0";
+static const char m_nossn_3[] = "3022040813300199000054f08107912160138350f50407912160137350f5a604"
+				"800205e0";
 
 /* map_pcapr_test_ul_sendid_ati frame 63 (component parameter) */
-static const char m_ul_v2[] =
-	"301c040804057320471543f2810791190914590540040791190914590540";
+static const char m_ul_v2[] = "301c040804057320471543f2810791190914590540040791190914590540";
 
 /* map_wswiki_cap_mtp3 frame 10 (component parameter) */
-static const char m_cap_10[] =
-	"301c040824020301803988f28107916998051050f10407916998051050f1";
+static const char m_cap_10[] = "301c040824020301803988f28107916998051050f10407916998051050f1";
 
 /* map_wswiki_sai_ul_cl_nossn frame 1 (component parameter) */
-static const char m_nossn_1[] =
-	"a30a040813300199000054f0";
+static const char m_nossn_1[] = "a30a040813300199000054f0";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 4 (component parameter) */
-static const char m_gprs_4[] =
-	"3012800864004001000001f10201028100830101";
+static const char m_gprs_4[] = "3012800864004001000001f10201028100830101";
 
 /* map_wswiki_sai_ul_cl_nossn frame 2 (component parameter) */
-static const char m_nossn_2[] =
-	"300d800813300199000054f0020105";
+static const char m_nossn_2[] = "300d800813300199000054f0020105";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 10 (component parameter) */
-static const char m_gprs_10[] =
-	"302a040864004001000001f104069168310708f0040504c0a96401a00f830084"
-	"030030008503001000860100";
+static const char m_gprs_10[] = "302a040864004001000001f104069168310708f0040504c0a96401a00f830084"
+				"030030008503001000860100";
 
 /* map_pcapr_lu_ul frame 2 (component parameter) */
-static const char m_lu_2[] =
-	"30368107919187168479f382010a830100a60c040111040112040121040122a7"
-	"13a309040112840100820100a30604011484010093020000";
+static const char m_lu_2[] = "30368107919187168479f382010a830100a60c040111040112040121040122a7"
+			     "13a309040112840100820100a30604011484010093020000";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 11 (component parameter) */
-static const char m_gprs_11[] =
-	"3080810891685122010001f1830100b0800500a180301b0201019002f1219203"
-	"1b421f9402012a8009026b96404074030000000000009801000000";
+static const char m_gprs_11[] = "3080810891685122010001f1830100b0800500a180301b0201019002f1219203"
+				"1b421f9402012a8009026b96404074030000000000009801000000";
 
 /* map_pcapr_srism_single frame 1 (component parameter) */
-static const char m_srism[] =
-	"3015800891688109130030f18101008206916831070060";
+static const char m_srism[] = "3015800891688109130030f18101008206916831070060";
 
 /* map_pcapr_m2pa_sms frame 10 (component parameter) */
-static const char m_sms_10[] =
-	"30158007911497427533f38101008207911497797908f0";
+static const char m_sms_10[] = "30158007911497427533f38101008207911497797908f0";
 
 /* map_pcapr_m2pa_sms frame 14+15 (reassembled) (component parameter) */
-static const char m_sms[] =
-	"3081b7800822082121109058f68407911497797908f00481a1200f9121436587"
-	"092143f5000080101121901040a031d98c56b3dd7039584c36a3d56c375c0e16"
-	"93cd6835db0d9783c564335acd76c3e56031d98c56b3dd7039584c36a3d56c37"
-	"5c0e1693cd6835db0d9783c564335acd76c3e56031d98c56b3dd7039584c36a3"
-	"d56c375c0e1693cd6835db0d9783c564335acd76c3e56031d98c56b3dd703958"
-	"4c36a3d56c375c0e1693cd6835db0d97c3c664335acd76c3e5b4";
+static const char m_sms[] = "3081b7800822082121109058f68407911497797908f00481a1200f9121436587"
+			    "092143f5000080101121901040a031d98c56b3dd7039584c36a3d56c375c0e16"
+			    "93cd6835db0d9783c564335acd76c3e56031d98c56b3dd7039584c36a3d56c37"
+			    "5c0e1693cd6835db0d9783c564335acd76c3e56031d98c56b3dd7039584c36a3"
+			    "d56c375c0e1693cd6835db0d9783c564335acd76c3e56031d98c56b3dd703958"
+			    "4c36a3d56c375c0e1693cd6835db0d97c3c664335acd76c3e5b4";
 
 /* map_pcapr_test_ul_sendid_ati frame 8 (component parameter) */
-static const char m_ati_8[] =
-	"301fa009810791197839171462a1098000810083008401008307915396490125"
-	"f5";
+static const char m_ati_8[] = "301fa009810791197839171462a1098000810083008401008307915396490125"
+			      "f5";
 
 /* map_wswiki_ussd frame 1 (component parameter) */
-static const char m_ussd[] =
-	"301c04010f040eaa180da682dd6c31192d36bbdd468007917267415827f2";
+static const char m_ussd[] = "301c04010f040eaa180da682dd6c31192d36bbdd468007917267415827f2";
 
 /* map_pcapr_lu_ul frame 4 (component parameter) */
-static const char m_lu_4[] =
-	"3006040491443145";
+static const char m_lu_4[] = "3006040491443145";
 
 /* map_wswiki_cap_mtp3 frame 17 (component parameter) */
-static const char m_cap_17[] =
-	"30090407916998051020f9";
+static const char m_cap_17[] = "30090407916998051020f9";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 13 (component parameter) */
-static const char m_gprs_13[] =
-	"30080406916851014060";
+static const char m_gprs_13[] = "30080406916851014060";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 5 (component parameter) */
-static const char m_gprs_5[] =
-	"a380a180305a04104b9d6191107536658cfe59880cd2ac2704104b8c43a25420"
-	"50120467f333c00f42d804108c43a2542050120467f333c00f42d84b041043a2"
-	"542050120467f333c00f42d84b8c0410a2551a058cdb00004b8d79f7caff5012"
-	"00000000";
+static const char m_gprs_5[] = "a380a180305a04104b9d6191107536658cfe59880cd2ac2704104b8c43a25420"
+			       "50120467f333c00f42d804108c43a2542050120467f333c00f42d84b041043a2"
+			       "542050120467f333c00f42d84b8c0410a2551a058cdb00004b8d79f7caff5012"
+			       "00000000";
 
 /* map_pcapr_m2pa_sms frame 12 (component parameter) */
-static const char m_sms_12[] =
-	"3015040822082121109058f6a0098107911497947400f0";
+static const char m_sms_12[] = "3015040822082121109058f6a0098107911497947400f0";
 
 /* map_wswiki_cap_mtp3 frame 21 (component parameter) */
-static const char m_cap_21[] =
-	"3015040824020301007925f5a0098107916998051050f1";
+static const char m_cap_21[] = "3015040824020301007925f5a0098107916998051050f1";
 
 /* map_pcapr_test_ul_sendid_ati frame 44 (component parameter) */
-static const char m_sid_44[] =
-	"30819d040804057320471543f230819030220410480e11e62a9bbfaee869b920"
-	"4ea08f9b04045c9cc91304085c14ebdb9a5b03c7302204107c1c2af9ed1fd0ce"
-	"087e2edec7918fce0404b950b1dd040801065ea06ff99d9d3022041099d05237"
-	"ff58c8dd556c9ba53233119404048cbf11f6040887981262cdbea9f630220410"
-	"ac3ff21c31a93a11d3f2d767907425ff0404169efd9b0408a39b6cea1fce52b2";
+static const char m_sid_44[] = "30819d040804057320471543f230819030220410480e11e62a9bbfaee869b920"
+			       "4ea08f9b04045c9cc91304085c14ebdb9a5b03c7302204107c1c2af9ed1fd0ce"
+			       "087e2edec7918fce0404b950b1dd040801065ea06ff99d9d3022041099d05237"
+			       "ff58c8dd556c9ba53233119404048cbf11f6040887981262cdbea9f630220410"
+			       "ac3ff21c31a93a11d3f2d767907425ff0404169efd9b0408a39b6cea1fce52b2";
 #define MAX_MSG 1024
 
 struct exp_ids {
@@ -144,6 +123,7 @@ struct exp_map {
 	struct exp_ids ids;
 };
 
+/* clang-format off */
 static const struct exp_map vecs[] = {
 	/* UpdateLocation v3, v3 (no SSN in SCCP), v2, v3 over MTP3. */
 	{"map_pcapr_lu_ul.pcap", 1, m_lu_1, false, 2,
@@ -199,6 +179,7 @@ static const struct exp_map vecs[] = {
 	{"map_pcapr_test_ul_sendid_ati.pcap", 44, m_sid_44, true, 55,
 	 {"405037027451342", NULL, NULL, NULL, NULL, NULL, NULL, 4}},
 };
+/* clang-format on */
 
 #define N_VECS (sizeof(vecs) / sizeof(vecs[0]))
 
@@ -283,7 +264,8 @@ test_forward_sm_reassembled(void **state)
 	uint8_t m[MAX_MSG];
 	struct jitsim_map_ids x;
 	size_t len = test_hex(m_sms, m, sizeof(m));
-	const struct exp_ids e = {"228012120109856", NULL, NULL, NULL, NULL, "41799797800", NULL, 0};
+	const struct exp_ids e = {"228012120109856", NULL, NULL, NULL, NULL,
+				  "41799797800",     NULL, 0};
 
 	(void)state;
 	cur_op = JITSIM_MAP_OP_MO_FORWARD_SM;
@@ -340,6 +322,7 @@ test_vectors_in_captures(void **state)
 }
 
 /* Hand-built arguments for the operations and versions no capture has. */
+/* clang-format off */
 static const struct {
 	const char *hex;
 	bool result;
@@ -405,6 +388,7 @@ static const struct {
 	{"30 0f 80 01 91 81 01 00 82 07 91 14 97 79 79 08 f0", false, 45,
 	 {NULL, "", NULL, NULL, NULL, "41799797800", NULL, 0}},
 };
+/* clang-format on */
 
 static void
 test_hand_built(void **state)
@@ -494,14 +478,15 @@ test_errors(void **state)
 	assert_int_equal(inv_hex(56, "04 09 11 11 11 11 11 11 11 11 11", &x), JITSIM_R_MAP_BAD);
 	/* MAP_BAD: empty and overlong address strings. */
 	assert_int_equal(inv_hex(45, "30 02 80 00", &x), JITSIM_R_MAP_BAD);
-	assert_int_equal(inv_hex(45, "30 14 80 12 91 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11"
-				     " 11",
+	assert_int_equal(inv_hex(45,
+				 "30 14 80 12 91 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11"
+				 " 11",
 				 &x),
 			 JITSIM_R_MAP_BAD);
 	/* 16 digit octets: the 32 digits struct jitsim_digits holds. */
-	assert_int_equal(inv_hex(45, "30 13 80 11 91 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11",
-				 &x),
-			 JITSIM_R_OK);
+	assert_int_equal(
+		inv_hex(45, "30 13 80 11 91 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11", &x),
+		JITSIM_R_OK);
 	assert_int_equal(x.msisdn.n, 32);
 	/* MAP_BAD: numberOfRequestedVectors out of 0..255. */
 	assert_int_equal(inv_hex(56, "30 03 02 01 ff", &x), JITSIM_R_MAP_BAD);
@@ -515,6 +500,18 @@ test_errors(void **state)
 	assert_int_equal(inv_hex(2, "30 04 04 85 00 00", &x), JITSIM_R_BER_BAD);
 	assert_int_equal(inv_hex(56, "30 02 02 00", &x), JITSIM_R_BER_BAD);
 	assert_int_equal(res_hex(56, "30 03 30 ff 00", &x), JITSIM_R_BER_BAD);
+	/* BER_TOO_DEEP: indefinite nesting beyond JITSIM_BER_MAX_DEPTH. */
+	{
+		char deep[256] = "";
+		size_t n = 0;
+
+		for (unsigned int i = 0; i <= JITSIM_BER_MAX_DEPTH; i++)
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "30 80 ");
+		for (unsigned int i = 0; i <= JITSIM_BER_MAX_DEPTH; i++)
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "00 00 ");
+		assert_int_equal(inv_hex(2, deep, &x), JITSIM_R_BER_TOO_DEEP);
+		assert_int_equal(res_hex(56, deep, &x), JITSIM_R_BER_TOO_DEEP);
+	}
 	/* TRUNCATED: an element longer than its SEQUENCE. */
 	assert_int_equal(inv_hex(2, "30 04 04 08 00 01", &x), JITSIM_R_TRUNCATED);
 	assert_int_equal(inv_hex(2, "30 0a 04 08 00 01", &x), JITSIM_R_TRUNCATED);
@@ -578,6 +575,7 @@ ids_set(struct jitsim_map_ids *x, const struct exp_ids *e)
 }
 
 /* Encoder input and what decoding its output gives back. */
+/* clang-format off */
 static const struct {
 	uint8_t opcode, version;
 	struct exp_ids in, out;
@@ -617,6 +615,7 @@ static const struct {
 	{67, 3, {"310310990000450", NULL, NULL, NULL, NULL, NULL, NULL, 0},
 	 {"310310990000450", NULL, NULL, NULL, NULL, NULL, NULL, 0}},
 };
+/* clang-format on */
 
 static void
 test_encode_roundtrip(void **state)
@@ -634,9 +633,9 @@ test_encode_roundtrip(void **state)
 				 JITSIM_R_OK);
 		need = jitsim_wbuf_len(&w);
 		dirty(&out);
-		assert_int_equal(jitsim_map_decode_invoke(enc[i].opcode, jitsim_wbuf_data(&w), need,
-							  &out),
-				 JITSIM_R_OK);
+		assert_int_equal(
+			jitsim_map_decode_invoke(enc[i].opcode, jitsim_wbuf_data(&w), need, &out),
+			JITSIM_R_OK);
 		check_ids(&out, &enc[i].out);
 		/* NOSPACE at every smaller buffer, the buffer left as it was. */
 		for (size_t room = 0; room < need; room++) {
@@ -644,9 +643,9 @@ test_encode_roundtrip(void **state)
 
 			assert_non_null(small);
 			jitsim_wbuf_init(&w, small, room, room);
-			assert_int_equal(jitsim_map_encode_invoke(&w, enc[i].opcode,
-								  enc[i].version, &in),
-					 JITSIM_R_NOSPACE);
+			assert_int_equal(
+				jitsim_map_encode_invoke(&w, enc[i].opcode, enc[i].version, &in),
+				JITSIM_R_NOSPACE);
 			assert_int_equal(w.head, room);
 			free(small);
 		}
@@ -683,6 +682,7 @@ test_encode_matches_captures(void **state)
 static void
 test_encode_bad_param(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		uint8_t opcode, version;
 		struct exp_ids in;
@@ -718,6 +718,7 @@ test_encode_bad_param(void **state)
 		{45, 2, {NULL, "12-3", NULL, NULL, NULL, "123", NULL, 0}},
 		{45, 2, {NULL, "", NULL, NULL, NULL, "123", NULL, 0}},
 	};
+	/* clang-format on */
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

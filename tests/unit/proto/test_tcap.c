@@ -27,138 +27,118 @@
 #include "test_util.h"
 
 /* map_pcapr_lu_ul frame 1 (tcap) */
-static const char t_lu_1[] =
-	"624448042c5b001c6b1a2818060700118605010101a00d600ba1090607040000"
-	"010001036c20a11e0201000201023016040800011153567658f1810491441122"
-	"040491441122";
+static const char t_lu_1[] = "624448042c5b001c6b1a2818060700118605010101a00d600ba1090607040000"
+			     "010001036c20a11e0201000201023016040800011153567658f1810491441122"
+			     "040491441122";
 
 /* map_pcapr_lu_ul frame 2 (tcap) */
-static const char t_lu_2[] =
-	"657648041100000d49042c5b001c6b262824060700118605010101a0196117a1"
-	"09060704000001000103a203020100a305a1030201006c40a13e020101020107"
-	"30368107919187168479f382010a830100a60c040111040112040121040122a7"
-	"13a309040112840100820100a30604011484010093020000";
+static const char t_lu_2[] = "657648041100000d49042c5b001c6b262824060700118605010101a0196117a1"
+			     "09060704000001000103a203020100a305a1030201006c40a13e020101020107"
+			     "30368107919187168479f382010a830100a60c040111040112040121040122a7"
+			     "13a309040112840100820100a30604011484010093020000";
 
 /* map_pcapr_lu_ul frame 3 (tcap) */
-static const char t_lu_3[] =
-	"651348042c5b001c49041100000d6c05a203020101";
+static const char t_lu_3[] = "651348042c5b001c49041100000d6c05a203020101";
 
 /* map_pcapr_lu_ul frame 4 (tcap) */
-static const char t_lu_4[] =
-	"641a49042c5b001c6c12a210020100300b0201023006040491443145";
+static const char t_lu_4[] = "641a49042c5b001c6c12a210020100300b0201023006040491443145";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 4 (tcap) */
-static const char t_gprs_4[] =
-	"62444804a50500016b1e281c060700118605010101a011600f80020780a10906"
-	"0704000001000e036c1ca11a0201010201383012800864004001000001f10201"
-	"028100830101";
+static const char t_gprs_4[] = "62444804a50500016b1e281c060700118605010101a011600f80020780a10906"
+			       "0704000001000e036c1ca11a0201010201383012800864004001000001f10201"
+			       "028100830101";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 5 (tcap) */
-static const char t_gprs_5[] =
-	"6581aa4804840001ff4904a50500016b2a2828060700118605010101a01d611b"
-	"80020780a109060704000001000e03a203020100a305a1030201006c80a26c02"
-	"01013067020138a380a180305a04104b9d6191107536658cfe59880cd2ac2704"
-	"104b8c43a2542050120467f333c00f42d804108c43a2542050120467f333c00f"
-	"42d84b041043a2542050120467f333c00f42d84b8c0410a2551a058cdb00004b"
-	"8d79f7caff5012000000000000";
+static const char t_gprs_5[] = "6581aa4804840001ff4904a50500016b2a2828060700118605010101a01d611b"
+			       "80020780a109060704000001000e03a203020100a305a1030201006c80a26c02"
+			       "01013067020138a380a180305a04104b9d6191107536658cfe59880cd2ac2704"
+			       "104b8c43a2542050120467f333c00f42d804108c43a2542050120467f333c00f"
+			       "42d84b041043a2542050120467f333c00f42d84b8c0410a2551a058cdb00004b"
+			       "8d79f7caff5012000000000000";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 6 (tcap) */
-static const char t_gprs_6[] =
-	"65164804a50500014904840001ff6c08a106020102020138";
+static const char t_gprs_6[] = "65164804a50500014904840001ff6c08a106020102020138";
 
 /* map_pcapr_gprs_attach_sai_ugl frame 11 (tcap) */
-static const char t_gprs_11[] =
-	"657f4804850001ff4904c50500016b2a2828060700118605010101a01d611b80"
-	"020780a109060704000001002003a203020100a305a1030201006c80a1410201"
-	"020201073080810891685122010001f1830100b0800500a180301b0201019002"
-	"f12192031b421f9402012a8009026b9640407403000000000000980100000000"
-	"00";
+static const char t_gprs_11[] = "657f4804850001ff4904c50500016b2a2828060700118605010101a01d611b80"
+				"020780a109060704000001002003a203020100a305a1030201006c80a1410201"
+				"020201073080810891685122010001f1830100b0800500a180301b0201019002"
+				"f12192031b421f9402012a8009026b9640407403000000000000980100000000"
+				"00";
 
 /* map_wswiki_sai_ul_cl_nossn frame 2 (tcap) */
-static const char t_nossn_2[] =
-	"623f480481e100046b1e281c060700118605010101a011600f80020780a10906"
-	"0704000001000e036c17a1150201ff020138300d800813300199000054f00201"
-	"05";
+static const char t_nossn_2[] = "623f480481e100046b1e281c060700118605010101a011600f80020780a10906"
+				"0704000001000e036c17a1150201ff020138300d800813300199000054f00201"
+				"05";
 
 /* map_wswiki_cap_mtp3 frame 28 (tcap) */
-static const char t_cap_28[] =
-	"62819448030004006b1a2818060700118605010101a00d600ba1090607040000"
-	"010032016c71a16f0201010201003067800150830884136998052283f985010a"
-	"8801008a0884136998051050f19c01029f320824020301007925f5bf34098107"
-	"916998051050f1bf350383010b9f360831383532323938329f37079169980510"
-	"20f99f3807916998153056f79f39080290701212216362";
+static const char t_cap_28[] = "62819448030004006b1a2818060700118605010101a00d600ba1090607040000"
+			       "010032016c71a16f0201010201003067800150830884136998052283f985010a"
+			       "8801008a0884136998051050f19c01029f320824020301007925f5bf34098107"
+			       "916998051050f1bf350383010b9f360831383532323938329f37079169980510"
+			       "20f99f3807916998153056f79f39080290701212216362";
 
 /* map_wswiki_cap_mtp3 frame 29 (tcap) */
-static const char t_cap_29[] =
-	"655a480482fb000649030004006b2a2828060700118605010101a01d611b8002"
-	"0780a109060704000001003201a203020100a305a1030201006c21a11f020101"
-	"0201173017a015300680010a810101300b800109810100a203800101";
+static const char t_cap_29[] = "655a480482fb000649030004006b2a2828060700118605010101a01d611b8002"
+			       "0780a109060704000001003201a203020100a305a1030201006c21a11f020101"
+			       "0201173017a015300680010a810101300b800109810100a203800101";
 
 /* map_wswiki_cap_mtp3 frame 30 (tcap) */
-static const char t_cap_30[] =
-	"654e480482fb000649030004006c41a137020102020117302fa02d3006800104"
-	"81010030068001058101003006800107810100300b800109810100a203800102"
-	"3006800106810100a10602010302011f";
+static const char t_cap_30[] = "654e480482fb000649030004006c41a137020102020117302fa02d3006800104"
+			       "81010030068001058101003006800107810100300b800109810100a203800102"
+			       "3006800106810100a10602010302011f";
 
 /* map_wswiki_cap_mtp3 frame 56 (tcap) */
-static const char t_cap_56[] =
-	"673149030004016b2a2828060700118605010101a01d611b80020780a1090607"
-	"04000001000300a203020101a305a103020102";
+static const char t_cap_56[] = "673149030004016b2a2828060700118605010101a01d611b80020780a1090607"
+			       "04000001000300a203020101a305a103020102";
 
 /* map_pcapr_m2pa_sms frame 12 (tcap) */
-static const char t_sms_12[] =
-	"64574904000000016b2a2828060700118605010101a01d611b80020780a10906"
-	"0704000001001402a203020100a305a1030201006c80a21f0201ff301a02012d"
-	"3015040822082121109058f6a0098107911497947400f00000";
+static const char t_sms_12[] = "64574904000000016b2a2828060700118605010101a01d611b80020780a10906"
+			       "0704000001001402a203020100a305a1030201006c80a21f0201ff301a02012d"
+			       "3015040822082121109058f6a0098107911497947400f00000";
 
 /* map_pcapr_test_ul_sendid_ati frame 65 (tcap) */
-static const char t_ati_65[] =
-	"643b4904000008146b262824060700118605010101a0196117a1090607040000"
-	"01000102a203020100a305a1030201006c0ba3090201010201080a0100";
+static const char t_ati_65[] = "643b4904000008146b262824060700118605010101a0196117a1090607040000"
+			       "01000102a203020100a305a1030201006c0ba3090201010201080a0100";
 
 /* map_pcapr_xudt_segmented_nonmap_acn frame 1 (tcap) */
-static const char t_seg_1[] =
-	"6282027348031200ff6b2f282d060700118605010101a022612080020780a10e"
-	"060c2a863a008961330101010001a203020100a305a1030201006c80a1240201"
-	"01020117301ca01a300b800112810100a203800101300b800111810100a20380"
-	"0101a112020102020113300a8300be06820101840102a11502010302012f300d"
-	"a00ba009a0048002106781017fa143020104020120303bc10702905044040020"
-	"e203800102c40702905044040020c5020402a009040701105044040020a40a30"
-	"08020105a1030201019e0783134514064206a11d02010502012e3015a00ea10c"
-	"810100820400000000830100a10380";
+static const char t_seg_1[] = "6282027348031200ff6b2f282d060700118605010101a022612080020780a10e"
+			      "060c2a863a008961330101010001a203020100a305a1030201006c80a1240201"
+			      "01020117301ca01a300b800112810100a203800101300b800111810100a20380"
+			      "0101a112020102020113300a8300be06820101840102a11502010302012f300d"
+			      "a00ba009a0048002106781017fa143020104020120303bc10702905044040020"
+			      "e203800102c40702905044040020c5020402a009040701105044040020a40a30"
+			      "08020105a1030201019e0783134514064206a11d02010502012e3015a00ea10c"
+			      "810100820400000000830100a10380";
 
 /* map_pcapr_xudt_segmented_nonmap_acn frame 2 (tcap) */
-static const char t_seg_2[] =
-	"0102a1200201060201220418a103800102a311a003800103a40a040801011050"
-	"44040020a143020107020120303bc10702905044040020e203800103c4070290"
-	"5044040020c5020402a009040701105044614000a40a3008020105a103020101"
-	"9e0783134514064206a11d02010802012e3015a00ea10c810100820400000000"
-	"830100a103800103a1200201090201220418a103800103a311a003800103a40a"
-	"04080101105044040020a15d02010a0201173055a053300b8001f9810100a203"
-	"800103300b80010d810100a203800103300b8001fb810100a203800103301080"
-	"010e810100a203800103be03810114";
+static const char t_seg_2[] = "0102a1200201060201220418a103800102a311a003800103a40a040801011050"
+			      "44040020a143020107020120303bc10702905044040020e203800103c4070290"
+			      "5044040020c5020402a009040701105044614000a40a3008020105a103020101"
+			      "9e0783134514064206a11d02010802012e3015a00ea10c810100820400000000"
+			      "830100a103800103a1200201090201220418a103800103a311a003800103a40a"
+			      "04080101105044040020a15d02010a0201173055a053300b8001f9810100a203"
+			      "800103300b80010d810100a203800103300b8001fb810100a203800103301080"
+			      "010e810100a203800103be03810114";
 
 /* map_pcapr_xudt_segmented_nonmap_acn frame 3 (tcap) */
-static const char t_seg_3[] =
-	"300b80010f810100a203800103300b8001fa810101a203800103a15d02010b02"
-	"01173055a053300b8001f9810100a203800102300b80010d810100a203800102"
-	"300b8001fb810100a203800102301080010e810100a203800102be0381011430"
-	"0b80010f810100a203800102300b8001fa810101a203800102a10d02010c0201"
-	"1fe105a103800102a10d02010d02011fe105a1038001030000";
+static const char t_seg_3[] = "300b80010f810100a203800103300b8001fa810101a203800103a15d02010b02"
+			      "01173055a053300b8001f9810100a203800102300b80010d810100a203800102"
+			      "300b8001fb810100a203800102301080010e810100a203800102be0381011430"
+			      "0b80010f810100a203800102300b8001fa810101a203800102a10d02010c0201"
+			      "1fe105a103800102a10d02010d02011fe105a1038001030000";
 
 /* map_pcapr_m2pa_sms frame 14 (tcap) */
-static const char t_sms_14[] =
-	"6281ec4804000000026b1e281c060700118605010101a011600f80020780a109"
-	"0607040000010019026c81c3a181c00201ff02012e3081b78008220821211090"
-	"58f68407911497797908f00481a1200f9121436587092143f500008010112190"
-	"1040a031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db0d9783c56433"
-	"5acd76c3e56031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db0d9783"
-	"c564335acd76c3e56031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db"
-	"0d9783c564335acd76c3e56031d98c56";
+static const char t_sms_14[] = "6281ec4804000000026b1e281c060700118605010101a011600f80020780a109"
+			       "0607040000010019026c81c3a181c00201ff02012e3081b78008220821211090"
+			       "58f68407911497797908f00481a1200f9121436587092143f500008010112190"
+			       "1040a031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db0d9783c56433"
+			       "5acd76c3e56031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db0d9783"
+			       "c564335acd76c3e56031d98c56b3dd7039584c36a3d56c375c0e1693cd6835db"
+			       "0d9783c564335acd76c3e56031d98c56";
 
 /* map_pcapr_m2pa_sms frame 15 (tcap) */
-static const char t_sms_15[] =
-	"b3dd7039584c36a3d56c375c0e1693cd6835db0d97c3c664335acd76c3e5b4";
+static const char t_sms_15[] = "b3dd7039584c36a3d56c375c0e1693cd6835db0d97c3c664335acd76c3e5b4";
 
 #define MAX_MSG 4096
 
@@ -197,6 +177,7 @@ struct exp_tcap {
 #define RRL JITSIM_TCAP_RESULT_LAST
 #define ACN_MAP(ac, v) "040000010" #ac #v
 
+/* clang-format off */
 static const struct exp_tcap msgs[] = {
 	{"map_pcapr_lu_ul.pcap", 1, t_lu_1, JITSIM_TCAP_BEGIN, true, 0x2c5b001c, 4, false, 0, 0,
 	 JITSIM_TCAP_AARQ, "04000001000103", true, 1, 3, 1,
@@ -248,6 +229,7 @@ static const struct exp_tcap msgs[] = {
 	 0x00000814, 4, JITSIM_TCAP_AARE, "04000001000102", true, 1, 2, 1,
 	 {{JITSIM_TCAP_ERROR, true, 1, false, 0, true, 8, 3, "0a0100"}}},
 };
+/* clang-format on */
 
 #define N_MSGS (sizeof(msgs) / sizeof(msgs[0]))
 
@@ -466,7 +448,8 @@ hex_octets(const char *h)
 	size_t n = 0;
 
 	for (; *h; h++)
-		if ((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f') || (*h >= 'A' && *h <= 'F'))
+		if ((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f') ||
+		    (*h >= 'A' && *h <= 'F'))
 			n++;
 	return n / 2;
 }
@@ -569,9 +552,9 @@ test_hand_built(void **state)
 	assert_int_equal(t.type, JITSIM_TCAP_UNI);
 	assert_false(t.has_otid);
 	assert_int_equal(t.n_comp, 1);
-	assert_int_equal(dec_keep(T("61", C(dialogue(UNI_AS_ID, AARQ_MAP), T("6c", INVOKE_OK))), m,
-				  &t),
-			 JITSIM_R_OK);
+	assert_int_equal(
+		dec_keep(T("61", C(dialogue(UNI_AS_ID, AARQ_MAP), T("6c", INVOKE_OK))), m, &t),
+		JITSIM_R_OK);
 	assert_true(t.is_map_acn);
 	assert_int_equal(t.map_ac, 14);
 	/* P-Abort. */
@@ -586,9 +569,9 @@ test_hand_built(void **state)
 	assert_int_equal(t.dialogue_pdu, JITSIM_TCAP_ABRT);
 	assert_null(t.acn);
 	/* Linked ID, global opcode (not a MAP opcode), parameter after it. */
-	assert_int_equal(dec_keep(begin("a1 10 02 01 02 80 01 01 06 03 2a 03 04 04 03 01 02 03"),
-				  m, &t),
-			 JITSIM_R_OK);
+	assert_int_equal(
+		dec_keep(begin("a1 10 02 01 02 80 01 01 06 03 2a 03 04 04 03 01 02 03"), m, &t),
+		JITSIM_R_OK);
 	assert_true(t.comp[0].has_linked_id);
 	assert_int_equal(t.comp[0].linked_id, 1);
 	assert_int_equal(t.comp[0].invoke_id, 2);
@@ -616,17 +599,17 @@ test_hand_built(void **state)
 	assert_int_equal(t.comp[0].opcode, 56);
 	assert_int_equal(t.comp[0].param_len, 3);
 	/* Begin with no component portion. */
-	assert_int_equal(dec_keep(T("62", C(OTID, dialogue(AS_ID, AARQ_MAP))), m, &t),
-			 JITSIM_R_OK);
+	assert_int_equal(dec_keep(T("62", C(OTID, dialogue(AS_ID, AARQ_MAP))), m, &t), JITSIM_R_OK);
 	assert_int_equal(t.n_comp, 0);
 	/* An empty component portion. */
 	assert_int_equal(dec_keep(T("62", C(OTID, "6c 00")), m, &t), JITSIM_R_OK);
 	assert_int_equal(t.n_comp, 0);
 	/* EXTERNAL with indirect-reference before the encoding. */
-	assert_int_equal(dec_keep(T("62", C(OTID, T("6b", T("28", C(AS_ID, C("02 01 01",
-										    T("a0", AARQ_MAP))))))),
-				  m, &t),
-			 JITSIM_R_OK);
+	assert_int_equal(
+		dec_keep(T("62",
+			   C(OTID, T("6b", T("28", C(AS_ID, C("02 01 01", T("a0", AARQ_MAP))))))),
+			 m, &t),
+		JITSIM_R_OK);
 	assert_true(t.is_map_acn);
 }
 
@@ -689,8 +672,8 @@ test_errors(void **state)
 		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "30 80 ");
 	for (unsigned int i = 0; i < (JITSIM_BER_MAX_DEPTH + 1); i++)
 		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "00 00 ");
-	assert_int_equal(dec_hex(C("62 80 48 01 01 6c 80 a1 80 02 01 01 02 01 38", C(deep,
-										 "00 00 00 00 00 00")),
+	assert_int_equal(dec_hex(C("62 80 48 01 01 6c 80 a1 80 02 01 01 02 01 38",
+				   C(deep, "00 00 00 00 00 00")),
 				 &t),
 			 JITSIM_R_BER_TOO_DEEP);
 	/* Transaction IDs. */
@@ -735,9 +718,9 @@ test_errors(void **state)
 			 JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("64", C(DTID, T("6c", "a2 08 02 01 01 30 03 04 01 00"))), &t),
 			 JITSIM_R_TCAP_BAD);
-	assert_int_equal(dec_hex(T("64", C(DTID, T("6c", "a2 0a 02 01 01 30 03 02 01 02 05 00"))),
-				 &t),
-			 JITSIM_R_TCAP_BAD);
+	assert_int_equal(
+		dec_hex(T("64", C(DTID, T("6c", "a2 0a 02 01 01 30 03 02 01 02 05 00"))), &t),
+		JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("64", C(DTID, T("6c", "a3 03 02 01 01"))), &t),
 			 JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("64", C(DTID, T("6c", "a3 06 02 01 01 04 01 08"))), &t),
@@ -754,16 +737,14 @@ test_errors(void **state)
 			 JITSIM_R_TCAP_BAD);
 	/* Dialogue portion. */
 	assert_int_equal(dec_hex(T("62", C(OTID, "6b 00")), &t), JITSIM_R_TCAP_BAD);
-	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", T("30", AS_ID)))), &t),
-			 JITSIM_R_TCAP_BAD);
+	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", T("30", AS_ID)))), &t), JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", T("28", T("a0", AARQ_MAP))))), &t),
 			 JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", "28 00"))), &t), JITSIM_R_TCAP_BAD);
-	assert_int_equal(dec_hex(T("62", C(OTID, dialogue("06 07 00 11 86 05 01 03 01", AARQ_MAP))),
-				 &t),
-			 JITSIM_R_TCAP_BAD);
-	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", T("28", AS_ID)))), &t),
-			 JITSIM_R_TCAP_BAD);
+	assert_int_equal(
+		dec_hex(T("62", C(OTID, dialogue("06 07 00 11 86 05 01 03 01", AARQ_MAP))), &t),
+		JITSIM_R_TCAP_BAD);
+	assert_int_equal(dec_hex(T("62", C(OTID, T("6b", T("28", AS_ID)))), &t), JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("62", C(OTID, dialogue(AS_ID, ""))), &t), JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("62", C(OTID, dialogue(AS_ID, "80 01 00"))), &t),
 			 JITSIM_R_TCAP_BAD);
@@ -777,12 +758,12 @@ test_errors(void **state)
 			 JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("62", C(OTID, dialogue(AS_ID, "60 04 a1 02 06 00"))), &t),
 			 JITSIM_R_TCAP_BAD);
-	assert_int_equal(dec_hex(T("62", C(OTID, C(dialogue(AS_ID, AARQ_MAP),
-						   dialogue(AS_ID, AARQ_MAP)))),
-				 &t),
-			 JITSIM_R_TCAP_BAD);
+	assert_int_equal(
+		dec_hex(T("62", C(OTID, C(dialogue(AS_ID, AARQ_MAP), dialogue(AS_ID, AARQ_MAP)))),
+			&t),
+		JITSIM_R_TCAP_BAD);
 	assert_int_equal(dec_hex(T("61", C(dialogue(UNI_AS_ID, "61 0b a1 09 06 07 04 00 00 01 00 "
-								 "0e 03"),
+							       "0e 03"),
 					   T("6c", INVOKE_OK))),
 				 &t),
 			 JITSIM_R_TCAP_BAD);
@@ -961,9 +942,8 @@ fill(struct jitsim_tcap *t, uint8_t type)
 						    .opcode = 200,
 						    .param = param_seq,
 						    .param_len = sizeof(param_seq)};
-	t->comp[1] = (struct jitsim_tcap_component){.type = JITSIM_TCAP_RESULT_LAST,
-						    .has_invoke_id = true,
-						    .invoke_id = 3};
+	t->comp[1] = (struct jitsim_tcap_component){
+		.type = JITSIM_TCAP_RESULT_LAST, .has_invoke_id = true, .invoke_id = 3};
 	t->comp[2] = (struct jitsim_tcap_component){.type = JITSIM_TCAP_RESULT_NOT_LAST,
 						    .has_invoke_id = true,
 						    .invoke_id = 4,
@@ -1002,9 +982,9 @@ test_encode_roundtrip(void **state)
 			t.has_dialogue = with_dialogue;
 			jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));
 			assert_int_equal(jitsim_tcap_encode(&w, &t), JITSIM_R_OK);
-			assert_int_equal(jitsim_tcap_decode(jitsim_wbuf_data(&w),
-							    jitsim_wbuf_len(&w), &o),
-					 JITSIM_R_OK);
+			assert_int_equal(
+				jitsim_tcap_decode(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &o),
+				JITSIM_R_OK);
 			assert_int_equal(o.type, t.type);
 			assert_int_equal(o.has_otid, t.has_otid);
 			assert_int_equal(o.has_dtid, t.has_dtid);
@@ -1018,8 +998,8 @@ test_encode_roundtrip(void **state)
 			}
 			assert_int_equal(o.has_dialogue, with_dialogue);
 			if (with_dialogue) {
-				assert_int_equal(o.dialogue_pdu, k == 0 ? JITSIM_TCAP_AARQ
-									: JITSIM_TCAP_AARE);
+				assert_int_equal(o.dialogue_pdu,
+						 k == 0 ? JITSIM_TCAP_AARQ : JITSIM_TCAP_AARE);
 				assert_true(o.is_map_acn);
 				assert_int_equal(o.map_ac, 32);
 				assert_int_equal(o.map_version, 3);
@@ -1082,13 +1062,13 @@ test_encode_bad_param(void **state)
 
 	(void)state;
 	fill(&t, JITSIM_TCAP_CONTINUE);
-#define EXPECT_BAD(mut)                                                           \
-	do {                                                                      \
-		bad = t;                                                          \
-		mut;                                                              \
-		jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));              \
+#define EXPECT_BAD(mut)                                                             \
+	do {                                                                        \
+		bad = t;                                                            \
+		mut;                                                                \
+		jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));                \
 		assert_int_equal(jitsim_tcap_encode(&w, &bad), JITSIM_R_BAD_PARAM); \
-		assert_int_equal(w.head, sizeof(buf));                            \
+		assert_int_equal(w.head, sizeof(buf));                              \
 	} while (0)
 	EXPECT_BAD(bad.type = JITSIM_TCAP_ABORT);
 	EXPECT_BAD(bad.type = JITSIM_TCAP_UNI);
@@ -1156,17 +1136,22 @@ test_dump(void **state)
 		assert_int_equal(jitsim_tcap_decode(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), &t),
 				 JITSIM_R_OK);
 		jitsim_tcap_dump(&t, out, sizeof(out));
-		assert_string_equal(out, "type=continue otid=11223344 dtid=a1b2 dialogue=0x61 "
-					 "acn=0.4.0.0.1.0.32.3 map_ac=32 map_version=3 ncomp=6 "
-					 "c0=invoke c0.id=-5 c0.linked=7 c0.op=200 c0.param_len=5 "
-					 "c1=returnResultLast c1.id=3 c2=returnResultNotLast c2.id=4 "
-					 "c2.op=56 c2.param_len=5 c3=returnError c3.id=127 c3.err=34 "
-					 "c4=reject c4.id=-128 c4.problem=2:1 c5=reject c5.problem=0:2");
+		assert_string_equal(out,
+				    "type=continue otid=11223344 dtid=a1b2 dialogue=0x61 "
+				    "acn=0.4.0.0.1.0.32.3 map_ac=32 map_version=3 ncomp=6 "
+				    "c0=invoke c0.id=-5 c0.linked=7 c0.op=200 c0.param_len=5 "
+				    "c1=returnResultLast c1.id=3 c2=returnResultNotLast c2.id=4 "
+				    "c2.op=56 c2.param_len=5 c3=returnError c3.id=127 c3.err=34 "
+				    "c4=reject c4.id=-128 c4.problem=2:1 c5=reject c5.problem=0:2");
 	}
 	len = test_hex("61 0a 6c 08 a1 06 02 01 01 02 01 3b", m, sizeof(m));
 	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
 	jitsim_tcap_dump(&t, out, sizeof(out));
 	assert_string_equal(out, "type=unidirectional ncomp=1 c0=invoke c0.id=1 c0.op=59");
+	len = test_hex("67 09 49 04 05 06 07 08 4a 01 01", m, sizeof(m));
+	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
+	jitsim_tcap_dump(&t, out, sizeof(out));
+	assert_string_equal(out, "type=abort dtid=05060708 p_abort=1 ncomp=0");
 	memset(&t, 0, sizeof(t));
 	t.n_comp = 1;
 	jitsim_tcap_dump(&t, out, sizeof(out));
@@ -1174,7 +1159,8 @@ test_dump(void **state)
 	len = test_hex(t_cap_56, m, sizeof(m));
 	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
 	jitsim_tcap_dump(&t, out, sizeof(out));
-	assert_string_equal(out, "type=abort dtid=000401 dialogue=0x61 acn=0.4.0.0.1.0.3.0 ncomp=0");
+	assert_string_equal(out,
+			    "type=abort dtid=000401 dialogue=0x61 acn=0.4.0.0.1.0.3.0 ncomp=0");
 	len = test_hex(t_ati_65, m, sizeof(m));
 	assert_int_equal(jitsim_tcap_decode(m, len, &t), JITSIM_R_OK);
 	jitsim_tcap_dump(&t, out, sizeof(out));

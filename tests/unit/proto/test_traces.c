@@ -111,8 +111,10 @@ on_frame(unsigned int frame_no, int dlt, const uint8_t *p, size_t len, void *ctx
 		if (!is_attach(&m))
 			continue;
 		attach = true;
-		assert_true(m.has_imsi);
-		add_imsi(t, m.imsi->d);
+		/* An SAI in a Continue asking for more vectors has no argument
+		 * (gprs_attach frame 6): the IMSI came with the Begin. */
+		if (m.has_imsi)
+			add_imsi(t, m.imsi->d);
 	}
 	t->attach_frames += attach;
 }
