@@ -205,14 +205,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },   { "drops", no_argument, NULL, 'd' },
-		{ "stats", no_argument, NULL, 's' },  { "crc", no_argument, NULL, 'c' },
-		{ "no-reasm", no_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"drops", no_argument, NULL, 'd'},
+		{"stats", no_argument, NULL, 's'},
+		{"crc", no_argument, NULL, 'c'},
+		{"no-reasm", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct opts o = { .reasm = true };
+	struct opts o = {.reasm = true};
 	static struct jitsim_frame_reasm reasm;
-	uint64_t counts[JITSIM_R_MAX] = { 0 };
+	uint64_t counts[JITSIM_R_MAX] = {0};
 	int c, status = 0;
 
 	while ((c = getopt_long(argc, argv, "jdscnh", longopts, NULL)) != -1) {

@@ -39,7 +39,7 @@ wrap_lower(struct jitsim_wbuf *w, const struct jitsim_frame_addr *a, uint32_t pp
 		r = jitsim_tcp_encode(w, &t, a->ip_src, a->ip_dst, alen);
 		ipproto = JITSIM_IPPROTO_TCP;
 	} else {
-		struct jitsim_sctp s = { .sport = a->sport, .dport = a->dport, .vtag = a->vtag };
+		struct jitsim_sctp s = {.sport = a->sport, .dport = a->dport, .vtag = a->vtag};
 		struct jitsim_sctp_data d = {
 			.flags = JITSIM_SCTP_DATA_B | JITSIM_SCTP_DATA_E,
 			.tsn = a->tsn,

@@ -23,13 +23,13 @@ slot_matches(const struct jitsim_sctp_reasm_slot *sl, const struct jitsim_sctp *
 {
 	/* RFC 9260 6.9: unordered fragments carry no meaningful SSN, so the
 	 * TSN sequence alone ties them together. */
-	return sl->used && sl->vtag == s->vtag && sl->sport == s->sport &&
-	       sl->dport == s->dport && sl->stream == d->stream &&
-	       ((d->flags & JITSIM_SCTP_DATA_U) || sl->ssn == d->ssn);
+	return sl->used && sl->vtag == s->vtag && sl->sport == s->sport && sl->dport == s->dport &&
+	       sl->stream == d->stream && ((d->flags & JITSIM_SCTP_DATA_U) || sl->ssn == d->ssn);
 }
 
 static struct jitsim_sctp_reasm_slot *
-slot_find(struct jitsim_sctp_reasm *r, const struct jitsim_sctp *s, const struct jitsim_sctp_data *d)
+slot_find(struct jitsim_sctp_reasm *r, const struct jitsim_sctp *s,
+	  const struct jitsim_sctp_data *d)
 {
 	for (unsigned int i = 0; i < JITSIM_SCTP_REASM_SLOTS; i++)
 		if (slot_matches(&r->slot[i], s, d) && r->slot[i].next_tsn == d->tsn)

@@ -111,7 +111,7 @@ add_frame(struct set *s, uint32_t dlt, const uint8_t *p, size_t len)
 		exit(1);
 	}
 	memcpy(s->mem + s->used, p, len);
-	s->f[s->n++] = (struct frame){ dlt, (uint32_t)len, s->mem + s->used };
+	s->f[s->n++] = (struct frame){dlt, (uint32_t)len, s->mem + s->used};
 	/* Keep frames cache-line aligned, as mbuf data would be. */
 	s->used = (s->used + len + 63) & ~(size_t)63;
 	s->msgs += n;
@@ -185,7 +185,7 @@ int
 main(int argc, char **argv)
 {
 	static struct jitsim_frame_reasm reasm;
-	struct set s = { 0 };
+	struct set s = {0};
 	double secs = 2.0, t0, t_dec, t_cpy;
 	unsigned long gen = 100000, passes_dec = 0, passes_cpy = 0, allocs_before;
 	uint64_t sink = 0;
@@ -202,7 +202,8 @@ main(int argc, char **argv)
 			gen = strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: bench_decode [-t SECONDS] [-g GENERATED] CAPTURE...\n");
+			fprintf(stderr,
+				"usage: bench_decode [-t SECONDS] [-g GENERATED] CAPTURE...\n");
 			return 2;
 		}
 	}

@@ -9,28 +9,29 @@
 #include "sample.h"
 
 struct map_kind {
-	uint8_t comp;     /* component type */
-	uint8_t tcap;     /* TCAP message type */
-	uint8_t op;       /* operation, or error code for ReturnError */
-	uint8_t ac;       /* MAP application context (TS 29.002 17.3.3) */
+	uint8_t comp; /* component type */
+	uint8_t tcap; /* TCAP message type */
+	uint8_t op;   /* operation, or error code for ReturnError */
+	uint8_t ac;   /* MAP application context (TS 29.002 17.3.3) */
 	uint8_t version;
-	const char *ids;  /* identities carried: i imsi, m msisdn, c msc, v vlr, g sgsn, s sc, n vectors */
+	const char *ids; /* identities carried: i imsi, m msisdn, c msc, v vlr, g sgsn, s sc, n
+			    vectors */
 };
 
 static const struct map_kind map_kinds[] = {
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 56, 14, 2, "i" },   /* SAI v2 */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 56, 14, 3, "in" },  /* SAI v3 */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 2, 1, 3, "icv" },   /* UpdateLocation */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 23, 32, 3, "ig" },  /* UpdateGprsLocation */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 3, 2, 3, "i" },     /* CancelLocation */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_CONTINUE, 7, 16, 3, "im" }, /* InsertSubscriberData */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 67, 27, 3, "iv" },  /* PurgeMS */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 22, 5, 3, "mc" },   /* SendRoutingInfo */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 45, 20, 3, "ms" },  /* SendRoutingInfoForSM */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 46, 21, 3, "ms" },  /* MO-ForwardSM */
-	{ JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 44, 25, 3, "is" },  /* MT-ForwardSM */
-	{ JITSIM_TCAP_ERROR, JITSIM_TCAP_END, 1, 14, 3, "" },        /* unknownSubscriber */
-	{ JITSIM_TCAP_RESULT_LAST, JITSIM_TCAP_END, 2, 1, 3, "" },   /* UL result, empty */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 56, 14, 2, "i"},    /* SAI v2 */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 56, 14, 3, "in"},   /* SAI v3 */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 2, 1, 3, "icv"},    /* UpdateLocation */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 23, 32, 3, "ig"},   /* UpdateGprsLocation */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 3, 2, 3, "i"},	    /* CancelLocation */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_CONTINUE, 7, 16, 3, "im"}, /* InsertSubscriberData */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 67, 27, 3, "iv"},   /* PurgeMS */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 22, 5, 3, "mc"},    /* SendRoutingInfo */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 45, 20, 3, "ms"},   /* SendRoutingInfoForSM */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 46, 21, 3, "ms"},   /* MO-ForwardSM */
+	{JITSIM_TCAP_INVOKE, JITSIM_TCAP_BEGIN, 44, 25, 3, "is"},   /* MT-ForwardSM */
+	{JITSIM_TCAP_ERROR, JITSIM_TCAP_END, 1, 14, 3, ""},	    /* unknownSubscriber */
+	{JITSIM_TCAP_RESULT_LAST, JITSIM_TCAP_END, 2, 1, 3, ""},    /* UL result, empty */
 };
 
 struct s6a_kind {
@@ -44,15 +45,15 @@ struct s6a_kind {
 };
 
 static const struct s6a_kind s6a_kinds[] = {
-	{ JITSIM_S6A_CMD_AIR, true, false, false, 0, 0, false },
-	{ JITSIM_S6A_CMD_AIR, false, false, true, 0, 5001, false },
-	{ JITSIM_S6A_CMD_ULR, true, true, false, 0, 0, false },
-	{ JITSIM_S6A_CMD_ULR, false, true, false, 2001, 0, true },
-	{ JITSIM_S6A_CMD_PUR, true, false, true, 0, 0, false },
-	{ JITSIM_S6A_CMD_PUR, false, false, false, 2001, 0, false },
-	{ JITSIM_S6A_CMD_CLR, true, false, false, 0, 0, false },
-	{ JITSIM_S6A_CMD_IDR, true, false, false, 0, 0, true },
-	{ JITSIM_S6A_CMD_NOR, true, true, true, 0, 0, false },
+	{JITSIM_S6A_CMD_AIR, true, false, false, 0, 0, false},
+	{JITSIM_S6A_CMD_AIR, false, false, true, 0, 5001, false},
+	{JITSIM_S6A_CMD_ULR, true, true, false, 0, 0, false},
+	{JITSIM_S6A_CMD_ULR, false, true, false, 2001, 0, true},
+	{JITSIM_S6A_CMD_PUR, true, false, true, 0, 0, false},
+	{JITSIM_S6A_CMD_PUR, false, false, false, 2001, 0, false},
+	{JITSIM_S6A_CMD_CLR, true, false, false, 0, 0, false},
+	{JITSIM_S6A_CMD_IDR, true, false, false, 0, 0, true},
+	{JITSIM_S6A_CMD_NOR, true, true, true, 0, 0, false},
 };
 
 #define N_MAP (sizeof(map_kinds) / sizeof(map_kinds[0]))
@@ -67,12 +68,12 @@ jitsim_sample_kinds(void)
 static void
 fill_addr(struct jitsim_frame_addr *a, unsigned int i, bool ipv6, bool tcp, uint16_t port)
 {
-	static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 	memset(a, 0, sizeof(*a));
-	memcpy(a->eth_dst, (uint8_t[6]){ 0x02, 0, 0, 0, 0, 0x01 }, 6);
-	memcpy(a->eth_src, (uint8_t[6]){ 0x02, 0, 0, 0, 0, 0x02 }, 6);
+	memcpy(a->eth_dst, (uint8_t[6]){0x02, 0, 0, 0, 0, 0x01}, 6);
+	memcpy(a->eth_src, (uint8_t[6]){0x02, 0, 0, 0, 0, 0x02}, 6);
 	a->n_vlans = (uint8_t)(i % 3);
 	a->vlans[0] = 100;
 	a->vlans[1] = 200;
@@ -81,8 +82,8 @@ fill_addr(struct jitsim_frame_addr *a, unsigned int i, bool ipv6, bool tcp, uint
 		memcpy(a->ip_src, v6_src, 16);
 		memcpy(a->ip_dst, v6_dst, 16);
 	} else {
-		memcpy(a->ip_src, (uint8_t[4]){ 192, 0, 2, 1 }, 4);
-		memcpy(a->ip_dst, (uint8_t[4]){ 192, 0, 2, 2 }, 4);
+		memcpy(a->ip_src, (uint8_t[4]){192, 0, 2, 1}, 4);
+		memcpy(a->ip_dst, (uint8_t[4]){192, 0, 2, 2}, 4);
 	}
 	a->sport = port;
 	a->dport = port;
@@ -111,16 +112,21 @@ map_frame(unsigned int i, const struct map_kind *k, uint8_t *buf, size_t cap, si
 
 	memset(&s, 0, sizeof(s));
 	fill_addr(&s.addr, i, i % 5 == 4, false, 2905);
-	s.m3ua = (struct jitsim_m3ua){ .opc = 0x0101, .dpc = 0x0202, .si = 3, .ni = 2,
-				       .sls = (uint8_t)(i & 15), .has_rc = i % 2, .rc = 7 };
+	s.m3ua = (struct jitsim_m3ua){.opc = 0x0101,
+				      .dpc = 0x0202,
+				      .si = 3,
+				      .ni = 2,
+				      .sls = (uint8_t)(i & 15),
+				      .has_rc = i % 2,
+				      .rc = 7};
 	s.sccp.msg_type = i % 4 == 3 ? JITSIM_SCCP_XUDT : JITSIM_SCCP_UDT;
 	s.sccp.pclass = 0x80;
 	s.sccp.hop_counter = 15;
-	s.sccp.called = (struct jitsim_sccp_addr){ .has_ssn = true, .ssn = 6, .gti = 4, .np = 1,
-						   .es = 2, .nai = 4 };
+	s.sccp.called = (struct jitsim_sccp_addr){
+		.has_ssn = true, .ssn = 6, .gti = 4, .np = 1, .es = 2, .nai = 4};
 	jitsim_digits_set(&s.sccp.called.digits, "447700900000");
-	s.sccp.calling = (struct jitsim_sccp_addr){ .has_ssn = true, .ssn = 7, .gti = 4, .np = 1,
-						    .es = 1, .nai = 4 };
+	s.sccp.calling = (struct jitsim_sccp_addr){
+		.has_ssn = true, .ssn = 7, .gti = 4, .np = 1, .es = 1, .nai = 4};
 	jitsim_digits_set(&s.sccp.calling.digits, "44770012345");
 	s.tcap.type = k->tcap;
 	s.tcap.has_otid = k->tcap != JITSIM_TCAP_END;

@@ -22,12 +22,12 @@
 #include <jitsim/proto/reason.h>
 
 struct jitsim_sample_info {
-	uint8_t proto;        /**< JITSIM_MSG_MAP or JITSIM_MSG_DIAMETER */
+	uint8_t proto; /**< JITSIM_MSG_MAP or JITSIM_MSG_DIAMETER */
 	bool is_request;
-	uint32_t op;          /**< MAP opcode / error code, or Diameter command */
-	uint8_t comp_type;    /**< MAP component type */
-	char imsi[16];        /**< "" when the message carries none */
-	char msisdn[16];      /**< "" when none */
+	uint32_t op;			     /**< MAP opcode / error code, or Diameter command */
+	uint8_t comp_type;		     /**< MAP component type */
+	char imsi[16];			     /**< "" when the message carries none */
+	char msisdn[16];		     /**< "" when none */
 	char visited[JITSIM_DIGITS_MAX + 1]; /**< VLR/SGSN number or MCCMNC, "" when none */
 };
 

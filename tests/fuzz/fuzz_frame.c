@@ -15,9 +15,8 @@
 #include "fuzz_main.h"
 
 static const uint32_t dlts[] = {
-	JITSIM_DLT_EN10MB,     JITSIM_DLT_LINUX_SLL, JITSIM_DLT_LINUX_SLL2,
-	JITSIM_DLT_RAW,        JITSIM_DLT_MTP3,      JITSIM_DLT_IPV4,
-	JITSIM_DLT_IPV6,       0xdead,
+	JITSIM_DLT_EN10MB, JITSIM_DLT_LINUX_SLL, JITSIM_DLT_LINUX_SLL2, JITSIM_DLT_RAW,
+	JITSIM_DLT_MTP3,   JITSIM_DLT_IPV4,	 JITSIM_DLT_IPV6,	0xdead,
 };
 
 static struct jitsim_frame_reasm reasm;

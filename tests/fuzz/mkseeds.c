@@ -20,9 +20,9 @@
 
 #include <jitsim/proto/frame.h>
 
-static const uint32_t dlts[] = { JITSIM_DLT_EN10MB, JITSIM_DLT_LINUX_SLL, JITSIM_DLT_LINUX_SLL2,
-				 JITSIM_DLT_RAW,    JITSIM_DLT_MTP3,      JITSIM_DLT_IPV4,
-				 JITSIM_DLT_IPV6 };
+static const uint32_t dlts[] = {JITSIM_DLT_EN10MB, JITSIM_DLT_LINUX_SLL, JITSIM_DLT_LINUX_SLL2,
+				JITSIM_DLT_RAW,	   JITSIM_DLT_MTP3,	 JITSIM_DLT_IPV4,
+				JITSIM_DLT_IPV6};
 
 static uint64_t
 fnv1a(const uint8_t *p, size_t n, uint64_t h)
@@ -33,8 +33,8 @@ fnv1a(const uint8_t *p, size_t n, uint64_t h)
 }
 
 static int
-write_seed(const char *dir, const char *target, const uint8_t *hdr, size_t hlen,
-	   const uint8_t *p, size_t n)
+write_seed(const char *dir, const char *target, const uint8_t *hdr, size_t hlen, const uint8_t *p,
+	   size_t n)
 {
 	char path[4096];
 	uint64_t h = fnv1a(p, n, fnv1a(hdr, hlen, 0xcbf29ce484222325ULL));
@@ -58,7 +58,7 @@ seed_capture(const char *dir, const char *path)
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	uint8_t hdr[3] = { 0 };
+	uint8_t hdr[3] = {0};
 	pcap_t *pc = pcap_open_offline(path, err);
 	int dlt;
 
@@ -84,7 +84,8 @@ seed_capture(const char *dir, const char *path)
 			if (r != JITSIM_R_OK)
 				continue;
 			if (m.proto == JITSIM_MSG_DIAMETER)
-				write_seed(dir, "diameter", hdr, 0, m.diam.hdr.avps - JITSIM_DIAM_HDR_LEN,
+				write_seed(dir, "diameter", hdr, 0,
+					   m.diam.hdr.avps - JITSIM_DIAM_HDR_LEN,
 					   m.diam.hdr.length);
 			else if (m.map.comp_index == 0 && !m.map.reassembled)
 				write_seed(dir, "tcap", hdr, 0, it.sccp.data - 0, it.sccp.data_len);
@@ -97,7 +98,7 @@ seed_capture(const char *dir, const char *path)
 int
 main(int argc, char **argv)
 {
-	static const char *const targets[] = { "frame", "diameter", "tcap" };
+	static const char *const targets[] = {"frame", "diameter", "tcap"};
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: mkseeds OUTDIR CAPTURE...\n");

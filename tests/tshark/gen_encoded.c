@@ -38,20 +38,22 @@ main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct jitsim_sample_info info;
-		struct pcap_pkthdr h = { .ts = { .tv_sec = 1767225600 + i } };
+		struct pcap_pkthdr h = {.ts = {.tv_sec = 1767225600 + i}};
 		size_t len;
 		enum jitsim_reason r = jitsim_sample_frame(i, buf, sizeof(buf), &len, &info);
 
 		if (r != JITSIM_R_OK) {
-			fprintf(stderr, "gen_encoded: sample %u: %s\n", i, jitsim_proto_strerror(r));
+			fprintf(stderr, "gen_encoded: sample %u: %s\n", i,
+				jitsim_proto_strerror(r));
 			return 1;
 		}
 		h.caplen = h.len = (bpf_u_int32)len;
 		pcap_dump((u_char *)d, &h, buf);
 		printf("{\"frame\":%u,\"proto\":\"%s\",\"req\":%s,\"op\":%u,\"comp\":%u,"
 		       "\"imsi\":\"%s\",\"msisdn\":\"%s\",\"visited\":\"%s\"}\n",
-		       i + 1, info.proto == 1 ? "map" : "diameter", info.is_request ? "true" : "false",
-		       info.op, info.comp_type, info.imsi, info.msisdn, info.visited);
+		       i + 1, info.proto == 1 ? "map" : "diameter",
+		       info.is_request ? "true" : "false", info.op, info.comp_type, info.imsi,
+		       info.msisdn, info.visited);
 	}
 	pcap_dump_close(d);
 	pcap_close(pc);

@@ -38,19 +38,19 @@ struct jitsim_sccp_reasm_slot {
 	bool used;
 	uint32_t opc;
 	uint32_t slr;
-	uint8_t calling_key[40];   /**< calling address identity: PC, SSN, GT digits */
+	uint8_t calling_key[40]; /**< calling address identity: PC, SSN, GT digits */
 	uint8_t calling_key_len;
-	uint8_t expect_remaining;  /**< remaining count expected in the next segment */
-	uint64_t age;              /**< insertion order, for eviction */
+	uint8_t expect_remaining; /**< remaining count expected in the next segment */
+	uint64_t age;		  /**< insertion order, for eviction */
 	size_t len;
 	uint8_t data[JITSIM_SCCP_REASM_MAX];
 };
 
 struct jitsim_sccp_reasm {
-	uint64_t clock;            /**< increments per first segment */
-	uint64_t completed;        /**< messages reassembled */
-	uint64_t evicted;          /**< partial messages dropped for a newer one */
-	uint64_t out_of_order;     /**< segments that did not fit their message */
+	uint64_t clock;	       /**< increments per first segment */
+	uint64_t completed;    /**< messages reassembled */
+	uint64_t evicted;      /**< partial messages dropped for a newer one */
+	uint64_t out_of_order; /**< segments that did not fit their message */
 	struct jitsim_sccp_reasm_slot slot[JITSIM_SCCP_REASM_SLOTS];
 };
 

@@ -41,7 +41,7 @@ struct jitsim_sctp_reasm_slot {
 	uint16_t dport;
 	uint16_t stream;
 	uint16_t ssn;
-	uint32_t next_tsn;         /**< TSN the next fragment must carry */
+	uint32_t next_tsn; /**< TSN the next fragment must carry */
 	uint64_t age;
 	size_t len;
 	uint8_t data[JITSIM_SCTP_REASM_MAX];
@@ -49,9 +49,9 @@ struct jitsim_sctp_reasm_slot {
 
 struct jitsim_sctp_reasm {
 	uint64_t clock;
-	uint64_t completed;        /**< messages reassembled */
-	uint64_t evicted;          /**< partial messages dropped for a newer one */
-	uint64_t out_of_order;     /**< fragments that did not continue their message */
+	uint64_t completed;    /**< messages reassembled */
+	uint64_t evicted;      /**< partial messages dropped for a newer one */
+	uint64_t out_of_order; /**< fragments that did not continue their message */
 	struct jitsim_sctp_reasm_slot slot[JITSIM_SCTP_REASM_SLOTS];
 };
 

@@ -23,10 +23,10 @@
 #include <jitsim/proto/bytes.h>
 
 struct jitsim_wbuf {
-	uint8_t *buf;  /**< caller memory */
-	size_t cap;    /**< size of buf */
-	size_t head;   /**< first byte of data */
-	size_t tail;   /**< one past the last byte of data */
+	uint8_t *buf; /**< caller memory */
+	size_t cap;   /**< size of buf */
+	size_t head;  /**< first byte of data */
+	size_t tail;  /**< one past the last byte of data */
 };
 
 /** Start empty with @p headroom bytes free in front of the data. */

@@ -79,10 +79,11 @@ test_round_trip(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < 4 * jitsim_sample_kinds(); i++) {
 		struct jitsim_sample_info info;
-		struct walk w = { 0 };
+		struct walk w = {0};
 		size_t len;
 
-		assert_int_equal(jitsim_sample_frame(i, buf, sizeof(buf), &len, &info), JITSIM_R_OK);
+		assert_int_equal(jitsim_sample_frame(i, buf, sizeof(buf), &len, &info),
+				 JITSIM_R_OK);
 		assert_int_equal(test_decode_exact(buf, len, walk_frame, &w), JITSIM_R_OK);
 		assert_int_equal(w.ok, 1);
 		assert_int_equal(w.last.proto, info.proto);
@@ -113,10 +114,11 @@ test_prefixes(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < jitsim_sample_kinds(); i++) {
 		struct jitsim_sample_info info;
-		struct walk w = { 0 };
+		struct walk w = {0};
 		size_t len;
 
-		assert_int_equal(jitsim_sample_frame(i, buf, sizeof(buf), &len, &info), JITSIM_R_OK);
+		assert_int_equal(jitsim_sample_frame(i, buf, sizeof(buf), &len, &info),
+				 JITSIM_R_OK);
 		test_truncations(buf, len, walk_frame, &w, NULL);
 	}
 }
@@ -132,7 +134,8 @@ test_encoder_nospace(void **state)
 		struct jitsim_sample_info info;
 		size_t need, len;
 
-		assert_int_equal(jitsim_sample_frame(i, ref, sizeof(ref), &need, &info), JITSIM_R_OK);
+		assert_int_equal(jitsim_sample_frame(i, ref, sizeof(ref), &need, &info),
+				 JITSIM_R_OK);
 		for (size_t cap = 0; cap <= need; cap++) {
 			uint8_t *b = malloc(cap ? cap : 1);
 			enum jitsim_reason r;
@@ -181,7 +184,7 @@ test_many_tiny_chunks(void **state)
 {
 	enum { N = 3000, CL = 20 };
 	static uint8_t chunks[CL * N], buf[sizeof(chunks) + 64];
-	struct walk w = { 0 };
+	struct walk w = {0};
 	size_t len;
 
 	(void)state;
@@ -208,17 +211,16 @@ test_bundles(void **state)
 	uint8_t a[4096], b[4096], chunks[8192], frame[8300];
 	struct jitsim_sample_info ia, ib;
 	size_t la, lb, n = 0, off_a, off_b;
-	struct walk w = { 0 };
+	struct walk w = {0};
 
 	(void)state;
 	/* Samples 0 and 2: SAI v2 and UL over IPv4, 0 and 2 VLANs. Take their chunks. */
 	assert_int_equal(jitsim_sample_frame(0, a, sizeof(a), &la, &ia), JITSIM_R_OK);
-	assert_int_equal(jitsim_sample_frame(2, b, sizeof(b), &lb, &ib),
-			 JITSIM_R_OK);
+	assert_int_equal(jitsim_sample_frame(2, b, sizeof(b), &lb, &ib), JITSIM_R_OK);
 	off_a = 14 + 20 + 12;
 	off_b = 14 + 4 * 2 + 20 + 12;
 	/* SACK: cumulative TSN ack, a_rwnd, no gaps (RFC 9260 3.3.4). */
-	static const uint8_t sack[16] = { 3, 0, 0, 16, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t sack[16] = {3, 0, 0, 16, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0};
 	memcpy(chunks + n, sack, 16);
 	n += 16;
 	memcpy(chunks + n, a + off_a, la - off_a);
@@ -267,7 +269,7 @@ static void
 test_sccp_reassembly(void **state)
 {
 	static struct jitsim_frame_reasm reasm;
-	struct sms_tally with = { .reasm = &reasm }, without = { 0 };
+	struct sms_tally with = {.reasm = &reasm}, without = {0};
 	char path[4096];
 
 	(void)state;
@@ -310,7 +312,7 @@ static void
 test_sctp_reassembly(void **state)
 {
 	static struct jitsim_frame_reasm reasm;
-	struct frag_tally with = { .reasm = &reasm }, without = { 0 };
+	struct frag_tally with = {.reasm = &reasm}, without = {0};
 	char path[4096];
 
 	(void)state;
@@ -329,8 +331,8 @@ test_reasm_limits(void **state)
 {
 	static struct jitsim_sctp_reasm r;
 	static uint8_t big[JITSIM_SCTP_REASM_MAX];
-	struct jitsim_sctp s = { .sport = 1, .dport = 2, .vtag = 3 };
-	struct jitsim_sctp_data d = { .fragment = true, .stream = 1, .ssn = 1 };
+	struct jitsim_sctp s = {.sport = 1, .dport = 2, .vtag = 3};
+	struct jitsim_sctp_data d = {.fragment = true, .stream = 1, .ssn = 1};
 	const uint8_t *data;
 	size_t len;
 
@@ -382,7 +384,7 @@ static void
 test_layer_reasons(void **state)
 {
 	uint8_t buf[256];
-	struct walk w = { 0 };
+	struct walk w = {0};
 	size_t len;
 
 	(void)state;
@@ -396,15 +398,15 @@ test_layer_reasons(void **state)
 	assert_int_equal(walk_frame(buf, len, &w), JITSIM_R_L4_UNSUPPORTED);
 	/* SCTP with an S1AP DATA chunk (PPID 18) */
 	{
-		uint8_t c[20] = { 0, 3, 0, 20, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 18, 1, 2, 3, 4 };
+		uint8_t c[20] = {0, 3, 0, 20, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 18, 1, 2, 3, 4};
 
 		len = sctp_frame(buf, sizeof(buf), c, sizeof(c), 36412);
 		assert_int_equal(walk_frame(buf, len, &w), JITSIM_R_SCTP_PPID_UNKNOWN);
 	}
 	/* M3UA ASPUP on stream 0 */
 	{
-		uint8_t c[24] = { 0, 3, 0, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3,
-				  1, 0, 3, 1, 0, 0, 0, 8 };
+		uint8_t c[24] = {0, 3, 0, 24, 0, 0, 0, 1, 0, 0, 0, 0,
+				 0, 0, 0, 3,  1, 0, 3, 1, 0, 0, 0, 8};
 
 		len = sctp_frame(buf, sizeof(buf), c, sizeof(c), 2905);
 		assert_int_equal(walk_frame(buf, len, &w), JITSIM_R_M3UA_NOT_DATA);
@@ -418,14 +420,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_encoder_nospace),
-		cmocka_unit_test(test_many_tiny_chunks),
-		cmocka_unit_test(test_bundles),
-		cmocka_unit_test(test_sccp_reassembly),
-		cmocka_unit_test(test_sctp_reassembly),
-		cmocka_unit_test(test_reasm_limits),
+		cmocka_unit_test(test_round_trip),	cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_encoder_nospace), cmocka_unit_test(test_many_tiny_chunks),
+		cmocka_unit_test(test_bundles),		cmocka_unit_test(test_sccp_reassembly),
+		cmocka_unit_test(test_sctp_reassembly), cmocka_unit_test(test_reasm_limits),
 		cmocka_unit_test(test_layer_reasons),
 	};
 

@@ -29,7 +29,7 @@ test_out_of_range(void **state)
 {
 	(void)state;
 	assert_string_equal(jitsim_proto_strerror(JITSIM_R_MAX), "unknown reason");
-	assert_string_equal(jitsim_reason_str((enum jitsim_reason)-1), "UNKNOWN");
+	assert_string_equal(jitsim_reason_str((enum jitsim_reason) - 1), "UNKNOWN");
 }
 
 int

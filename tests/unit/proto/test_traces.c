@@ -33,30 +33,30 @@ struct expect {
 
 /* From ../shared/traces/README.md (tshark 4.0.17). */
 static struct expect expects[] = {
-	{ "diam_diafuzzer_cx.pcap", 0, { NULL } },
-	{ "diam_diafuzzer_s6a_cer_dwr.pcap", 0, { NULL } },
-	{ "diam_ndpi_gy_tcp.pcap", 0, { NULL } },
-	{ "map_pcapr_gprs_attach_sai_ugl.pcap", 3, { "460004100000101" } },
-	{ "map_pcapr_lu_ul.pcap", 2, { "001011356567851", "001011356567853" } },
-	{ "map_pcapr_m2pa_sms.pcap", 0, { NULL } },
-	{ "map_pcapr_srism_single.pcap", 0, { NULL } },
-	{ "map_pcapr_test_ul_sendid_ati.pcap", 2, { "405037027451342", "405037027451347" } },
+	{"diam_diafuzzer_cx.pcap", 0, {NULL}},
+	{"diam_diafuzzer_s6a_cer_dwr.pcap", 0, {NULL}},
+	{"diam_ndpi_gy_tcp.pcap", 0, {NULL}},
+	{"map_pcapr_gprs_attach_sai_ugl.pcap", 3, {"460004100000101"}},
+	{"map_pcapr_lu_ul.pcap", 2, {"001011356567851", "001011356567853"}},
+	{"map_pcapr_m2pa_sms.pcap", 0, {NULL}},
+	{"map_pcapr_srism_single.pcap", 0, {NULL}},
+	{"map_pcapr_test_ul_sendid_ati.pcap", 2, {"405037027451342", "405037027451347"}},
 	/* README: tshark's 2 attach frames here are a bogus decode of a non-MAP
 	 * dialogue; "a correct decoder should not report opcode 23 here". */
-	{ "map_pcapr_xudt_segmented_nonmap_acn.pcap", 0, { NULL } },
-	{ "map_wswiki_cap_mtp3.pcap", 4, { "422030100097525", "422030100893882" } },
-	{ "map_wswiki_sai_ul_cl_nossn.pcap", 14, { "310310990000450" } },
-	{ "map_wswiki_ussd.pcap", 0, { NULL } },
-	{ "s6a_diafuzzer_air.pcap", 1, { "312420000021337" } },
-	{ "diam_open5gs_ims_cx_rx_gx.pcapng", 0, { NULL } },
-	{ "s6a_magma_gxgy03.pcapng", 2, { "999991234567810" } },
-	{ "s6a_magma_gxgy05.pcapng", 2, { "999991234567810" } },
-	{ "s6a_magma_gxgy06.pcapng", 2, { "999991234567810" } },
-	{ "s6a_magma_inbound_roaming01.pcapng", 2, { "001020000000064" } },
-	{ "s6a_magma_inbound_roaming05.pcapng", 2, { "001020000000064" } },
-	{ "s6a_magma_nsa_tcp.pcapng", 2, { "222010100001140" } },
-	{ "s6a_open5gs_srsenb.pcapng", 2, { "901700000021309" } },
-	{ "s6a_open5gs_testattach.pcapng", 23, { "901707364000060", "901707364000065" } },
+	{"map_pcapr_xudt_segmented_nonmap_acn.pcap", 0, {NULL}},
+	{"map_wswiki_cap_mtp3.pcap", 4, {"422030100097525", "422030100893882"}},
+	{"map_wswiki_sai_ul_cl_nossn.pcap", 14, {"310310990000450"}},
+	{"map_wswiki_ussd.pcap", 0, {NULL}},
+	{"s6a_diafuzzer_air.pcap", 1, {"312420000021337"}},
+	{"diam_open5gs_ims_cx_rx_gx.pcapng", 0, {NULL}},
+	{"s6a_magma_gxgy03.pcapng", 2, {"999991234567810"}},
+	{"s6a_magma_gxgy05.pcapng", 2, {"999991234567810"}},
+	{"s6a_magma_gxgy06.pcapng", 2, {"999991234567810"}},
+	{"s6a_magma_inbound_roaming01.pcapng", 2, {"001020000000064"}},
+	{"s6a_magma_inbound_roaming05.pcapng", 2, {"001020000000064"}},
+	{"s6a_magma_nsa_tcp.pcapng", 2, {"222010100001140"}},
+	{"s6a_open5gs_srsenb.pcapng", 2, {"901700000021309"}},
+	{"s6a_open5gs_testattach.pcapng", 23, {"901707364000060", "901707364000065"}},
 };
 
 struct tally {
@@ -131,8 +131,7 @@ test_capture(void **state)
 	jitsim_frame_reasm_init(&t.reasm);
 	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), e->file);
 	assert_true(test_pcap_foreach(path, on_frame, &t) > 0);
-	print_message("%s: %u messages, %u attach-type frames\n", e->file, t.msgs,
-		      t.attach_frames);
+	print_message("%s: %u messages, %u attach-type frames\n", e->file, t.msgs, t.attach_frames);
 	assert_int_equal(t.attach_frames, e->attach_frames);
 	for (; n_expected < MAX_IMSIS && e->imsis[n_expected]; n_expected++) {
 		bool found = false;

@@ -15,7 +15,8 @@
 
 #include <jitsim/proto/reason.h>
 
-/** Parse hex ("0a 1b2c", spaces/newlines/colons ignored) into @p out; fails the test on bad input. */
+/** Parse hex ("0a 1b2c", spaces/newlines/colons ignored) into @p out; fails the test on bad input.
+ */
 size_t test_hex(const char *hex, uint8_t *out, size_t cap);
 
 /** Decoder under test: returns a reason; ctx is free for the caller. */
