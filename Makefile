@@ -16,7 +16,7 @@ BUILD       ?= build
 BUILD_REL   ?= build-release
 BUILD_FUZZ  ?= build-fuzz
 FUZZ_SECONDS ?= 600
-MESON_TEST  = meson test -C $(BUILD) --print-errorlogs --num-processes 2
+MESON_TEST  = bash scripts/test.sh $(BUILD)
 
 .PHONY: all deps build test test-quick bench fuzz fuzz-short demo format clean
 
