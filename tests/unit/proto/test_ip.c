@@ -18,41 +18,6 @@
 
 /* ---- capture helpers ---------------------------------------------------- */
 
-struct pick {
-	unsigned int want;
-	uint8_t *buf;
-	size_t len;
-};
-
-static void
-pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
-{
-	struct pick *pk = ctx;
-
-	(void)dlt;
-	if (no != pk->want)
-		return;
-	pk->buf = malloc(len ? len : 1);
-	assert_non_null(pk->buf);
-	memcpy(pk->buf, p, len);
-	pk->len = len;
-}
-
-/* Frame @p no (1-based, as tshark numbers them) of a reference capture. */
-static uint8_t *
-load_frame(const char *file, unsigned int no, size_t *len)
-{
-	struct pick pk = {.want = no};
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	test_pcap_foreach(path, pick_cb, &pk);
-	if (pk.buf == NULL)
-		fail_msg("%s has no frame %u", file, no);
-	*len = pk.len;
-	return pk.buf;
-}
-
 static enum jitsim_reason
 ip_fn(const uint8_t *p, size_t len, void *ctx)
 {
@@ -94,7 +59,7 @@ test_ipv4_lu_ul(void **state)
 	size_t len;
 
 	(void)state;
-	f = load_frame("map_pcapr_lu_ul.pcap", 1, &len);
+	f = test_pcap_frame("map_pcapr_lu_ul.pcap", 1, &len, NULL);
 	assert_int_equal(decode_exact(f + 14, len - 14, &ip), JITSIM_R_OK);
 	assert_int_equal(ip.version, 4);
 	assert_int_equal(ip.proto, JITSIM_IPPROTO_SCTP);
@@ -124,7 +89,7 @@ test_ipv4_trailer_ignored(void **state)
 	size_t len;
 
 	(void)state;
-	f = load_frame("map_pcapr_m2pa_sms.pcap", 8, &len);
+	f = test_pcap_frame("map_pcapr_m2pa_sms.pcap", 8, &len, NULL);
 	assert_int_equal(len - 14, 84);
 	assert_int_equal(decode_exact(f + 14, len - 14, &ip), JITSIM_R_OK);
 	assert_int_equal(ip.ttl, 255);
@@ -148,7 +113,7 @@ test_ipv4_fragments_capture(void **state)
 	size_t len;
 
 	(void)state;
-	f = load_frame("diam_open5gs_ims_cx_rx_gx.pcapng", 32, &len);
+	f = test_pcap_frame("diam_open5gs_ims_cx_rx_gx.pcapng", 32, &len, NULL);
 	assert_int_equal(decode_exact(f + 16, len - 16, &ip), JITSIM_R_OK);
 	assert_true(ip.fragment);
 	assert_true(ip.first_fragment);
@@ -158,7 +123,7 @@ test_ipv4_fragments_capture(void **state)
 	assert_addr(ip.src, "ac18002e"); /* 172.24.0.46 */
 	free(f);
 
-	f = load_frame("diam_open5gs_ims_cx_rx_gx.pcapng", 33, &len);
+	f = test_pcap_frame("diam_open5gs_ims_cx_rx_gx.pcapng", 33, &len, NULL);
 	assert_int_equal(decode_exact(f + 16, len - 16, &ip), JITSIM_R_OK);
 	assert_true(ip.fragment);
 	assert_false(ip.first_fragment);
@@ -248,7 +213,7 @@ test_ipv6_capture(void **state)
 	size_t len;
 
 	(void)state;
-	f = load_frame("s6a_open5gs_testattach.pcapng", 85, &len);
+	f = test_pcap_frame("s6a_open5gs_testattach.pcapng", 85, &len, NULL);
 	assert_int_equal(len, 100);
 	assert_int_equal(decode_exact(f + 52, len - 52, &ip), JITSIM_R_OK);
 	assert_int_equal(ip.version, 6);

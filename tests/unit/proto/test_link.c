@@ -17,44 +17,6 @@
 
 /* ---- capture helpers ---------------------------------------------------- */
 
-struct pick {
-	unsigned int want;
-	uint8_t *buf;
-	size_t len;
-	int dlt;
-};
-
-static void
-pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
-{
-	struct pick *pk = ctx;
-
-	if (no != pk->want)
-		return;
-	pk->buf = malloc(len ? len : 1);
-	assert_non_null(pk->buf);
-	memcpy(pk->buf, p, len);
-	pk->len = len;
-	pk->dlt = dlt;
-}
-
-/* Frame @p no (1-based, as tshark numbers them) of a reference capture. */
-static uint8_t *
-load_frame(const char *file, unsigned int no, size_t *len, int *dlt)
-{
-	struct pick pk = {.want = no};
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	test_pcap_foreach(path, pick_cb, &pk);
-	if (pk.buf == NULL)
-		fail_msg("%s has no frame %u", file, no);
-	*len = pk.len;
-	if (dlt != NULL)
-		*dlt = pk.dlt;
-	return pk.buf;
-}
-
 struct link_ctx {
 	uint32_t dlt;
 	size_t hdr_len; /* prefixes at least this long legitimately decode */
@@ -107,7 +69,7 @@ test_eth_lu_ul(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("map_pcapr_lu_ul.pcap", 1, &len, &dlt);
+	f = test_pcap_frame("map_pcapr_lu_ul.pcap", 1, &len, &dlt);
 	assert_int_equal(dlt, JITSIM_DLT_EN10MB);
 	assert_int_equal(len, 190);
 	assert_int_equal(jitsim_link_decode(dlt, f, len, &l), JITSIM_R_OK);
@@ -135,7 +97,7 @@ test_eth_with_fcs(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("map_pcapr_m2pa_sms.pcap", 8, &len, &dlt);
+	f = test_pcap_frame("map_pcapr_m2pa_sms.pcap", 8, &len, &dlt);
 	assert_int_equal(len, 98);
 	assert_int_equal(decode_exact(dlt, f, len, &l), JITSIM_R_OK);
 	assert_int_equal(l.next, JITSIM_LINK_NEXT_IPV4);
@@ -154,7 +116,7 @@ test_eth_arp(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("map_pcapr_test_ul_sendid_ati.pcap", 3, &len, &dlt);
+	f = test_pcap_frame("map_pcapr_test_ul_sendid_ati.pcap", 3, &len, &dlt);
 	assert_int_equal(decode_exact(dlt, f, len, &l), JITSIM_R_LINK_NOT_IP);
 	assert_int_equal(l.ethertype, 0x0806);
 	free(f);
@@ -276,7 +238,7 @@ test_sll_open5gs(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("s6a_open5gs_testattach.pcapng", 15, &len, &dlt);
+	f = test_pcap_frame("s6a_open5gs_testattach.pcapng", 15, &len, &dlt);
 	assert_int_equal(dlt, JITSIM_DLT_LINUX_SLL);
 	assert_int_equal(len, 140);
 	assert_int_equal(jitsim_link_decode(dlt, f, len, &l), JITSIM_R_OK);
@@ -301,7 +263,7 @@ test_sll_magma_tcp(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("s6a_magma_nsa_tcp.pcapng", 8, &len, &dlt);
+	f = test_pcap_frame("s6a_magma_nsa_tcp.pcapng", 8, &len, &dlt);
 	assert_int_equal(dlt, JITSIM_DLT_LINUX_SLL);
 	assert_int_equal(decode_exact(dlt, f, len, &l), JITSIM_R_OK);
 	assert_int_equal(l.next, JITSIM_LINK_NEXT_IPV4);
@@ -418,7 +380,7 @@ test_mtp3_dlt(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("map_wswiki_cap_mtp3.pcap", 1, &len, &dlt);
+	f = test_pcap_frame("map_wswiki_cap_mtp3.pcap", 1, &len, &dlt);
 	assert_int_equal(dlt, JITSIM_DLT_MTP3);
 	assert_int_equal(decode_exact(dlt, f, len, &l), JITSIM_R_OK);
 	assert_int_equal(l.next, JITSIM_LINK_NEXT_MTP3);

@@ -20,68 +20,19 @@
 
 /* ---- capture helpers ---------------------------------------------------- */
 
-struct pick {
-	unsigned int want;
-	uint8_t *buf;
-	size_t len;
-	int dlt;
-};
-
-static void
-pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
-{
-	struct pick *pk = ctx;
-
-	if (no != pk->want)
-		return;
-	pk->buf = malloc(len ? len : 1);
-	assert_non_null(pk->buf);
-	memcpy(pk->buf, p, len);
-	pk->len = len;
-	pk->dlt = dlt;
-}
-
-/* User data of the last DATA chunk of an IP/SCTP frame (after any SACK). */
-static const uint8_t *
-sctp_data_of(int dlt, const uint8_t *p, size_t len, size_t *out_len, uint32_t *ppid)
-{
-	struct jitsim_sctp_chunk_iter it;
-	struct jitsim_sctp_chunk c;
-	struct jitsim_sctp_data d;
-	const uint8_t *r = NULL;
-	struct jitsim_sctp s;
-	struct jitsim_link l;
-	struct jitsim_ip ip;
-
-	if (jitsim_link_decode((uint32_t)dlt, p, len, &l) != JITSIM_R_OK ||
-	    jitsim_ip_decode(l.payload, l.payload_len, &ip) != JITSIM_R_OK ||
-	    ip.proto != JITSIM_IPPROTO_SCTP ||
-	    jitsim_sctp_decode(ip.payload, ip.payload_len, &s) != JITSIM_R_OK)
-		return NULL;
-	jitsim_sctp_chunk_iter_init(&it, &s);
-	while (jitsim_sctp_chunk_next(&it, &c) == JITSIM_R_OK)
-		if (jitsim_sctp_data_decode(&c, &d) == JITSIM_R_OK) {
-			r = d.payload;
-			*out_len = d.payload_len;
-			*ppid = d.ppid;
-		}
-	return r;
-}
-
 /* The M3UA message of frame @p no; *frame gets the buffer to free. */
 static const uint8_t *
 load_m3ua(const char *file, unsigned int no, size_t *len, uint8_t **frame)
 {
-	struct pick pk = {.want = no};
+	struct {
+		uint8_t *buf;
+		size_t len;
+		int dlt;
+	} pk;
 	const uint8_t *u;
 	uint32_t ppid = 0;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	test_pcap_foreach(path, pick_cb, &pk);
-	if (pk.buf == NULL)
-		fail_msg("%s has no frame %u", file, no);
-	u = sctp_data_of(pk.dlt, pk.buf, pk.len, len, &ppid);
+	pk.buf = test_pcap_frame(file, no, &pk.len, &pk.dlt);
+	u = test_sctp_user_data(pk.dlt, pk.buf, pk.len, len, &ppid);
 	assert_non_null(u);
 	assert_int_equal(ppid, JITSIM_PPID_M3UA);
 	*frame = pk.buf;
@@ -437,7 +388,7 @@ m3ua_sweep_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
 	uint32_t ppid;
 	size_t ulen;
 
-	u = sctp_data_of(dlt, p, len, &ulen, &ppid);
+	u = test_sctp_user_data(dlt, p, len, &ulen, &ppid);
 	if (u == NULL)
 		return;
 	assert_int_equal(ppid, JITSIM_PPID_M3UA);

@@ -20,72 +20,6 @@
 
 /* ---- capture helpers ---------------------------------------------------- */
 
-struct pick {
-	unsigned int want;
-	uint8_t *buf;
-	size_t len;
-	int dlt;
-};
-
-static void
-pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
-{
-	struct pick *pk = ctx;
-
-	if (no != pk->want)
-		return;
-	pk->buf = malloc(len ? len : 1);
-	assert_non_null(pk->buf);
-	memcpy(pk->buf, p, len);
-	pk->len = len;
-	pk->dlt = dlt;
-}
-
-static uint8_t *
-load_frame(const char *file, unsigned int no, size_t *len, int *dlt)
-{
-	struct pick pk = {.want = no};
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	test_pcap_foreach(path, pick_cb, &pk);
-	if (pk.buf == NULL)
-		fail_msg("%s has no frame %u", file, no);
-	*len = pk.len;
-	*dlt = pk.dlt;
-	return pk.buf;
-}
-
-/*
- * The user data of the last DATA chunk of an Ethernet/IP/SCTP packet (SACKs
- * bundled in front are skipped), or NULL if it has none.
- */
-static const uint8_t *
-sctp_data_of(int dlt, const uint8_t *p, size_t len, size_t *out_len, uint32_t *ppid)
-{
-	struct jitsim_sctp_chunk_iter it;
-	struct jitsim_sctp_chunk c;
-	struct jitsim_sctp_data d;
-	const uint8_t *r = NULL;
-	struct jitsim_sctp s;
-	struct jitsim_link l;
-	struct jitsim_ip ip;
-
-	if (jitsim_link_decode((uint32_t)dlt, p, len, &l) != JITSIM_R_OK ||
-	    jitsim_ip_decode(l.payload, l.payload_len, &ip) != JITSIM_R_OK ||
-	    ip.proto != JITSIM_IPPROTO_SCTP ||
-	    jitsim_sctp_decode(ip.payload, ip.payload_len, &s) != JITSIM_R_OK)
-		return NULL;
-	jitsim_sctp_chunk_iter_init(&it, &s);
-	while (jitsim_sctp_chunk_next(&it, &c) == JITSIM_R_OK)
-		if (jitsim_sctp_data_decode(&c, &d) == JITSIM_R_OK) {
-			r = d.payload;
-			*out_len = d.payload_len;
-			*ppid = d.ppid;
-		}
-	return r;
-}
-
 /* SCTP user data of frame @p no; *frame gets the buffer to free. */
 static const uint8_t *
 load_user_data(const char *file, unsigned int no, uint32_t want_ppid, size_t *len, uint8_t **frame)
@@ -95,8 +29,8 @@ load_user_data(const char *file, unsigned int no, uint32_t want_ppid, size_t *le
 	size_t flen;
 	int dlt;
 
-	*frame = load_frame(file, no, &flen, &dlt);
-	u = sctp_data_of(dlt, *frame, flen, len, &ppid);
+	*frame = test_pcap_frame(file, no, &flen, &dlt);
+	u = test_sctp_user_data(dlt, *frame, flen, len, &ppid);
 	assert_non_null(u);
 	assert_int_equal(ppid, want_ppid);
 	return u;
@@ -136,7 +70,7 @@ test_mtp3_raw(void **state)
 	int dlt;
 
 	(void)state;
-	f = load_frame("map_wswiki_cap_mtp3.pcap", 1, &len, &dlt);
+	f = test_pcap_frame("map_wswiki_cap_mtp3.pcap", 1, &len, &dlt);
 	assert_int_equal(dlt, 141);
 	assert_int_equal(test_decode_exact(f, len, mtp3_fn, &m), JITSIM_R_OK);
 	assert_int_equal(jitsim_mtp3_decode(f, len, &m), JITSIM_R_OK);
@@ -454,7 +388,7 @@ m2pa_sweep_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
 	uint32_t ppid;
 	size_t ulen;
 
-	u = sctp_data_of(dlt, p, len, &ulen, &ppid);
+	u = test_sctp_user_data(dlt, p, len, &ulen, &ppid);
 	if (u == NULL)
 		return;
 	assert_int_equal(ppid, JITSIM_PPID_M2PA);

@@ -19,27 +19,6 @@
 
 /* ---- capture helpers ---------------------------------------------------- */
 
-struct pick {
-	unsigned int want;
-	uint8_t *buf;
-	size_t len;
-	int dlt;
-};
-
-static void
-pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
-{
-	struct pick *pk = ctx;
-
-	if (no != pk->want)
-		return;
-	pk->buf = malloc(len ? len : 1);
-	assert_non_null(pk->buf);
-	memcpy(pk->buf, p, len);
-	pk->len = len;
-	pk->dlt = dlt;
-}
-
 /*
  * The SCTP packet of frame @p no of a capture, bounded by the IP length
  * (so Ethernet padding/FCS is not part of it). *frame gets the buffer to free.
@@ -47,15 +26,14 @@ pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
 static const uint8_t *
 load_sctp(const char *file, unsigned int no, size_t *len, uint8_t **frame)
 {
-	struct pick pk = {.want = no};
+	struct {
+		uint8_t *buf;
+		size_t len;
+		int dlt;
+	} pk;
 	struct jitsim_link l;
 	struct jitsim_ip ip;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	test_pcap_foreach(path, pick_cb, &pk);
-	if (pk.buf == NULL)
-		fail_msg("%s has no frame %u", file, no);
+	pk.buf = test_pcap_frame(file, no, &pk.len, &pk.dlt);
 	assert_int_equal(jitsim_link_decode((uint32_t)pk.dlt, pk.buf, pk.len, &l), JITSIM_R_OK);
 	assert_int_equal(jitsim_ip_decode(l.payload, l.payload_len, &ip), JITSIM_R_OK);
 	assert_int_equal(ip.proto, JITSIM_IPPROTO_SCTP);

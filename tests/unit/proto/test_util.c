@@ -13,6 +13,10 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include <jitsim/proto/ip.h>
+#include <jitsim/proto/link.h>
+#include <jitsim/proto/sctp.h>
+
 #include "test_util.h"
 
 static int
@@ -122,4 +126,67 @@ test_pcap_foreach(const char *path, test_pcap_cb cb, void *ctx)
 	}
 	pcap_close(pc);
 	return n;
+}
+
+struct pick {
+	unsigned int want;
+	uint8_t *buf;
+	size_t len;
+	int dlt;
+};
+
+static void
+pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
+{
+	struct pick *pk = ctx;
+
+	if (no != pk->want)
+		return;
+	pk->buf = malloc(len ? len : 1);
+	assert_non_null(pk->buf);
+	memcpy(pk->buf, p, len);
+	pk->len = len;
+	pk->dlt = dlt;
+}
+
+uint8_t *
+test_pcap_frame(const char *file, unsigned int no, size_t *len, int *dlt)
+{
+	struct pick pk = {.want = no};
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
+	test_pcap_foreach(path, pick_cb, &pk);
+	if (pk.buf == NULL)
+		fail_msg("%s has no frame %u", file, no);
+	*len = pk.len;
+	if (dlt != NULL)
+		*dlt = pk.dlt;
+	return pk.buf;
+}
+
+const uint8_t *
+test_sctp_user_data(int dlt, const uint8_t *p, size_t len, size_t *out_len, uint32_t *ppid)
+{
+	struct jitsim_sctp_chunk_iter it;
+	struct jitsim_sctp_chunk c;
+	struct jitsim_sctp_data d;
+	const uint8_t *r = NULL;
+	struct jitsim_sctp s;
+	struct jitsim_link l;
+	struct jitsim_ip ip;
+
+	if (jitsim_link_decode((uint32_t)dlt, p, len, &l) != JITSIM_R_OK ||
+	    jitsim_ip_decode(l.payload, l.payload_len, &ip) != JITSIM_R_OK ||
+	    ip.proto != JITSIM_IPPROTO_SCTP ||
+	    jitsim_sctp_decode(ip.payload, ip.payload_len, &s) != JITSIM_R_OK)
+		return NULL;
+	jitsim_sctp_chunk_iter_init(&it, &s);
+	while (jitsim_sctp_chunk_next(&it, &c) == JITSIM_R_OK)
+		if (jitsim_sctp_data_decode(&c, &d) == JITSIM_R_OK) {
+			r = d.payload;
+			*out_len = d.payload_len;
+			*ppid = d.ppid;
+		}
+	return r;
 }

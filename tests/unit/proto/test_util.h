@@ -45,4 +45,18 @@ typedef void (*test_pcap_cb)(unsigned int frame_no, int dlt, const uint8_t *p, s
 /** Read every packet of a pcap/pcapng file (libpcap); returns the packet count. */
 unsigned int test_pcap_foreach(const char *path, test_pcap_cb cb, void *ctx);
 
+/**
+ * Frame @p no (1-based) of capture @p file (a name in the traces directory),
+ * as a heap copy of exactly its size that the caller frees. Fails the test
+ * when the capture has no such frame. @p dlt may be NULL.
+ */
+uint8_t *test_pcap_frame(const char *file, unsigned int no, size_t *len, int *dlt);
+
+/**
+ * User data of the last DATA chunk (after any SACK) of an IP/SCTP frame of
+ * link type @p dlt, with its PPID; NULL when the frame has none.
+ */
+const uint8_t *test_sctp_user_data(int dlt, const uint8_t *p, size_t len, size_t *out_len,
+				   uint32_t *ppid);
+
 #endif /* JITSIM_TEST_UTIL_H */
