@@ -76,11 +76,11 @@ print_map_json(const struct jitsim_msg *m)
 {
 	const struct jitsim_msg_map *s = &m->map;
 
-	printf(",\"tcap\":%u,\"comp\":%u", s->tcap_type, s->comp.type);
-	if (s->comp.has_error)
-		printf(",\"err\":%u", s->comp.error);
-	else if (s->comp.has_opcode)
-		printf(",\"op\":%u", s->comp.opcode);
+	printf(",\"tcap\":%u,\"comp\":%u", s->tcap_type, s->comp->type);
+	if (s->comp->has_error)
+		printf(",\"err\":%u", s->comp->error);
+	else if (s->comp->has_opcode)
+		printf(",\"op\":%u", s->comp->opcode);
 	printf(",\"opc\":%u,\"dpc\":%u,\"sccp\":%u", s->opc, s->dpc, s->sccp_type);
 	if (s->called->has_ssn)
 		printf(",\"called_ssn\":%u", s->called->ssn);

@@ -17,6 +17,15 @@
 /* X.690 8.1.3.5: at most 4 length octets keep the length within 32 bits. */
 #define BER_LEN_MAX_OCTETS 4
 
+/* clang-format off */
+#define ID_ROW(h) (h) != 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, \
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0
+const uint8_t jitsim_ber_id_simple[256] = {
+	ID_ROW(0x00), ID_ROW(0x20), ID_ROW(0x40), ID_ROW(0x60),
+	ID_ROW(0x80), ID_ROW(0xa0), ID_ROW(0xc0), ID_ROW(0xe0),
+};
+/* clang-format on */
+
 struct ber_hdr {
 	uint8_t id;
 	uint32_t tag;
@@ -102,6 +111,27 @@ ber_find_eoc(const uint8_t *p, size_t len, size_t off, size_t *eoc)
 
 		if (len - off < 2)
 			return JITSIM_R_TRUNCATED;
+		/*
+		 * A short definite element with a one-octet identifier, the
+		 * usual case even inside indefinite values: skipped without a
+		 * full header decode (same outcome as the general path below).
+		 */
+		if (__builtin_expect(p[off + 1] < 0x80 && jitsim_ber_id_simple[p[off]], 1)) {
+			size_t clen = p[off + 1];
+
+			off += 2;
+			if (len - off < clen)
+				return JITSIM_R_TRUNCATED;
+			off += clen;
+			continue;
+		}
+		/* Likewise a nested constructed value of indefinite length. */
+		if (p[off + 1] == 0x80 && (p[off] & 0x20) && jitsim_ber_id_simple[p[off]]) {
+			if (++level > JITSIM_BER_MAX_DEPTH)
+				return JITSIM_R_BER_TOO_DEEP;
+			off += 2;
+			continue;
+		}
 		if (p[off] == 0 && p[off + 1] == 0) {
 			if (--level == 0) {
 				*eoc = off;
@@ -163,37 +193,14 @@ ber_read_any(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
 	return JITSIM_R_OK;
 }
 
-/*
- * Nearly every TCAP/MAP element has a one-octet identifier and a short
- * definite length (X.690 8.1.3.4): decode those inline, the rest out of line.
- */
-static inline enum jitsim_reason
-ber_read_fast(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
+enum jitsim_reason
+jitsim_ber_read_slow(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
 {
-	if (len >= 2 && p[0] != 0 && (p[0] & BER_TAG_MULTI) != BER_TAG_MULTI && p[1] < 0x80) {
-		if (len - 2 < p[1])
-			return JITSIM_R_TRUNCATED;
-		out->id = p[0];
-		out->cls = p[0] >> 6;
-		out->constructed = (p[0] & 0x20) != 0;
-		out->tag = p[0] & BER_TAG_MULTI;
-		out->indefinite = false;
-		out->val = p + 2;
-		out->len = p[1];
-		out->total = 2 + (size_t)p[1];
-		return JITSIM_R_OK;
-	}
 	return ber_read_any(p, len, out);
 }
 
 enum jitsim_reason
-jitsim_ber_read(const uint8_t *p, size_t len, struct jitsim_ber_tlv *out)
-{
-	return ber_read_fast(p, len, out);
-}
-
-enum jitsim_reason
-jitsim_ber_int(const uint8_t *p, size_t len, int64_t *v)
+jitsim_ber_int_slow(const uint8_t *p, size_t len, int64_t *v)
 {
 	uint64_t u;
 
@@ -208,8 +215,9 @@ jitsim_ber_int(const uint8_t *p, size_t len, int64_t *v)
 	return JITSIM_R_OK;
 }
 
+/* The inline jitsim_ber_next() has handled an empty walk and the short form. */
 enum jitsim_reason
-jitsim_ber_next(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t)
+jitsim_ber_next_slow(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t)
 {
 	enum jitsim_reason r;
 
@@ -220,7 +228,7 @@ jitsim_ber_next(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t)
 		it->left = 0;
 		return JITSIM_R_END;
 	}
-	r = ber_read_fast(it->p, it->left, t);
+	r = ber_read_any(it->p, it->left, t);
 	if (r != JITSIM_R_OK) {
 		it->left = 0;
 		return r;

@@ -17,38 +17,10 @@
 #include <jitsim/proto/bytes.h>
 #include <jitsim/proto/diameter.h>
 
-/* RFC 6733 3: the only version defined. */
-#define DIAM_VERSION 1
-
 enum jitsim_reason
 jitsim_diam_decode_hdr(const uint8_t *p, size_t len, struct jitsim_diam_hdr *out)
 {
-	uint32_t mlen;
-
-	if (len < JITSIM_DIAM_HDR_LEN)
-		return JITSIM_R_TRUNCATED;
-	if (p[0] != DIAM_VERSION)
-		return JITSIM_R_DIAM_BAD_VERSION;
-	mlen = jitsim_get_be24(p + 1);
-	/*
-	 * RFC 6733 3: the length includes the header and, since every AVP is
-	 * padded to 32 bits (4.1), is always a multiple of four.
-	 */
-	if (mlen < JITSIM_DIAM_HDR_LEN || (mlen & 3) != 0)
-		return JITSIM_R_DIAM_BAD_HEADER;
-	if (mlen > len)
-		return JITSIM_R_TRUNCATED;
-
-	out->version = p[0];
-	out->length = mlen;
-	out->flags = p[4];
-	out->cmd = jitsim_get_be24(p + 5);
-	out->app_id = jitsim_get_be32(p + 8);
-	out->hbh = jitsim_get_be32(p + 12);
-	out->e2e = jitsim_get_be32(p + 16);
-	out->avps = p + JITSIM_DIAM_HDR_LEN;
-	out->avps_len = mlen - JITSIM_DIAM_HDR_LEN;
-	return JITSIM_R_OK;
+	return jitsim_diam_decode_hdr_inline(p, len, out);
 }
 
 enum jitsim_reason
@@ -85,41 +57,7 @@ jitsim_diam_avp_u32(const struct jitsim_diam_avp *a, uint32_t *v)
 enum jitsim_reason
 jitsim_diam_framer_next(struct jitsim_diam_framer *f, const uint8_t **msg, size_t *msg_len)
 {
-	enum jitsim_reason r;
-	uint32_t mlen;
-
-	if (f->left == 0)
-		return JITSIM_R_END;
-	/*
-	 * Garbage (or the middle of a message that began in an earlier TCP
-	 * segment) is recognised by a first byte that is not version 1.
-	 */
-	if (f->p[0] != DIAM_VERSION) {
-		r = JITSIM_R_DIAM_BAD_VERSION;
-		goto stop;
-	}
-	if (f->left < JITSIM_DIAM_HDR_LEN) {
-		r = JITSIM_R_TCP_PARTIAL;
-		goto stop;
-	}
-	mlen = jitsim_get_be24(f->p + 1);
-	if (mlen < JITSIM_DIAM_HDR_LEN || (mlen & 3) != 0) {
-		r = JITSIM_R_DIAM_BAD_HEADER;
-		goto stop;
-	}
-	if (mlen > f->left) {
-		/* RFC 6733 2.1: TCP is a byte stream, a message may span segments. */
-		r = JITSIM_R_TCP_PARTIAL;
-		goto stop;
-	}
-	*msg = f->p;
-	*msg_len = mlen;
-	f->p += mlen;
-	f->left -= mlen;
-	return JITSIM_R_OK;
-stop:
-	f->left = 0;
-	return r;
+	return jitsim_diam_framer_next_inline(f, msg, msg_len);
 }
 
 /* RFC 6733 3.1 and the 3GPP application specifications, by command code. */

@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The jitsim authors
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <jitsim/proto/diameter.h>
 #include <jitsim/proto/frame.h>
@@ -41,10 +42,10 @@ ssn_is_map(const struct jitsim_sccp_addr *a)
 	if (!a->has_ssn)
 		return false;
 	switch (a->ssn) {
-	case 6:   /* HLR */
-	case 7:   /* VLR */
-	case 8:   /* MSC */
-	case 9:   /* EIR */
+	case 6:	  /* HLR */
+	case 7:	  /* VLR */
+	case 8:	  /* MSC */
+	case 9:	  /* EIR */
 	case 10:  /* AuC */
 	case 145: /* GMLC */
 	case 147: /* gsmSCF (MAP ATI, USSD) */
@@ -85,7 +86,7 @@ tcap_is_map(const struct jitsim_frame_iter *it)
  */
 #define FRAME_AGAIN JITSIM_R_MAX
 
-static void
+static inline void
 msg_common(struct jitsim_frame_iter *it, struct jitsim_msg *out, uint8_t proto, uint8_t carrier)
 {
 	out->proto = proto;
@@ -94,13 +95,14 @@ msg_common(struct jitsim_frame_iter *it, struct jitsim_msg *out, uint8_t proto, 
 	out->sctp_stream = it->sctp_stream;
 }
 
-static void
-set_ids(struct jitsim_msg *out, const struct jitsim_digits *imsi, const struct jitsim_digits *msisdn,
-	const struct jitsim_digits *visited)
+/* Identities of a summary, with the keys the dataplane tables are looked up by. */
+static inline void
+set_ids(struct jitsim_msg *out, const struct jitsim_digits *imsi, uint64_t imsi_key,
+	const struct jitsim_digits *msisdn, const struct jitsim_digits *visited)
 {
 	out->has_imsi = imsi != NULL;
 	out->imsi = imsi;
-	out->imsi_key = imsi ? jitsim_digits_key(imsi) : 0;
+	out->imsi_key = imsi_key;
 	out->has_msisdn = msisdn != NULL;
 	out->msisdn = msisdn;
 	out->msisdn_key = msisdn ? jitsim_digits_key(msisdn) : 0;
@@ -108,26 +110,23 @@ set_ids(struct jitsim_msg *out, const struct jitsim_digits *imsi, const struct j
 	out->visited = visited;
 }
 
-/* Emit the component it->comp_i of the current TCAP message. */
-static enum jitsim_reason
-tcap_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+/*
+ * Emit the component it->comp_i (< n_comp) of the current TCAP message. The
+ * summary points at the component in it->tcap and at the addresses in
+ * it->sccp rather than copying them: both stay put until the next call.
+ */
+static inline __attribute__((always_inline)) enum jitsim_reason
+tcap_comp(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 {
+	const struct jitsim_tcap *t = &it->tcap;
 	const struct jitsim_tcap_component *c;
 	struct jitsim_msg_map *m = &out->map;
 	const struct jitsim_digits *visited = NULL;
-	enum jitsim_reason r = JITSIM_R_OK;
+	enum jitsim_reason r;
 
-	if (it->comp_i >= it->tcap.n_comp) {
-		it->state = it->resume;
-		if (it->too_many_comp) {
-			it->too_many_comp = false;
-			return JITSIM_R_TCAP_TOO_MANY_COMPONENTS;
-		}
-		return FRAME_AGAIN;
-	}
-	c = &it->tcap.comp[it->comp_i];
+	c = &t->comp[it->comp_i];
 	m->comp_index = it->comp_i++;
-	m->comp = *c;
+	m->comp = c;
 	/* The MAP decoders clear the ids first, also for an absent parameter. */
 	if (c->has_opcode && c->type == JITSIM_TCAP_INVOKE)
 		r = jitsim_map_decode_invoke(c->opcode, c->param, c->param ? c->param_len : 0,
@@ -154,14 +153,14 @@ tcap_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	m->reassembled = it->reassembled;
 	m->called = &it->sccp.called;
 	m->calling = &it->sccp.calling;
-	m->tcap_type = it->tcap.type;
-	m->has_otid = it->tcap.has_otid;
-	m->otid = it->tcap.otid;
-	m->has_dtid = it->tcap.has_dtid;
-	m->dtid = it->tcap.dtid;
-	m->acn_map = it->tcap.has_dialogue && it->tcap.is_map_acn;
-	m->map_ac = m->acn_map ? it->tcap.map_ac : 0;
-	m->map_version = m->acn_map ? it->tcap.map_version : 0;
+	m->tcap_type = t->type;
+	m->has_otid = t->has_otid;
+	m->otid = t->otid;
+	m->has_dtid = t->has_dtid;
+	m->dtid = t->dtid;
+	m->acn_map = t->has_dialogue && t->is_map_acn;
+	m->map_ac = m->acn_map ? t->map_ac : 0;
+	m->map_version = m->acn_map ? t->map_version : 0;
 
 	/* Where the subscriber is: the node that asks for it. */
 	if (m->ids.has_vlr)
@@ -172,9 +171,38 @@ tcap_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 		visited = &m->ids.msc;
 	else if (out->is_request && it->sccp.calling.digits.n > 0)
 		visited = &it->sccp.calling.digits;
-	set_ids(out, m->ids.has_imsi ? &m->ids.imsi : NULL,
-		m->ids.has_msisdn ? &m->ids.msisdn : NULL, visited);
+	if (m->ids.has_imsi)
+		set_ids(out, &m->ids.imsi, jitsim_digits_key(&m->ids.imsi),
+			m->ids.has_msisdn ? &m->ids.msisdn : NULL, visited);
+	else
+		set_ids(out, NULL, 0, m->ids.has_msisdn ? &m->ids.msisdn : NULL, visited);
 	return JITSIM_R_OK;
+}
+
+/* The components after the first, out of line like the other walkers (see step()). */
+static __attribute__((noinline)) enum jitsim_reason
+tcap_more(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	return tcap_comp(it, out);
+}
+
+/*
+ * The walkers' end tests are kept apart from their bodies: every frame ends
+ * with a call that only finds that the walks are over, and it should not pay
+ * for the set-up of a whole decode.
+ */
+static inline enum jitsim_reason
+tcap_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	if (it->comp_i >= it->tcap.n_comp) {
+		it->state = it->resume;
+		if (it->too_many_comp) {
+			it->too_many_comp = false;
+			return JITSIM_R_TCAP_TOO_MANY_COMPONENTS;
+		}
+		return FRAME_AGAIN;
+	}
+	return tcap_more(it, out);
 }
 
 /* SCCP user data onwards: SCCP -> (reassembly) -> TCAP -> components. */
@@ -194,7 +222,8 @@ ss7_sccp(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, struct jits
 	it->reassembled = false;
 	/* Q.713 3.17: F set and nothing remaining is a whole message in one XUDT. */
 	if (s->has_segmentation && !(s->seg_first && s->seg_remaining == 0)) {
-		bool returned = s->msg_type == JITSIM_SCCP_XUDTS || s->msg_type == JITSIM_SCCP_LUDTS;
+		bool returned =
+			s->msg_type == JITSIM_SCCP_XUDTS || s->msg_type == JITSIM_SCCP_LUDTS;
 
 		if (it->reasm == NULL || returned)
 			return JITSIM_R_SCCP_SEGMENTED;
@@ -217,7 +246,7 @@ ss7_sccp(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, struct jits
 		return JITSIM_R_TCAP_NO_COMPONENTS;
 	it->comp_i = 0;
 	it->state = JITSIM_FRAME_TCAP;
-	return tcap_next(it, out);
+	return tcap_comp(it, out);
 }
 
 /* An MTP3 MSU starting at the SIO (raw MTP3, M2PA, M2UA). */
@@ -242,13 +271,14 @@ ss7_msu(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, uint8_t carr
 	return ss7_sccp(it, m.payload, m.payload_len, out);
 }
 
-static enum jitsim_reason
+static inline enum jitsim_reason
 ss7_m3ua(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, struct jitsim_msg *out)
 {
-	struct jitsim_m3ua m;
+	/* Initialised for the compiler, which cannot see that OK means has_pd. */
+	struct jitsim_m3ua m = {0};
 	enum jitsim_reason r;
 
-	r = jitsim_m3ua_decode(p, len, &m);
+	r = jitsim_m3ua_decode_inline(p, len, &m);
 	if (r != JITSIM_R_OK)
 		return r;
 	if (m.si != JITSIM_MTP3_SI_SCCP)
@@ -262,15 +292,17 @@ ss7_m3ua(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, struct jits
 	return ss7_sccp(it, m.data, m.data_len, out);
 }
 
-static enum jitsim_reason
-diam_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+/* The next Diameter message of the payload. */
+static inline __attribute__((always_inline)) enum jitsim_reason
+diam_msg_body(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 {
 	struct jitsim_s6a *d = &out->diam;
+	const struct jitsim_digits *imsi = NULL, *visited = NULL;
 	const uint8_t *msg;
 	size_t msg_len;
 	enum jitsim_reason r;
 
-	r = jitsim_diam_framer_next(&it->framer, &msg, &msg_len);
+	r = jitsim_diam_framer_next_inline(&it->framer, &msg, &msg_len);
 	if (r != JITSIM_R_OK) {
 		it->state = it->resume;
 		return r == JITSIM_R_END ? FRAME_AGAIN : r;
@@ -282,14 +314,37 @@ diam_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	out->is_request = d->is_request;
 	out->has_op = true;
 	out->op = d->hdr.cmd;
-	if (d->has_visited_plmn)
-		jitsim_digits_set(&it->visited, d->visited_mcc_mnc);
-	set_ids(out, d->has_user_name && !d->user_name_not_digits ? &d->user_name : NULL,
-		d->has_msisdn ? &d->msisdn : NULL, d->has_visited_plmn ? &it->visited : NULL);
+	if (d->has_visited_plmn) {
+		/* "MCCMNC" is 5 or 6 digits, NUL-padded to 8 bytes. */
+		memcpy(it->visited.d, d->visited_mcc_mnc, sizeof(d->visited_mcc_mnc));
+		it->visited.n = d->visited_mcc_mnc[5] != '\0' ? 6 : 5;
+		visited = &it->visited;
+	}
+	if (d->has_user_name && !d->user_name_not_digits)
+		imsi = &d->user_name;
+	set_ids(out, imsi, imsi ? d->user_name_key : 0, d->has_msisdn ? &d->msisdn : NULL, visited);
 	return JITSIM_R_OK;
 }
 
-static void
+/* The messages after the first, out of line like the other walkers (see step()). */
+static __attribute__((noinline)) enum jitsim_reason
+diam_msg(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	return diam_msg_body(it, out);
+}
+
+static inline enum jitsim_reason
+diam_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	/* What jitsim_diam_framer_next() would say at the end of the payload. */
+	if (it->framer.left == 0) {
+		it->state = it->resume;
+		return FRAME_AGAIN;
+	}
+	return diam_msg(it, out);
+}
+
+static inline void
 diam_start(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, uint8_t carrier,
 	   uint8_t resume)
 {
@@ -299,36 +354,46 @@ diam_start(struct jitsim_frame_iter *it, const uint8_t *p, size_t len, uint8_t c
 	it->state = JITSIM_FRAME_DIAM;
 }
 
-static bool
+static inline bool
 port_is(const struct jitsim_frame_iter *it, uint16_t port)
 {
 	return it->sport == port || it->dport == port;
 }
 
 /* One SCTP DATA chunk: dispatch on the PPID, or the port when the PPID is 0. */
-static enum jitsim_reason
-sctp_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+static inline __attribute__((always_inline)) enum jitsim_reason
+sctp_chunk_body(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 {
 	struct jitsim_sctp_chunk c;
 	struct jitsim_sctp_data d;
+	const uint8_t *payload;
+	size_t payload_len;
 	enum jitsim_reason r;
 	uint32_t ppid;
 
-	r = jitsim_sctp_chunk_next(&it->chunks, &c);
+	r = jitsim_sctp_chunk_next_inline(&it->chunks, &c);
 	if (r != JITSIM_R_OK) {
 		it->state = JITSIM_FRAME_DONE;
 		return r;
 	}
-	r = jitsim_sctp_data_decode(&c, &d);
+	r = jitsim_sctp_data_decode_inline(&c, &d);
 	if (r != JITSIM_R_OK)
 		return r;
+	payload = d.payload;
+	payload_len = d.payload_len;
 	if (d.fragment) {
+		/* Through copies, so that the common path keeps d in registers. */
+		struct jitsim_sctp_data frag = d;
+		const uint8_t *whole;
+		size_t whole_len;
+
 		if (it->reasm == NULL)
 			return JITSIM_R_SCTP_FRAGMENT;
-		r = jitsim_sctp_reasm_add(&it->reasm->sctp, &it->sctp, &d, &d.payload,
-					  &d.payload_len);
+		r = jitsim_sctp_reasm_add(&it->reasm->sctp, &it->sctp, &frag, &whole, &whole_len);
 		if (r != JITSIM_R_OK)
 			return r;
+		payload = whole;
+		payload_len = whole_len;
 	}
 	it->sctp_stream = d.stream;
 	it->resume = JITSIM_FRAME_SCTP;
@@ -345,11 +410,11 @@ sctp_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	}
 	switch (ppid) {
 	case JITSIM_PPID_M3UA:
-		return ss7_m3ua(it, d.payload, d.payload_len, out);
+		return ss7_m3ua(it, payload, payload_len, out);
 	case JITSIM_PPID_M2PA: {
 		struct jitsim_m2pa m;
 
-		r = jitsim_m2pa_decode(d.payload, d.payload_len, &m);
+		r = jitsim_m2pa_decode(payload, payload_len, &m);
 		if (r != JITSIM_R_OK)
 			return r;
 		return ss7_msu(it, m.msu, m.msu_len, JITSIM_CARRIER_M2PA, out);
@@ -357,45 +422,62 @@ sctp_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	case JITSIM_PPID_M2UA: {
 		struct jitsim_m2ua m;
 
-		r = jitsim_m2ua_decode(d.payload, d.payload_len, &m);
+		r = jitsim_m2ua_decode(payload, payload_len, &m);
 		if (r != JITSIM_R_OK)
 			return r;
 		return ss7_msu(it, m.msu, m.msu_len, JITSIM_CARRIER_M2UA, out);
 	}
 	case JITSIM_PPID_DIAMETER:
 	case JITSIM_PPID_DIAMETER_DTLS:
-		diam_start(it, d.payload, d.payload_len, JITSIM_CARRIER_SCTP, JITSIM_FRAME_SCTP);
-		return diam_next(it, out);
+		diam_start(it, payload, payload_len, JITSIM_CARRIER_SCTP, JITSIM_FRAME_SCTP);
+		return diam_msg_body(it, out);
 	default:
 		return JITSIM_R_SCTP_PPID_UNKNOWN;
 	}
 }
 
-static enum jitsim_reason
+/* The chunks after the first, out of line like the other walkers (see step()). */
+static __attribute__((noinline)) enum jitsim_reason
+sctp_chunk(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	return sctp_chunk_body(it, out);
+}
+
+static inline enum jitsim_reason
+sctp_next(struct jitsim_frame_iter *it, struct jitsim_msg *out)
+{
+	/* What jitsim_sctp_chunk_next() would say after the last chunk. */
+	if (it->chunks.left == 0) {
+		it->state = JITSIM_FRAME_DONE;
+		return JITSIM_R_END;
+	}
+	return sctp_chunk(it, out);
+}
+
+static inline enum jitsim_reason
 transport(struct jitsim_frame_iter *it, const struct jitsim_ip *ip, struct jitsim_msg *out)
 {
 	enum jitsim_reason r;
 
-	if (ip->proto == JITSIM_IPPROTO_SCTP) {
-		struct jitsim_sctp s;
-
-		r = jitsim_sctp_decode(ip->payload, ip->payload_len, &s);
+	if (__builtin_expect(ip->proto == JITSIM_IPPROTO_SCTP, 1)) {
+		/* Decoded in place: SCTP reassembly keys on the header. */
+		r = jitsim_sctp_decode_inline(ip->payload, ip->payload_len, &it->sctp);
 		if (r != JITSIM_R_OK)
 			return r;
 		if ((it->flags & JITSIM_FRAME_F_VERIFY_CRC) &&
 		    !jitsim_sctp_crc_ok(ip->payload, ip->payload_len))
 			return JITSIM_R_SCTP_BAD_CRC;
-		it->sport = s.sport;
-		it->dport = s.dport;
-		it->sctp = s;
-		jitsim_sctp_chunk_iter_init(&it->chunks, &s);
+		it->sport = it->sctp.sport;
+		it->dport = it->sctp.dport;
+		jitsim_sctp_chunk_iter_init(&it->chunks, &it->sctp);
 		it->state = JITSIM_FRAME_SCTP;
-		return sctp_next(it, out);
+		/* The first chunk in line: one function set-up per frame, not two. */
+		return sctp_chunk_body(it, out);
 	}
 	if (ip->proto == JITSIM_IPPROTO_TCP) {
 		struct jitsim_tcp t;
 
-		r = jitsim_tcp_decode(ip->payload, ip->payload_len, &t);
+		r = jitsim_tcp_decode_inline(ip->payload, ip->payload_len, &t);
 		if (r != JITSIM_R_OK)
 			return r;
 		it->sport = t.sport;
@@ -405,12 +487,12 @@ transport(struct jitsim_frame_iter *it, const struct jitsim_ip *ip, struct jitsi
 		if (t.payload_len == 0)
 			return JITSIM_R_TCP_NO_PAYLOAD;
 		diam_start(it, t.payload, t.payload_len, JITSIM_CARRIER_TCP, JITSIM_FRAME_DONE);
-		return diam_next(it, out);
+		return diam_msg_body(it, out);
 	}
 	return JITSIM_R_L4_UNSUPPORTED;
 }
 
-static enum jitsim_reason
+static __attribute__((noinline)) enum jitsim_reason
 frame_start(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 {
 	struct jitsim_link l;
@@ -419,20 +501,28 @@ frame_start(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 
 	it->state = JITSIM_FRAME_DONE;
 	it->resume = JITSIM_FRAME_DONE;
-	r = jitsim_link_decode(it->dlt, it->frame, it->len, &l);
+	r = jitsim_link_decode_inline(it->dlt, it->frame, it->len, &l);
 	if (r != JITSIM_R_OK)
 		return r;
-	if (l.next == JITSIM_LINK_NEXT_MTP3)
+	if (__builtin_expect(l.next == JITSIM_LINK_NEXT_MTP3, 0))
 		return ss7_msu(it, l.payload, l.payload_len, JITSIM_CARRIER_MTP3, out);
-	r = jitsim_ip_decode(l.payload, l.payload_len, &ip);
+	r = jitsim_ip_decode_inline(l.payload, l.payload_len, &ip);
 	if (r != JITSIM_R_OK)
 		return r;
 	/* No reassembly: a fragment's transport payload is incomplete. */
-	if (ip.fragment)
+	if (__builtin_expect(ip.fragment, 0))
 		return JITSIM_R_IP_FRAGMENT;
 	return transport(it, &ip, out);
 }
 
+/*
+ * Every call goes through this dispatcher, and many only find that a walk
+ * is over, so it stays small: the walkers are out of line (noinline above).
+ * The first chunk of a packet, the first Diameter message of a payload and
+ * the first component of a TCAP message are decoded in line with what holds
+ * them (the always_inline functions), the following ones through the
+ * out-of-line copies: fewer function set-ups per frame.
+ */
 static enum jitsim_reason
 step(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 {
@@ -514,7 +604,7 @@ jitsim_msg_dump(const struct jitsim_msg *m, char *buf, size_t size)
 				"acn=%u.%u comp=%s %s=%u imsi=%s msisdn=%s visited=%s",
 				m->index, s->opc, s->dpc, s->called->digits.d, s->calling->digits.d,
 				tcap_type_name(s->tcap_type), s->map_ac, s->map_version,
-				comp_type_name(s->comp.type), s->comp.has_error ? "err" : "op",
+				comp_type_name(s->comp->type), s->comp->has_error ? "err" : "op",
 				m->has_op ? m->op : 0, imsi, msisdn, visited);
 	}
 	return snprintf(buf, size,

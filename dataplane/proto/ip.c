@@ -7,55 +7,10 @@
 #include <jitsim/proto/bytes.h>
 #include <jitsim/proto/ip.h>
 
-/* RFC 791 3.1: a header without options is 5 32-bit words. */
-#define IPV4_MIN_HDR_LEN 20
-#define IPV4_FLAG_MF 0x2000
-#define IPV4_FRAG_OFF_MASK 0x1fff
-/* RFC 8200 3: the fixed IPv6 header. */
-#define IPV6_HDR_LEN 40
-
-/* RFC 8200 4 / IANA "IPv6 Extension Header Types" walked by the decoder. */
-#define IP6_EXT_HOPOPTS 0
-#define IP6_EXT_ROUTING 43
-#define IP6_EXT_FRAGMENT 44
-#define IP6_EXT_AH 51
-#define IP6_EXT_DSTOPTS 60
 /* RFC 8200 4.5: the Fragment header has a fixed size. */
 #define IP6_FRAG_HDR_LEN 8
 #define IP6_FRAG_M 0x0001
 #define IP6_FRAG_OFF_MASK 0xfff8
-
-static enum jitsim_reason
-decode_v4(const uint8_t *p, size_t len, struct jitsim_ip *out)
-{
-	size_t ihl, tot;
-	uint16_t frag;
-
-	if (len < IPV4_MIN_HDR_LEN)
-		return JITSIM_R_TRUNCATED;
-	ihl = (size_t)(p[0] & 0x0f) * 4;
-	tot = jitsim_get_be16(p + 2);
-	if (ihl < IPV4_MIN_HDR_LEN || tot < ihl)
-		return JITSIM_R_IP_BAD_HEADER;
-	/*
-	 * Bytes beyond the total length are link padding (Ethernet minimum
-	 * frame) or an FCS some capture setups keep: never payload.
-	 */
-	if (tot > len)
-		return JITSIM_R_TRUNCATED;
-	frag = jitsim_get_be16(p + 6);
-	out->version = 4;
-	out->proto = p[9];
-	out->ttl = p[8];
-	out->fragment = (frag & (IPV4_FLAG_MF | IPV4_FRAG_OFF_MASK)) != 0;
-	out->first_fragment = (frag & IPV4_FRAG_OFF_MASK) == 0;
-	out->src = p + 12;
-	out->dst = p + 16;
-	/* Options (RFC 791 3.1) are skipped: nothing in them matters here. */
-	out->payload = p + ihl;
-	out->payload_len = tot - ihl;
-	return JITSIM_R_OK;
-}
 
 static enum jitsim_reason
 decode_v6(const uint8_t *p, size_t len, struct jitsim_ip *out)
@@ -64,10 +19,10 @@ decode_v6(const uint8_t *p, size_t len, struct jitsim_ip *out)
 	size_t left;
 	uint8_t nh;
 
-	if (len < IPV6_HDR_LEN)
+	if (len < JITSIM_IPV6_HDR_LEN)
 		return JITSIM_R_TRUNCATED;
 	left = jitsim_get_be16(p + 4);
-	if (len - IPV6_HDR_LEN < left)
+	if (len - JITSIM_IPV6_HDR_LEN < left)
 		return JITSIM_R_TRUNCATED;
 	nh = p[6];
 	out->version = 6;
@@ -76,21 +31,20 @@ decode_v6(const uint8_t *p, size_t len, struct jitsim_ip *out)
 	out->first_fragment = true;
 	out->src = p + 8;
 	out->dst = p + 24;
-	q = p + IPV6_HDR_LEN;
+	q = p + JITSIM_IPV6_HDR_LEN;
 
 	/* RFC 8200 4.1: extension headers chain through their first octet. */
 	for (unsigned int n = 0;; n++) {
 		size_t hl;
 
-		if (nh != IP6_EXT_HOPOPTS && nh != IP6_EXT_ROUTING && nh != IP6_EXT_FRAGMENT &&
-		    nh != IP6_EXT_AH && nh != IP6_EXT_DSTOPTS)
+		if (!jitsim_ip6_is_ext(nh))
 			break;
 		if (n == JITSIM_IP6_MAX_EXT)
 			return JITSIM_R_IP_EXT_TOO_MANY;
 		/* Every extension header is at least 8 octets (RFC 8200 4.3-4.6). */
 		if (left < 8)
 			return JITSIM_R_IP_BAD_HEADER;
-		if (nh == IP6_EXT_FRAGMENT) {
+		if (nh == JITSIM_IP6_EXT_FRAGMENT) {
 			uint16_t fo = jitsim_get_be16(q + 2);
 
 			hl = IP6_FRAG_HDR_LEN;
@@ -109,7 +63,7 @@ decode_v6(const uint8_t *p, size_t len, struct jitsim_ip *out)
 				left -= hl;
 				break;
 			}
-		} else if (nh == IP6_EXT_AH) {
+		} else if (nh == JITSIM_IP6_EXT_AH) {
 			/* RFC 4302 2.2: AH length is in 4-octet units minus 2. */
 			hl = ((size_t)q[1] + 2) * 4;
 		} else {
@@ -135,7 +89,7 @@ jitsim_ip_decode(const uint8_t *p, size_t len, struct jitsim_ip *out)
 		return JITSIM_R_TRUNCATED;
 	switch (p[0] >> 4) {
 	case 4:
-		return decode_v4(p, len, out);
+		return jitsim_ip_decode_v4(p, len, out);
 	case 6:
 		return decode_v6(p, len, out);
 	default:

@@ -6,58 +6,12 @@
 #include <jitsim/proto/bytes.h>
 #include <jitsim/proto/link.h>
 
-/* IEEE 802.3 clause 3.2.6: Ethernet II header is dst(6) src(6) type(2). */
-#define ETH_HDR_LEN 14
-/* IEEE 802.1Q 9.6: a tag is TPID(2) TCI(2); the TPID sits where the type was. */
-#define VLAN_TAG_LEN 4
-#define VLAN_VID_MASK 0x0fff
 /* tcpdump.org LINKTYPE_LINUX_SLL: 16-byte header, protocol at offset 14. */
 #define SLL_HDR_LEN 16
 #define SLL_PROTO_OFF 14
 /* tcpdump.org LINKTYPE_LINUX_SLL2: 20-byte header, protocol at offset 0. */
 #define SLL2_HDR_LEN 20
 #define SLL2_PROTO_OFF 0
-
-static inline bool
-is_vlan_tpid(uint16_t t)
-{
-	return t == JITSIM_ETHERTYPE_VLAN || t == JITSIM_ETHERTYPE_QINQ ||
-	       t == JITSIM_ETHERTYPE_QINQ_OLD;
-}
-
-/*
- * Everything after the type field of Ethernet II or the protocol field of
- * SLL/SLL2: optional VLAN tags, then an IP ethertype. The 2-byte type is at
- * @p type_off and what it announces starts at @p off (both already known to
- * be inside the frame: SLL2 puts its protocol first, before the addresses).
- */
-static enum jitsim_reason
-decode_ethertype(const uint8_t *p, size_t len, size_t type_off, size_t off, struct jitsim_link *out)
-{
-	uint16_t type = jitsim_get_be16(p + type_off);
-
-	while (is_vlan_tpid(type)) {
-		/* Stacked tags (802.1ad QinQ): outermost first. */
-		if (out->n_vlans >= JITSIM_LINK_MAX_VLANS)
-			return JITSIM_R_VLAN_TOO_DEEP;
-		if (len - off < VLAN_TAG_LEN)
-			return JITSIM_R_TRUNCATED;
-		out->vlan[out->n_vlans++] = jitsim_get_be16(p + off) & VLAN_VID_MASK;
-		type = jitsim_get_be16(p + off + 2);
-		off += VLAN_TAG_LEN;
-	}
-	out->ethertype = type;
-	if (type == JITSIM_ETHERTYPE_IPV4)
-		out->next = JITSIM_LINK_NEXT_IPV4;
-	else if (type == JITSIM_ETHERTYPE_IPV6)
-		out->next = JITSIM_LINK_NEXT_IPV6;
-	else
-		return JITSIM_R_LINK_NOT_IP; /* ARP, LLC (type < 0x600), LLDP... */
-	/* Payload keeps any Ethernet padding/FCS: the IP total length bounds it. */
-	out->payload = p + off;
-	out->payload_len = len - off;
-	return JITSIM_R_OK;
-}
 
 /* Raw IP link types carry no protocol field: the version nibble decides. */
 static enum jitsim_reason
@@ -88,17 +42,21 @@ jitsim_link_decode(uint32_t dlt, const uint8_t *p, size_t len, struct jitsim_lin
 
 	switch (dlt) {
 	case JITSIM_DLT_EN10MB:
-		if (len < ETH_HDR_LEN)
+		if (len < JITSIM_ETH_HDR_LEN)
 			return JITSIM_R_TRUNCATED;
-		return decode_ethertype(p, len, ETH_HDR_LEN - 2, ETH_HDR_LEN, out);
+		return jitsim_link_ethertype(p, len, jitsim_get_be16(p + JITSIM_ETH_HDR_LEN - 2),
+					     JITSIM_ETH_HDR_LEN, out);
 	case JITSIM_DLT_LINUX_SLL:
 		if (len < SLL_HDR_LEN)
 			return JITSIM_R_TRUNCATED;
-		return decode_ethertype(p, len, SLL_PROTO_OFF, SLL_HDR_LEN, out);
+		return jitsim_link_ethertype(p, len, jitsim_get_be16(p + SLL_PROTO_OFF),
+					     SLL_HDR_LEN, out);
 	case JITSIM_DLT_LINUX_SLL2:
+		/* SLL2 puts its protocol first, before the addresses. */
 		if (len < SLL2_HDR_LEN)
 			return JITSIM_R_TRUNCATED;
-		return decode_ethertype(p, len, SLL2_PROTO_OFF, SLL2_HDR_LEN, out);
+		return jitsim_link_ethertype(p, len, jitsim_get_be16(p + SLL2_PROTO_OFF),
+					     SLL2_HDR_LEN, out);
 	case JITSIM_DLT_RAW:
 	case JITSIM_DLT_RAW_12:
 		return decode_raw_ip(p, len, 0, out);

@@ -54,6 +54,12 @@ struct map_rules {
 	const struct map_rule *r;
 };
 
+/*
+ * For the decode path: inlined whatever the size of the caller (see
+ * map_decode()).
+ */
+#define HOT_INLINE inline __attribute__((always_inline))
+
 #define RULES(name, ...)                                         \
 	static const struct map_rule name##_r[] = {__VA_ARGS__}; \
 	static const struct map_rules name = {sizeof(name##_r) / sizeof(name##_r[0]), name##_r}
@@ -167,69 +173,14 @@ RULES(sid_res3, RN(0, F_IMSI), R(0xa0, F_COUNT), R(0xa1, F_COUNT));
 RULES(sid_res2, RN(0, F_IMSI), R(0x30, F_COUNT));
 RULES(sid_res_top, RS(0xa3, ANY, sid_res3), RS(0x30, ANY, sid_res2));
 
-static const struct map_rules *
-invoke_rules(uint8_t op)
-{
-	switch (op) {
-	case JITSIM_MAP_OP_UPDATE_LOCATION:
-		return &ul_top;
-	case JITSIM_MAP_OP_CANCEL_LOCATION:
-		return &cl_top;
-	case JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA:
-		return &isd_top;
-	case JITSIM_MAP_OP_DELETE_SUBSCRIBER_DATA:
-		return &dsd_top;
-	case JITSIM_MAP_OP_SEND_ROUTING_INFO:
-		return &sri_top;
-	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
-		return &ugl_top;
-	case JITSIM_MAP_OP_MT_FORWARD_SM:
-		return &mtfsm_top;
-	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
-		return &srism_top;
-	case JITSIM_MAP_OP_MO_FORWARD_SM:
-		return &mofsm_top;
-	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
-		return &sai_top;
-	case JITSIM_MAP_OP_PROCESS_USS_REQUEST:
-		return &ussd_top;
-	case JITSIM_MAP_OP_PURGE_MS:
-		return &purge_top;
-	case JITSIM_MAP_OP_ANY_TIME_INTERROGATION:
-		return &ati_top;
-	default:
-		return NULL;
-	}
-}
-
-static const struct map_rules *
-result_rules(uint8_t op)
-{
-	switch (op) {
-	case JITSIM_MAP_OP_UPDATE_LOCATION:
-	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
-		return &ul_res_top;
-	case JITSIM_MAP_OP_SEND_ROUTING_INFO:
-		return &sri_res_top;
-	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
-		return &srism_res_top;
-	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
-		return &sai_res_top;
-	case JITSIM_MAP_OP_SEND_IDENTIFICATION:
-		return &sid_res_top;
-	default:
-		return NULL;
-	}
-}
-
 /* IMSI ::= TBCD-STRING (SIZE (3..8)) (TS 29.002 17.7.2). */
-static enum jitsim_reason
-map_imsi(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
+static inline enum jitsim_reason
+map_imsi(const uint8_t *val, size_t len, bool *has, struct jitsim_digits *d)
 {
 	/* Rules only ever match the primitive identifier here. */
-	if (t->len < 3 || t->len > 8)
+	if (len < 3 || len > 8)
 		return JITSIM_R_MAP_BAD;
-	if (jitsim_tbcd_decode(t->val, t->len, d) != JITSIM_R_OK)
+	if (jitsim_tbcd_decode(val, len, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
 	*has = true;
 	return JITSIM_R_OK;
@@ -239,66 +190,112 @@ map_imsi(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
  * AddressString (TS 29.002 17.7.8): extension/nature/plan octet, then TBCD
  * digits. SIZE (1..20); 16 digit octets is what struct jitsim_digits holds.
  */
-static enum jitsim_reason
-map_addr(const struct jitsim_ber_tlv *t, bool *has, struct jitsim_digits *d)
+static inline enum jitsim_reason
+map_addr(const uint8_t *val, size_t len, bool *has, struct jitsim_digits *d)
 {
-	if (t->len < 1 || t->len > 1 + JITSIM_DIGITS_MAX / 2)
+	if (len < 1 || len > 1 + JITSIM_DIGITS_MAX / 2)
 		return JITSIM_R_MAP_BAD;
-	if (jitsim_tbcd_decode(t->val + 1, t->len - 1, d) != JITSIM_R_OK)
+	if (jitsim_tbcd_decode(val + 1, len - 1, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
 	*has = true;
 	return JITSIM_R_OK;
 }
 
-static enum jitsim_reason map_walk(const uint8_t *p, size_t len, const struct map_rules *rules,
-				   struct jitsim_map_ids *out);
-
-static enum jitsim_reason
-map_apply(const struct map_rule *rule, const struct jitsim_ber_tlv *t, struct jitsim_map_ids *out)
+/* F_COUNT: number of elements in a constructed list (out of line: rare). */
+static enum jitsim_reason __attribute__((noinline))
+map_count(const uint8_t *val, size_t len, struct jitsim_map_ids *out)
 {
 	struct jitsim_ber_iter it;
 	struct jitsim_ber_tlv e;
 	enum jitsim_reason r;
 	unsigned int n = 0;
+
+	jitsim_ber_iter_init(&it, val, len);
+	while ((r = jitsim_ber_next(&it, &e)) == JITSIM_R_OK)
+		n++;
+	if (r != JITSIM_R_END)
+		return r;
+	out->n_vectors = n > 255 ? 255 : (uint8_t)n;
+	return JITSIM_R_OK;
+}
+
+/*
+ * A matched element other than F_SUB. Inline in the walker: it takes the
+ * contents rather than the TLV so that the walker's TLV never escapes.
+ */
+static HOT_INLINE enum jitsim_reason
+map_field(uint8_t field, const uint8_t *val, size_t len, struct jitsim_map_ids *out)
+{
 	int64_t v;
 
-	switch (rule->field) {
+	switch (field) {
 	case F_IMSI:
-		return map_imsi(t, &out->has_imsi, &out->imsi);
+		return map_imsi(val, len, &out->has_imsi, &out->imsi);
 	case F_MSISDN:
-		return map_addr(t, &out->has_msisdn, &out->msisdn);
+		return map_addr(val, len, &out->has_msisdn, &out->msisdn);
 	case F_MSC:
-		return map_addr(t, &out->has_msc, &out->msc);
+		return map_addr(val, len, &out->has_msc, &out->msc);
 	case F_VLR:
-		return map_addr(t, &out->has_vlr, &out->vlr);
+		return map_addr(val, len, &out->has_vlr, &out->vlr);
 	case F_SGSN:
-		return map_addr(t, &out->has_sgsn, &out->sgsn);
+		return map_addr(val, len, &out->has_sgsn, &out->sgsn);
 	case F_SC:
-		return map_addr(t, &out->has_sc, &out->sc);
+		return map_addr(val, len, &out->has_sc, &out->sc);
 	case F_HLR:
-		return map_addr(t, &out->has_hlr, &out->hlr);
+		return map_addr(val, len, &out->has_hlr, &out->hlr);
 	case F_NVEC:
-		if (jitsim_ber_int(t->val, t->len, &v) != JITSIM_R_OK)
+		if (jitsim_ber_int(val, len, &v) != JITSIM_R_OK)
 			return JITSIM_R_BER_BAD;
 		if (v < 0 || v > 255)
 			return JITSIM_R_MAP_BAD;
 		out->n_vectors = (uint8_t)v;
 		return JITSIM_R_OK;
-	case F_COUNT:
-		jitsim_ber_iter_init(&it, t->val, t->len);
-		while ((r = jitsim_ber_next(&it, &e)) == JITSIM_R_OK)
-			n++;
-		if (r != JITSIM_R_END)
-			return r;
-		out->n_vectors = n > 255 ? 255 : (uint8_t)n;
-		return JITSIM_R_OK;
-	default: /* F_SUB */
-		return map_walk(t->val, t->len, rule->sub, out);
+	default: /* F_COUNT */
+		return map_count(val, len, out);
 	}
 }
 
-/* Apply @p rules to each element found in @p p (first matching rule wins). */
-static enum jitsim_reason
+static enum jitsim_reason map_walk_any(const uint8_t *p, size_t len, const struct map_rules *rules,
+				       struct jitsim_map_ids *out);
+
+/* Whether some rule of @p rules tells OCTET STRINGs apart by their rank. */
+static HOT_INLINE bool
+map_uses_nth(const struct map_rules *rules)
+{
+	for (const struct map_rule *rule = rules->r; rule < rules->r + rules->n; rule++)
+		if (rule->nth != ANY)
+			return true;
+	return false;
+}
+
+/*
+ * Element @p id at index @p pos, the @p nth OCTET STRING so far: apply the
+ * first rule that matches it, if any. The loop over a constant @p rules is
+ * unrolled, and each rule's action is then known at compile time.
+ */
+static HOT_INLINE enum jitsim_reason
+map_element(const struct map_rules *rules, uint8_t id, unsigned int pos, unsigned int nth,
+	    const uint8_t *val, size_t len, struct jitsim_map_ids *out)
+{
+	for (const struct map_rule *rule = rules->r; rule < rules->r + rules->n; rule++) {
+		if (rule->id != id || (rule->pos != ANY && rule->pos != pos))
+			continue;
+		if (rule->nth != ANY && rule->nth != nth)
+			continue;
+		if (rule->field == F_SUB)
+			return map_walk_any(val, len, rule->sub, out);
+		return map_field(rule->field, val, len, out);
+	}
+	return JITSIM_R_OK;
+}
+
+/*
+ * Apply @p rules to each element found in @p p (first matching rule wins).
+ * Inlined with a constant @p rules (see map_decode()); tables nested below
+ * go through the out-of-line map_walk_any(), at most as deep as the rule
+ * tables (3).
+ */
+static HOT_INLINE enum jitsim_reason
 map_walk(const uint8_t *p, size_t len, const struct map_rules *rules, struct jitsim_map_ids *out)
 {
 	struct jitsim_ber_iter it;
@@ -308,45 +305,58 @@ map_walk(const uint8_t *p, size_t len, const struct map_rules *rules, struct jit
 
 	jitsim_ber_iter_init(&it, p, len);
 	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
-		for (unsigned int i = 0; i < rules->n; i++) {
-			const struct map_rule *rule = &rules->r[i];
-
-			if (rule->id != t.id || (rule->pos != ANY && rule->pos != pos))
-				continue;
-			if (rule->nth != ANY && rule->nth != octet_strings)
-				continue;
-			r = map_apply(rule, &t, out);
-			if (r != JITSIM_R_OK)
-				return r;
-			break;
-		}
-		if (t.id == 0x04)
-			octet_strings++;
+		r = map_element(rules, t.id, pos, octet_strings, t.val, t.len, out);
+		if (r != JITSIM_R_OK)
+			return r;
+		if (map_uses_nth(rules))
+			octet_strings += t.id == 0x04;
 		pos++;
 	}
 	return r == JITSIM_R_END ? JITSIM_R_OK : r;
 }
 
-static void
+static enum jitsim_reason __attribute__((noinline))
+map_walk_any(const uint8_t *p, size_t len, const struct map_rules *rules,
+	     struct jitsim_map_ids *out)
+{
+	return map_walk(p, len, rules, out);
+}
+
+/*
+ * Each identity's has flag, count and first character are adjacent bytes
+ * (struct jitsim_digits is byte-aligned), which lets the compiler merge
+ * these stores; the digit arrays themselves are not touched.
+ */
+static inline void
 ids_clear(struct jitsim_map_ids *out)
 {
-	struct jitsim_digits *d[] = {&out->imsi, &out->msisdn, &out->msc, &out->vlr,
-				     &out->sgsn, &out->sc,     &out->hlr};
-
-	out->has_imsi = out->has_msisdn = out->has_msc = out->has_vlr = false;
-	out->has_sgsn = out->has_sc = out->has_hlr = false;
+#define CLEAR(f)                      \
+	do {                          \
+		out->has_##f = false; \
+		out->f.n = 0;         \
+		out->f.d[0] = '\0';   \
+	} while (0)
+	CLEAR(imsi);
+	CLEAR(msisdn);
+	CLEAR(msc);
+	CLEAR(vlr);
+	CLEAR(sgsn);
+	CLEAR(sc);
+	CLEAR(hlr);
+#undef CLEAR
 	out->n_vectors = 0;
-	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
-		d[i]->n = 0;
-		d[i]->d[0] = '\0';
-	}
 }
 
 /*
  * The argument/result is one TLV whose identifier says which version's
  * syntax it is; anything the rules do not expect there is malformed.
+ *
+ * Always inlined with a constant @p rules: the compiler then unrolls the
+ * rule matching of this level and the next (map_walk()) into compares
+ * against constants and folds the field dispatch, so each operation gets
+ * straight-line code while the tables above stay its only description.
  */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 map_decode(const struct map_rules *rules, const uint8_t *param, size_t len,
 	   struct jitsim_map_ids *out)
 {
@@ -360,9 +370,13 @@ map_decode(const struct map_rules *rules, const uint8_t *param, size_t len,
 	r = jitsim_ber_read(param, len, &t);
 	if (r != JITSIM_R_OK)
 		return r;
-	for (unsigned int i = 0; i < rules->n; i++)
-		if (rules->r[i].id == t.id)
-			return map_apply(&rules->r[i], &t, out);
+	for (const struct map_rule *rule = rules->r; rule < rules->r + rules->n; rule++) {
+		if (rule->id != t.id)
+			continue;
+		if (rule->field == F_SUB)
+			return map_walk(t.val, t.len, rule->sub, out);
+		return map_field(rule->field, t.val, t.len, out);
+	}
 	return JITSIM_R_MAP_BAD;
 }
 
@@ -370,14 +384,57 @@ enum jitsim_reason
 jitsim_map_decode_invoke(uint8_t opcode, const uint8_t *param, size_t len,
 			 struct jitsim_map_ids *out)
 {
-	return map_decode(invoke_rules(opcode), param, len, out);
+	switch (opcode) {
+	case JITSIM_MAP_OP_UPDATE_LOCATION:
+		return map_decode(&ul_top, param, len, out);
+	case JITSIM_MAP_OP_CANCEL_LOCATION:
+		return map_decode(&cl_top, param, len, out);
+	case JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA:
+		return map_decode(&isd_top, param, len, out);
+	case JITSIM_MAP_OP_DELETE_SUBSCRIBER_DATA:
+		return map_decode(&dsd_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO:
+		return map_decode(&sri_top, param, len, out);
+	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
+		return map_decode(&ugl_top, param, len, out);
+	case JITSIM_MAP_OP_MT_FORWARD_SM:
+		return map_decode(&mtfsm_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
+		return map_decode(&srism_top, param, len, out);
+	case JITSIM_MAP_OP_MO_FORWARD_SM:
+		return map_decode(&mofsm_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
+		return map_decode(&sai_top, param, len, out);
+	case JITSIM_MAP_OP_PROCESS_USS_REQUEST:
+		return map_decode(&ussd_top, param, len, out);
+	case JITSIM_MAP_OP_PURGE_MS:
+		return map_decode(&purge_top, param, len, out);
+	case JITSIM_MAP_OP_ANY_TIME_INTERROGATION:
+		return map_decode(&ati_top, param, len, out);
+	default:
+		return map_decode(NULL, param, len, out);
+	}
 }
 
 enum jitsim_reason
 jitsim_map_decode_result(uint8_t opcode, const uint8_t *param, size_t len,
 			 struct jitsim_map_ids *out)
 {
-	return map_decode(result_rules(opcode), param, len, out);
+	switch (opcode) {
+	case JITSIM_MAP_OP_UPDATE_LOCATION:
+	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
+		return map_decode(&ul_res_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO:
+		return map_decode(&sri_res_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
+		return map_decode(&srism_res_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
+		return map_decode(&sai_res_top, param, len, out);
+	case JITSIM_MAP_OP_SEND_IDENTIFICATION:
+		return map_decode(&sid_res_top, param, len, out);
+	default:
+		return map_decode(NULL, param, len, out);
+	}
 }
 
 /* Operation names as in the TS 29.002 ASN.1 modules (17.5); v1-only ones included. */

@@ -104,46 +104,130 @@ digits_clear(struct jitsim_digits *d)
 	d->d[0] = '\0';
 }
 
-/* A UTF8String made only of decimal digits (IMSI, IMEI, Software-Version). */
-static bool
-digits_from_ascii(const uint8_t *p, size_t len, struct jitsim_digits *d)
+#define ONES8 0x0101010101010101ull
+
+/* 8 bytes in memory order: the first byte is the least significant. */
+static inline uint64_t
+load_le64(const uint8_t *p)
 {
-	if (len == 0 || len > JITSIM_DIGITS_MAX)
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static inline void
+store_le64(void *p, uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, sizeof(w));
+}
+
+/*
+ * True when each byte of @p w is an ASCII digit: 0x30-0x39 are the bytes
+ * whose high nibble is 3 and stays 3 when 6 is added (once the first test
+ * holds no byte exceeds 0x3f, so the addition cannot carry into the next).
+ */
+static inline bool
+all_digits8(uint64_t w)
+{
+	return (w & 0xf0 * ONES8) == 0x30 * ONES8 &&
+	       ((w + 0x06 * ONES8) & 0xf0 * ONES8) == 0x30 * ONES8;
+}
+
+/*
+ * Decimal value of 8 digit values (0-9), the first (most significant) in
+ * the low byte of @p w: pairs are combined into 0-99 in each 16-bit lane,
+ * then the four pairs by two multiplications whose partial products land in
+ * the upper 32 bits. No lane can carry into the next (99 * 100 + 99 < 2^16,
+ * 9999 * 10000 + 9999 < 2^32).
+ */
+static inline uint64_t
+value8(uint64_t w)
+{
+	w = w * 10 + (w >> 8);
+	return ((w & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
+		((w >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >>
+	       32;
+}
+
+static const uint64_t pow10_8[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/*
+ * A UTF8String made only of decimal digits (IMSI, IMEI, Software-Version)
+ * into @p d, with its compact key (jitsim_digits_key()) when @p key is not
+ * NULL, found in the same pass. IMSIs and IMEIs have 14-16 digits: those of
+ * 8 to 16 are checked 8 at a time through two overlapping words, the rest a
+ * byte at a time. @p d is left untouched when the string is not digits.
+ */
+static inline bool
+digits_from_ascii(const uint8_t *p, size_t len, struct jitsim_digits *d, uint64_t *key)
+{
+	uint64_t v = 0;
+
+	if (__builtin_expect(len == 0 || len > JITSIM_DIGITS_MAX, 0))
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned int)(p[i] - '0') > 9)
+	if (len >= 8 && len <= 16) {
+		uint64_t head = load_le64(p), tail = load_le64(p + len - 8);
+
+		if (!all_digits8(head) || !all_digits8(tail))
 			return false;
-	memcpy(d->d, p, len);
+		memcpy(d->d, p, 8);
+		memcpy(d->d + len - 8, p + len - 8, 8);
+		if (key != NULL) {
+			/* The tail's bytes already in the head become leading zeros. */
+			v = value8(head - '0' * ONES8);
+			if (len > 8)
+				v = v * pow10_8[len - 8] +
+				    value8((tail - '0' * ONES8) & ~0ull << (8 * (16 - len)));
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned int)(p[i] - '0') > 9)
+				return false;
+		memcpy(d->d, p, len);
+		if (key != NULL && len <= 16)
+			for (size_t i = 0; i < len; i++)
+				v = v * 10 + (uint64_t)(p[i] - '0');
+	}
 	d->d[len] = '\0';
 	d->n = (uint8_t)len;
+	/* jitsim_digits_key(): only strings of 1..16 digits have a key. */
+	if (key != NULL)
+		*key = len <= 16 ? (uint64_t)len << 56 | v : 0;
 	return true;
 }
 
-static enum jitsim_reason
+static inline enum jitsim_reason
 set_str(struct jitsim_s6a_str *s, const struct jitsim_diam_avp *a)
 {
 	/* First occurrence wins, as with jitsim_diam_avp_find(). */
 	if (s->p != NULL)
 		return JITSIM_R_OK;
 	/* A limit of this view (16-bit length), not of RFC 6733: say so. */
-	if (a->data_len > UINT16_MAX)
+	if (__builtin_expect(a->data_len > UINT16_MAX, 0))
 		return JITSIM_R_DIAM_BAD_AVP;
 	s->p = a->data;
 	s->len = (uint16_t)a->data_len;
 	return JITSIM_R_OK;
 }
 
-static enum jitsim_reason
+/* RFC 6733 4.2: Unsigned32, Integer32 and Enumerated are 32-bit. */
+static inline enum jitsim_reason
 set_u32(bool *has, uint32_t *v, const struct jitsim_diam_avp *a)
 {
-	enum jitsim_reason r;
-
 	if (*has)
 		return JITSIM_R_OK;
-	r = jitsim_diam_avp_u32(a, v);
-	if (r == JITSIM_R_OK)
-		*has = true;
-	return r;
+	if (__builtin_expect(a->data_len != 4, 0))
+		return JITSIM_R_DIAM_BAD_AVP;
+	*v = jitsim_get_be32(a->data);
+	*has = true;
+	return JITSIM_R_OK;
 }
 
 static enum jitsim_reason
@@ -151,7 +235,7 @@ set_ascii_digits(bool *has, struct jitsim_digits *d, const struct jitsim_diam_av
 {
 	if (*has)
 		return JITSIM_R_OK;
-	if (!digits_from_ascii(a->data, a->data_len, d)) {
+	if (!digits_from_ascii(a->data, a->data_len, d, NULL)) {
 		digits_clear(d);
 		return JITSIM_R_DIAM_BAD_AVP;
 	}
@@ -172,16 +256,46 @@ set_msisdn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 }
 
 /* User-Name (RFC 6733 8.14); on S6a it holds the IMSI (TS 29.272 7.3.x, 23.003 2.2). */
-static void
+static inline void
 set_user_name(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 {
 	if (out->has_user_name)
 		return;
 	out->has_user_name = true;
-	if (!digits_from_ascii(a->data, a->data_len, &out->user_name)) {
+	if (!digits_from_ascii(a->data, a->data_len, &out->user_name, &out->user_name_key)) {
 		digits_clear(&out->user_name);
+		out->user_name_key = 0;
 		out->user_name_not_digits = true;
 	}
+}
+
+/* jitsim_plmn_decode(), inlined for set_visited_plmn(). */
+static inline enum jitsim_reason
+plmn_decode(const uint8_t p[3], char out[8])
+{
+	/*
+	 * TS 24.008 Figure 10.5.13: MCC2|MCC1, MNC3|MCC3, MNC2|MNC1. The five
+	 * digits that are always there are spread one per byte in output
+	 * order, MCC1 lowest, then checked and turned into ASCII all at once.
+	 */
+	uint64_t mnc3 = p[1] >> 4;
+	uint64_t x = (uint64_t)(p[0] & 0x0f) | (uint64_t)(p[0] >> 4) << 8 |
+		     (uint64_t)(p[1] & 0x0f) << 16 | (uint64_t)(p[2] & 0x0f) << 24 |
+		     (uint64_t)(p[2] >> 4) << 32;
+	/* A nibble over 9 carries into bit 4 of its byte when 6 is added. */
+	bool bad = ((x + 0x0606060606ull) & 0x1010101010ull) != 0 || (mnc3 > 9 && mnc3 != 0x0f);
+
+	if (__builtin_expect(bad, 0)) {
+		out[0] = '\0';
+		return JITSIM_R_MAP_BAD_DIGITS;
+	}
+	x += 0x3030303030ull;
+	/* 10.5.1.13: MNC digit 3 is 1111 when the MNC has two digits. */
+	if (mnc3 != 0x0f)
+		x |= ('0' + mnc3) << 40;
+	/* NUL-padded to the 8 bytes: one store. */
+	store_le64(out, x);
+	return JITSIM_R_OK;
 }
 
 /* Visited-PLMN-Id (TS 29.272 7.3.9): exactly the 3 octets of TS 24.008 10.5.1.13. */
@@ -190,7 +304,7 @@ set_visited_plmn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 {
 	if (out->has_visited_plmn)
 		return JITSIM_R_OK;
-	if (a->data_len != 3 || jitsim_plmn_decode(a->data, out->visited_mcc_mnc) != JITSIM_R_OK)
+	if (a->data_len != 3 || plmn_decode(a->data, out->visited_mcc_mnc) != JITSIM_R_OK)
 		return JITSIM_R_DIAM_BAD_AVP;
 	memcpy(out->visited_plmn, a->data, 3);
 	out->has_visited_plmn = true;
@@ -199,13 +313,13 @@ set_visited_plmn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 
 /* Terminal-Information (TS 29.272 7.3.3): { IMEI, Software-Version } or MEID. */
 static enum jitsim_reason
-terminal_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+terminal_info(struct jitsim_s6a *out, const uint8_t *p, size_t len)
 {
 	struct jitsim_diam_avp_iter it;
 	struct jitsim_diam_avp a;
 	enum jitsim_reason r;
 
-	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	jitsim_diam_avp_iter_init(&it, p, len);
 	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.vendor != JITSIM_DIAM_VENDOR_3GPP)
 			continue;
@@ -221,13 +335,13 @@ terminal_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 
 /* Requested-EUTRAN-Authentication-Info (TS 29.272 7.3.11). */
 static enum jitsim_reason
-req_eutran_auth_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+req_eutran_auth_info(struct jitsim_s6a *out, const uint8_t *p, size_t len)
 {
 	struct jitsim_diam_avp_iter it;
 	struct jitsim_diam_avp a;
 	enum jitsim_reason r;
 
-	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	jitsim_diam_avp_iter_init(&it, p, len);
 	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.code == JITSIM_AVP_NUMBER_OF_REQUESTED_VECTORS &&
 		    a.vendor == JITSIM_DIAM_VENDOR_3GPP) {
@@ -244,7 +358,7 @@ req_eutran_auth_info(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
  * Present only when the code is; a missing Vendor-Id reads as 0.
  */
 static enum jitsim_reason
-exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
+exp_result(struct jitsim_s6a *out, const uint8_t *p, size_t len)
 {
 	struct jitsim_diam_avp_iter it;
 	struct jitsim_diam_avp a;
@@ -254,7 +368,7 @@ exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 
 	if (out->has_exp_result)
 		return JITSIM_R_OK;
-	jitsim_diam_avp_iter_init(&it, g->data, g->data_len);
+	jitsim_diam_avp_iter_init(&it, p, len);
 	while ((r = jitsim_diam_avp_next_inline(&it, &a)) == JITSIM_R_OK) {
 		if (a.vendor != 0)
 			continue;
@@ -285,7 +399,7 @@ exp_result(struct jitsim_s6a *out, const struct jitsim_diam_avp *g)
 static enum jitsim_reason
 subdata_msisdn(struct jitsim_s6a *out, const uint8_t *p, size_t len, unsigned int depth)
 {
-	struct jitsim_diam_avp_iter it, groups;
+	struct jitsim_diam_avp_iter it, groups = {NULL, 0};
 	struct jitsim_diam_avp a;
 	enum jitsim_reason r;
 	bool has_groups = false;
@@ -322,7 +436,7 @@ subdata_msisdn(struct jitsim_s6a *out, const uint8_t *p, size_t len, unsigned in
 }
 
 /* Top-level AVPs without the vendor flag (RFC 6733 4.5). */
-static enum jitsim_reason
+static inline enum jitsim_reason
 base_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 {
 	switch (a->code) {
@@ -342,16 +456,16 @@ base_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 	case JITSIM_AVP_RESULT_CODE:
 		return set_u32(&out->has_result_code, &out->result_code, a);
 	case JITSIM_AVP_EXPERIMENTAL_RESULT:
-		return exp_result(out, a);
+		return exp_result(out, a->data, a->data_len);
 	default:
 		return JITSIM_R_OK;
 	}
 }
 
 /* Top-level 3GPP AVPs (TS 29.272 7.3.1, TS 29.212 5.3.31, TS 29.329 6.3.2). */
-static enum jitsim_reason
-tgpp_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a, struct jitsim_diam_avp *subdata,
-	 bool *has_subdata)
+static inline enum jitsim_reason
+tgpp_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a, const uint8_t **subdata,
+	 size_t *subdata_len)
 {
 	switch (a->code) {
 	case JITSIM_AVP_VISITED_PLMN_ID:
@@ -361,16 +475,16 @@ tgpp_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a, struct jitsim_
 	case JITSIM_AVP_ULR_FLAGS:
 		return set_u32(&out->has_ulr_flags, &out->ulr_flags, a);
 	case JITSIM_AVP_TERMINAL_INFORMATION:
-		return terminal_info(out, a);
+		return terminal_info(out, a->data, a->data_len);
 	case JITSIM_AVP_REQUESTED_EUTRAN_AUTH_INFO:
-		return req_eutran_auth_info(out, a);
+		return req_eutran_auth_info(out, a->data, a->data_len);
 	case JITSIM_AVP_MSISDN:
 		return set_msisdn(out, a);
 	case JITSIM_AVP_SUBSCRIPTION_DATA:
 		/* Searched after the walk, and only if MSISDN is not at the top. */
-		if (!*has_subdata) {
-			*subdata = *a;
-			*has_subdata = true;
+		if (*subdata == NULL) {
+			*subdata = a->data;
+			*subdata_len = a->data_len;
 		}
 		return JITSIM_R_OK;
 	default:
@@ -378,8 +492,12 @@ tgpp_avp(struct jitsim_s6a *out, const struct jitsim_diam_avp *a, struct jitsim_
 	}
 }
 
-/* Reset only what the walk may leave untouched: no memset of the whole view. */
-static void
+/*
+ * Reset only what tells whether a field was found (the flags and the string
+ * pointers, NULL when absent): values are written when found and read only
+ * under their flag, so the ~340-byte view is not cleared per message.
+ */
+static inline void
 s6a_init(struct jitsim_s6a *out)
 {
 	static const struct jitsim_s6a_str none = {NULL, 0};
@@ -392,17 +510,12 @@ s6a_init(struct jitsim_s6a *out)
 	out->dest_realm = none;
 	out->has_user_name = false;
 	out->user_name_not_digits = false;
-	digits_clear(&out->user_name);
 	out->has_visited_plmn = false;
-	out->visited_mcc_mnc[0] = '\0';
 	out->has_rat_type = false;
 	out->has_ulr_flags = false;
 	out->has_imei = false;
-	digits_clear(&out->imei);
 	out->has_sv = false;
-	digits_clear(&out->sv);
 	out->has_msisdn = false;
-	digits_clear(&out->msisdn);
 	out->has_result_code = false;
 	out->has_exp_result = false;
 	out->has_n_vectors = false;
@@ -412,11 +525,12 @@ enum jitsim_reason
 jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out)
 {
 	struct jitsim_diam_avp_iter it;
-	struct jitsim_diam_avp a, subdata;
-	bool has_subdata = false;
+	struct jitsim_diam_avp a;
+	const uint8_t *subdata = NULL;
+	size_t subdata_len = 0;
 	enum jitsim_reason r;
 
-	r = jitsim_diam_decode_hdr(p, len, &out->hdr);
+	r = jitsim_diam_decode_hdr_inline(p, len, &out->hdr);
 	if (r != JITSIM_R_OK)
 		return r;
 	s6a_init(out);
@@ -427,40 +541,21 @@ jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out)
 		if (a.vendor == 0)
 			r = base_avp(out, &a);
 		else if (a.vendor == JITSIM_DIAM_VENDOR_3GPP)
-			r = tgpp_avp(out, &a, &subdata, &has_subdata);
+			r = tgpp_avp(out, &a, &subdata, &subdata_len);
 		if (r != JITSIM_R_OK)
 			return r;
 	}
 	if (r != JITSIM_R_END)
 		return r;
-	if (has_subdata && !out->has_msisdn)
-		return subdata_msisdn(out, subdata.data, subdata.data_len, 2);
+	if (subdata != NULL && !out->has_msisdn)
+		return subdata_msisdn(out, subdata, subdata_len, 2);
 	return JITSIM_R_OK;
 }
 
 enum jitsim_reason
 jitsim_plmn_decode(const uint8_t p[3], char out[8])
 {
-	/* TS 24.008 Figure 10.5.13: MCC2|MCC1, MNC3|MCC3, MNC2|MNC1. */
-	uint8_t mcc1 = p[0] & 0x0f, mcc2 = p[0] >> 4, mcc3 = p[1] & 0x0f;
-	uint8_t mnc3 = p[1] >> 4, mnc1 = p[2] & 0x0f, mnc2 = p[2] >> 4;
-	size_t n = 0;
-
-	if (mcc1 > 9 || mcc2 > 9 || mcc3 > 9 || mnc1 > 9 || mnc2 > 9 ||
-	    (mnc3 > 9 && mnc3 != 0x0f)) {
-		out[0] = '\0';
-		return JITSIM_R_MAP_BAD_DIGITS;
-	}
-	out[n++] = (char)('0' + mcc1);
-	out[n++] = (char)('0' + mcc2);
-	out[n++] = (char)('0' + mcc3);
-	out[n++] = (char)('0' + mnc1);
-	out[n++] = (char)('0' + mnc2);
-	/* 10.5.1.13: MNC digit 3 is 1111 when the MNC has two digits. */
-	if (mnc3 != 0x0f)
-		out[n++] = (char)('0' + mnc3);
-	out[n] = '\0';
-	return JITSIM_R_OK;
+	return plmn_decode(p, out);
 }
 
 int

@@ -27,6 +27,9 @@
 #define AI_GTI_SHIFT 2
 #define AI_GTI_MASK 0x0f
 #define AI_ROUTE_SSN 0x40
+/* Routing part of the indicator, and its value for SSN + GTI 4 without PC. */
+#define AI_FORM_MASK (AI_PC | AI_SSN | AI_GTI_MASK << AI_GTI_SHIFT)
+#define AI_FORM_MAP (AI_SSN | 4 << AI_GTI_SHIFT)
 /* Odd/even indicator of GTI 1 (Q.713 3.4.2.3.1). */
 #define GT_ODD 0x80
 /* Encoding schemes (Q.713 3.4.2.3.3). */
@@ -38,7 +41,7 @@
 #define SEG_LEN 4
 
 /* Decode the GT digits that start at @p p (BCD, low nibble first). */
-static enum jitsim_reason
+static inline enum jitsim_reason
 addr_digits(const uint8_t *p, size_t len, int odd, struct jitsim_digits *d)
 {
 	if (jitsim_bcd_decode(p, len, odd, d) != JITSIM_R_OK)
@@ -46,20 +49,27 @@ addr_digits(const uint8_t *p, size_t len, int odd, struct jitsim_digits *d)
 	return JITSIM_R_OK;
 }
 
-enum jitsim_reason
-jitsim_sccp_addr_decode(const uint8_t *p, size_t len, struct jitsim_sccp_addr *out)
+/* Every address form (Q.713 3.4). */
+static enum jitsim_reason __attribute__((noinline))
+addr_decode_any(const uint8_t *p, size_t len, struct jitsim_sccp_addr *out)
 {
 	size_t off = 1;
 	uint8_t ai;
 
-	out->has_pc = out->has_ssn = false;
+	/* Every field is set, in layout order so that the stores merge. */
+	out->has_pc = false;
 	out->pc = 0;
+	out->has_ssn = false;
 	out->ssn = out->tt = out->np = out->es = out->nai = 0;
 	out->digits.n = 0;
 	out->digits.d[0] = '\0';
 	/* The address length octet counts the indicator: it cannot be 0. */
-	if (len < 1)
+	if (__builtin_expect(len < 1, 0)) {
+		out->ai = 0;
+		out->route_on_ssn = false;
+		out->gti = 0;
 		return JITSIM_R_SCCP_BAD_ADDRESS;
+	}
 	ai = p[0];
 	out->ai = ai;
 	out->route_on_ssn = (ai & AI_ROUTE_SSN) != 0;
@@ -127,10 +137,50 @@ jitsim_sccp_addr_decode(const uint8_t *p, size_t len, struct jitsim_sccp_addr *o
 }
 
 /*
+ * Inline in jitsim_sccp_decode(), which decodes two addresses per message:
+ * what MAP traffic nearly always carries, SSN and a GTI 4 title with BCD
+ * digits and no point code, in a straight line with every field set once
+ * (the same result as addr_decode_any()); everything else out of line.
+ */
+static inline __attribute__((always_inline)) enum jitsim_reason
+addr_decode(const uint8_t *p, size_t len, struct jitsim_sccp_addr *out)
+{
+	uint8_t ai, es;
+
+	if (__builtin_expect(len < 5 || (p[0] & AI_FORM_MASK) != AI_FORM_MAP, 0))
+		return addr_decode_any(p, len, out);
+	ai = p[0];
+	es = p[3] & 0x0f;
+	out->ai = ai;
+	out->route_on_ssn = (ai & AI_ROUTE_SSN) != 0;
+	out->has_pc = false;
+	out->pc = 0;
+	out->has_ssn = true;
+	out->ssn = p[1];
+	out->gti = 4;
+	out->tt = p[2];
+	out->np = p[3] >> 4;
+	out->es = es;
+	out->nai = p[4] & 0x7f;
+	if (es != ES_BCD_ODD && es != ES_BCD_EVEN) {
+		out->digits.n = 0;
+		out->digits.d[0] = '\0';
+		return JITSIM_R_OK;
+	}
+	return addr_digits(p + 5, len - 5, es == ES_BCD_ODD, &out->digits);
+}
+
+enum jitsim_reason
+jitsim_sccp_addr_decode(const uint8_t *p, size_t len, struct jitsim_sccp_addr *out)
+{
+	return addr_decode(p, len, out);
+}
+
+/*
  * Follow the pointer at @p pos (@p pw octets wide) to its parameter and
  * return the parameter position (its length indicator) in *at.
  */
-static enum jitsim_reason
+static inline enum jitsim_reason
 sccp_ptr(const uint8_t *p, size_t len, size_t pos, size_t pw, size_t hdr, size_t *at)
 {
 	size_t v = pw == 1 ? p[pos] : (size_t)(p[pos] | p[pos + 1] << 8);
@@ -148,14 +198,14 @@ sccp_ptr(const uint8_t *p, size_t len, size_t pos, size_t pw, size_t hdr, size_t
 }
 
 /* Party address parameter at @p at: one length octet, then the address. */
-static enum jitsim_reason
+static inline enum jitsim_reason
 sccp_addr_param(const uint8_t *p, size_t len, size_t at, struct jitsim_sccp_addr *a)
 {
 	size_t alen = p[at];
 
 	if (len - at - 1 < alen)
 		return JITSIM_R_TRUNCATED;
-	return jitsim_sccp_addr_decode(p + at + 1, alen, a);
+	return addr_decode(p + at + 1, alen, a);
 }
 
 /* Q.713 2.4: walk the optional part up to End Of Optional Parameters. */
@@ -203,45 +253,25 @@ sccp_optional(const uint8_t *p, size_t len, size_t off, struct jitsim_sccp *out)
 	}
 }
 
-enum jitsim_reason
-jitsim_sccp_decode(const uint8_t *p, size_t len, struct jitsim_sccp *out)
+/*
+ * Everything after the message type, for a message with a @p fixed-octet
+ * fixed part (type included), @p pw-octet pointers and, if @p has_opt, a
+ * pointer to the optional part. Always inlined with constant arguments, so
+ * that UDT, XUDT and LUDT each get straight-line code.
+ */
+static inline __attribute__((always_inline)) enum jitsim_reason
+sccp_body(const uint8_t *p, size_t len, struct jitsim_sccp *out, size_t fixed, size_t pw,
+	  bool has_opt)
 {
-	size_t fixed, pw, hdr, at[3], data_len;
+	size_t hdr = fixed + pw * (has_opt ? 4 : 3), at[3], data_len;
 	enum jitsim_reason r;
-	bool has_opt;
 
-	if (len < 1)
-		return JITSIM_R_TRUNCATED;
-	switch (p[0]) {
-	case JITSIM_SCCP_UDT:
-	case JITSIM_SCCP_UDTS:
-		fixed = 2;
-		pw = 1;
-		has_opt = false;
-		break;
-	case JITSIM_SCCP_XUDT:
-	case JITSIM_SCCP_XUDTS:
-		fixed = 3;
-		pw = 1;
-		has_opt = true;
-		break;
-	case JITSIM_SCCP_LUDT:
-	case JITSIM_SCCP_LUDTS:
-		fixed = 3;
-		pw = 2;
-		has_opt = true;
-		break;
-	default:
-		/* Connection-oriented (Q.713 4.2-4.9, 4.12-4.17) or unknown. */
-		return JITSIM_R_SCCP_UNSUPPORTED;
-	}
-	hdr = fixed + pw * (has_opt ? 4 : 3);
 	if (len < hdr)
 		return JITSIM_R_TRUNCATED;
 	out->msg_type = p[0];
 	out->pclass = out->cause = out->hop_counter = 0;
 	/* Odd types (UDT, XUDT, LUDT) carry a class, the others a return cause. */
-	if (p[0] == JITSIM_SCCP_UDT || p[0] == JITSIM_SCCP_XUDT || p[0] == JITSIM_SCCP_LUDT)
+	if (p[0] & 1)
 		out->pclass = p[1];
 	else
 		out->cause = p[1];
@@ -298,6 +328,30 @@ jitsim_sccp_decode(const uint8_t *p, size_t len, struct jitsim_sccp *out)
 	if (out->called.has_ssn && out->called.ssn == JITSIM_SSN_SCMG)
 		return JITSIM_R_SCCP_UNSUPPORTED;
 	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_sccp_decode(const uint8_t *p, size_t len, struct jitsim_sccp *out)
+{
+	if (len < 1)
+		return JITSIM_R_TRUNCATED;
+	switch (p[0]) {
+	case JITSIM_SCCP_UDT:
+	case JITSIM_SCCP_UDTS:
+		/* Type, class or cause; 3 one-octet pointers (Q.713 4.10, 4.11). */
+		return sccp_body(p, len, out, 2, 1, false);
+	case JITSIM_SCCP_XUDT:
+	case JITSIM_SCCP_XUDTS:
+		/* + hop counter and the optional-part pointer (Q.713 4.18, 4.19). */
+		return sccp_body(p, len, out, 3, 1, true);
+	case JITSIM_SCCP_LUDT:
+	case JITSIM_SCCP_LUDTS:
+		/* Two-octet pointers (Q.713 4.20, 4.21). */
+		return sccp_body(p, len, out, 3, 2, true);
+	default:
+		/* Connection-oriented (Q.713 4.2-4.9, 4.12-4.17) or unknown. */
+		return JITSIM_R_SCCP_UNSUPPORTED;
+	}
 }
 
 static void __attribute__((format(printf, 4, 5)))

@@ -409,78 +409,19 @@ jitsim_sctp_crc_ok(const uint8_t *p, size_t len)
 enum jitsim_reason
 jitsim_sctp_decode(const uint8_t *p, size_t len, struct jitsim_sctp *out)
 {
-	if (len < JITSIM_SCTP_HDR_LEN)
-		return JITSIM_R_TRUNCATED;
-	out->sport = jitsim_get_be16(p);
-	out->dport = jitsim_get_be16(p + 2);
-	out->vtag = jitsim_get_be32(p + 4);
-	out->csum = jitsim_get_be32(p + SCTP_CSUM_OFF);
-	out->chunks = p + JITSIM_SCTP_HDR_LEN;
-	out->chunks_len = len - JITSIM_SCTP_HDR_LEN;
-	return JITSIM_R_OK;
+	return jitsim_sctp_decode_inline(p, len, out);
 }
-
-/* RFC 9260 3.2: type(1) flags(1) length(2), then the value. */
-#define SCTP_CHUNK_HDR_LEN 4
 
 enum jitsim_reason
 jitsim_sctp_chunk_next(struct jitsim_sctp_chunk_iter *it, struct jitsim_sctp_chunk *c)
 {
-	size_t clen, adv;
-
-	if (it->left == 0)
-		return JITSIM_R_END;
-	if (it->left < SCTP_CHUNK_HDR_LEN)
-		goto bad;
-	clen = jitsim_get_be16(it->p + 2);
-	if (clen < SCTP_CHUNK_HDR_LEN || clen > it->left)
-		goto bad;
-	c->type = it->p[0];
-	c->flags = it->p[1];
-	c->length = (uint16_t)clen;
-	c->value = it->p + SCTP_CHUNK_HDR_LEN;
-	c->value_len = clen - SCTP_CHUNK_HDR_LEN;
-	/*
-	 * RFC 9260 3.2: the length excludes the padding to a multiple of 4;
-	 * some stacks omit the padding of the last chunk, so accept a short
-	 * tail here.
-	 */
-	adv = (clen + 3) & ~(size_t)3;
-	if (adv > it->left)
-		adv = it->left;
-	it->p += adv;
-	it->left -= adv;
-	return JITSIM_R_OK;
-bad:
-	/* Nothing after a bad length can be trusted: end the walk. */
-	it->left = 0;
-	return JITSIM_R_SCTP_BAD_CHUNK;
+	return jitsim_sctp_chunk_next_inline(it, c);
 }
 
 enum jitsim_reason
 jitsim_sctp_data_decode(const struct jitsim_sctp_chunk *c, struct jitsim_sctp_data *d)
 {
-	const uint8_t *v = c->value;
-	const size_t fixed = JITSIM_SCTP_DATA_HDR_LEN - SCTP_CHUNK_HDR_LEN;
-
-	if (c->type != JITSIM_SCTP_CHUNK_DATA)
-		return JITSIM_R_SCTP_NOT_DATA;
-	/*
-	 * RFC 9260 3.3.1: TSN(4) stream(2) SSN(2) PPID(4), then user data;
-	 * 6.2: a DATA chunk without user data is a protocol violation.
-	 */
-	if (c->value_len <= fixed)
-		return JITSIM_R_SCTP_BAD_CHUNK;
-	d->flags = c->flags;
-	d->fragment = (c->flags & (JITSIM_SCTP_DATA_B | JITSIM_SCTP_DATA_E)) !=
-		      (JITSIM_SCTP_DATA_B | JITSIM_SCTP_DATA_E);
-	d->tsn = jitsim_get_be32(v);
-	d->stream = jitsim_get_be16(v + 4);
-	d->ssn = jitsim_get_be16(v + 6);
-	d->ppid = jitsim_get_be32(v + 8);
-	d->payload = v + fixed;
-	d->payload_len = c->value_len - fixed;
-	return JITSIM_R_OK;
+	return jitsim_sctp_data_decode_inline(c, d);
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/tcap.h>
@@ -48,16 +49,42 @@ static const uint8_t map_acn_prefix[] = {0x04, 0x00, 0x00, 0x01, 0x00};
 #define MAP_AC_MAX 49
 #define MAP_VERSION_MAX 4
 
-bool
-jitsim_tcap_acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *version)
+/*
+ * For the helpers on the path of a typical message (a Begin or Continue
+ * with a dialogue portion and one Invoke): inlined whatever the size of
+ * the caller, so that the TLVs they read stay in registers.
+ */
+#define HOT_INLINE inline __attribute__((always_inline))
+
+/*
+ * Inline in the decoder; jitsim_tcap_acn_is_map() is the public face. The
+ * prefix is compared octet by octet: a memcmp() of a non-constant pointer
+ * may become a library call once inlined.
+ */
+static HOT_INLINE bool
+acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *version)
 {
-	if (len != sizeof(map_acn_prefix) + 2 || memcmp(p, map_acn_prefix, sizeof(map_acn_prefix)))
+	uint32_t w, prefix;
+
+	if (len != sizeof(map_acn_prefix) + 2)
 		return false;
-	if (p[5] == 0 || p[5] > MAP_AC_MAX || p[6] == 0 || p[6] > MAP_VERSION_MAX)
+	/* The first four prefix octets as one word (folded to a constant). */
+	memcpy(&w, p, sizeof(w));
+	memcpy(&prefix, map_acn_prefix, sizeof(prefix));
+	if (w != prefix || p[4] != map_acn_prefix[4])
+		return false;
+	/* 1..MAP_AC_MAX and 1..MAP_VERSION_MAX, with one unsigned compare each. */
+	if ((uint8_t)(p[5] - 1) >= MAP_AC_MAX || (uint8_t)(p[6] - 1) >= MAP_VERSION_MAX)
 		return false;
 	*ac = p[5];
 	*version = p[6];
 	return true;
+}
+
+bool
+jitsim_tcap_acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *version)
+{
+	return acn_is_map(p, len, ac, version);
 }
 
 /*
@@ -67,19 +94,38 @@ jitsim_tcap_acn_is_map(const uint8_t *p, size_t len, uint8_t *ac, uint8_t *versi
  */
 
 /* OrigTransactionID / DestTransactionID: OCTET STRING SIZE (1..4) (Q.773 Table 10). */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 tcap_tid(const struct jitsim_ber_tlv *t, bool *has, uint32_t *id, uint8_t *id_len)
 {
+	const uint8_t *b = t->val;
 	uint32_t v = 0;
 
 	if (*has || t->len < 1 || t->len > 4)
 		return JITSIM_R_TCAP_BAD;
-	for (size_t i = 0; i < t->len; i++)
-		v = v << 8 | t->val[i];
+	/* Four octets is what MAP peers use: one big-endian load. */
+	if (t->len == 4)
+		v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	else
+		for (size_t i = 0; i < t->len; i++)
+			v = v << 8 | b[i];
 	*has = true;
 	*id = v;
 	*id_len = (uint8_t)t->len;
 	return JITSIM_R_OK;
+}
+
+/* 48|49 04 <id>: a four-octet transaction ID next. */
+static HOT_INLINE bool
+tid4_next(struct jitsim_ber_iter *it, uint8_t tag, uint32_t *id)
+{
+	const uint8_t *b = it->p;
+
+	if (it->left < 6 || b[0] != tag || b[1] != 4)
+		return false;
+	*id = (uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 | b[5];
+	it->p += 6;
+	it->left -= 6;
+	return true;
 }
 
 /* A primitive INTEGER that must fit in @p min..max. */
@@ -113,8 +159,25 @@ tcap_local_code(const struct jitsim_ber_tlv *t, bool *has, uint8_t *code)
 	return JITSIM_R_OK;
 }
 
+/*
+ * 02 01 xx next: a one-octet INTEGER, which is how invoke IDs and local
+ * operation and error codes are sent. Callers then conclude what the
+ * general path would from these three octets (the TLV fits, and any
+ * one-octet value is in range) without decoding it as a TLV.
+ */
+static HOT_INLINE bool
+int1_next(struct jitsim_ber_iter *it, uint8_t *v)
+{
+	if (it->left < 3 || it->p[0] != TAG_INTEGER || it->p[1] != 1)
+		return false;
+	*v = it->p[2];
+	it->p += 3;
+	it->left -= 3;
+	return true;
+}
+
 /* Next element of a component, with the position where its TLV starts. */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 comp_next(struct jitsim_ber_iter *it, struct jitsim_ber_tlv *t, const uint8_t **start)
 {
 	*start = it->p;
@@ -137,7 +200,7 @@ comp_opcode(const struct jitsim_ber_tlv *t, struct jitsim_tcap_component *c)
  * The optional trailing parameter: the whole TLV is kept so the MAP decoder
  * sees its tag (v2 bare IMSI vs v3 SEQUENCE). Nothing may follow it.
  */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 comp_param(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 {
 	struct jitsim_ber_tlv t;
@@ -158,13 +221,19 @@ comp_param(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 }
 
 /* First element of every component: invokeID INTEGER (-128..127). */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 comp_invoke_id(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c, bool null_ok)
 {
 	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
+	uint8_t id;
 	int64_t v;
 
+	if (int1_next(it, &id)) {
+		c->has_invoke_id = true;
+		c->invoke_id = (int8_t)id;
+		return JITSIM_R_OK;
+	}
 	r = jitsim_ber_next(it, &t);
 	if (r == JITSIM_R_END)
 		return JITSIM_R_TCAP_BAD;
@@ -184,13 +253,18 @@ comp_invoke_id(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c, bool
 }
 
 /* Invoke (Q.773 Table 15): invokeID, [linkedID], opcode, [parameter]. */
-static enum jitsim_reason
+static HOT_INLINE enum jitsim_reason
 comp_invoke(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 {
 	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
 	int64_t v;
 
+	/* Usually no linked ID: a local opcode comes next (read as unsigned). */
+	if (int1_next(it, &c->opcode)) {
+		c->has_opcode = true;
+		return comp_param(it, c);
+	}
 	r = jitsim_ber_next(it, &t);
 	if (r == JITSIM_R_END)
 		return JITSIM_R_TCAP_BAD;
@@ -230,14 +304,18 @@ comp_result(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 	if (t.id != TAG_SEQUENCE)
 		return JITSIM_R_TCAP_BAD;
 	jitsim_ber_iter_init(&seq, t.val, t.len);
-	r = jitsim_ber_next(&seq, &t);
-	if (r == JITSIM_R_END)
-		return JITSIM_R_TCAP_BAD;
-	if (r != JITSIM_R_OK)
-		return r;
-	r = comp_opcode(&t, c);
-	if (r != JITSIM_R_OK)
-		return r;
+	if (int1_next(&seq, &c->opcode)) {
+		c->has_opcode = true;
+	} else {
+		r = jitsim_ber_next(&seq, &t);
+		if (r == JITSIM_R_END)
+			return JITSIM_R_TCAP_BAD;
+		if (r != JITSIM_R_OK)
+			return r;
+		r = comp_opcode(&t, c);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
 	r = comp_param(&seq, c);
 	if (r != JITSIM_R_OK)
 		return r;
@@ -254,6 +332,10 @@ comp_error(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
 
+	if (int1_next(it, &c->error)) {
+		c->has_error = true;
+		return comp_param(it, c);
+	}
 	r = jitsim_ber_next(it, &t);
 	if (r == JITSIM_R_END)
 		return JITSIM_R_TCAP_BAD;
@@ -295,19 +377,25 @@ comp_reject(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c)
 	return r == JITSIM_R_OK ? JITSIM_R_TCAP_BAD : r;
 }
 
-static enum jitsim_reason
-tcap_component(const struct jitsim_ber_tlv *ct, struct jitsim_tcap_component *c)
+static HOT_INLINE void
+comp_init(struct jitsim_tcap_component *c, uint8_t type)
 {
-	struct jitsim_ber_iter it;
-	enum jitsim_reason r;
-
-	c->type = ct->id;
+	c->type = type;
 	c->has_invoke_id = c->has_linked_id = c->has_opcode = false;
 	c->has_error = c->has_problem = false;
 	c->invoke_id = c->linked_id = 0;
 	c->opcode = c->error = c->problem = c->problem_type = 0;
 	c->param = NULL;
 	c->param_len = 0;
+}
+
+static HOT_INLINE enum jitsim_reason
+tcap_component(const struct jitsim_ber_tlv *ct, struct jitsim_tcap_component *c)
+{
+	struct jitsim_ber_iter it;
+	enum jitsim_reason r;
+
+	comp_init(c, ct->id);
 	jitsim_ber_iter_init(&it, ct->val, ct->len);
 	switch (ct->id) {
 	case JITSIM_TCAP_INVOKE:
@@ -328,6 +416,38 @@ tcap_component(const struct jitsim_ber_tlv *ct, struct jitsim_tcap_component *c)
 	}
 }
 
+/*
+ * The usual Invoke, a1 L 02 01 <id> 02 01 <opcode> [parameter], with a
+ * short length that covers those eight octets: what the general path
+ * concludes from them (see int1_next()), from one look at the header. The
+ * parameter goes through comp_param() as usual; *r is its outcome.
+ * False (nothing consumed) for anything else.
+ */
+static HOT_INLINE bool
+comp_invoke_fast(struct jitsim_ber_iter *it, struct jitsim_tcap_component *c, enum jitsim_reason *r)
+{
+	const uint8_t *p = it->p;
+	struct jitsim_ber_iter body;
+	size_t len;
+
+	if (it->left < 8 || p[0] != JITSIM_TCAP_INVOKE || p[2] != TAG_INTEGER || p[3] != 1 ||
+	    p[5] != TAG_INTEGER || p[6] != 1)
+		return false;
+	len = p[1];
+	if (len >= 0x80 || len > it->left - 2 || len < 6)
+		return false;
+	comp_init(c, JITSIM_TCAP_INVOKE);
+	c->has_invoke_id = true;
+	c->invoke_id = (int8_t)p[4];
+	c->has_opcode = true;
+	c->opcode = p[7];
+	jitsim_ber_iter_init(&body, p + 8, len - 6);
+	*r = comp_param(&body, c);
+	it->p += 2 + len;
+	it->left -= 2 + len;
+	return true;
+}
+
 /* Component portion (Q.773 Table 14): a sequence of components. */
 static enum jitsim_reason
 tcap_components(const struct jitsim_ber_tlv *cp, struct jitsim_tcap *out)
@@ -337,7 +457,17 @@ tcap_components(const struct jitsim_ber_tlv *cp, struct jitsim_tcap *out)
 	enum jitsim_reason r;
 
 	jitsim_ber_iter_init(&it, cp->val, cp->len);
-	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
+	for (;;) {
+		if (out->n_comp < JITSIM_TCAP_MAX_COMPONENTS &&
+		    comp_invoke_fast(&it, &out->comp[out->n_comp], &r)) {
+			if (r != JITSIM_R_OK)
+				return r;
+			out->n_comp++;
+			continue;
+		}
+		r = jitsim_ber_next(&it, &t);
+		if (r != JITSIM_R_OK)
+			break;
 		if (out->n_comp == JITSIM_TCAP_MAX_COMPONENTS)
 			return JITSIM_R_TCAP_TOO_MANY_COMPONENTS;
 		r = tcap_component(&t, &out->comp[out->n_comp]);
@@ -356,10 +486,82 @@ tcap_find(const struct jitsim_ber_tlv *t, uint8_t id, struct jitsim_ber_tlv *fou
 	enum jitsim_reason r;
 
 	jitsim_ber_iter_init(&it, t->val, t->len);
-	while ((r = jitsim_ber_next(&it, found)) == JITSIM_R_OK)
+	while ((r = jitsim_ber_next_expect(&it, id, found)) == JITSIM_R_OK)
 		if (found->id == id)
 			return JITSIM_R_OK;
 	return r;
+}
+
+/* Octets p[0..7] as a number, p[0] least significant, on any host. */
+static HOT_INLINE uint64_t
+le64(const uint8_t *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+/* The value le64() gives for octets a..h. */
+#define OCTETS8(a, b, c, d, e, f, g, h)                                                   \
+	((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | \
+	 (uint64_t)(e) << 32 | (uint64_t)(f) << 40 | (uint64_t)(g) << 48 | (uint64_t)(h) << 56)
+
+/*
+ * The dialogue portion as MAP peers send it: all lengths short definite,
+ *   28 L1  06 07 <dialogue-as-id>  a0 L2  60|61 L3  [80 L <version>]  a1 L4  06 L5 <ACN> ...
+ * i.e. EXTERNAL, direct-reference, single-ASN1-type, an AARQ or AARE whose
+ * application context [1] comes first or after the protocol version.
+ * Every test below is one tcap_dialogue() makes on the same octets (each
+ * element fits in what is left of its container, the ACN is not empty), so
+ * when this returns true the outcome is the same; checked in a straight
+ * line on fixed offsets instead of one TLV at a time. Anything else
+ * (indefinite or long lengths, a uni-dialogue, ABRT, other elements first)
+ * returns false and is left to the general path.
+ */
+static HOT_INLINE bool
+tcap_dialogue_fast(const uint8_t *v, size_t n, struct jitsim_tcap *out)
+{
+	const uint8_t *oid = oid_dialogue_as_id;
+	size_t l1, l2, l3, l4, l5, off, left;
+
+	/*
+	 * The fixed octets 0-14 as two overlapping words, lengths masked out:
+	 * 28 __ 06 07 <oid 0-3> and <oid 3-6> a0 __ 60|61 __.
+	 */
+	if (n < 15 ||
+	    (le64(v) & OCTETS8(0xff, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)) !=
+		    OCTETS8(TAG_EXTERNAL, 0, TAG_OID, sizeof(oid_dialogue_as_id), oid[0], oid[1],
+			    oid[2], oid[3]) ||
+	    (le64(v + 7) & OCTETS8(0xff, 0xff, 0xff, 0xff, 0xff, 0, 0xfe, 0)) !=
+		    OCTETS8(oid[3], oid[4], oid[5], oid[6], TAG_SINGLE_ASN1, 0, JITSIM_TCAP_AARQ,
+			    0))
+		return false;
+	l1 = v[1];
+	l2 = v[12];
+	l3 = v[14];
+	/* Short forms; EXTERNAL in the portion, [0] after the OID, the PDU in [0]. */
+	if (((l1 | l2 | l3) & 0x80) || l1 > n - 2 || l1 < 11 || l2 > l1 - 11 || l2 < 2 ||
+	    l3 > l2 - 2)
+		return false;
+	/* The PDU contents: optional protocol-version [0], then [1]. */
+	off = 15;
+	left = l3;
+	if (left >= 2 && v[off] == 0x80 && v[off + 1] < 0x80 && v[off + 1] <= left - 2) {
+		left -= 2 + (size_t)v[off + 1];
+		off += 2 + (size_t)v[off + 1];
+	}
+	if (left < 4 || v[off] != TAG_ACN || v[off + 2] != TAG_OID)
+		return false;
+	l4 = v[off + 1];
+	l5 = v[off + 3];
+	if (((l4 | l5) & 0x80) || l4 > left - 2 || l4 < 2 || l5 > l4 - 2 || l5 == 0)
+		return false;
+	out->has_dialogue = true;
+	out->dialogue_pdu = v[13];
+	out->acn = v + off + 4;
+	out->acn_len = l5;
+	out->is_map_acn = acn_is_map(out->acn, l5, &out->map_ac, &out->map_version);
+	return true;
 }
 
 /*
@@ -367,25 +569,23 @@ tcap_find(const struct jitsim_ber_tlv *t, uint8_t id, struct jitsim_ber_tlv *fou
  * single-ASN1-type [0] { AARQ | AARE | ABRT | AUDT } }; the application
  * context name is AARQ/AARE/AUDT field [1] { OID } (X.227 / Q.773 Table 49).
  */
-static enum jitsim_reason
-tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
+static enum jitsim_reason __attribute__((noinline))
+tcap_dialogue_slow(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
 {
 	struct jitsim_ber_tlv ext, t, pdu, acn;
 	struct jitsim_ber_iter it;
 	enum jitsim_reason r;
 	bool uni;
-
-	if (out->has_dialogue)
-		return JITSIM_R_TCAP_BAD;
+	/* Expected identifiers first: the common encoding takes the short path. */
 	jitsim_ber_iter_init(&it, dp->val, dp->len);
-	r = jitsim_ber_next(&it, &ext);
+	r = jitsim_ber_next_expect(&it, TAG_EXTERNAL, &ext);
 	if (r == JITSIM_R_END || (r == JITSIM_R_OK && ext.id != TAG_EXTERNAL))
 		return JITSIM_R_TCAP_BAD;
 	if (r != JITSIM_R_OK)
 		return r;
 	/* direct-reference comes first (X.690 8.18.1: EXTERNAL field order). */
 	jitsim_ber_iter_init(&it, ext.val, ext.len);
-	r = jitsim_ber_next(&it, &t);
+	r = jitsim_ber_next_expect(&it, TAG_OID, &t);
 	if (r == JITSIM_R_END || (r == JITSIM_R_OK && t.id != TAG_OID))
 		return JITSIM_R_TCAP_BAD;
 	if (r != JITSIM_R_OK)
@@ -399,7 +599,8 @@ tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
 	else
 		return JITSIM_R_TCAP_BAD;
 	/* Skip indirect-reference / data-value-descriptor up to the encoding. */
-	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK && t.id != TAG_SINGLE_ASN1)
+	while ((r = jitsim_ber_next_expect(&it, TAG_SINGLE_ASN1, &t)) == JITSIM_R_OK &&
+	       t.id != TAG_SINGLE_ASN1)
 		;
 	if (r == JITSIM_R_END)
 		return JITSIM_R_TCAP_BAD;
@@ -433,15 +634,25 @@ tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
 	if (r != JITSIM_R_OK)
 		return r;
 	jitsim_ber_iter_init(&it, t.val, t.len);
-	r = jitsim_ber_next(&it, &acn);
+	r = jitsim_ber_next_expect(&it, TAG_OID, &acn);
 	if (r == JITSIM_R_END || (r == JITSIM_R_OK && (acn.id != TAG_OID || acn.len == 0)))
 		return JITSIM_R_TCAP_BAD;
 	if (r != JITSIM_R_OK)
 		return r;
 	out->acn = acn.val;
 	out->acn_len = acn.len;
-	out->is_map_acn = jitsim_tcap_acn_is_map(acn.val, acn.len, &out->map_ac, &out->map_version);
+	out->is_map_acn = acn_is_map(acn.val, acn.len, &out->map_ac, &out->map_version);
 	return JITSIM_R_OK;
+}
+
+static HOT_INLINE enum jitsim_reason
+tcap_dialogue(const struct jitsim_ber_tlv *dp, struct jitsim_tcap *out)
+{
+	if (out->has_dialogue)
+		return JITSIM_R_TCAP_BAD;
+	if (tcap_dialogue_fast(dp->val, dp->len, out))
+		return JITSIM_R_OK;
+	return tcap_dialogue_slow(dp, out);
 }
 
 /* Which transaction IDs each message type must carry (Q.773 Table 8). */
@@ -501,6 +712,19 @@ jitsim_tcap_decode(const uint8_t *p, size_t len, struct jitsim_tcap *out)
 	if (r != JITSIM_R_OK)
 		return r;
 	jitsim_ber_iter_init(&it, msg.val, msg.len);
+	/*
+	 * Q.773 puts the transaction IDs first, and MAP peers use four
+	 * octets: taken inline (what tcap_tid() concludes from them); the
+	 * loop sees everything else, in whatever order it comes.
+	 */
+	if (tid4_next(&it, TAG_OTID, &out->otid)) {
+		out->has_otid = true;
+		out->otid_len = 4;
+	}
+	if (tid4_next(&it, TAG_DTID, &out->dtid)) {
+		out->has_dtid = true;
+		out->dtid_len = 4;
+	}
 	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
 		switch (t.id) {
 		case TAG_OTID:

@@ -25,6 +25,8 @@
 #include <jitsim/proto/reason.h>
 #include <jitsim/proto/wbuf.h>
 
+/** RFC 6733 3: the only version defined. */
+#define JITSIM_DIAM_VERSION 1
 #define JITSIM_DIAM_HDR_LEN 20
 #define JITSIM_DIAM_AVP_HDR_LEN 8
 #define JITSIM_DIAM_AVP_VHDR_LEN 12
@@ -46,23 +48,23 @@
 #define JITSIM_DIAM_MAX_DEPTH 8
 
 struct jitsim_diam_hdr {
-	uint8_t version;        /**< 1 */
-	uint32_t length;        /**< message length incl. header (24 bits) */
-	uint8_t flags;          /**< JITSIM_DIAM_FLAG_* */
-	uint32_t cmd;           /**< command code (24 bits) */
+	uint8_t version; /**< 1 */
+	uint32_t length; /**< message length incl. header (24 bits) */
+	uint8_t flags;	 /**< JITSIM_DIAM_FLAG_* */
+	uint32_t cmd;	 /**< command code (24 bits) */
 	uint32_t app_id;
-	uint32_t hbh;           /**< hop-by-hop identifier */
-	uint32_t e2e;           /**< end-to-end identifier */
-	const uint8_t *avps;    /**< first AVP */
-	size_t avps_len;        /**< length - 20 */
+	uint32_t hbh;	     /**< hop-by-hop identifier */
+	uint32_t e2e;	     /**< end-to-end identifier */
+	const uint8_t *avps; /**< first AVP */
+	size_t avps_len;     /**< length - 20 */
 };
 
 struct jitsim_diam_avp {
 	uint32_t code;
 	uint8_t flags;
-	uint32_t vendor;        /**< 0 when the V flag is clear */
+	uint32_t vendor; /**< 0 when the V flag is clear */
 	const uint8_t *data;
-	size_t data_len;        /**< AVP length minus header, without padding */
+	size_t data_len; /**< AVP length minus header, without padding */
 };
 
 struct jitsim_diam_avp_iter {
@@ -76,7 +78,42 @@ struct jitsim_diam_avp_iter {
  * @return JITSIM_R_OK, JITSIM_R_TRUNCATED, JITSIM_R_DIAM_BAD_VERSION,
  *   JITSIM_R_DIAM_BAD_HEADER (length < 20 or not a multiple of 4).
  */
-enum jitsim_reason jitsim_diam_decode_hdr(const uint8_t *p, size_t len, struct jitsim_diam_hdr *out);
+enum jitsim_reason jitsim_diam_decode_hdr(const uint8_t *p, size_t len,
+					  struct jitsim_diam_hdr *out);
+
+/** Same as jitsim_diam_decode_hdr(), inlined for the per-message fast path. */
+static inline enum jitsim_reason
+jitsim_diam_decode_hdr_inline(const uint8_t *p, size_t len, struct jitsim_diam_hdr *out)
+{
+	uint32_t w, mlen;
+
+	if (__builtin_expect(len < JITSIM_DIAM_HDR_LEN, 0))
+		return JITSIM_R_TRUNCATED;
+	/* RFC 6733 3: version(1) length(3), flags(1) command code(3). */
+	w = jitsim_get_be32(p);
+	if (__builtin_expect(w >> 24 != JITSIM_DIAM_VERSION, 0))
+		return JITSIM_R_DIAM_BAD_VERSION;
+	mlen = w & 0xffffff;
+	/*
+	 * The length includes the header and, since every AVP is padded to
+	 * 32 bits (4.1), is always a multiple of four.
+	 */
+	if (__builtin_expect(mlen < JITSIM_DIAM_HDR_LEN || (mlen & 3) != 0, 0))
+		return JITSIM_R_DIAM_BAD_HEADER;
+	if (__builtin_expect(mlen > len, 0))
+		return JITSIM_R_TRUNCATED;
+	w = jitsim_get_be32(p + 4);
+	out->version = JITSIM_DIAM_VERSION;
+	out->length = mlen;
+	out->flags = (uint8_t)(w >> 24);
+	out->cmd = w & 0xffffff;
+	out->app_id = jitsim_get_be32(p + 8);
+	out->hbh = jitsim_get_be32(p + 12);
+	out->e2e = jitsim_get_be32(p + 16);
+	out->avps = p + JITSIM_DIAM_HDR_LEN;
+	out->avps_len = mlen - JITSIM_DIAM_HDR_LEN;
+	return JITSIM_R_OK;
+}
 
 static inline void
 jitsim_diam_avp_iter_init(struct jitsim_diam_avp_iter *it, const uint8_t *p, size_t len)
@@ -104,19 +141,31 @@ jitsim_diam_avp_next_inline(struct jitsim_diam_avp_iter *it, struct jitsim_diam_
 	const uint8_t *p = it->p;
 	size_t left = it->left;
 	size_t hlen, alen, padded;
+	uint32_t w;
 
-	if (left == 0)
-		return JITSIM_R_END;
-	if (left < JITSIM_DIAM_AVP_HDR_LEN)
+	if (__builtin_expect(left < JITSIM_DIAM_AVP_HDR_LEN, 0)) {
+		if (left == 0)
+			return JITSIM_R_END;
 		goto bad;
+	}
+	/* RFC 6733 4.1: code(4), then flags(1) and length(3) read as one word. */
+	w = jitsim_get_be32(p + 4);
+	alen = w & 0xffffff;
 	a->code = jitsim_get_be32(p);
-	a->flags = p[4];
-	alen = jitsim_get_be24(p + 5);
-	/* RFC 6733 4.1: the Vendor-ID field is present only when V is set. */
-	hlen = (a->flags & JITSIM_DIAM_AVP_V) ? JITSIM_DIAM_AVP_VHDR_LEN : JITSIM_DIAM_AVP_HDR_LEN;
-	if (left < hlen || alen < hlen || alen > left)
+	a->flags = (uint8_t)(w >> 24);
+	/* The Vendor-ID field is present only when V is set. */
+	if (w & (uint32_t)JITSIM_DIAM_AVP_V << 24) {
+		hlen = JITSIM_DIAM_AVP_VHDR_LEN;
+		if (__builtin_expect(left < hlen, 0))
+			goto bad;
+		a->vendor = jitsim_get_be32(p + 8);
+	} else {
+		hlen = JITSIM_DIAM_AVP_HDR_LEN;
+		a->vendor = 0;
+	}
+	/* hlen <= alen <= left, in one comparison now that left >= hlen. */
+	if (__builtin_expect(alen - hlen > left - hlen, 0))
 		goto bad;
-	a->vendor = hlen == JITSIM_DIAM_AVP_VHDR_LEN ? jitsim_get_be32(p + 8) : 0;
 	a->data = p + hlen;
 	a->data_len = alen - hlen;
 
@@ -141,8 +190,8 @@ bad:
  * Find the first AVP (@p code, @p vendor) at the top level of @p p/@p len.
  * @return JITSIM_R_OK, JITSIM_R_END (not found), JITSIM_R_DIAM_BAD_AVP.
  */
-enum jitsim_reason jitsim_diam_avp_find(const uint8_t *p, size_t len, uint32_t code, uint32_t vendor,
-					struct jitsim_diam_avp *a);
+enum jitsim_reason jitsim_diam_avp_find(const uint8_t *p, size_t len, uint32_t code,
+					uint32_t vendor, struct jitsim_diam_avp *a);
 
 /** Read an Unsigned32/Integer32/Enumerated AVP value; JITSIM_R_DIAM_BAD_AVP if not 4 bytes. */
 enum jitsim_reason jitsim_diam_avp_u32(const struct jitsim_diam_avp *a, uint32_t *v);
@@ -169,6 +218,47 @@ jitsim_diam_framer_init(struct jitsim_diam_framer *f, const uint8_t *p, size_t l
  */
 enum jitsim_reason jitsim_diam_framer_next(struct jitsim_diam_framer *f, const uint8_t **msg,
 					   size_t *msg_len);
+
+/** Same as jitsim_diam_framer_next(), inlined for the frame iterator. */
+static inline enum jitsim_reason
+jitsim_diam_framer_next_inline(struct jitsim_diam_framer *f, const uint8_t **msg, size_t *msg_len)
+{
+	enum jitsim_reason r;
+	uint32_t mlen;
+
+	if (f->left == 0)
+		return JITSIM_R_END;
+	/*
+	 * Garbage (or the middle of a message that began in an earlier TCP
+	 * segment) is recognised by a first byte that is not version 1.
+	 */
+	if (__builtin_expect(f->p[0] != JITSIM_DIAM_VERSION, 0)) {
+		r = JITSIM_R_DIAM_BAD_VERSION;
+		goto stop;
+	}
+	if (__builtin_expect(f->left < JITSIM_DIAM_HDR_LEN, 0)) {
+		r = JITSIM_R_TCP_PARTIAL;
+		goto stop;
+	}
+	mlen = jitsim_get_be32(f->p) & 0xffffff;
+	if (__builtin_expect(mlen < JITSIM_DIAM_HDR_LEN || (mlen & 3) != 0, 0)) {
+		r = JITSIM_R_DIAM_BAD_HEADER;
+		goto stop;
+	}
+	if (__builtin_expect(mlen > f->left, 0)) {
+		/* RFC 6733 2.1: TCP is a byte stream, a message may span segments. */
+		r = JITSIM_R_TCP_PARTIAL;
+		goto stop;
+	}
+	*msg = f->p;
+	*msg_len = mlen;
+	f->p += mlen;
+	f->left -= mlen;
+	return JITSIM_R_OK;
+stop:
+	f->left = 0;
+	return r;
+}
 
 /** Command name ("Update-Location") for a code, NULL if unknown. */
 const char *jitsim_diam_cmd_name(uint32_t cmd);

@@ -28,8 +28,8 @@
 #define JITSIM_DIGITS_MAX 32
 
 struct jitsim_digits {
-	uint8_t n;                          /**< number of digits */
-	char d[JITSIM_DIGITS_MAX + 1];      /**< ASCII '0'-'9', '*', '#', 'a'-'c'; NUL-terminated */
+	uint8_t n;		       /**< number of digits */
+	char d[JITSIM_DIGITS_MAX + 1]; /**< ASCII '0'-'9', '*', '#', 'a'-'c'; NUL-terminated */
 };
 
 /**
@@ -45,7 +45,8 @@ enum jitsim_reason jitsim_tbcd_decode(const uint8_t *p, size_t len, struct jitsi
  * Decode BCD digits as found in SCCP global titles (ITU Q.713 3.4.2.3):
  * low nibble first, @p odd says whether the last high nibble is a filler.
  */
-enum jitsim_reason jitsim_bcd_decode(const uint8_t *p, size_t len, int odd, struct jitsim_digits *out);
+enum jitsim_reason jitsim_bcd_decode(const uint8_t *p, size_t len, int odd,
+				     struct jitsim_digits *out);
 
 /**
  * Encode ASCII digits as TBCD into @p out (capacity @p cap).
@@ -54,7 +55,10 @@ enum jitsim_reason jitsim_bcd_decode(const uint8_t *p, size_t len, int odd, stru
  */
 int jitsim_tbcd_encode(const char *digits, uint8_t *out, size_t cap);
 
-/** Compact key of a digit string; 0 if not 1..16 decimal digits. */
+/**
+ * Compact key of a digit string; 0 if not 1..16 decimal digits. Reads the
+ * d->n digits of d->d (as every decoder sets them), eight at a time.
+ */
 uint64_t jitsim_digits_key(const struct jitsim_digits *d);
 
 /** Same as jitsim_digits_key() for a NUL-terminated ASCII string. */

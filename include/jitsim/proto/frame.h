@@ -80,9 +80,9 @@ enum jitsim_carrier {
 	JITSIM_CARRIER_M3UA = 1,
 	JITSIM_CARRIER_M2PA,
 	JITSIM_CARRIER_M2UA,
-	JITSIM_CARRIER_MTP3,        /**< raw MTP3 (DLT 141) */
-	JITSIM_CARRIER_SCTP,        /**< Diameter over SCTP */
-	JITSIM_CARRIER_TCP,         /**< Diameter over TCP */
+	JITSIM_CARRIER_MTP3, /**< raw MTP3 (DLT 141) */
+	JITSIM_CARRIER_SCTP, /**< Diameter over SCTP */
+	JITSIM_CARRIER_TCP,  /**< Diameter over TCP */
 };
 
 /** Iterator flags. */
@@ -95,29 +95,29 @@ struct jitsim_msg_map {
 	uint8_t si;
 	uint8_t ni;
 	uint8_t sls;
-	uint8_t sccp_type;          /**< JITSIM_SCCP_UDT, ... */
-	bool reassembled;           /**< user data came from several XUDT segments */
-	const struct jitsim_sccp_addr *called;  /**< points into the iterator */
+	uint8_t sccp_type;		       /**< JITSIM_SCCP_UDT, ... */
+	bool reassembled;		       /**< user data came from several XUDT segments */
+	const struct jitsim_sccp_addr *called; /**< points into the iterator */
 	const struct jitsim_sccp_addr *calling;
-	uint8_t tcap_type;          /**< JITSIM_TCAP_BEGIN, ... */
+	uint8_t tcap_type; /**< JITSIM_TCAP_BEGIN, ... */
 	bool has_otid;
 	uint32_t otid;
 	bool has_dtid;
 	uint32_t dtid;
-	bool acn_map;               /**< dialogue carried a MAP ACN */
+	bool acn_map; /**< dialogue carried a MAP ACN */
 	uint8_t map_ac;
-	uint8_t map_version;        /**< 0 when unknown (no dialogue portion) */
-	uint8_t comp_index;         /**< component number within the TCAP message */
-	struct jitsim_tcap_component comp;
+	uint8_t map_version;			  /**< 0 when unknown (no dialogue portion) */
+	uint8_t comp_index;			  /**< component number within the TCAP message */
+	const struct jitsim_tcap_component *comp; /**< points into the iterator */
 	struct jitsim_map_ids ids;
 };
 
 /** One signaling message. */
 struct jitsim_msg {
-	uint8_t proto;              /**< enum jitsim_msg_proto */
-	uint8_t carrier;            /**< enum jitsim_carrier */
-	uint16_t index;             /**< message number within the frame, from 0 */
-	bool is_request;            /**< MAP Invoke / Diameter R flag */
+	uint8_t proto;	 /**< enum jitsim_msg_proto */
+	uint8_t carrier; /**< enum jitsim_carrier */
+	uint16_t index;	 /**< message number within the frame, from 0 */
+	bool is_request; /**< MAP Invoke / Diameter R flag */
 	/*
 	 * The operation: MAP operation code (Invoke, ReturnResult with an
 	 * opcode), MAP error code (ReturnError) or Diameter command code.
@@ -140,7 +140,7 @@ struct jitsim_msg {
 	const struct jitsim_digits *visited;
 	uint16_t sctp_stream;
 	struct jitsim_msg_map map;
-	struct jitsim_s6a diam;     /**< valid when proto == JITSIM_MSG_DIAMETER */
+	struct jitsim_s6a diam; /**< valid when proto == JITSIM_MSG_DIAMETER */
 };
 
 /**
@@ -157,9 +157,9 @@ void jitsim_frame_reasm_init(struct jitsim_frame_reasm *r);
 
 enum jitsim_frame_state {
 	JITSIM_FRAME_START = 0,
-	JITSIM_FRAME_SCTP,          /**< walking SCTP chunks */
-	JITSIM_FRAME_DIAM,          /**< walking Diameter messages in a payload */
-	JITSIM_FRAME_TCAP,          /**< walking the components of a TCAP message */
+	JITSIM_FRAME_SCTP, /**< walking SCTP chunks */
+	JITSIM_FRAME_DIAM, /**< walking Diameter messages in a payload */
+	JITSIM_FRAME_TCAP, /**< walking the components of a TCAP message */
 	JITSIM_FRAME_DONE,
 };
 
@@ -168,15 +168,15 @@ struct jitsim_frame_iter {
 	uint32_t flags;
 	const uint8_t *frame;
 	size_t len;
-	struct jitsim_frame_reasm *reasm;  /**< optional, caller-owned */
+	struct jitsim_frame_reasm *reasm; /**< optional, caller-owned */
 	uint8_t state;
-	uint8_t resume;                    /**< state to return to after TCAP/DIAM */
+	uint8_t resume; /**< state to return to after TCAP/DIAM */
 	uint8_t diam_carrier;
 	uint16_t n_msgs;
 	uint16_t sctp_stream;
 	uint16_t sport;
 	uint16_t dport;
-	struct jitsim_sctp sctp;           /**< common header of the packet */
+	struct jitsim_sctp sctp; /**< common header of the packet */
 	struct jitsim_sctp_chunk_iter chunks;
 	struct jitsim_diam_framer framer;
 	/* SS7 context shared by the components of one TCAP message */
@@ -190,7 +190,7 @@ struct jitsim_frame_iter {
 	struct jitsim_sccp sccp;
 	struct jitsim_tcap tcap;
 	uint8_t comp_i;
-	bool too_many_comp;          /**< report TCAP_TOO_MANY_COMPONENTS after the last */
+	bool too_many_comp;	      /**< report TCAP_TOO_MANY_COMPONENTS after the last */
 	struct jitsim_digits visited; /**< S6a Visited-PLMN-Id as digits */
 };
 
@@ -225,29 +225,29 @@ struct jitsim_frame_addr {
 	uint16_t vlans[JITSIM_LINK_MAX_VLANS];
 	uint8_t n_vlans;
 	bool ipv6;
-	uint8_t ip_src[16];         /**< 4 bytes used for IPv4 */
+	uint8_t ip_src[16]; /**< 4 bytes used for IPv4 */
 	uint8_t ip_dst[16];
 	uint16_t sport;
 	uint16_t dport;
-	uint32_t vtag;              /**< SCTP verification tag */
-	uint32_t tsn;               /**< SCTP TSN */
-	uint16_t stream;            /**< SCTP stream */
-	uint16_t ssn;               /**< SCTP stream sequence number */
-	uint32_t tcp_seq;           /**< Diameter over TCP */
-	bool tcp;                   /**< Diameter over TCP instead of SCTP */
+	uint32_t vtag;	  /**< SCTP verification tag */
+	uint32_t tsn;	  /**< SCTP TSN */
+	uint16_t stream;  /**< SCTP stream */
+	uint16_t ssn;	  /**< SCTP stream sequence number */
+	uint32_t tcp_seq; /**< Diameter over TCP */
+	bool tcp;	  /**< Diameter over TCP instead of SCTP */
 };
 
 /** A MAP message in one frame: Ethernet/IP/SCTP/M3UA/SCCP/TCAP/MAP. */
 struct jitsim_frame_map_spec {
 	struct jitsim_frame_addr addr;
-	struct jitsim_m3ua m3ua;    /**< opc, dpc, si(3), ni, mp, sls, rc */
-	struct jitsim_sccp sccp;    /**< msg_type UDT/XUDT, called, calling */
-	struct jitsim_tcap tcap;    /**< type, ids, dialogue; components are built below */
-	uint8_t comp_type;          /**< JITSIM_TCAP_INVOKE, _RESULT_LAST or _ERROR */
+	struct jitsim_m3ua m3ua; /**< opc, dpc, si(3), ni, mp, sls, rc */
+	struct jitsim_sccp sccp; /**< msg_type UDT/XUDT, called, calling */
+	struct jitsim_tcap tcap; /**< type, ids, dialogue; components are built below */
+	uint8_t comp_type;	 /**< JITSIM_TCAP_INVOKE, _RESULT_LAST or _ERROR */
 	int8_t invoke_id;
-	uint8_t opcode;             /**< Invoke/ReturnResult operation */
-	uint8_t error;              /**< ReturnError code */
-	struct jitsim_map_ids ids;  /**< argument of an Invoke */
+	uint8_t opcode;		   /**< Invoke/ReturnResult operation */
+	uint8_t error;		   /**< ReturnError code */
+	struct jitsim_map_ids ids; /**< argument of an Invoke */
 };
 
 /**

@@ -55,8 +55,8 @@
 #define JITSIM_AVP_ORIGIN_REALM 296
 #define JITSIM_AVP_EXPERIMENTAL_RESULT 297
 #define JITSIM_AVP_EXPERIMENTAL_RESULT_CODE 298
-#define JITSIM_AVP_RAT_TYPE 1032               /* 3GPP, TS 29.212 5.3.31 */
-#define JITSIM_AVP_TERMINAL_INFORMATION 1401   /* 3GPP, grouped */
+#define JITSIM_AVP_RAT_TYPE 1032	     /* 3GPP, TS 29.212 5.3.31 */
+#define JITSIM_AVP_TERMINAL_INFORMATION 1401 /* 3GPP, grouped */
 #define JITSIM_AVP_IMEI 1402
 #define JITSIM_AVP_SOFTWARE_VERSION 1403
 #define JITSIM_AVP_ULR_FLAGS 1405
@@ -65,11 +65,11 @@
 #define JITSIM_AVP_REQUESTED_EUTRAN_AUTH_INFO 1408
 #define JITSIM_AVP_NUMBER_OF_REQUESTED_VECTORS 1410
 #define JITSIM_AVP_SUBSCRIPTION_DATA 1400
-#define JITSIM_AVP_MSISDN 701                  /* 3GPP, TS 29.329 */
+#define JITSIM_AVP_MSISDN 701 /* 3GPP, TS 29.329 */
 
 /** Longest Diameter identity kept by pointer (longer ones are truncated in dumps only). */
 struct jitsim_s6a_str {
-	const uint8_t *p;       /**< points into the message; NULL if absent */
+	const uint8_t *p; /**< points into the message; NULL if absent */
 	uint16_t len;
 };
 
@@ -82,11 +82,13 @@ struct jitsim_s6a {
 	struct jitsim_s6a_str dest_host;
 	struct jitsim_s6a_str dest_realm;
 	bool has_user_name;
-	struct jitsim_digits user_name;    /**< IMSI digits (TS 29.272 7.3.x: User-Name = IMSI) */
-	bool user_name_not_digits;         /**< User-Name present but not a digit string */
+	struct jitsim_digits user_name; /**< IMSI digits (TS 29.272 7.3.x: User-Name = IMSI) */
+	bool user_name_not_digits;	/**< User-Name present but not a digit string */
+	uint64_t user_name_key;		/**< jitsim_digits_key(&user_name), found in the same
+					 *   pass (valid when has_user_name) */
 	bool has_visited_plmn;
-	uint8_t visited_plmn[3];           /**< TS 24.008 10.5.1.13 encoding */
-	char visited_mcc_mnc[8];           /**< "MCCMNC" decoded, e.g. "00101" */
+	uint8_t visited_plmn[3]; /**< TS 24.008 10.5.1.13 encoding */
+	char visited_mcc_mnc[8]; /**< "MCCMNC" decoded, e.g. "00101", NUL-padded */
 	bool has_rat_type;
 	uint32_t rat_type;
 	bool has_ulr_flags;
@@ -94,16 +96,16 @@ struct jitsim_s6a {
 	bool has_imei;
 	struct jitsim_digits imei;
 	bool has_sv;
-	struct jitsim_digits sv;           /**< Software-Version */
+	struct jitsim_digits sv; /**< Software-Version */
 	bool has_msisdn;
-	struct jitsim_digits msisdn;       /**< MSISDN AVP (TBCD) inside Subscription-Data or top level */
+	struct jitsim_digits msisdn; /**< MSISDN AVP (TBCD) inside Subscription-Data or top level */
 	bool has_result_code;
 	uint32_t result_code;
 	bool has_exp_result;
 	uint32_t exp_vendor;
 	uint32_t exp_result_code;
 	bool has_n_vectors;
-	uint32_t n_vectors;                /**< Number-Of-Requested-Vectors (AIR) */
+	uint32_t n_vectors; /**< Number-Of-Requested-Vectors (AIR) */
 };
 
 /**
@@ -118,13 +120,17 @@ struct jitsim_s6a {
  *   wins. MSISDN is searched in Subscription-Data level by level, and
  *   JITSIM_R_DIAM_TOO_DEEP is returned only if the search has to go below
  *   JITSIM_DIAM_MAX_DEPTH (top-level AVPs are depth 1).
+ *   Only the has_* flags and the string pointers are reset: a value is
+ *   valid when its flag is set, a string when its pointer is not NULL.
+ *   On an error the view is partly filled.
  */
 enum jitsim_reason jitsim_s6a_decode(const uint8_t *p, size_t len, struct jitsim_s6a *out);
 
 /**
  * Decode a 3-octet PLMN identity (TS 24.008 10.5.1.13: MCC digit 2|1,
- * MNC digit 3|MCC digit 3, MNC digit 2|1) into "MCCMNC" (5 or 6 digits).
- * @return JITSIM_R_OK or JITSIM_R_MAP_BAD_DIGITS.
+ * MNC digit 3|MCC digit 3, MNC digit 2|1) into "MCCMNC" (5 or 6 digits),
+ * NUL-padded to the 8 bytes of @p out.
+ * @return JITSIM_R_OK or JITSIM_R_MAP_BAD_DIGITS (@p out set to "").
  */
 enum jitsim_reason jitsim_plmn_decode(const uint8_t p[3], char out[8]);
 
@@ -133,24 +139,24 @@ int jitsim_plmn_encode(const char *mcc_mnc, uint8_t out[3]);
 
 /** Parameters of an S6a request or answer built by jitsim_s6a_encode(). */
 struct jitsim_s6a_msg {
-	uint32_t cmd;           /**< JITSIM_S6A_CMD_* */
+	uint32_t cmd; /**< JITSIM_S6A_CMD_* */
 	bool is_request;
 	uint32_t hbh;
 	uint32_t e2e;
 	const char *session_id;
 	const char *origin_host;
 	const char *origin_realm;
-	const char *dest_host;  /**< NULL to omit */
-	const char *dest_realm; /**< NULL to omit */
-	const char *imsi;       /**< User-Name, NULL to omit */
-	const char *visited_plmn; /**< "MCCMNC", NULL to omit */
-	uint32_t rat_type;      /**< 0 to omit; 1004 = EUTRAN */
-	uint32_t ulr_flags;     /**< ULR only */
-	const char *imei;       /**< Terminal-Information/IMEI, NULL to omit */
-	const char *msisdn;     /**< ULA/IDR Subscription-Data/MSISDN, NULL to omit */
-	uint32_t result_code;   /**< answers: 0 to omit */
-	uint32_t exp_result_code; /**< answers: Experimental-Result (3GPP), 0 to omit */
-	uint32_t n_vectors;     /**< AIR: Requested-EUTRAN-Authentication-Info, 0 to omit */
+	const char *dest_host;	    /**< NULL to omit */
+	const char *dest_realm;	    /**< NULL to omit */
+	const char *imsi;	    /**< User-Name, NULL to omit */
+	const char *visited_plmn;   /**< "MCCMNC", NULL to omit */
+	uint32_t rat_type;	    /**< 0 to omit; 1004 = EUTRAN */
+	uint32_t ulr_flags;	    /**< ULR only */
+	const char *imei;	    /**< Terminal-Information/IMEI, NULL to omit */
+	const char *msisdn;	    /**< ULA/IDR Subscription-Data/MSISDN, NULL to omit */
+	uint32_t result_code;	    /**< answers: 0 to omit */
+	uint32_t exp_result_code;   /**< answers: Experimental-Result (3GPP), 0 to omit */
+	uint32_t n_vectors;	    /**< AIR: Requested-EUTRAN-Authentication-Info, 0 to omit */
 	uint32_t cancellation_type; /**< CLR: mandatory Cancellation-Type (TS 29.272 7.3.24),
 				     *   always sent; 0 = MME_UPDATE_PROCEDURE */
 };

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jitsim/proto/bytes.h>
 #include <jitsim/proto/reason.h>
 #include <jitsim/proto/wbuf.h>
 
@@ -49,22 +50,22 @@ struct jitsim_sctp {
 	uint16_t sport;
 	uint16_t dport;
 	uint32_t vtag;
-	uint32_t csum;          /**< as carried (little-endian CRC32c on the wire) */
-	const uint8_t *chunks;  /**< first chunk */
+	uint32_t csum;	       /**< as carried (little-endian CRC32c on the wire) */
+	const uint8_t *chunks; /**< first chunk */
 	size_t chunks_len;
 };
 
 struct jitsim_sctp_chunk {
 	uint8_t type;
 	uint8_t flags;
-	uint16_t length;        /**< chunk length field (without padding) */
-	const uint8_t *value;   /**< after the 4-byte chunk header */
-	size_t value_len;       /**< length - 4 */
+	uint16_t length;      /**< chunk length field (without padding) */
+	const uint8_t *value; /**< after the 4-byte chunk header */
+	size_t value_len;     /**< length - 4 */
 };
 
 struct jitsim_sctp_data {
-	uint8_t flags;          /**< JITSIM_SCTP_DATA_* */
-	bool fragment;          /**< not both B and E: part of a larger message */
+	uint8_t flags; /**< JITSIM_SCTP_DATA_* */
+	bool fragment; /**< not both B and E: part of a larger message */
 	uint32_t tsn;
 	uint16_t stream;
 	uint16_t ssn;
@@ -86,6 +87,22 @@ struct jitsim_sctp_chunk_iter {
  */
 enum jitsim_reason jitsim_sctp_decode(const uint8_t *p, size_t len, struct jitsim_sctp *out);
 
+/** Same as jitsim_sctp_decode(), inlined for the per-frame fast path. */
+static inline enum jitsim_reason
+jitsim_sctp_decode_inline(const uint8_t *p, size_t len, struct jitsim_sctp *out)
+{
+	/* RFC 9260 3.1: sport(2) dport(2) verification tag(4) checksum(4). */
+	if (__builtin_expect(len < JITSIM_SCTP_HDR_LEN, 0))
+		return JITSIM_R_TRUNCATED;
+	out->sport = jitsim_get_be16(p);
+	out->dport = jitsim_get_be16(p + 2);
+	out->vtag = jitsim_get_be32(p + 4);
+	out->csum = jitsim_get_be32(p + 8);
+	out->chunks = p + JITSIM_SCTP_HDR_LEN;
+	out->chunks_len = len - JITSIM_SCTP_HDR_LEN;
+	return JITSIM_R_OK;
+}
+
 static inline void
 jitsim_sctp_chunk_iter_init(struct jitsim_sctp_chunk_iter *it, const struct jitsim_sctp *s)
 {
@@ -103,6 +120,50 @@ jitsim_sctp_chunk_iter_init(struct jitsim_sctp_chunk_iter *it, const struct jits
 enum jitsim_reason jitsim_sctp_chunk_next(struct jitsim_sctp_chunk_iter *it,
 					  struct jitsim_sctp_chunk *c);
 
+/* RFC 9260 3.2: type(1) flags(1) length(2), then the value. */
+#define JITSIM_SCTP_CHUNK_HDR_LEN 4
+
+/** Same as jitsim_sctp_chunk_next(), inlined for the per-frame fast path. */
+static inline enum jitsim_reason
+jitsim_sctp_chunk_next_inline(struct jitsim_sctp_chunk_iter *it, struct jitsim_sctp_chunk *c)
+{
+	const uint8_t *p = it->p;
+	size_t left = it->left;
+	size_t clen, adv;
+	uint32_t w;
+
+	if (left == 0)
+		return JITSIM_R_END;
+	if (__builtin_expect(left < JITSIM_SCTP_CHUNK_HDR_LEN, 0))
+		goto bad;
+	w = jitsim_get_be32(p);
+	clen = w & 0xffff;
+	/* CHUNK_HDR_LEN <= clen <= left, now that left >= CHUNK_HDR_LEN. */
+	if (__builtin_expect(clen - JITSIM_SCTP_CHUNK_HDR_LEN > left - JITSIM_SCTP_CHUNK_HDR_LEN,
+			     0))
+		goto bad;
+	c->type = (uint8_t)(w >> 24);
+	c->flags = (uint8_t)(w >> 16);
+	c->length = (uint16_t)clen;
+	c->value = p + JITSIM_SCTP_CHUNK_HDR_LEN;
+	c->value_len = clen - JITSIM_SCTP_CHUNK_HDR_LEN;
+	/*
+	 * RFC 9260 3.2: the length excludes the padding to a multiple of 4;
+	 * some stacks omit the padding of the last chunk, so accept a short
+	 * tail here.
+	 */
+	adv = (clen + 3) & ~(size_t)3;
+	if (adv > left)
+		adv = left;
+	it->p = p + adv;
+	it->left = left - adv;
+	return JITSIM_R_OK;
+bad:
+	/* Nothing after a bad length can be trusted: end the walk. */
+	it->left = 0;
+	return JITSIM_R_SCTP_BAD_CHUNK;
+}
+
 /**
  * Decode a DATA chunk (RFC 9260 3.3.1). I-DATA (RFC 8260) is not supported.
  * @return JITSIM_R_OK, JITSIM_R_SCTP_NOT_DATA, JITSIM_R_SCTP_BAD_CHUNK.
@@ -110,6 +171,33 @@ enum jitsim_reason jitsim_sctp_chunk_next(struct jitsim_sctp_chunk_iter *it,
  */
 enum jitsim_reason jitsim_sctp_data_decode(const struct jitsim_sctp_chunk *c,
 					   struct jitsim_sctp_data *d);
+
+/** Same as jitsim_sctp_data_decode(), inlined for the per-frame fast path. */
+static inline enum jitsim_reason
+jitsim_sctp_data_decode_inline(const struct jitsim_sctp_chunk *c, struct jitsim_sctp_data *d)
+{
+	const uint8_t *v = c->value;
+	const size_t fixed = JITSIM_SCTP_DATA_HDR_LEN - JITSIM_SCTP_CHUNK_HDR_LEN;
+	const uint8_t be = JITSIM_SCTP_DATA_B | JITSIM_SCTP_DATA_E;
+
+	if (c->type != JITSIM_SCTP_CHUNK_DATA)
+		return JITSIM_R_SCTP_NOT_DATA;
+	/*
+	 * RFC 9260 3.3.1: TSN(4) stream(2) SSN(2) PPID(4), then user data;
+	 * 6.2: a DATA chunk without user data is a protocol violation.
+	 */
+	if (__builtin_expect(c->value_len <= fixed, 0))
+		return JITSIM_R_SCTP_BAD_CHUNK;
+	d->flags = c->flags;
+	d->fragment = (c->flags & be) != be;
+	d->tsn = jitsim_get_be32(v);
+	d->stream = jitsim_get_be16(v + 4);
+	d->ssn = jitsim_get_be16(v + 6);
+	d->ppid = jitsim_get_be32(v + 8);
+	d->payload = v + fixed;
+	d->payload_len = c->value_len - fixed;
+	return JITSIM_R_OK;
+}
 
 /** CRC32c (Castagnoli) over @p len bytes, as used by SCTP (RFC 9260 Appendix A). */
 uint32_t jitsim_crc32c(const uint8_t *p, size_t len);

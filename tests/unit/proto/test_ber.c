@@ -10,6 +10,7 @@
  */
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -327,6 +328,76 @@ test_iter(void **state)
 	assert_int_equal(jitsim_ber_next(&it, &t), JITSIM_R_TRUNCATED);
 }
 
+static bool
+tlv_same(const struct jitsim_ber_tlv *a, const struct jitsim_ber_tlv *b)
+{
+	return a->cls == b->cls && a->constructed == b->constructed && a->tag == b->tag &&
+	       a->id == b->id && a->indefinite == b->indefinite && a->val == b->val &&
+	       a->len == b->len && a->total == b->total;
+}
+
+/*
+ * The inline short-form paths (jitsim_ber_read(), jitsim_ber_next(),
+ * jitsim_ber_next_expect(), jitsim_ber_int()) against the general code they
+ * stand in for, on every short input built from octets that sit on their
+ * boundaries: identifiers 0, 0x1f-style and ordinary, lengths 0, 0x7f, 0x80
+ * and beyond, buffers one octet short.
+ */
+static void
+test_inline_paths_agree(void **state)
+{
+	static const uint8_t oct[] = {0x00, 0x01, 0x02, 0x04, 0x1f, 0x30,
+				      0x7f, 0x80, 0x81, 0x9f, 0xa1, 0xff};
+	const size_t no = sizeof(oct);
+	uint8_t m[5];
+
+	(void)state;
+	for (size_t code = 0; code < no * no * no * no * no; code++) {
+		size_t c = code;
+
+		for (size_t i = 0; i < sizeof(m); i++, c /= no)
+			m[i] = oct[c % no];
+		for (size_t len = 0; len <= sizeof(m); len++) {
+			/* Exactly len octets, so that ASan sees any over-read. */
+			uint8_t *p = malloc(len ? len : 1);
+			struct jitsim_ber_tlv a, b;
+			struct jitsim_ber_iter i1, i2;
+			enum jitsim_reason r1, r2;
+			int64_t v1 = 0, v2 = 0;
+
+			memcpy(p, m, len);
+			r1 = jitsim_ber_read(p, len, &a);
+			r2 = jitsim_ber_read_slow(p, len, &b);
+			assert_int_equal(r1, r2);
+			if (r1 == JITSIM_R_OK)
+				assert_true(tlv_same(&a, &b));
+			for (size_t e = 0; e < 3; e++) {
+				static const uint8_t ids[] = {0x02, 0x30, 0xa1};
+
+				jitsim_ber_iter_init(&i1, p, len);
+				jitsim_ber_iter_init(&i2, p, len);
+				for (int k = 0; k < 3; k++) {
+					r1 = jitsim_ber_next_expect(&i1, ids[e], &a);
+					r2 = jitsim_ber_next_slow(&i2, &b);
+					assert_int_equal(r1, r2);
+					assert_ptr_equal(i1.p, i2.p);
+					assert_int_equal(i1.left, i2.left);
+					if (r1 != JITSIM_R_OK)
+						break;
+					assert_true(tlv_same(&a, &b));
+				}
+			}
+			if (len > 0) {
+				r1 = jitsim_ber_int(p, len, &v1);
+				r2 = jitsim_ber_int_slow(p, len, &v2);
+				assert_int_equal(r1, r2);
+				assert_true(v1 == v2);
+			}
+			free(p);
+		}
+	}
+}
+
 static void
 test_prepend_hdr(void **state)
 {
@@ -426,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_bad_lengths),
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_iter),
+		cmocka_unit_test(test_inline_paths_agree),
 		cmocka_unit_test(test_prepend_hdr),
 		cmocka_unit_test(test_prepend_tlv_roundtrip),
 	};

@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The jitsim authors
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -259,6 +260,116 @@ test_keys(void **state)
 	assert_int_equal(jitsim_digits_key(&d), 0);
 }
 
+/*
+ * jitsim_digits_key() reads eight digits at a time: every count 1..16,
+ * with a non-digit at every position, against the one-digit-at-a-time
+ * jitsim_digits_key_str().
+ */
+static void
+test_keys_every_length(void **state)
+{
+	static const char bad[] = {'*', '#', 'a', '/', ':', '\x80'};
+	struct jitsim_digits d;
+	char s[JITSIM_DIGITS_MAX + 1];
+
+	(void)state;
+	for (unsigned int n = 1; n <= 18; n++) {
+		for (unsigned int i = 0; i < n; i++)
+			s[i] = (char)('0' + (i * 7 + n) % 10);
+		s[n] = '\0';
+		memset(&d, 0x5a, sizeof(d));
+		jitsim_digits_set(&d, s);
+		assert_int_equal(jitsim_digits_key(&d), jitsim_digits_key_str(s));
+		assert_int_equal(jitsim_digits_key(&d) != 0, n <= 16);
+		for (unsigned int i = 0; i < n; i++) {
+			for (size_t b = 0; b < sizeof(bad); b++) {
+				char keep = s[i];
+
+				s[i] = bad[b];
+				jitsim_digits_set(&d, s);
+				assert_int_equal(jitsim_digits_key(&d), 0);
+				assert_int_equal(jitsim_digits_key_str(s), 0);
+				s[i] = keep;
+			}
+		}
+	}
+	jitsim_digits_set(&d, "9999999999999999");
+	assert_int_equal(jitsim_digits_key(&d), (uint64_t)16 << 56 | 9999999999999999ull);
+	jitsim_digits_set(&d, "12345678");
+	assert_int_equal(jitsim_digits_key(&d), (uint64_t)8 << 56 | 12345678);
+	jitsim_digits_set(&d, "123456789");
+	assert_int_equal(jitsim_digits_key(&d), (uint64_t)9 << 56 | 123456789);
+}
+
+/* Nibble by nibble, as TS 29.002 17.7.8 / Q.713 3.4.2.3 describe it. */
+static enum jitsim_reason
+ref_decode(const uint8_t *p, size_t len, int tbcd, int odd, char *out, size_t *n)
+{
+	static const char c[] = "0123456789*#abc?";
+
+	*n = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t lo = p[i] & 0x0f, hi = p[i] >> 4;
+		bool last = i + 1 == len;
+
+		if (tbcd && lo == 0x0f)
+			return JITSIM_R_MAP_BAD_DIGITS;
+		if (*n == JITSIM_DIGITS_MAX)
+			return JITSIM_R_BAD_LENGTH;
+		out[(*n)++] = c[lo];
+		if (tbcd && hi == 0x0f) {
+			if (!last)
+				return JITSIM_R_MAP_BAD_DIGITS;
+			break;
+		}
+		if (!tbcd && last && odd)
+			break;
+		if (*n == JITSIM_DIGITS_MAX)
+			return JITSIM_R_BAD_LENGTH;
+		out[(*n)++] = c[hi];
+	}
+	out[*n] = '\0';
+	return JITSIM_R_OK;
+}
+
+/* The table-driven decoders, every length 0..18, fillers everywhere. */
+static void
+test_decode_every_length(void **state)
+{
+	static const uint8_t fill[] = {0x21, 0xf3, 0x3f, 0xff, 0xab, 0xf0, 0x0f};
+	char want[64];
+	struct jitsim_digits d;
+	uint8_t b[18];
+	size_t n;
+
+	(void)state;
+	for (size_t len = 0; len <= sizeof(b); len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t f = 0; f < sizeof(fill); f++) {
+				enum jitsim_reason r;
+
+				for (size_t i = 0; i < len; i++)
+					b[i] = (uint8_t)(0x10 * ((i * 3) % 10) +
+							 (i * 7 + len) % 10);
+				if (at < len)
+					b[at] = fill[f];
+				r = ref_decode(b, len, 1, 0, want, &n);
+				memset(&d, 0x5a, sizeof(d));
+				assert_int_equal(jitsim_tbcd_decode(b, len, &d), r);
+				assert_int_equal(d.n, r == JITSIM_R_OK ? n : 0);
+				assert_string_equal(d.d, r == JITSIM_R_OK ? want : "");
+				for (int odd = 0; odd < 2; odd++) {
+					r = ref_decode(b, len, 0, odd, want, &n);
+					memset(&d, 0x5a, sizeof(d));
+					assert_int_equal(jitsim_bcd_decode(b, len, odd, &d), r);
+					assert_int_equal(d.n, r == JITSIM_R_OK ? n : 0);
+					assert_string_equal(d.d, r == JITSIM_R_OK ? want : "");
+				}
+			}
+		}
+	}
+}
+
 static void
 test_digits_set(void **state)
 {
@@ -288,6 +399,8 @@ main(void)
 		cmocka_unit_test(test_bcd_limits),
 		cmocka_unit_test(test_tbcd_encode),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_keys_every_length),
+		cmocka_unit_test(test_decode_every_length),
 		cmocka_unit_test(test_digits_set),
 	};
 

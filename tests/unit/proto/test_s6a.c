@@ -737,6 +737,52 @@ test_user_name_forms(void **state)
 	assert_true(s.user_name_not_digits);
 }
 
+/*
+ * The IMSI key is found while the User-Name is checked (8 digits at a time
+ * for 8..16 digits): it must equal jitsim_digits_key() for every length and
+ * every position of a non-digit.
+ */
+static void
+test_user_name_key(void **state)
+{
+	static const char digits[] = "49015420323751800123456789012345678";
+	struct jitsim_s6a s;
+	uint8_t m[MSG_MAX];
+	char name[40];
+
+	(void)state;
+	for (size_t n = 1; n <= 33; n++) {
+		for (size_t bad = 0; bad <= n; bad++) {
+			size_t alen = 8 + n, len;
+
+			memcpy(name, digits + n % 3, n);
+			if (bad < n)
+				name[bad] = bad % 2 ? '/' : ':'; /* just below and above '0'..'9' */
+			len = mk(m, sizeof(m), "");
+			jitsim_put_be32(m + len, JITSIM_AVP_USER_NAME);
+			jitsim_put_be32(m + len + 4, 0x40000000 | (uint32_t)alen);
+			memcpy(m + len + 8, name, n);
+			memset(m + len + alen, 0, (4 - alen % 4) % 4);
+			len += (alen + 3) & ~(size_t)3;
+			jitsim_put_be24(m + 1, (uint32_t)len);
+			assert_int_equal(test_decode_exact(m, len, decode_fn, &s), JITSIM_R_OK);
+			assert_true(s.has_user_name);
+			if (bad < n || n > JITSIM_DIGITS_MAX) {
+				assert_true(s.user_name_not_digits);
+				assert_int_equal(s.user_name.n, 0);
+				continue;
+			}
+			assert_false(s.user_name_not_digits);
+			assert_int_equal(s.user_name.n, n);
+			assert_memory_equal(s.user_name.d, name, n);
+			assert_int_equal(s.user_name.d[n], '\0');
+			assert_true(s.user_name_key == jitsim_digits_key(&s.user_name));
+			if (n <= 16)
+				assert_true(s.user_name_key != 0);
+		}
+	}
+}
+
 static void
 test_vendor_and_duplicates(void **state)
 {
@@ -890,8 +936,12 @@ test_plmn(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		memcpy(out, "junkjunk", 8);
 		assert_int_equal(jitsim_plmn_decode(ok[i].b, out), JITSIM_R_OK);
 		assert_string_equal(out, ok[i].s);
+		/* NUL-padded to its 8 bytes */
+		for (size_t j = strlen(ok[i].s); j < sizeof(out); j++)
+			assert_int_equal(out[j], '\0');
 		assert_int_equal(jitsim_plmn_encode(ok[i].s, b), 0);
 		assert_memory_equal(b, ok[i].b, 3);
 	}
@@ -1688,6 +1738,7 @@ main(void)
 		cmocka_unit_test(test_errors_avp_format),
 		cmocka_unit_test(test_errors_long_string),
 		cmocka_unit_test(test_user_name_forms),
+		cmocka_unit_test(test_user_name_key),
 		cmocka_unit_test(test_vendor_and_duplicates),
 		cmocka_unit_test(test_nesting_depth),
 		cmocka_unit_test(test_plmn),

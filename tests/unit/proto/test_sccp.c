@@ -588,6 +588,40 @@ test_addresses(void **state)
 	assert_true(a.route_on_ssn);
 	assert_false(a.has_ssn);
 	assert_int_equal(a.ai, 0x41);
+	/* GTI 4 with SSN and no PC, the usual MAP form (decoded inline). */
+	assert_int_equal(addr_hex("12 06 00 12 04 44 77 00 09 00 00", &a), JITSIM_R_OK);
+	assert_int_equal(a.ai, 0x12);
+	assert_false(a.route_on_ssn);
+	assert_false(a.has_pc);
+	assert_int_equal(a.pc, 0);
+	assert_true(a.has_ssn);
+	assert_int_equal(a.ssn, 6);
+	assert_int_equal(a.gti, 4);
+	assert_int_equal(a.tt, 0);
+	assert_int_equal(a.np, 1);
+	assert_int_equal(a.es, 2);
+	assert_int_equal(a.nai, 4);
+	assert_string_equal(a.digits.d, "447700900000");
+	assert_int_equal(a.digits.n, 12);
+	/* National bit, odd count, NAI with its top bit set. */
+	assert_int_equal(addr_hex("92 07 21 11 84 44 77 00 21 43 05", &a), JITSIM_R_OK);
+	assert_int_equal(a.ai, 0x92);
+	assert_int_equal(a.ssn, 7);
+	assert_int_equal(a.tt, 0x21);
+	assert_int_equal(a.es, 1);
+	assert_int_equal(a.nai, 4);
+	assert_string_equal(a.digits.d, "44770012345");
+	/* Route on SSN, no digit octets; a non-BCD scheme keeps no digits. */
+	assert_int_equal(addr_hex("52 08 00 11 04", &a), JITSIM_R_OK);
+	assert_true(a.route_on_ssn);
+	assert_int_equal(a.digits.n, 0);
+	assert_string_equal(a.digits.d, "");
+	assert_int_equal(addr_hex("12 06 00 13 04 21", &a), JITSIM_R_OK);
+	assert_int_equal(a.es, 3);
+	assert_int_equal(a.digits.n, 0);
+	/* Too many digits for JITSIM_DIGITS_MAX in that form too. */
+	assert_int_equal(addr_hex("12 06 00 12 04 11111111111111111111111111111111 11", &a),
+			 JITSIM_R_SCCP_BAD_ADDRESS);
 	/* GT header without digits is accepted (n = 0). */
 	assert_int_equal(addr_hex("08 00", &a), JITSIM_R_OK);
 	assert_int_equal(a.digits.n, 0);

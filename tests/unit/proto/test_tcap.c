@@ -643,6 +643,134 @@ test_indefinite_everywhere(void **state)
 	assert_int_equal(t.comp[0].param[16], 0);
 }
 
+/*
+ * The same TLVs with every definite length in the long form (81 xx, or
+ * 82 xx xx), indefinite ones kept: a valid encoding of the same message
+ * that none of the decoder's short-form fast paths (transaction IDs, the
+ * dialogue portion, the Invoke header, one-octet INTEGERs, the inline BER
+ * reader) accepts, so it goes through the general code everywhere.
+ */
+static size_t
+long_form(const uint8_t *p, size_t len, uint8_t *o, size_t cap)
+{
+	struct jitsim_ber_iter it;
+	struct jitsim_ber_tlv t;
+	size_t w = 0;
+
+	jitsim_ber_iter_init(&it, p, len);
+	while (jitsim_ber_next(&it, &t) == JITSIM_R_OK) {
+		const uint8_t *start = it.p - t.total;
+		size_t idl = 1, cl = t.len;
+		uint8_t content[MAX_MSG];
+
+		if ((start[0] & 0x1f) == 0x1f)
+			while (start[idl++] & 0x80)
+				;
+		if (t.constructed)
+			cl = long_form(t.val, t.len, content, sizeof(content));
+		else
+			memcpy(content, t.val, t.len);
+		assert_true(w + idl + 3 + cl + 2 <= cap);
+		memcpy(o + w, start, idl);
+		w += idl;
+		if (t.indefinite) {
+			o[w++] = 0x80;
+		} else if (cl < 256) {
+			o[w++] = 0x81;
+			o[w++] = (uint8_t)cl;
+		} else {
+			o[w++] = 0x82;
+			o[w++] = (uint8_t)(cl >> 8);
+			o[w++] = (uint8_t)cl;
+		}
+		memcpy(o + w, content, cl);
+		w += cl;
+		if (t.indefinite) {
+			o[w++] = 0;
+			o[w++] = 0;
+		}
+	}
+	return w;
+}
+
+/* Both decodes agree on everything but where the parameters are. */
+static void
+check_same(const struct jitsim_tcap *a, const struct jitsim_tcap *b)
+{
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->has_otid, b->has_otid);
+	assert_int_equal(a->otid, b->otid);
+	assert_int_equal(a->otid_len, b->otid_len);
+	assert_int_equal(a->has_dtid, b->has_dtid);
+	assert_int_equal(a->dtid, b->dtid);
+	assert_int_equal(a->dtid_len, b->dtid_len);
+	assert_int_equal(a->has_dialogue, b->has_dialogue);
+	assert_int_equal(a->dialogue_pdu, b->dialogue_pdu);
+	assert_int_equal(a->acn_len, b->acn_len);
+	if (a->acn_len)
+		assert_memory_equal(a->acn, b->acn, a->acn_len);
+	assert_int_equal(a->is_map_acn, b->is_map_acn);
+	assert_int_equal(a->map_ac, b->map_ac);
+	assert_int_equal(a->map_version, b->map_version);
+	assert_int_equal(a->has_abort_cause, b->has_abort_cause);
+	assert_int_equal(a->abort_cause, b->abort_cause);
+	assert_int_equal(a->n_comp, b->n_comp);
+	for (unsigned int i = 0; i < a->n_comp; i++) {
+		const struct jitsim_tcap_component *x = &a->comp[i], *y = &b->comp[i];
+
+		assert_int_equal(x->type, y->type);
+		assert_int_equal(x->has_invoke_id, y->has_invoke_id);
+		assert_int_equal(x->invoke_id, y->invoke_id);
+		assert_int_equal(x->has_linked_id, y->has_linked_id);
+		assert_int_equal(x->linked_id, y->linked_id);
+		assert_int_equal(x->has_opcode, y->has_opcode);
+		assert_int_equal(x->opcode, y->opcode);
+		assert_int_equal(x->has_error, y->has_error);
+		assert_int_equal(x->error, y->error);
+		assert_int_equal(x->has_problem, y->has_problem);
+		assert_int_equal(x->problem, y->problem);
+		assert_int_equal(x->problem_type, y->problem_type);
+		assert_int_equal(x->param == NULL, y->param == NULL);
+		if (x->param != NULL)
+			assert_int_equal(x->param[0], y->param[0]);
+	}
+}
+
+/* The short-form fast paths decode exactly what the general code does. */
+static void
+test_fast_paths_agree(void **state)
+{
+	static const char *const more[] = {
+		/* Linked ID and an OCTET STRING parameter. */
+		"621a4804010203046c12a110020101800100020138300504030102ff",
+		/* ReturnError, Reject, ReturnResultLast with operation code only. */
+		"64224904010203046c1aa30602010502011aa406020101810101a2080201043003020102",
+		/* Abort with a P-Abort cause. */
+		"67094904010203044a0101",
+		/* AARQ without protocol-version. */
+		"622c4804010203046b1a2818060700118605010101a00d600ba10906070400000100140"
+		"36c08a106020101020116",
+		/* AARE with result fields, ReturnResultLast with a parameter. */
+		"65474804010203044904010203046b2a2828060700118605010101a01d611b80020780a1"
+		"09060704000001000e03a203020100a305a1030201006c0da20b0201013006020138040101",
+	};
+	uint8_t m[MAX_MSG], l[MAX_MSG];
+	struct jitsim_tcap a, b;
+
+	(void)state;
+	for (size_t i = 0; i < N_MSGS + sizeof(more) / sizeof(more[0]); i++) {
+		const char *hex = i < N_MSGS ? msgs[i].hex : more[i - N_MSGS];
+		size_t n = test_hex(hex, m, sizeof(m)), ln;
+		enum jitsim_reason r = jitsim_tcap_decode(m, n, &a);
+
+		assert_int_equal(r, JITSIM_R_OK);
+		ln = long_form(m, n, l, sizeof(l));
+		assert_true(ln > n);
+		assert_int_equal(jitsim_tcap_decode(l, ln, &b), r);
+		check_same(&a, &b);
+	}
+}
+
 static void
 test_errors(void **state)
 {
@@ -1179,6 +1307,7 @@ main(void)
 		cmocka_unit_test(test_segmented_forward_sm),
 		cmocka_unit_test(test_hand_built),
 		cmocka_unit_test(test_indefinite_everywhere),
+		cmocka_unit_test(test_fast_paths_agree),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_inner_ber_errors),
 		cmocka_unit_test(test_too_many_components),
