@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#ifndef JITSIM_PKTGEN_ENCODE_H
+#define JITSIM_PKTGEN_ENCODE_H
+
+/**
+ * @file
+ * Frame builders that the codec library does not have, on top of its public
+ * per-layer encoders: an SCTP packet bundling several DATA chunks (RFC 9260
+ * 6.10), TCP segments of a connection, M3UA ASPSM heartbeats (RFC 4666
+ * 3.5.5-3.5.6), SCCP management (ITU-T Q.713 5.3), ICMP echo as
+ * non-signaling traffic, and the MAP message (M3UA/SCCP/TCAP/MAP) as a
+ * DATA chunk payload.
+ *
+ * A link is one SCTP association or TCP connection seen on the mirror, with
+ * both directions' sequence state (TSN, SSN per stream, TCP seq), so that
+ * consecutive frames are a coherent association and not unrelated copies.
+ *
+ * Thread-safety: a link belongs to one thread.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jitsim/proto/frame.h>
+#include <jitsim/proto/reason.h>
+#include <jitsim/proto/wbuf.h>
+
+#include "scenario.h"
+
+/** Largest frame pktgen builds (bundles of 8 MAP messages fit). */
+#define JITSIM_PKTGEN_FRAME_MAX 4096
+
+struct jitsim_pktgen_link {
+	bool ipv6;
+	bool tcp;
+	uint8_t n_vlans;
+	uint16_t vlans[2];
+	uint8_t mac[2][6];
+	uint8_t ip[2][16];
+	uint16_t port[2];
+	uint32_t vtag[2]; /**< tag the packets of direction d carry */
+	uint32_t tsn[2];  /**< next TSN sent in direction d */
+	uint32_t seq[2];  /**< next TCP sequence number */
+	uint16_t ip_id[2];
+	uint16_t n_streams;
+	uint16_t ssn[2][JITSIM_PKTGEN_MAX_STREAMS];
+};
+
+struct jitsim_pktgen_chunk {
+	const uint8_t *p;
+	size_t len;
+	uint16_t stream;
+	uint32_t ppid;
+};
+
+/** A MAP message for jitsim_pktgen_enc_map(). */
+struct jitsim_pktgen_map_msg {
+	uint8_t tcap_type; /**< JITSIM_TCAP_BEGIN, ... */
+	bool has_otid, has_dtid;
+	uint32_t otid, dtid;
+	bool dialogue;	     /**< AARQ (Begin) / AARE (first backward message) */
+	uint8_t ac, version; /**< MAP application context (TS 29.002 17.3.3) */
+	uint8_t comp_type;   /**< JITSIM_TCAP_INVOKE, _RESULT_LAST, _ERROR */
+	int8_t invoke_id;
+	uint8_t code;	      /**< operation, or error for ReturnError */
+	const uint8_t *param; /**< complete TLV, NULL for none */
+	size_t param_len;
+	const struct jitsim_sccp_addr *called;
+	const struct jitsim_sccp_addr *calling;
+	uint32_t opc, dpc, rc;
+	uint8_t sls;
+};
+
+/**
+ * Ethernet/VLAN/IP/SCTP packet of direction @p dir carrying the @p n chunks
+ * in order, built at @p buf (the frame starts at buf[0]). TSNs and SSNs of
+ * the link advance when @p advance (a malformed copy does not advance them).
+ * @return JITSIM_R_OK, JITSIM_R_NOSPACE, JITSIM_R_BAD_PARAM.
+ */
+enum jitsim_reason jitsim_pktgen_enc_sctp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l,
+					  unsigned int dir, const struct jitsim_pktgen_chunk *c,
+					  unsigned int n, bool advance, size_t *len);
+
+/** Ethernet/VLAN/IP/TCP segment with @p plen bytes of payload. */
+enum jitsim_reason jitsim_pktgen_enc_tcp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l,
+					 unsigned int dir, const uint8_t *payload, size_t plen,
+					 bool advance, size_t *len);
+
+/** ICMP (IPv4) or ICMPv6 echo request (@p reply false) or reply on link @p l. */
+enum jitsim_reason jitsim_pktgen_enc_echo(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l,
+					  unsigned int dir, bool reply, uint16_t id, uint16_t seq,
+					  size_t *len);
+
+/**
+ * M3UA DATA carrying SCCP UDT / TCAP / MAP, written in front of the (empty)
+ * wbuf @p w, which needs about 512 bytes of headroom.
+ */
+enum jitsim_reason jitsim_pktgen_enc_map(struct jitsim_wbuf *w,
+					 const struct jitsim_pktgen_map_msg *m);
+
+/** M3UA ASPSM BEAT (@p ack false) or BEAT Ack with 8 bytes of heartbeat data. */
+enum jitsim_reason jitsim_pktgen_enc_beat(struct jitsim_wbuf *w, bool ack, uint64_t data);
+
+/**
+ * M3UA DATA with an SCCP management message (UDT between SSN 1 and SSN 1):
+ * Subsystem-Status-Test (@p allowed false) or Subsystem-Allowed for
+ * @p ssn at @p pc (Q.713 5.3.2).
+ */
+enum jitsim_reason jitsim_pktgen_enc_scmg(struct jitsim_wbuf *w, bool allowed, uint8_t ssn,
+					  uint32_t opc, uint32_t dpc, uint32_t rc);
+
+#endif /* JITSIM_PKTGEN_ENCODE_H */

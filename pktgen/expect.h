@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#ifndef JITSIM_PKTGEN_EXPECT_H
+#define JITSIM_PKTGEN_EXPECT_H
+
+/**
+ * @file
+ * Ground truth (expected.jsonl, format in docs/formats.md): what the
+ * dataplane must report for the trace being written.
+ *
+ * Memory: 8 bytes per SIM of the population (first triggering frame, event,
+ * region, flags) and fixed-size counters, whatever the trace length.
+ * Malformed frames are streamed to the output as they are made.
+ *
+ * Thread-safety: belongs to the generating thread.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcapw.h"
+#include "population.h"
+
+#define JITSIM_PKTGEN_EVENTS(X)         \
+	X(NONE, "none")                 \
+	X(FIRST_ATTACH, "first_attach") \
+	X(REATTACH, "reattach")         \
+	X(ACTIVITY, "activity")         \
+	X(BLOCKED, "blocked")           \
+	X(WAKEUP, "wakeup")
+
+enum jitsim_pktgen_event {
+#define X(a, b) JITSIM_PKTGEN_EV_##a,
+	JITSIM_PKTGEN_EVENTS(X)
+#undef X
+		JITSIM_PKTGEN_EV_MAX
+};
+
+/** No region: the triggering message names no visited network (S6a PUR, NOR). */
+#define JITSIM_PKTGEN_REGION_NONE 0xff
+
+struct jitsim_pktgen_sim_truth {
+	uint32_t frame; /**< first triggering frame (1-based), 0 = none */
+	uint8_t event;
+	uint8_t region;
+	uint8_t seen; /**< IMSI appeared in a decodable message */
+	uint8_t pad;
+};
+
+/* Counter slots: MAP by component kind and code, Diameter by command and R flag. */
+#define JITSIM_PKTGEN_MAP_INVOKE 0
+#define JITSIM_PKTGEN_MAP_RESULT 1
+#define JITSIM_PKTGEN_MAP_ERROR 2
+#define JITSIM_PKTGEN_DIAM_CMD_FIRST 316
+#define JITSIM_PKTGEN_DIAM_CMDS 8
+
+struct jitsim_pktgen_expect {
+	const struct jitsim_pktgen_pop *pop;
+	struct jitsim_pktgen_sim_truth *sim;
+	struct jitsim_pktgen_ofile *out; /**< expected.jsonl, malformed lines streamed */
+	uint64_t frames;
+	uint64_t malformed;
+	uint64_t mal_kind[JITSIM_PKTGEN_MAL_MAX];
+	uint64_t bg[JITSIM_PKTGEN_BG_MAX];
+	uint64_t map[3][256];
+	uint64_t diam[2][JITSIM_PKTGEN_DIAM_CMDS];
+};
+
+/** @return 0 or -ENOMEM. */
+int jitsim_pktgen_expect_init(struct jitsim_pktgen_expect *e, const struct jitsim_pktgen_pop *pop,
+			      struct jitsim_pktgen_ofile *out);
+void jitsim_pktgen_expect_free(struct jitsim_pktgen_expect *e);
+
+static inline void
+jitsim_pktgen_expect_seen(struct jitsim_pktgen_expect *e, uint64_t sim)
+{
+	e->sim[sim].seen = 1;
+}
+
+/** First trigger wins: later ones for the same SIM are ignored. */
+static inline void
+jitsim_pktgen_expect_trigger(struct jitsim_pktgen_expect *e, uint64_t sim, uint8_t event,
+			     uint32_t frame, uint8_t region)
+{
+	struct jitsim_pktgen_sim_truth *t = &e->sim[sim];
+
+	if (t->frame == 0) {
+		t->frame = frame;
+		t->event = event;
+		t->region = region;
+	}
+}
+
+/** A malformed frame: one line now. */
+int jitsim_pktgen_expect_malformed(struct jitsim_pktgen_expect *e, uint64_t frame,
+				   unsigned int kind, const char *reason);
+
+/** Per-SIM lines and the totals line. @return 0 or negative errno. */
+int jitsim_pktgen_expect_finish(struct jitsim_pktgen_expect *e);
+
+const char *jitsim_pktgen_event_name(unsigned int ev);
+
+#endif /* JITSIM_PKTGEN_EXPECT_H */

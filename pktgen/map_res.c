@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#include <string.h>
+
+#include <jitsim/proto/ber.h>
+#include <jitsim/proto/digits.h>
+#include <jitsim/proto/map.h>
+
+#include "map_res.h"
+#include "rng.h"
+
+/* AddressString: international number, ISDN/E.164 plan (TS 29.002 17.7.8). */
+#define ADDR_INTL_E164 0x91
+
+static enum jitsim_reason
+put_addr(struct jitsim_wbuf *w, uint8_t id, const char *digits)
+{
+	uint8_t o[1 + JITSIM_DIGITS_MAX / 2];
+	int n;
+
+	if (digits == NULL)
+		return JITSIM_R_BAD_PARAM;
+	o[0] = ADDR_INTL_E164;
+	n = jitsim_tbcd_encode(digits, o + 1, sizeof(o) - 1);
+	if (n <= 0)
+		return JITSIM_R_BAD_PARAM;
+	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n + 1);
+}
+
+static enum jitsim_reason
+put_imsi(struct jitsim_wbuf *w, uint8_t id, const char *imsi)
+{
+	uint8_t o[8];
+	int n;
+
+	if (imsi == NULL)
+		return JITSIM_R_BAD_PARAM;
+	n = jitsim_tbcd_encode(imsi, o, sizeof(o));
+	/* TS 29.002 17.7.2: IMSI is 3..8 octets. */
+	if (n < 3)
+		return JITSIM_R_BAD_PARAM;
+	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n);
+}
+
+static enum jitsim_reason
+close_seq(struct jitsim_wbuf *w, uint8_t id, size_t mark)
+{
+	return jitsim_ber_prepend_hdr(w, id, mark - w->head);
+}
+
+/* AuthenticationTriplet ::= SEQUENCE { rand (16), sres (4), kc (8) } (TS 29.002 17.7.3). */
+static enum jitsim_reason
+put_triplet(struct jitsim_wbuf *w, uint64_t seed)
+{
+	uint8_t v[28];
+	size_t mark = w->head;
+	enum jitsim_reason r;
+
+	for (int i = 0; i < 28; i += 7) {
+		uint64_t x = jitsim_pktgen_hash2(seed, (uint64_t)i);
+
+		memcpy(v + i, &x, 7);
+	}
+	r = jitsim_ber_prepend_tlv(w, 0x04, v + 20, 8);
+	if (r == JITSIM_R_OK)
+		r = jitsim_ber_prepend_tlv(w, 0x04, v + 16, 4);
+	if (r == JITSIM_R_OK)
+		r = jitsim_ber_prepend_tlv(w, 0x04, v, 16);
+	return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+}
+
+enum jitsim_reason
+jitsim_pktgen_map_result(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
+			 const struct jitsim_pktgen_map_res *res)
+{
+	size_t mark = w->head;
+	enum jitsim_reason r;
+
+	switch (opcode) {
+	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
+		r = put_triplet(w, res->vector_seed);
+		if (r != JITSIM_R_OK)
+			return r;
+		/* v2: SEQUENCE OF AuthenticationTriplet. */
+		if (version < 3)
+			return close_seq(w, 0x30, mark);
+		/* v3: [3] SEQUENCE { authenticationSetList: tripletList [0] } */
+		r = close_seq(w, 0xa0, mark);
+		return r == JITSIM_R_OK ? close_seq(w, 0xa3, mark) : r;
+	case JITSIM_MAP_OP_UPDATE_LOCATION:
+	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
+		/* UpdateLocationRes / UpdateGprsLocationRes ::= SEQUENCE { hlr-Number, ... } */
+		r = put_addr(w, 0x04, res->number);
+		return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO:
+		/* v3 SendRoutingInfoRes ::= [3] SEQUENCE { imsi [9], extendedRoutingInfo
+		 * (routingInfo: roamingNumber), ... } */
+		r = put_addr(w, 0x04, res->number);
+		if (r == JITSIM_R_OK)
+			r = put_imsi(w, 0x89, res->imsi);
+		return r == JITSIM_R_OK ? close_seq(w, 0xa3, mark) : r;
+	case JITSIM_MAP_OP_SEND_ROUTING_INFO_FOR_SM:
+		/* RoutingInfoForSM-Res ::= SEQUENCE { imsi, locationInfoWithLMSI [0] SEQUENCE {
+		 * networkNode-Number [1], ... } } */
+		r = put_addr(w, 0x81, res->number);
+		if (r == JITSIM_R_OK)
+			r = close_seq(w, 0xa0, mark);
+		if (r == JITSIM_R_OK)
+			r = put_imsi(w, 0x04, res->imsi);
+		return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+	case JITSIM_MAP_OP_PURGE_MS:
+	case JITSIM_MAP_OP_CANCEL_LOCATION:
+	case JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA:
+	case JITSIM_MAP_OP_MO_FORWARD_SM:
+	case JITSIM_MAP_OP_MT_FORWARD_SM:
+		/* v3 results whose every element is OPTIONAL: an empty SEQUENCE. */
+		return jitsim_ber_prepend_hdr(w, 0x30, 0);
+	case JITSIM_PKTGEN_MAP_OP_ATI:
+		/* AnyTimeInterrogationRes ::= SEQUENCE { subscriberInfo SEQUENCE {...} } */
+		r = jitsim_ber_prepend_hdr(w, 0x30, 0);
+		return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+	}
+	return JITSIM_R_BAD_PARAM;
+}
+
+enum jitsim_reason
+jitsim_pktgen_map_ati_arg(struct jitsim_wbuf *w, const char *msisdn, const char *gsmscf)
+{
+	static const uint8_t location_info[] = {0x80, 0x00}; /* locationInformation [0] NULL */
+	size_t mark = w->head, inner;
+	enum jitsim_reason r;
+
+	/* SEQUENCE { subscriberIdentity [0] { msisdn [1] }, requestedInfo [1], gsmSCF [3] } */
+	r = put_addr(w, 0x83, gsmscf);
+	if (r == JITSIM_R_OK)
+		r = jitsim_ber_prepend_tlv(w, 0xa1, location_info, sizeof(location_info));
+	inner = w->head;
+	if (r == JITSIM_R_OK)
+		r = put_addr(w, 0x81, msisdn);
+	if (r == JITSIM_R_OK)
+		r = close_seq(w, 0xa0, inner);
+	return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+}

@@ -1,0 +1,1011 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+/*
+ * What a mirror port beside an STP and a DRA sees. Dialogues follow
+ * TS 29.002 (MAP: Begin/Invoke, then End with ReturnResultLast or
+ * ReturnError; UpdateLocation and UpdateGprsLocation carry the HLR's
+ * InsertSubscriberData in a Continue before the End, TS 29.002 19.1.1) and
+ * TS 29.272 (S6a request/answer). The HLR/HSS does not know inventory,
+ * sleeping or locked SIMs: it answers unknownSubscriber (TS 29.002 7.6.2.1)
+ * or DIAMETER_ERROR_USER_UNKNOWN 5001 (TS 29.272 7.4.3), and the handset
+ * retries later (TS 24.008 4.4.4.9 / TS 24.301 5.5.1.2.6: a new attempt after
+ * T3211/T3411-type delays, seconds to tens of seconds).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jitsim/proto/map.h>
+#include <jitsim/proto/s6a.h>
+#include <jitsim/proto/sccp.h>
+#include <jitsim/proto/sctp.h>
+#include <jitsim/proto/tcap.h>
+
+#include "malform.h"
+#include "map_res.h"
+#include "traffic.h"
+
+/* ev.op values above the operations: background kinds. */
+#define OP_BG 0x40
+
+struct jitsim_pktgen_ev {
+	uint64_t t;
+	uint64_t seq;
+	uint64_t sim;
+	uint32_t tid_a; /* initiator's transaction id */
+	uint32_t tid_b; /* responder's */
+	uint32_t hbh;
+	uint32_t session;
+	uint16_t stream;
+	uint16_t node; /* which visited node of the region */
+	uint8_t op;
+	uint8_t step;
+	uint8_t attempt;
+	uint8_t link;
+	uint8_t region;
+};
+
+enum who {
+	W_ANY,	  /* any SIM: attach attempts */
+	W_ACTIVE, /* only SIMs the HLR/HSS knows */
+	W_MSISDN, /* an active or sleeping SIM, by its MSISDN */
+};
+
+enum node {
+	N_VLR,
+	N_MSC,
+	N_SGSN,
+};
+
+struct opdef {
+	uint8_t map_op; /* MAP operation code, 0 for S6a */
+	uint16_t cmd;	/* S6a command code */
+	uint8_t ac;	/* MAP application context (TS 29.002 17.3.3) */
+	uint8_t version;
+	uint8_t init_dir; /* 0: visited network -> home, 1: home -> visited */
+	uint8_t who;
+	uint8_t node;
+	uint8_t visited_ssn;
+	uint8_t home_ssn;
+	bool home_smsc; /* the home side is the SMSC, not the HLR */
+	bool attach;	/* rejected for unknown SIMs, then retried */
+	bool trigger;	/* the request the dataplane acts on */
+};
+
+static const struct opdef ops[JITSIM_PKTGEN_OP_MAX] = {
+	[JITSIM_PKTGEN_OP_SAI_V2] = {56, 0, 14, 2, 0, W_ANY, N_VLR, 7, 6, false, true, true},
+	[JITSIM_PKTGEN_OP_SAI_V3] = {56, 0, 14, 3, 0, W_ANY, N_VLR, 7, 6, false, true, true},
+	[JITSIM_PKTGEN_OP_UL] = {2, 0, 1, 3, 0, W_ANY, N_VLR, 7, 6, false, true, true},
+	[JITSIM_PKTGEN_OP_UGL] = {23, 0, 32, 3, 0, W_ANY, N_SGSN, 149, 6, false, true, true},
+	[JITSIM_PKTGEN_OP_PURGE_MS] = {67, 0, 27, 3, 0, W_ACTIVE, N_VLR, 7, 6, false, false, true},
+	[JITSIM_PKTGEN_OP_CL] = {3, 0, 2, 3, 1, W_ACTIVE, N_VLR, 7, 6, false, false, false},
+	[JITSIM_PKTGEN_OP_ISD] = {7, 0, 16, 3, 1, W_ACTIVE, N_VLR, 7, 6, false, false, false},
+	[JITSIM_PKTGEN_OP_SRI] = {22, 0, 5, 3, 0, W_MSISDN, N_MSC, 8, 6, false, false, true},
+	[JITSIM_PKTGEN_OP_SRI_SM] = {45, 0, 20, 3, 0, W_MSISDN, N_MSC, 8, 6, false, false, true},
+	[JITSIM_PKTGEN_OP_MO_FSM] = {46, 0, 21, 3, 0, W_ACTIVE, N_MSC, 8, 8, true, false, false},
+	[JITSIM_PKTGEN_OP_MT_FSM] = {44, 0, 25, 3, 1, W_ACTIVE, N_MSC, 8, 8, true, false, false},
+	[JITSIM_PKTGEN_OP_AIR] = {0, JITSIM_S6A_CMD_AIR, 0, 0, 0, W_ANY, 0, 0, 0, false, true,
+				  true},
+	[JITSIM_PKTGEN_OP_ULR] = {0, JITSIM_S6A_CMD_ULR, 0, 0, 0, W_ANY, 0, 0, 0, false, true,
+				  true},
+	[JITSIM_PKTGEN_OP_PUR] = {0, JITSIM_S6A_CMD_PUR, 0, 0, 0, W_ACTIVE, 0, 0, 0, false, false,
+				  true},
+	[JITSIM_PKTGEN_OP_NOR] = {0, JITSIM_S6A_CMD_NOR, 0, 0, 0, W_ACTIVE, 0, 0, 0, false, false,
+				  true},
+	[JITSIM_PKTGEN_OP_CLR] = {0, JITSIM_S6A_CMD_CLR, 0, 0, 1, W_ACTIVE, 0, 0, 0, false, false,
+				  false},
+	[JITSIM_PKTGEN_OP_IDR] = {0, JITSIM_S6A_CMD_IDR, 0, 0, 1, W_ACTIVE, 0, 0, 0, false, false,
+				  false},
+};
+
+/* ---- event heap: min on (t, seq); seq makes equal times deterministic ---- */
+
+static bool
+ev_before(const struct jitsim_pktgen_ev *a, const struct jitsim_pktgen_ev *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static int
+heap_push(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
+{
+	size_t i;
+
+	if (g->n_heap == g->cap_heap) {
+		size_t cap = g->cap_heap ? g->cap_heap * 2 : 1024;
+		struct jitsim_pktgen_ev *h = realloc(g->heap, cap * sizeof(*h));
+
+		if (h == NULL)
+			return -ENOMEM;
+		g->heap = h;
+		g->cap_heap = cap;
+	}
+	e->seq = g->seq++;
+	i = g->n_heap++;
+	while (i > 0 && ev_before(e, &g->heap[(i - 1) / 2])) {
+		g->heap[i] = g->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	g->heap[i] = *e;
+	return 0;
+}
+
+static void
+heap_pop(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *out)
+{
+	struct jitsim_pktgen_ev last;
+	size_t i = 0, n;
+
+	*out = g->heap[0];
+	last = g->heap[--g->n_heap];
+	n = g->n_heap;
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_before(&g->heap[c + 1], &g->heap[c]))
+			c++;
+		if (!ev_before(&g->heap[c], &last))
+			break;
+		g->heap[i] = g->heap[c];
+		i = c;
+	}
+	if (n)
+		g->heap[i] = last;
+}
+
+/* ---- links ---- */
+
+static void
+link_init(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_link *l, unsigned int i, bool diam)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	struct jitsim_pktgen_rng *r = &g->rng;
+
+	memset(l, 0, sizeof(*l));
+	l->ipv6 = jitsim_pktgen_rng_chance(r, sc->ipv6_share);
+	l->tcp = diam && jitsim_pktgen_rng_chance(r, sc->diameter_tcp_share);
+	if (sc->n_vlans) {
+		unsigned int v = (i * 2 + diam) % sc->n_vlans;
+
+		l->n_vlans = sc->qinq ? 2 : 1;
+		l->vlans[0] = sc->vlans[v];
+		l->vlans[1] = sc->vlans[(v + 1) % sc->n_vlans];
+	}
+	for (int d = 0; d < 2; d++) {
+		/* Locally administered unicast MACs; documentation address ranges. */
+		uint8_t mac[6] = {0x02, 0x4a, diam, (uint8_t)i, 0, (uint8_t)(d + 1)};
+		memcpy(l->mac[d], mac, 6);
+		if (l->ipv6) {
+			uint8_t ip6[16] = {
+				0x20, 0x01, 0x0d, 0xb8, diam, (uint8_t)i, [15] = (uint8_t)(d + 1)};
+			memcpy(l->ip[d], ip6, 16);
+		} else {
+			uint8_t ip4[4] = {(uint8_t)(d ? 198 : 192), (uint8_t)(d ? 51 : 0),
+					  (uint8_t)(d ? 100 : 2), (uint8_t)(diam * 64 + i + 1)};
+			memcpy(l->ip[d], ip4, 4);
+		}
+		l->vtag[d] = (uint32_t)jitsim_pktgen_rng_next(r) | 1;
+		l->tsn[d] = (uint32_t)jitsim_pktgen_rng_next(r);
+		l->seq[d] = (uint32_t)jitsim_pktgen_rng_next(r);
+		l->ip_id[d] = (uint16_t)jitsim_pktgen_rng_next(r);
+	}
+	/* Well-known ports on the server side (RFC 4666 1.4.8, RFC 6733 2.1). */
+	l->port[0] = (uint16_t)(diam ? 40000 + i : 2905);
+	l->port[1] = diam ? JITSIM_PORT_DIAMETER : JITSIM_PORT_M3UA;
+	l->n_streams = (uint16_t)(diam ? 2 : sc->sctp_streams);
+}
+
+/* ---- identities and addresses ---- */
+
+static void
+node_gt(const struct jitsim_pktgen_scenario *sc, unsigned int region, unsigned int kind,
+	unsigned int node, char out[16])
+{
+	const struct jitsim_pktgen_region *r = &sc->region[region];
+	const char *prefix = kind == N_VLR ? r->vlr : kind == N_MSC ? r->msc : r->sgsn;
+	size_t plen = strlen(prefix); /* 2..10 (scenario.c) */
+	unsigned int v = node % (plen <= 9 ? 1000u : 100u);
+
+	/* 12-digit E.164 node numbers: the prefix, then the node number. */
+	memcpy(out, prefix, plen);
+	for (size_t i = 12; i > plen; i--) {
+		out[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	out[12] = '\0';
+}
+
+static void
+gt_addr(struct jitsim_sccp_addr *a, const char *digits, uint8_t ssn)
+{
+	memset(a, 0, sizeof(*a));
+	/* GTI 4: TT 0, E.164 numbering plan, international number (Q.713 3.4.2.3.4). */
+	a->has_ssn = true;
+	a->ssn = ssn;
+	a->gti = 4;
+	a->np = 1;
+	a->nai = 4;
+	jitsim_digits_set(&a->digits, digits);
+}
+
+static void
+set_digits(struct jitsim_digits *d, bool *has, const char *s)
+{
+	*has = true;
+	jitsim_digits_set(d, s);
+}
+
+/* Which SIM a new dialogue of @p op is about; false when none qualifies. */
+static bool
+pick_sim(struct jitsim_pktgen_gen *g, unsigned int op, uint64_t *sim)
+{
+	const struct jitsim_pktgen_pop *p = g->pop;
+	uint64_t n;
+
+	switch (ops[op].who) {
+	case W_ANY:
+		*sim = jitsim_pktgen_rng_below(&g->rng, g->sc->count);
+		return true;
+	case W_ACTIVE:
+		n = p->n[JITSIM_PKTGEN_ST_ACTIVE];
+		if (n == 0)
+			return false;
+		*sim = p->first[JITSIM_PKTGEN_ST_ACTIVE] + jitsim_pktgen_rng_below(&g->rng, n);
+		return true;
+	default:
+		/* Active and sleeping SIMs are contiguous (population.h). */
+		n = p->n[JITSIM_PKTGEN_ST_ACTIVE] + p->n[JITSIM_PKTGEN_ST_SLEEPING];
+		if (n == 0)
+			return false;
+		*sim = p->first[JITSIM_PKTGEN_ST_ACTIVE] + jitsim_pktgen_rng_below(&g->rng, n);
+		return true;
+	}
+}
+
+static unsigned int
+pick_region(struct jitsim_pktgen_gen *g)
+{
+	uint32_t w[JITSIM_PKTGEN_MAX_REGIONS];
+
+	for (unsigned int i = 0; i < g->sc->n_regions; i++)
+		w[i] = g->sc->region[i].weight;
+	return jitsim_pktgen_rng_weighted(&g->rng, w, g->sc->n_regions);
+}
+
+static bool
+new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim_pktgen_ev *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!pick_sim(g, op, &e->sim))
+		return false;
+	e->t = t;
+	e->op = (uint8_t)op;
+	/* A SIM roams in its region; an SRI comes from whichever GMSC the caller uses. */
+	if (ops[op].who == W_MSISDN) {
+		e->region = (uint8_t)pick_region(g);
+		e->node = (uint16_t)jitsim_pktgen_rng_below(&g->rng, 1000);
+	} else {
+		e->region = (uint8_t)jitsim_pktgen_pop_region(g->pop, e->sim);
+		e->node = (uint16_t)(jitsim_pktgen_hash2(g->pop->seed, e->sim) % 1000);
+	}
+	e->tid_a = g->tid++;
+	e->tid_b = g->tid++;
+	e->hbh = g->hbh++;
+	e->session = g->session++;
+	if (ops[op].map_op) {
+		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_map_links);
+		/* RFC 4666 1.4.7: stream 0 carries ASPSM only; DATA spread by SLS. */
+		e->stream = (uint16_t)(1 + e->tid_a % (g->map_link[e->link].n_streams - 1u));
+	} else {
+		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_diam_links);
+		e->stream = (uint16_t)(e->session % g->diam_link[e->link].n_streams);
+	}
+	return true;
+}
+
+static int
+schedule(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, uint64_t delay)
+{
+	struct jitsim_pktgen_ev n = *e;
+
+	n.t = g->now + delay;
+	return heap_push(g, &n);
+}
+
+static uint64_t
+answer_delay(struct jitsim_pktgen_gen *g)
+{
+	/* At least 100 us: a response never shares its request's timestamp. */
+	return 100000 + jitsim_pktgen_rng_exp(&g->rng, g->sc->answer_delay_ns);
+}
+
+/* What the dataplane must report for a triggering request about @p s. */
+static uint8_t
+event_of(const struct jitsim_pktgen_sim *s, unsigned int op)
+{
+	switch (s->state) {
+	case JITSIM_PKTGEN_ST_INVENTORY:
+		return ops[op].attach ? JITSIM_PKTGEN_EV_FIRST_ATTACH : JITSIM_PKTGEN_EV_NONE;
+	case JITSIM_PKTGEN_ST_SLEEPING:
+		if (ops[op].who == W_MSISDN)
+			return JITSIM_PKTGEN_EV_WAKEUP;
+		return ops[op].attach ? JITSIM_PKTGEN_EV_REATTACH : JITSIM_PKTGEN_EV_NONE;
+	case JITSIM_PKTGEN_ST_LOCKED:
+		return ops[op].attach ? JITSIM_PKTGEN_EV_BLOCKED : JITSIM_PKTGEN_EV_NONE;
+	default:
+		return ops[op].who == W_MSISDN ? JITSIM_PKTGEN_EV_NONE : JITSIM_PKTGEN_EV_ACTIVITY;
+	}
+}
+
+/* ---- MAP messages ---- */
+
+struct built {
+	uint8_t buf[1024];
+	struct jitsim_wbuf w;
+	unsigned int dir;
+};
+
+/*
+ * Build step e->step of a MAP dialogue as an M3UA DATA message in @p b.
+ * When @p count, the message is counted and its triggers recorded for frame
+ * @p frame (a malformed copy is neither).
+ */
+static enum jitsim_reason
+map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b, bool count,
+	 uint32_t frame, bool *more, bool *rejected)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	const struct opdef *d = &ops[e->op];
+	struct jitsim_pktgen_sim s;
+	struct jitsim_pktgen_map_msg m;
+	struct jitsim_sccp_addr visited, home;
+	struct jitsim_map_ids ids;
+	struct jitsim_pktgen_map_res res;
+	uint8_t pbuf[256];
+	struct jitsim_wbuf pw;
+	char node[16], other[16];
+	bool err, even = (e->step & 1) == 0, initiator_first;
+	unsigned int kind;
+	enum jitsim_reason r;
+
+	jitsim_pktgen_pop_sim(g->pop, e->sim, &s);
+	err = s.state != JITSIM_PKTGEN_ST_ACTIVE;
+	node_gt(sc, e->region, d->node, e->node, node);
+	gt_addr(&visited, node, d->visited_ssn);
+	gt_addr(&home, d->home_smsc ? sc->smsc_gt : sc->hlr_gt, d->home_ssn);
+	b->dir = even ? d->init_dir : !d->init_dir;
+	initiator_first = d->init_dir == 0;
+
+	memset(&m, 0, sizeof(m));
+	m.ac = d->ac;
+	m.version = d->version;
+	m.invoke_id = 1;
+	m.code = d->map_op;
+	/* Parties: the initiator calls the responder; answers go back. */
+	if (even == initiator_first) {
+		m.calling = &visited;
+		m.called = &home;
+	} else {
+		m.calling = &home;
+		m.called = &visited;
+	}
+	m.opc = b->dir == 0 ? sc->stp_pc : sc->hlr_pc;
+	m.dpc = b->dir == 0 ? sc->hlr_pc : sc->stp_pc;
+	m.rc = e->link + 1u;
+	m.sls = (uint8_t)(e->tid_a & 15);
+	jitsim_wbuf_init(&pw, pbuf, sizeof(pbuf), sizeof(pbuf));
+	memset(&ids, 0, sizeof(ids));
+	memset(&res, 0, sizeof(res));
+	*more = false;
+	*rejected = false;
+
+	switch (e->step) {
+	case 0:
+		m.tcap_type = JITSIM_TCAP_BEGIN;
+		m.has_otid = true;
+		m.otid = e->tid_a;
+		m.dialogue = true;
+		m.comp_type = JITSIM_TCAP_INVOKE;
+		if (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM ||
+		    e->op == JITSIM_PKTGEN_OP_MO_FSM)
+			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
+		else
+			set_digits(&ids.imsi, &ids.has_imsi, s.imsi);
+		if (e->op == JITSIM_PKTGEN_OP_ISD)
+			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
+		if (e->op == JITSIM_PKTGEN_OP_SAI_V3)
+			ids.n_vectors = 3;
+		if (d->node == N_VLR)
+			set_digits(&ids.vlr, &ids.has_vlr, node);
+		if (e->op == JITSIM_PKTGEN_OP_UL) {
+			node_gt(sc, e->region, N_MSC, e->node, other);
+			set_digits(&ids.msc, &ids.has_msc, other);
+		}
+		if (e->op == JITSIM_PKTGEN_OP_UGL)
+			set_digits(&ids.sgsn, &ids.has_sgsn, node);
+		if (e->op == JITSIM_PKTGEN_OP_SRI)
+			set_digits(&ids.msc, &ids.has_msc, node);
+		if (d->home_smsc || e->op == JITSIM_PKTGEN_OP_SRI_SM)
+			set_digits(&ids.sc, &ids.has_sc, sc->smsc_gt);
+		r = jitsim_map_encode_invoke(&pw, d->map_op, d->version, &ids);
+		if (r != JITSIM_R_OK)
+			return r;
+		*more = true;
+		break;
+	case 1:
+		m.has_dtid = true;
+		m.dtid = e->tid_a;
+		m.dialogue = true; /* AARE: first backward message (Q.774 3.2.2.1) */
+		if (err) {
+			m.tcap_type = JITSIM_TCAP_END;
+			m.comp_type = JITSIM_TCAP_ERROR;
+			m.code = JITSIM_MAP_ERR_UNKNOWN_SUBSCRIBER;
+			*rejected = true;
+			break;
+		}
+		if (e->op == JITSIM_PKTGEN_OP_UL || e->op == JITSIM_PKTGEN_OP_UGL) {
+			/* The HLR sends the profile inside the location-update dialogue. */
+			m.tcap_type = JITSIM_TCAP_CONTINUE;
+			m.has_otid = true;
+			m.otid = e->tid_b;
+			m.comp_type = JITSIM_TCAP_INVOKE;
+			m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
+			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
+			r = jitsim_map_encode_invoke(&pw, m.code, 3, &ids);
+			if (r != JITSIM_R_OK)
+				return r;
+			*more = true;
+			break;
+		}
+		m.tcap_type = JITSIM_TCAP_END;
+		m.comp_type = JITSIM_TCAP_RESULT_LAST;
+		res.imsi = s.imsi;
+		res.vector_seed = jitsim_pktgen_hash2(e->sim, e->tid_a);
+		if (e->op == JITSIM_PKTGEN_OP_SRI) {
+			/* MSRN from the serving MSC's range (TS 23.003 4). */
+			node_gt(sc, s.region, N_MSC, e->node + 500, other);
+			res.number = other;
+		} else if (e->op == JITSIM_PKTGEN_OP_SRI_SM) {
+			node_gt(sc, s.region, N_MSC,
+				(unsigned int)(jitsim_pktgen_hash2(0, e->sim) % 1000), other);
+			res.number = other;
+		}
+		r = jitsim_pktgen_map_result(&pw, d->map_op, d->version, &res);
+		if (r != JITSIM_R_OK)
+			return r;
+		break;
+	case 2:
+		/* The VLR/SGSN acknowledges InsertSubscriberData. */
+		m.tcap_type = JITSIM_TCAP_CONTINUE;
+		m.has_otid = m.has_dtid = true;
+		m.otid = e->tid_a;
+		m.dtid = e->tid_b;
+		m.comp_type = JITSIM_TCAP_RESULT_LAST;
+		m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
+		r = jitsim_pktgen_map_result(&pw, m.code, 3, &res);
+		if (r != JITSIM_R_OK)
+			return r;
+		*more = true;
+		break;
+	default:
+		m.tcap_type = JITSIM_TCAP_END;
+		m.has_dtid = true;
+		m.dtid = e->tid_a;
+		m.comp_type = JITSIM_TCAP_RESULT_LAST;
+		res.number = sc->hlr_gt;
+		r = jitsim_pktgen_map_result(&pw, d->map_op, d->version, &res);
+		if (r != JITSIM_R_OK)
+			return r;
+		break;
+	}
+	if (jitsim_wbuf_len(&pw)) {
+		m.param = jitsim_wbuf_data(&pw);
+		m.param_len = jitsim_wbuf_len(&pw);
+	}
+	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), sizeof(b->buf) - 8);
+	r = jitsim_pktgen_enc_map(&b->w, &m);
+	if (r != JITSIM_R_OK || !count)
+		return r;
+
+	kind = m.comp_type == JITSIM_TCAP_INVOKE  ? JITSIM_PKTGEN_MAP_INVOKE
+	       : m.comp_type == JITSIM_TCAP_ERROR ? JITSIM_PKTGEN_MAP_ERROR
+						  : JITSIM_PKTGEN_MAP_RESULT;
+	g->ex->map[kind][m.code]++;
+	if (ids.has_imsi ||
+	    (kind == JITSIM_PKTGEN_MAP_RESULT &&
+	     (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM) && e->step == 1))
+		jitsim_pktgen_expect_seen(g->ex, e->sim);
+	if (e->step == 0 && d->trigger) {
+		uint8_t ev = event_of(&s, e->op);
+
+		if (ev != JITSIM_PKTGEN_EV_NONE)
+			jitsim_pktgen_expect_trigger(g->ex, e->sim, ev, frame, e->region);
+	}
+	return JITSIM_R_OK;
+}
+
+/* ---- S6a messages ---- */
+
+static char *
+put_u32(char *o, uint32_t v)
+{
+	char t[10];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*o++ = t[--n];
+	return o;
+}
+
+static enum jitsim_reason
+diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b,
+	  bool count, uint32_t frame, bool *more, bool *rejected)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	const struct opdef *d = &ops[e->op];
+	const struct jitsim_pktgen_region *reg = &sc->region[e->region];
+	struct jitsim_pktgen_sim s;
+	struct jitsim_s6a_msg m;
+	const char *mme = g->mme_host[e->link], *hss = g->hss_host;
+	char session[160], imei[16], *o;
+	size_t hl;
+	bool from_mme, err;
+	enum jitsim_reason r;
+
+	jitsim_pktgen_pop_sim(g->pop, e->sim, &s);
+	err = s.state != JITSIM_PKTGEN_ST_ACTIVE;
+	from_mme = (e->step == 0) == (d->init_dir == 0);
+	b->dir = from_mme ? 0 : 1;
+	/* RFC 6733 8.8: <DiameterIdentity>;<high 32 bits>;<low 32 bits> */
+	hl = strlen(d->init_dir ? hss : mme);
+	memcpy(session, d->init_dir ? hss : mme, hl);
+	o = session + hl;
+	*o++ = ';';
+	o = put_u32(o, e->tid_a);
+	*o++ = ';';
+	*put_u32(o, e->session) = '\0';
+	memset(&m, 0, sizeof(m));
+	m.cmd = d->cmd;
+	m.is_request = e->step == 0;
+	m.hbh = e->hbh;
+	m.e2e = e->hbh ^ 0x5a5a0000u;
+	m.session_id = session;
+	m.origin_host = from_mme ? mme : hss;
+	m.origin_realm = sc->hss_realm;
+	*more = e->step == 0;
+	*rejected = false;
+	if (e->step == 0) {
+		m.dest_realm = sc->hss_realm;
+		m.dest_host = d->init_dir ? mme : (e->op == JITSIM_PKTGEN_OP_AIR ? NULL : hss);
+		m.imsi = s.imsi;
+		if (e->op == JITSIM_PKTGEN_OP_AIR || e->op == JITSIM_PKTGEN_OP_ULR)
+			m.visited_plmn = reg->plmn[jitsim_pktgen_hash2(e->sim, 7) % reg->n_plmn];
+		if (e->op == JITSIM_PKTGEN_OP_AIR)
+			m.n_vectors = 1;
+		if (e->op == JITSIM_PKTGEN_OP_ULR) {
+			uint64_t h = jitsim_pktgen_hash2(e->sim, 8);
+
+			m.rat_type = 1004;  /* EUTRAN (TS 29.212 5.3.31) */
+			m.ulr_flags = 0x22; /* S6a/S6d-Indicator, Initial-Attach-Indicator */
+			/* TS 23.003 6.2.1: TAC (8) + SNR (6) + Luhn check digit. */
+			memcpy(imei, "35209900", 8);
+			h %= 1000000;
+			for (int i = 13; i >= 8; i--, h /= 10)
+				imei[i] = (char)('0' + h % 10);
+			imei[14] = '\0';
+			imei[14] = jitsim_pktgen_luhn(imei);
+			imei[15] = '\0';
+			m.imei = imei;
+		}
+		if (e->op == JITSIM_PKTGEN_OP_IDR)
+			m.msisdn = s.msisdn;
+	} else if (err && d->attach) {
+		m.exp_result_code = 5001; /* DIAMETER_ERROR_USER_UNKNOWN */
+		*rejected = true;
+	} else {
+		m.result_code = 2001; /* DIAMETER_SUCCESS */
+		if (e->op == JITSIM_PKTGEN_OP_ULR)
+			m.msisdn = s.msisdn;
+	}
+	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), 0);
+	r = jitsim_s6a_encode(&b->w, &m);
+	if (r != JITSIM_R_OK || !count)
+		return r;
+	g->ex->diam[m.is_request][d->cmd - JITSIM_PKTGEN_DIAM_CMD_FIRST]++;
+	if (m.imsi)
+		jitsim_pktgen_expect_seen(g->ex, e->sim);
+	if (e->step == 0 && d->trigger) {
+		uint8_t ev = event_of(&s, e->op);
+
+		if (ev != JITSIM_PKTGEN_EV_NONE)
+			jitsim_pktgen_expect_trigger(g->ex, e->sim, ev, frame,
+						     m.visited_plmn ? e->region
+								    : JITSIM_PKTGEN_REGION_NONE);
+	}
+	return JITSIM_R_OK;
+}
+
+/* ---- frames ---- */
+
+/* An encoder refused what we built: a bug here, not bad input. */
+static int
+internal(unsigned int op, unsigned int step)
+{
+	fprintf(stderr, "jitsim-pktgen: internal error: cannot encode %s step %u\n",
+		op < JITSIM_PKTGEN_OP_MAX ? jitsim_pktgen_op_name(op) : "frame", step);
+	return -EINVAL;
+}
+
+static enum jitsim_reason
+step_msg(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b, bool count,
+	 uint32_t frame, bool *more, bool *rejected)
+{
+	if (ops[e->op].map_op)
+		return map_step(g, e, b, count, frame, more, rejected);
+	return diam_step(g, e, b, count, frame, more, rejected);
+}
+
+/* Frame of the messages @p b[0..n) on one link, straight into the pcap buffer. */
+static int
+write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link, const struct built *b,
+	    const uint16_t *streams, unsigned int n, bool advance, int mal_kind)
+{
+	struct jitsim_pktgen_link *l = diam ? &g->diam_link[link] : &g->map_link[link];
+	struct jitsim_pktgen_chunk c[8];
+	uint8_t *f = jitsim_pktgen_pcapw_reserve(g->pcap, JITSIM_PKTGEN_FRAME_MAX);
+	enum jitsim_reason r;
+	size_t len;
+
+	if (f == NULL)
+		return g->pcap->err;
+	if (diam && l->tcp) {
+		r = jitsim_pktgen_enc_tcp(f, JITSIM_PKTGEN_FRAME_MAX, l, b[0].dir,
+					  jitsim_wbuf_data(&b[0].w), jitsim_wbuf_len(&b[0].w),
+					  advance, &len);
+	} else {
+		for (unsigned int i = 0; i < n; i++) {
+			c[i].p = jitsim_wbuf_data(&b[i].w);
+			c[i].len = jitsim_wbuf_len(&b[i].w);
+			c[i].stream = streams[i];
+			c[i].ppid = diam ? JITSIM_PPID_DIAMETER : JITSIM_PPID_M3UA;
+		}
+		r = jitsim_pktgen_enc_sctp(f, JITSIM_PKTGEN_FRAME_MAX, l, b[0].dir, c, n, advance,
+					   &len);
+	}
+	if (r != JITSIM_R_OK)
+		return internal(diam ? 0xfe : 0xff, 0);
+	g->frame_no++;
+	g->ex->frames++;
+	if (mal_kind >= 0) {
+		const char *reason;
+		unsigned int k = jitsim_pktgen_malform(&g->mal_rng, f, &len, (unsigned int)mal_kind,
+						       &reason);
+
+		if (jitsim_pktgen_expect_malformed(g->ex, g->frame_no, k, reason) != 0)
+			return g->ex->out->err;
+	}
+	jitsim_pktgen_pcapw_put(g->pcap, g->now, len);
+	return 0;
+}
+
+/* The step of a dialogue: one frame, then what follows it. */
+static int
+emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
+{
+	struct built b;
+	bool more, rejected, diam = ops[e->op].map_op == 0;
+	int rc;
+
+	if (step_msg(g, e, &b, true, (uint32_t)(g->frame_no + 1), &more, &rejected) != JITSIM_R_OK)
+		return internal(e->op, e->step);
+	rc = write_frame(g, diam, e->link, &b, &e->stream, 1, true, -1);
+	if (rc != 0)
+		return rc;
+	if (more) {
+		struct jitsim_pktgen_ev n = *e;
+
+		n.step++;
+		return schedule(g, &n, answer_delay(g));
+	}
+	if (rejected && ops[e->op].attach && e->attempt < g->sc->retry_max &&
+	    jitsim_pktgen_rng_chance(&g->rng, g->sc->retry_share)) {
+		struct jitsim_pktgen_ev n = *e;
+
+		/* The handset tries again later; a new dialogue. */
+		n.step = 0;
+		n.attempt++;
+		n.tid_a = g->tid++;
+		n.tid_b = g->tid++;
+		n.hbh = g->hbh++;
+		n.session = g->session++;
+		return schedule(
+			g, &n,
+			jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns));
+	}
+	if (!rejected && e->step > 0 &&
+	    (e->op == JITSIM_PKTGEN_OP_SAI_V3 || e->op == JITSIM_PKTGEN_OP_AIR)) {
+		/* Authentication done: the location update follows (TS 23.012 3.6.1). */
+		struct jitsim_pktgen_ev n = *e;
+
+		n.op = e->op == JITSIM_PKTGEN_OP_AIR ? JITSIM_PKTGEN_OP_ULR : JITSIM_PKTGEN_OP_UL;
+		n.step = 0;
+		n.tid_a = g->tid++;
+		n.tid_b = g->tid++;
+		n.hbh = g->hbh++;
+		n.session = g->session++;
+		return schedule(g, &n, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000));
+	}
+	return 0;
+}
+
+/* A malformed frame: a fresh message nobody counts, corrupted. */
+static int
+emit_malformed(struct jitsim_pktgen_gen *g)
+{
+	unsigned int kind =
+		jitsim_pktgen_rng_weighted(&g->mal_rng, g->sc->mal_weight, JITSIM_PKTGEN_MAL_MAX);
+	struct jitsim_pktgen_ev e;
+	struct built b;
+	bool more, rejected;
+	unsigned int op;
+
+	/* BER corruption needs a MAP message; the others take any request. */
+	do
+		op = (unsigned int)jitsim_pktgen_rng_below(&g->mal_rng, JITSIM_PKTGEN_OP_MAX);
+	while (kind == JITSIM_PKTGEN_MAL_BER && ops[op].map_op == 0);
+	/* An operation on active SIMs when there are none: an attach instead. */
+	if (!new_flow(g, g->now, op, &e))
+		new_flow(g, g->now, JITSIM_PKTGEN_OP_SAI_V3, &e);
+	if (step_msg(g, &e, &b, false, 0, &more, &rejected) != JITSIM_R_OK)
+		return -EINVAL;
+	/*
+	 * The copy takes a TSN / sequence number like any packet sent: reusing
+	 * one would make the next good packet a retransmission to a TSN-tracking
+	 * reader (tshark), which then skips its payload.
+	 */
+	return write_frame(g, ops[e.op].map_op == 0, e.link, &b, &e.stream, 1, true, (int)kind);
+}
+
+/* New dialogues: one, or several MAP requests bundled in one SCTP packet. */
+static int
+start_flows(struct jitsim_pktgen_gen *g)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	struct jitsim_pktgen_ev e[8];
+	struct built b[8];
+	uint16_t streams[8];
+	unsigned int n = 1, want = 1, op;
+	bool more, rejected;
+	int rc;
+
+	op = jitsim_pktgen_rng_weighted(&g->rng, sc->weight, JITSIM_PKTGEN_OP_MAX);
+	if (!new_flow(g, g->now, op, &e[0]))
+		return 0;
+	if (ops[op].map_op && ops[op].init_dir == 0 && sc->bundle_share &&
+	    jitsim_pktgen_rng_chance(&g->rng, sc->bundle_share))
+		want = (unsigned int)jitsim_pktgen_rng_range(&g->rng, 2, sc->bundle_max);
+	/* RFC 9260 6.10: the other chunks join the same packet on the same association. */
+	for (unsigned int tries = 0; n < want && tries < 4 * want; tries++) {
+		unsigned int o =
+			jitsim_pktgen_rng_weighted(&g->rng, sc->weight, JITSIM_PKTGEN_OP_MAX);
+
+		if (!ops[o].map_op || ops[o].init_dir != 0 || !new_flow(g, g->now, o, &e[n]))
+			continue;
+		e[n].link = e[0].link;
+		e[n].stream = (uint16_t)(1 + e[n].tid_a % (g->map_link[e[0].link].n_streams - 1u));
+		n++;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (step_msg(g, &e[i], &b[i], true, (uint32_t)(g->frame_no + 1), &more,
+			     &rejected) != JITSIM_R_OK)
+			return internal(e[i].op, 0);
+		streams[i] = e[i].stream;
+	}
+	rc = write_frame(g, ops[op].map_op == 0, e[0].link, b, streams, n, true, -1);
+	for (unsigned int i = 0; rc == 0 && i < n; i++) {
+		e[i].step = 1;
+		rc = schedule(g, &e[i], answer_delay(g));
+	}
+	return rc;
+}
+
+/* ---- background ---- */
+
+static int
+emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsigned int link,
+	uint32_t id)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	struct jitsim_pktgen_link *l = &g->map_link[link];
+	unsigned int dir = step;
+	struct built b;
+	uint16_t stream = 0;
+	enum jitsim_reason r = JITSIM_R_OK;
+	int rc;
+
+	g->ex->bg[kind]++; /* every frame, replies included */
+	b.dir = dir;
+	jitsim_wbuf_init(&b.w, b.buf, sizeof(b.buf), 512);
+	switch (kind) {
+	case JITSIM_PKTGEN_BG_BEAT:
+		r = jitsim_pktgen_enc_beat(&b.w, step != 0, ((uint64_t)link << 32) | id);
+		break;
+	case JITSIM_PKTGEN_BG_SCMG:
+		stream = (uint16_t)(1 + id % (l->n_streams - 1u));
+		r = jitsim_pktgen_enc_scmg(&b.w, step != 0, JITSIM_SSN_HLR,
+					   dir ? sc->hlr_pc : sc->stp_pc,
+					   dir ? sc->stp_pc : sc->hlr_pc, link + 1u);
+		break;
+	case JITSIM_PKTGEN_BG_OTHER_MAP: {
+		/* AnyTimeInterrogation from a gsmSCF about a number outside the population. */
+		struct jitsim_pktgen_map_msg m;
+		struct jitsim_sccp_addr scf, hlr;
+		struct jitsim_pktgen_map_res res = {0};
+		uint8_t pbuf[128];
+		struct jitsim_wbuf pw;
+		char msisdn[16];
+
+		snprintf(msisdn, sizeof(msisdn), "999%09u", id % 1000000000u);
+		gt_addr(&scf, sc->gsmscf_gt, JITSIM_SSN_GSMSCF);
+		gt_addr(&hlr, sc->hlr_gt, JITSIM_SSN_HLR);
+		memset(&m, 0, sizeof(m));
+		m.ac = 29; /* anyTimeEnquiryContext */
+		m.version = 3;
+		m.invoke_id = 1;
+		m.code = JITSIM_PKTGEN_MAP_OP_ATI;
+		m.dialogue = true;
+		m.opc = dir ? sc->hlr_pc : sc->stp_pc;
+		m.dpc = dir ? sc->stp_pc : sc->hlr_pc;
+		m.rc = link + 1u;
+		m.sls = (uint8_t)(id & 15);
+		jitsim_wbuf_init(&pw, pbuf, sizeof(pbuf), sizeof(pbuf));
+		if (step == 0) {
+			m.tcap_type = JITSIM_TCAP_BEGIN;
+			m.has_otid = true;
+			m.otid = id;
+			m.comp_type = JITSIM_TCAP_INVOKE;
+			m.calling = &scf;
+			m.called = &hlr;
+			r = jitsim_pktgen_map_ati_arg(&pw, msisdn, sc->gsmscf_gt);
+		} else {
+			m.tcap_type = JITSIM_TCAP_END;
+			m.has_dtid = true;
+			m.dtid = id;
+			m.comp_type = JITSIM_TCAP_RESULT_LAST;
+			m.calling = &hlr;
+			m.called = &scf;
+			r = jitsim_pktgen_map_result(&pw, m.code, 3, &res);
+		}
+		if (r != JITSIM_R_OK)
+			return -EINVAL;
+		m.param = jitsim_wbuf_data(&pw);
+		m.param_len = jitsim_wbuf_len(&pw);
+		stream = (uint16_t)(1 + id % (l->n_streams - 1u));
+		jitsim_wbuf_init(&b.w, b.buf, sizeof(b.buf), sizeof(b.buf) - 8);
+		r = jitsim_pktgen_enc_map(&b.w, &m);
+		g->ex->map[step ? JITSIM_PKTGEN_MAP_RESULT : JITSIM_PKTGEN_MAP_INVOKE][m.code]++;
+		break;
+	}
+	default: {
+		uint8_t *f = jitsim_pktgen_pcapw_reserve(g->pcap, JITSIM_PKTGEN_FRAME_MAX);
+		size_t len;
+
+		if (f == NULL)
+			return g->pcap->err;
+		if (jitsim_pktgen_enc_echo(f, JITSIM_PKTGEN_FRAME_MAX, l, dir, step != 0,
+					   (uint16_t)link, (uint16_t)id, &len) != JITSIM_R_OK)
+			return -EINVAL;
+		g->frame_no++;
+		g->ex->frames++;
+		jitsim_pktgen_pcapw_put(g->pcap, g->now, len);
+		goto reply;
+	}
+	}
+	if (r != JITSIM_R_OK)
+		return -EINVAL;
+	rc = write_frame(g, false, link, &b, &stream, 1, true, -1);
+	if (rc != 0)
+		return rc;
+reply:
+	if (step == 0) {
+		struct jitsim_pktgen_ev n;
+
+		memset(&n, 0, sizeof(n));
+		n.op = (uint8_t)(OP_BG + kind);
+		n.step = 1;
+		n.link = (uint8_t)link;
+		n.tid_a = id;
+		return schedule(g, &n, answer_delay(g));
+	}
+	return 0;
+}
+
+int
+jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_scenario *sc,
+		       const struct jitsim_pktgen_pop *pop, struct jitsim_pktgen_expect *ex,
+		       struct jitsim_pktgen_ofile *pcap, uint64_t seed)
+{
+	memset(g, 0, sizeof(*g));
+	g->sc = sc;
+	g->pop = pop;
+	g->ex = ex;
+	g->pcap = pcap;
+	jitsim_pktgen_rng_seed(&g->rng, seed, 1);
+	jitsim_pktgen_rng_seed(&g->mal_rng, seed, 2);
+	g->n_map_links = sc->m3ua_assocs;
+	g->n_diam_links = sc->diameter_peers;
+	for (unsigned int i = 0; i < g->n_map_links; i++)
+		link_init(g, &g->map_link[i], i, false);
+	for (unsigned int i = 0; i < g->n_diam_links; i++) {
+		link_init(g, &g->diam_link[i], i, true);
+		snprintf(g->mme_host[i], sizeof(g->mme_host[i]), "mme%u.%s", i + 1, sc->hss_realm);
+	}
+	snprintf(g->hss_host, sizeof(g->hss_host), "hss1.%s", sc->hss_realm);
+	g->tid = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
+	g->hbh = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
+	g->session = 1;
+	g->now = sc->start_ns;
+	g->next_flow = sc->start_ns;
+	g->next_bg = sc->bg_rate ? sc->start_ns + jitsim_pktgen_rng_exp(&g->rng,
+									1000000000ull / sc->bg_rate)
+				 : UINT64_MAX;
+	return 0;
+}
+
+int
+jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
+{
+	const struct jitsim_pktgen_scenario *sc = g->sc;
+	const uint64_t flow_gap = 1000000000ull / sc->rate;
+	const uint64_t bg_gap = sc->bg_rate ? 1000000000ull / sc->bg_rate : 0;
+	int rc = 0;
+
+	while (rc == 0 && g->frame_no < packets) {
+		uint64_t th = g->n_heap ? g->heap[0].t : UINT64_MAX;
+
+		if (sc->mal_share && jitsim_pktgen_rng_chance(&g->mal_rng, sc->mal_share)) {
+			rc = emit_malformed(g);
+			continue;
+		}
+		if (g->next_bg <= th && g->next_bg <= g->next_flow) {
+			g->now = g->next_bg;
+			g->next_bg += jitsim_pktgen_rng_exp(&g->rng, bg_gap);
+			rc = emit_bg(g,
+				     jitsim_pktgen_rng_weighted(&g->rng, sc->bg_weight,
+								JITSIM_PKTGEN_BG_MAX),
+				     0,
+				     (unsigned int)jitsim_pktgen_rng_below(&g->rng, g->n_map_links),
+				     g->tid++);
+		} else if (g->next_flow <= th) {
+			g->now = g->next_flow;
+			g->next_flow += jitsim_pktgen_rng_exp(&g->rng, flow_gap);
+			rc = start_flows(g);
+		} else {
+			struct jitsim_pktgen_ev e;
+
+			heap_pop(g, &e);
+			g->now = e.t;
+			if (e.op >= OP_BG)
+				rc = emit_bg(g, e.op - OP_BG, e.step, e.link, e.tid_a);
+			else
+				rc = emit_step(g, &e);
+		}
+	}
+	return rc;
+}
+
+void
+jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
+{
+	free(g->heap);
+	g->heap = NULL;
+}

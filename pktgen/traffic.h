@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#ifndef JITSIM_PKTGEN_TRAFFIC_H
+#define JITSIM_PKTGEN_TRAFFIC_H
+
+/**
+ * @file
+ * The timeline: dialogues (a request and the answers that follow it) start
+ * as a Poisson process at the scenario's rate, background frames as another;
+ * answers, retries after a rejection and follow-up procedures are events in
+ * a min-heap keyed by (time, sequence number). Frames are written as they
+ * are popped, so memory is bounded by what is in flight (rate times the
+ * longest delay), never by the trace length.
+ *
+ * Thread-safety: one generator per thread.
+ */
+
+#include <stdint.h>
+
+#include "encode.h"
+#include "expect.h"
+#include "pcapw.h"
+#include "population.h"
+#include "rng.h"
+
+struct jitsim_pktgen_ev;
+
+struct jitsim_pktgen_gen {
+	const struct jitsim_pktgen_scenario *sc;
+	const struct jitsim_pktgen_pop *pop;
+	struct jitsim_pktgen_expect *ex;
+	struct jitsim_pktgen_ofile *pcap;
+	struct jitsim_pktgen_rng rng;	  /**< traffic */
+	struct jitsim_pktgen_rng mal_rng; /**< malformed frames */
+	struct jitsim_pktgen_ev *heap;
+	size_t n_heap, cap_heap;
+	uint64_t seq;
+	uint64_t now;
+	uint64_t next_flow;
+	uint64_t next_bg;
+	uint64_t frame_no; /**< frames written */
+	uint32_t tid;
+	uint32_t hbh;
+	uint32_t session;
+	unsigned int n_map_links;
+	unsigned int n_diam_links;
+	struct jitsim_pktgen_link map_link[JITSIM_PKTGEN_MAX_LINKS / 2];
+	struct jitsim_pktgen_link diam_link[JITSIM_PKTGEN_MAX_LINKS / 2];
+	char mme_host[JITSIM_PKTGEN_MAX_LINKS / 2][96]; /**< per Diameter peer */
+	char hss_host[96];
+};
+
+/** @return 0 or negative errno. */
+int jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_scenario *sc,
+			   const struct jitsim_pktgen_pop *pop, struct jitsim_pktgen_expect *ex,
+			   struct jitsim_pktgen_ofile *pcap, uint64_t seed);
+
+/** Write @p packets frames. @return 0 or negative errno (write error). */
+int jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets);
+
+void jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g);
+
+#endif /* JITSIM_PKTGEN_TRAFFIC_H */
