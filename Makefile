@@ -64,7 +64,7 @@ demo:
 	@exit 2
 
 format:
-	find dataplane include tests tools -name '*.[ch]' | xargs clang-format -i
+	find dataplane include pktgen tests tools -name '*.[ch]' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) $(BUILD_REL) $(BUILD_FUZZ)
