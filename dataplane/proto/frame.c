@@ -105,7 +105,7 @@ set_ids(struct jitsim_msg *out, const struct jitsim_digits *imsi, uint64_t imsi_
 	out->imsi_key = imsi_key;
 	out->has_msisdn = msisdn != NULL;
 	out->msisdn = msisdn;
-	out->msisdn_key = msisdn ? jitsim_digits_key(msisdn) : 0;
+	out->msisdn_key = msisdn ? jitsim_digits_key_inline(msisdn) : 0;
 	out->has_visited = visited != NULL;
 	out->visited = visited;
 }
@@ -172,7 +172,7 @@ tcap_comp(struct jitsim_frame_iter *it, struct jitsim_msg *out)
 	else if (out->is_request && it->sccp.calling.digits.n > 0)
 		visited = &it->sccp.calling.digits;
 	if (m->ids.has_imsi)
-		set_ids(out, &m->ids.imsi, jitsim_digits_key(&m->ids.imsi),
+		set_ids(out, &m->ids.imsi, jitsim_digits_key_inline(&m->ids.imsi),
 			m->ids.has_msisdn ? &m->ids.msisdn : NULL, visited);
 	else
 		set_ids(out, NULL, 0, m->ids.has_msisdn ? &m->ids.msisdn : NULL, visited);

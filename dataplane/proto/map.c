@@ -180,7 +180,7 @@ map_imsi(const uint8_t *val, size_t len, bool *has, struct jitsim_digits *d)
 	/* Rules only ever match the primitive identifier here. */
 	if (len < 3 || len > 8)
 		return JITSIM_R_MAP_BAD;
-	if (jitsim_tbcd_decode(val, len, d) != JITSIM_R_OK)
+	if (jitsim_tbcd_decode_inline(val, len, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
 	*has = true;
 	return JITSIM_R_OK;
@@ -195,7 +195,7 @@ map_addr(const uint8_t *val, size_t len, bool *has, struct jitsim_digits *d)
 {
 	if (len < 1 || len > 1 + JITSIM_DIGITS_MAX / 2)
 		return JITSIM_R_MAP_BAD;
-	if (jitsim_tbcd_decode(val + 1, len - 1, d) != JITSIM_R_OK)
+	if (jitsim_tbcd_decode_inline(val + 1, len - 1, d) != JITSIM_R_OK)
 		return JITSIM_R_MAP_BAD_DIGITS;
 	*has = true;
 	return JITSIM_R_OK;

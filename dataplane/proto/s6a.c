@@ -249,7 +249,7 @@ set_msisdn(struct jitsim_s6a *out, const struct jitsim_diam_avp *a)
 {
 	if (out->has_msisdn)
 		return JITSIM_R_OK;
-	if (jitsim_tbcd_decode(a->data, a->data_len, &out->msisdn) != JITSIM_R_OK)
+	if (jitsim_tbcd_decode_inline(a->data, a->data_len, &out->msisdn) != JITSIM_R_OK)
 		return JITSIM_R_DIAM_BAD_AVP;
 	out->has_msisdn = true;
 	return JITSIM_R_OK;

@@ -44,7 +44,7 @@
 static inline enum jitsim_reason
 addr_digits(const uint8_t *p, size_t len, int odd, struct jitsim_digits *d)
 {
-	if (jitsim_bcd_decode(p, len, odd, d) != JITSIM_R_OK)
+	if (jitsim_bcd_decode_inline(p, len, odd, d) != JITSIM_R_OK)
 		return JITSIM_R_SCCP_BAD_ADDRESS;
 	return JITSIM_R_OK;
 }
