@@ -18,6 +18,8 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/map.h>
 
+#include "dump.h"
+
 /*
  * What a matched element is. A rule matches the whole identifier octet, so
  * the primitive/constructed form is part of the match: F_IMSI .. F_NVEC
@@ -602,22 +604,6 @@ jitsim_map_err_name(uint8_t err)
 	return err < sizeof(err_names) / sizeof(err_names[0]) ? err_names[err] : NULL;
 }
 
-static void __attribute__((format(printf, 4, 5)))
-dump_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (*off < size)
-		n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
 int
 jitsim_map_ids_dump(const struct jitsim_map_ids *x, char *buf, size_t size)
 {
@@ -637,10 +623,11 @@ jitsim_map_ids_dump(const struct jitsim_map_ids *x, char *buf, size_t size)
 		buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (f[i].has)
-			dump_add(buf, size, &off, "%s%s=%s", off ? " " : "", f[i].key, f[i].d->d);
+			jitsim_dump_add(buf, size, &off, "%s%s=%s", off ? " " : "", f[i].key,
+					f[i].d->d);
 	if (x->n_vectors)
-		dump_add(buf, size, &off, "%svectors=%u", off ? " " : "", x->n_vectors);
+		jitsim_dump_add(buf, size, &off, "%svectors=%u", off ? " " : "", x->n_vectors);
 	if (off == 0)
-		dump_add(buf, size, &off, "ids=none");
+		jitsim_dump_add(buf, size, &off, "ids=none");
 	return (int)off;
 }

@@ -21,6 +21,8 @@
 
 #include <jitsim/proto/sccp.h>
 
+#include "dump.h"
+
 /* Address indicator bits (Q.713 3.4.1, bit 1 = LSB). */
 #define AI_PC 0x01
 #define AI_SSN 0x02
@@ -354,22 +356,6 @@ jitsim_sccp_decode(const uint8_t *p, size_t len, struct jitsim_sccp *out)
 	}
 }
 
-static void __attribute__((format(printf, 4, 5)))
-dump_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (*off < size)
-		n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
 static const char *
 sccp_type_name(uint8_t t)
 {
@@ -394,20 +380,20 @@ sccp_type_name(uint8_t t)
 static void
 dump_addr(const struct jitsim_sccp_addr *a, const char *who, char *buf, size_t size, size_t *off)
 {
-	dump_add(buf, size, off, " %s.ri=%s", who, a->route_on_ssn ? "ssn" : "gt");
+	jitsim_dump_add(buf, size, off, " %s.ri=%s", who, a->route_on_ssn ? "ssn" : "gt");
 	if (a->has_pc)
-		dump_add(buf, size, off, " %s.pc=%u", who, a->pc);
+		jitsim_dump_add(buf, size, off, " %s.pc=%u", who, a->pc);
 	if (a->has_ssn)
-		dump_add(buf, size, off, " %s.ssn=%u", who, a->ssn);
-	dump_add(buf, size, off, " %s.gti=%u", who, a->gti);
+		jitsim_dump_add(buf, size, off, " %s.ssn=%u", who, a->ssn);
+	jitsim_dump_add(buf, size, off, " %s.gti=%u", who, a->gti);
 	if (a->gti >= 2)
-		dump_add(buf, size, off, " %s.tt=%u", who, a->tt);
+		jitsim_dump_add(buf, size, off, " %s.tt=%u", who, a->tt);
 	if (a->gti >= 3)
-		dump_add(buf, size, off, " %s.np=%u %s.es=%u", who, a->np, who, a->es);
+		jitsim_dump_add(buf, size, off, " %s.np=%u %s.es=%u", who, a->np, who, a->es);
 	if (a->gti == 1 || a->gti == 4)
-		dump_add(buf, size, off, " %s.nai=%u", who, a->nai);
+		jitsim_dump_add(buf, size, off, " %s.nai=%u", who, a->nai);
 	if (a->gti != 0)
-		dump_add(buf, size, off, " %s.digits=%s", who, a->digits.d);
+		jitsim_dump_add(buf, size, off, " %s.digits=%s", who, a->digits.d);
 }
 
 int
@@ -419,19 +405,19 @@ jitsim_sccp_dump(const struct jitsim_sccp *x, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
-	dump_add(buf, size, &off, "type=%s", sccp_type_name(x->msg_type));
+	jitsim_dump_add(buf, size, &off, "type=%s", sccp_type_name(x->msg_type));
 	if (has_class)
-		dump_add(buf, size, &off, " class=%u handling=%u", x->pclass & 0x0f,
-			 x->pclass >> 4);
+		jitsim_dump_add(buf, size, &off, " class=%u handling=%u", x->pclass & 0x0f,
+				x->pclass >> 4);
 	else
-		dump_add(buf, size, &off, " cause=%u", x->cause);
+		jitsim_dump_add(buf, size, &off, " cause=%u", x->cause);
 	if (x->msg_type != JITSIM_SCCP_UDT && x->msg_type != JITSIM_SCCP_UDTS)
-		dump_add(buf, size, &off, " hops=%u", x->hop_counter);
+		jitsim_dump_add(buf, size, &off, " hops=%u", x->hop_counter);
 	if (x->has_segmentation)
-		dump_add(buf, size, &off, " seg.first=%d seg.remaining=%u seg.ref=0x%06x",
-			 x->seg_first, x->seg_remaining, (unsigned int)x->seg_local_ref);
+		jitsim_dump_add(buf, size, &off, " seg.first=%d seg.remaining=%u seg.ref=0x%06x",
+				x->seg_first, x->seg_remaining, (unsigned int)x->seg_local_ref);
 	dump_addr(&x->called, "called", buf, size, &off);
 	dump_addr(&x->calling, "calling", buf, size, &off);
-	dump_add(buf, size, &off, " data_len=%zu", x->data_len);
+	jitsim_dump_add(buf, size, &off, " data_len=%zu", x->data_len);
 	return (int)off;
 }

@@ -16,6 +16,8 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/tcap.h>
 
+#include "dump.h"
+
 /* Transaction portion elements (Q.773 Table 9, APPLICATION class). */
 #define TAG_OTID 0x48
 #define TAG_DTID 0x49
@@ -765,22 +767,6 @@ jitsim_tcap_decode(const uint8_t *p, size_t len, struct jitsim_tcap *out)
 	return JITSIM_R_OK;
 }
 
-static void __attribute__((format(printf, 4, 5)))
-dump_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (*off < size)
-		n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
 static const char *
 tcap_type_name(uint8_t t)
 {
@@ -833,11 +819,11 @@ dump_oid(const uint8_t *p, size_t len, char *buf, size_t size, size_t *off)
 		if (first) {
 			uint64_t a = v < 80 ? v / 40 : 2;
 
-			dump_add(buf, size, off, "%u.%llu", (unsigned int)a,
-				 (unsigned long long)(v - a * 40));
+			jitsim_dump_add(buf, size, off, "%u.%llu", (unsigned int)a,
+					(unsigned long long)(v - a * 40));
 			first = false;
 		} else {
-			dump_add(buf, size, off, ".%llu", (unsigned long long)v);
+			jitsim_dump_add(buf, size, off, ".%llu", (unsigned long long)v);
 		}
 		v = 0;
 	}
@@ -850,41 +836,43 @@ jitsim_tcap_dump(const struct jitsim_tcap *x, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
-	dump_add(buf, size, &off, "type=%s", tcap_type_name(x->type));
+	jitsim_dump_add(buf, size, &off, "type=%s", tcap_type_name(x->type));
 	if (x->has_otid)
-		dump_add(buf, size, &off, " otid=%0*x", 2 * x->otid_len, (unsigned int)x->otid);
+		jitsim_dump_add(buf, size, &off, " otid=%0*x", 2 * x->otid_len,
+				(unsigned int)x->otid);
 	if (x->has_dtid)
-		dump_add(buf, size, &off, " dtid=%0*x", 2 * x->dtid_len, (unsigned int)x->dtid);
+		jitsim_dump_add(buf, size, &off, " dtid=%0*x", 2 * x->dtid_len,
+				(unsigned int)x->dtid);
 	if (x->has_dialogue) {
-		dump_add(buf, size, &off, " dialogue=0x%02x", x->dialogue_pdu);
+		jitsim_dump_add(buf, size, &off, " dialogue=0x%02x", x->dialogue_pdu);
 		if (x->acn != NULL) {
-			dump_add(buf, size, &off, " acn=");
+			jitsim_dump_add(buf, size, &off, " acn=");
 			dump_oid(x->acn, x->acn_len, buf, size, &off);
 		}
 		if (x->is_map_acn)
-			dump_add(buf, size, &off, " map_ac=%u map_version=%u", x->map_ac,
-				 x->map_version);
+			jitsim_dump_add(buf, size, &off, " map_ac=%u map_version=%u", x->map_ac,
+					x->map_version);
 	}
 	if (x->has_abort_cause)
-		dump_add(buf, size, &off, " p_abort=%u", x->abort_cause);
-	dump_add(buf, size, &off, " ncomp=%u", x->n_comp);
+		jitsim_dump_add(buf, size, &off, " p_abort=%u", x->abort_cause);
+	jitsim_dump_add(buf, size, &off, " ncomp=%u", x->n_comp);
 	for (unsigned int i = 0; i < x->n_comp && i < JITSIM_TCAP_MAX_COMPONENTS; i++) {
 		const struct jitsim_tcap_component *c = &x->comp[i];
 
-		dump_add(buf, size, &off, " c%u=%s", i, tcap_comp_name(c->type));
+		jitsim_dump_add(buf, size, &off, " c%u=%s", i, tcap_comp_name(c->type));
 		if (c->has_invoke_id)
-			dump_add(buf, size, &off, " c%u.id=%d", i, c->invoke_id);
+			jitsim_dump_add(buf, size, &off, " c%u.id=%d", i, c->invoke_id);
 		if (c->has_linked_id)
-			dump_add(buf, size, &off, " c%u.linked=%d", i, c->linked_id);
+			jitsim_dump_add(buf, size, &off, " c%u.linked=%d", i, c->linked_id);
 		if (c->has_opcode)
-			dump_add(buf, size, &off, " c%u.op=%u", i, c->opcode);
+			jitsim_dump_add(buf, size, &off, " c%u.op=%u", i, c->opcode);
 		if (c->has_error)
-			dump_add(buf, size, &off, " c%u.err=%u", i, c->error);
+			jitsim_dump_add(buf, size, &off, " c%u.err=%u", i, c->error);
 		if (c->has_problem)
-			dump_add(buf, size, &off, " c%u.problem=%u:%u", i, c->problem_type,
-				 c->problem);
+			jitsim_dump_add(buf, size, &off, " c%u.problem=%u:%u", i, c->problem_type,
+					c->problem);
 		if (c->param != NULL)
-			dump_add(buf, size, &off, " c%u.param_len=%zu", i, c->param_len);
+			jitsim_dump_add(buf, size, &off, " c%u.param_len=%zu", i, c->param_len);
 	}
 	return (int)off;
 }
