@@ -214,30 +214,81 @@ jitsim_pktgen_enc_echo(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, u
 	return JITSIM_R_OK;
 }
 
-enum jitsim_reason
-jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m)
+int
+jitsim_pktgen_sccp_addr_enc(const struct jitsim_sccp_addr *a,
+			    uint8_t out[JITSIM_PKTGEN_SCCP_ADDR_MAX])
+{
+	uint8_t buf[2 * 256 + 16];
+	struct jitsim_wbuf w;
+	struct jitsim_sccp s;
+	const uint8_t *o;
+
+	/* A UDT with no data, both parties @p a: the called address is o[6 ..]. */
+	jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));
+	memset(&s, 0, sizeof(s));
+	s.msg_type = JITSIM_SCCP_UDT;
+	s.pclass = 0x80;
+	s.called = *a;
+	s.calling = *a;
+	if (jitsim_sccp_encode(&w, &s) != JITSIM_R_OK)
+		return -1;
+	o = jitsim_wbuf_data(&w);
+	if (jitsim_wbuf_len(&w) < 6 || o[5] == 0 || o[5] > JITSIM_PKTGEN_SCCP_ADDR_MAX ||
+	    jitsim_wbuf_len(&w) < 6u + o[5])
+		return -1;
+	memcpy(out, o + 6, o[5]);
+	return o[5];
+}
+
+/*
+ * The UDT header in front of the user data in @p w from pre-encoded
+ * addresses, as jitsim_sccp_encode() lays it out (Q.713 4.10): type,
+ * protocol class, three pointers (each counting from its own octet), the
+ * called and calling party addresses with their length octets, then the
+ * data length octet.
+ */
+static enum jitsim_reason
+sccp_udt_tpl(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m)
+{
+	size_t data_len = jitsim_wbuf_len(w), cl = m->called_enc_len, gl = m->calling_enc_len;
+	size_t pos = 5;
+	uint8_t *o;
+
+	if (data_len > 255 || cl == 0 || gl == 0)
+		return JITSIM_R_BAD_PARAM;
+	o = jitsim_wbuf_prepend(w, 5 + 1 + cl + 1 + gl + 1);
+	if (o == NULL)
+		return JITSIM_R_NOSPACE;
+	o[0] = JITSIM_SCCP_UDT;
+	o[1] = 0x80; /* class 0, return message on error (Q.713 3.6) */
+	o[2] = (uint8_t)(pos - 2);
+	o[pos++] = (uint8_t)cl;
+	memcpy(o + pos, m->called_enc, cl);
+	pos += cl;
+	o[3] = (uint8_t)(pos - 3);
+	o[pos++] = (uint8_t)gl;
+	memcpy(o + pos, m->calling_enc, gl);
+	pos += gl;
+	o[4] = (uint8_t)(pos - 4);
+	o[pos] = (uint8_t)data_len;
+	return JITSIM_R_OK;
+}
+
+/* The TCAP message of @p m with these transaction ids and parameter. */
+static enum jitsim_reason
+tcap_enc(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m, uint32_t otid, uint32_t dtid,
+	 const uint8_t *param)
 {
 	struct jitsim_tcap t;
 	struct jitsim_tcap_component *c = &t.comp[0];
-	struct jitsim_sccp s;
-	struct jitsim_m3ua m3 = {
-		.opc = m->opc,
-		.dpc = m->dpc,
-		.si = 3, /* SCCP (Q.704 14.2.1) */
-		.ni = 2, /* national network */
-		.sls = m->sls,
-		.has_rc = true,
-		.rc = m->rc,
-	};
-	enum jitsim_reason r;
 
 	memset(&t, 0, sizeof(t));
 	t.type = m->tcap_type;
 	t.has_otid = m->has_otid;
-	t.otid = m->otid;
+	t.otid = otid;
 	t.otid_len = 4;
 	t.has_dtid = m->has_dtid;
-	t.dtid = m->dtid;
+	t.dtid = dtid;
 	t.dtid_len = 4;
 	t.has_dialogue = m->dialogue;
 	t.map_ac = m->ac;
@@ -253,11 +304,183 @@ jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg 
 		c->has_opcode = true;
 		c->opcode = m->code;
 	}
-	c->param = m->param;
+	c->param = param;
 	c->param_len = m->param_len;
-	r = jitsim_tcap_encode(w, &t);
-	if (r != JITSIM_R_OK)
-		return r;
+	return jitsim_tcap_encode(w, &t);
+}
+
+static bool
+tpl_is(const struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *m)
+{
+	return t->tcap_type == m->tcap_type && t->comp_type == m->comp_type && t->code == m->code &&
+	       t->ac == m->ac && t->version == m->version && t->invoke_id == m->invoke_id &&
+	       t->has_otid == m->has_otid && t->has_dtid == m->has_dtid &&
+	       t->dialogue == m->dialogue && t->has_param == (m->param != NULL) &&
+	       t->param_len == m->param_len;
+}
+
+/*
+ * Where two encodings differ: one run of exactly @p n octets (its offset in
+ * @p at), or none when @p n is 0. false for anything else.
+ */
+static bool
+diff_run(const uint8_t *a, const uint8_t *b, size_t len, size_t n, uint16_t *at)
+{
+	size_t first = len, last = 0, count = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (a[i] != b[i]) {
+			if (first == len)
+				first = i;
+			last = i;
+			count++;
+		}
+	}
+	if (n == 0)
+		return count == 0;
+	if (count != n || last - first + 1 != n)
+		return false;
+	*at = (uint16_t)first;
+	return true;
+}
+
+/* Encode with these variable parts into @p out; its length, 0 on failure. */
+static size_t
+tcap_sample(const struct jitsim_pktgen_map_msg *m, uint32_t otid, uint32_t dtid,
+	    const uint8_t *param, uint8_t out[JITSIM_PKTGEN_TCAP_TPL_MAX])
+{
+	uint8_t buf[2 * JITSIM_PKTGEN_TCAP_TPL_MAX];
+	struct jitsim_wbuf w;
+
+	jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf));
+	if (tcap_enc(&w, m, otid, dtid, param) != JITSIM_R_OK ||
+	    jitsim_wbuf_len(&w) > JITSIM_PKTGEN_TCAP_TPL_MAX)
+		return 0;
+	memcpy(out, jitsim_wbuf_data(&w), jitsim_wbuf_len(&w));
+	return jitsim_wbuf_len(&w);
+}
+
+static void
+tpl_fill(const struct jitsim_pktgen_tcap_tpl *t, uint8_t *o, const struct jitsim_pktgen_map_msg *m)
+{
+	memcpy(o, t->b, t->len);
+	if (t->has_otid)
+		jitsim_put_be32(o + t->otid_at, m->otid);
+	if (t->has_dtid)
+		jitsim_put_be32(o + t->dtid_at, m->dtid);
+	if (t->has_param)
+		memcpy(o + t->param_at, m->param, m->param_len);
+}
+
+/*
+ * Build the template of @p m's kind in @p t: the library encodes the kind
+ * with all-zero and all-one transaction ids and parameter; the octets that
+ * change are where those go. Kept only if it then reproduces the library's
+ * encoding of @p m itself.
+ */
+static void
+tpl_build(struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *m)
+{
+	static const uint8_t zero[JITSIM_PKTGEN_TCAP_TPL_MAX];
+	uint8_t ones[JITSIM_PKTGEN_TCAP_TPL_MAX], a[JITSIM_PKTGEN_TCAP_TPL_MAX],
+		b[JITSIM_PKTGEN_TCAP_TPL_MAX], real[JITSIM_PKTGEN_TCAP_TPL_MAX];
+	bool has_param = m->param != NULL;
+	size_t len, n;
+
+	memset(t, 0, sizeof(*t));
+	t->tcap_type = m->tcap_type;
+	t->comp_type = m->comp_type;
+	t->code = m->code;
+	t->ac = m->ac;
+	t->version = m->version;
+	t->invoke_id = m->invoke_id;
+	t->has_otid = m->has_otid;
+	t->has_dtid = m->has_dtid;
+	t->dialogue = m->dialogue;
+	t->has_param = has_param;
+	t->param_len = (uint16_t)m->param_len;
+	t->state = 2;
+	if (m->param_len > sizeof(ones) || (has_param && m->param_len == 0))
+		return;
+	memset(ones, 0xff, sizeof(ones));
+	len = tcap_sample(m, 0, 0, has_param ? zero : NULL, a);
+	if (len == 0)
+		return;
+	/* Each variable part on its own: all its octets change, nothing else. */
+	n = tcap_sample(m, 0xffffffffu, 0, has_param ? zero : NULL, b);
+	if (n != len || !diff_run(a, b, len, m->has_otid ? 4 : 0, &t->otid_at))
+		return;
+	n = tcap_sample(m, 0, 0xffffffffu, has_param ? zero : NULL, b);
+	if (n != len || !diff_run(a, b, len, m->has_dtid ? 4 : 0, &t->dtid_at))
+		return;
+	if (has_param) {
+		n = tcap_sample(m, 0, 0, ones, b);
+		if (n != len || !diff_run(a, b, len, m->param_len, &t->param_at))
+			return;
+	}
+	memcpy(t->b, a, len);
+	t->len = (uint16_t)len;
+	/* The check: the template gives the library's bytes for this message. */
+	n = tcap_sample(m, m->otid, m->dtid, m->param, real);
+	tpl_fill(t, b, m);
+	if (n == len && memcmp(real, b, len) == 0)
+		t->state = 1;
+}
+
+/* The template for @p m's kind, built on first use; NULL: encode it. */
+static const struct jitsim_pktgen_tcap_tpl *
+tpl_find(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *m)
+{
+	unsigned int h = (unsigned int)m->tcap_type * 131u + m->comp_type * 31u + m->code * 7u +
+			 m->ac * 17u + m->version * 3u + (unsigned int)m->param_len * 13u +
+			 m->has_otid + 2u * m->has_dtid + 4u * m->dialogue;
+
+	for (unsigned int i = 0; i < JITSIM_PKTGEN_TCAP_TPLS; i++) {
+		struct jitsim_pktgen_tcap_tpl *t = &c->t[(h + i) % JITSIM_PKTGEN_TCAP_TPLS];
+
+		if (t->state == 0)
+			tpl_build(t, m);
+		else if (!tpl_is(t, m))
+			continue;
+		return t->state == 1 ? t : NULL;
+	}
+	return NULL;
+}
+
+enum jitsim_reason
+jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m)
+{
+	const struct jitsim_pktgen_tcap_tpl *tpl =
+		m->tcap_tpls != NULL ? tpl_find(m->tcap_tpls, m) : NULL;
+	struct jitsim_sccp s;
+	struct jitsim_m3ua m3 = {
+		.opc = m->opc,
+		.dpc = m->dpc,
+		.si = 3, /* SCCP (Q.704 14.2.1) */
+		.ni = 2, /* national network */
+		.sls = m->sls,
+		.has_rc = true,
+		.rc = m->rc,
+	};
+	enum jitsim_reason r;
+
+	if (tpl != NULL) {
+		uint8_t *o = jitsim_wbuf_prepend(w, tpl->len);
+
+		if (o == NULL)
+			return JITSIM_R_NOSPACE;
+		tpl_fill(tpl, o, m);
+	} else {
+		r = tcap_enc(w, m, m->otid, m->dtid, m->param);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	if (m->called_enc != NULL && m->calling_enc != NULL) {
+		r = sccp_udt_tpl(w, m);
+		if (r != JITSIM_R_OK)
+			return r;
+		return jitsim_m3ua_encode_data(w, &m3);
+	}
 	memset(&s, 0, sizeof(s));
 	s.msg_type = JITSIM_SCCP_UDT;
 	s.pclass = 0x80; /* class 0, return message on error (Q.713 3.6) */

@@ -70,9 +70,52 @@ struct jitsim_pktgen_map_msg {
 	size_t param_len;
 	const struct jitsim_sccp_addr *called;
 	const struct jitsim_sccp_addr *calling;
+	/**
+	 * Optional: @c called and @c calling already encoded by
+	 * jitsim_pktgen_sccp_addr_enc(); used instead of them when both are set.
+	 */
+	const uint8_t *called_enc, *calling_enc;
+	uint8_t called_enc_len, calling_enc_len;
+	/** Optional: TCAP templates to reuse (jitsim_pktgen_tcap_tpls), NULL: none. */
+	struct jitsim_pktgen_tcap_tpls *tcap_tpls;
 	uint32_t opc, dpc, rc;
 	uint8_t sls;
 };
+
+/** Longest TCAP message kept as a template. */
+#define JITSIM_PKTGEN_TCAP_TPL_MAX 320
+#define JITSIM_PKTGEN_TCAP_TPLS 256
+
+/**
+ * A TCAP message of one kind (everything but the transaction ids and the
+ * parameter bytes) as the codec library encodes it, with where those go.
+ */
+struct jitsim_pktgen_tcap_tpl {
+	uint8_t state; /**< 0: free, 1: template, 2: encode every time */
+	uint8_t tcap_type, comp_type, code, ac, version;
+	int8_t invoke_id;
+	bool has_otid, has_dtid, dialogue, has_param;
+	uint16_t param_len;
+	uint16_t len, otid_at, dtid_at, param_at;
+	uint8_t b[JITSIM_PKTGEN_TCAP_TPL_MAX];
+};
+
+/** The TCAP templates of a run, built on first use (zero-initialise). */
+struct jitsim_pktgen_tcap_tpls {
+	struct jitsim_pktgen_tcap_tpl t[JITSIM_PKTGEN_TCAP_TPLS];
+};
+
+/** Longest SCCP address jitsim_pktgen_sccp_addr_enc() returns. */
+#define JITSIM_PKTGEN_SCCP_ADDR_MAX 30
+
+/**
+ * The called/calling party address @p a as the codec library encodes it in
+ * a UDT (Q.713 3.4), without its length octet, into @p out: a template the
+ * MAP frames reuse. @return its length (1..JITSIM_PKTGEN_SCCP_ADDR_MAX), or
+ * -1 when the encoder refuses @p a or it is longer.
+ */
+int jitsim_pktgen_sccp_addr_enc(const struct jitsim_sccp_addr *a,
+				uint8_t out[JITSIM_PKTGEN_SCCP_ADDR_MAX]);
 
 /**
  * Ethernet/VLAN/IP/SCTP packet of direction @p dir carrying the @p n chunks

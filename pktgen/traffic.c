@@ -240,6 +240,46 @@ set_digits(struct jitsim_digits *d, bool *has, const char *s)
 	jitsim_digits_set(d, s);
 }
 
+/* Templates per region and node kind: e->node is below 1000 (new_flow). */
+#define TPL_NODES 1000u
+#define TPL_KINDS 3u
+
+/*
+ * The encoded SCCP address of @p digits with @p ssn, kept in @p t: the
+ * codec library encodes each party once, the frames reuse the bytes.
+ * NULL when there is no template for it (then encode the address).
+ */
+static const uint8_t *
+addr_tpl(struct jitsim_pktgen_sccp_tpl *t, const char *digits, uint8_t ssn, uint8_t *len)
+{
+	if (t == NULL)
+		return NULL;
+	if (t->len == 0) {
+		struct jitsim_sccp_addr a;
+		int n;
+
+		gt_addr(&a, digits, ssn);
+		n = jitsim_pktgen_sccp_addr_enc(&a, t->b);
+		if (n <= 0)
+			return NULL;
+		t->len = (uint8_t)n;
+		t->ssn = ssn;
+	} else if (t->ssn != ssn) {
+		return NULL;
+	}
+	*len = t->len;
+	return t->b;
+}
+
+static struct jitsim_pktgen_sccp_tpl *
+visited_tpl(struct jitsim_pktgen_gen *g, unsigned int region, unsigned int kind, unsigned int node)
+{
+	if (g->visited_tpl == NULL || region >= g->sc->n_regions || kind >= TPL_KINDS ||
+	    node >= TPL_NODES)
+		return NULL;
+	return &g->visited_tpl[(region * TPL_KINDS + kind) * TPL_NODES + node];
+}
+
 /* Which SIM a new dialogue of @p op is about; false when none qualifies. */
 static bool
 pick_sim(struct jitsim_pktgen_gen *g, unsigned int op, uint64_t *sim)
@@ -369,6 +409,8 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	uint8_t pbuf[256];
 	struct jitsim_wbuf pw;
 	char node[16], other[16];
+	const uint8_t *venc, *henc;
+	uint8_t vlen = 0, hlen = 0;
 	bool err, even = (e->step & 1) == 0, initiator_first;
 	unsigned int kind;
 	enum jitsim_reason r;
@@ -376,18 +418,32 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	jitsim_pktgen_pop_sim(g->pop, e->sim, &s);
 	err = s.state != JITSIM_PKTGEN_ST_ACTIVE;
 	node_gt(sc, e->region, d->node, e->node, node);
-	gt_addr(&visited, node, d->visited_ssn);
-	gt_addr(&home, d->home_smsc ? sc->smsc_gt : sc->hlr_gt, d->home_ssn);
+	venc = addr_tpl(visited_tpl(g, e->region, d->node, e->node), node, d->visited_ssn, &vlen);
+	henc = addr_tpl(&g->home_tpl[d->home_smsc], d->home_smsc ? sc->smsc_gt : sc->hlr_gt,
+			d->home_ssn, &hlen);
+	if (venc == NULL || henc == NULL) {
+		venc = henc = NULL;
+		gt_addr(&visited, node, d->visited_ssn);
+		gt_addr(&home, d->home_smsc ? sc->smsc_gt : sc->hlr_gt, d->home_ssn);
+	}
 	b->dir = even ? d->init_dir : !d->init_dir;
 	initiator_first = d->init_dir == 0;
 
 	memset(&m, 0, sizeof(m));
+	m.tcap_tpls = g->tcap_tpls;
 	m.ac = d->ac;
 	m.version = d->version;
 	m.invoke_id = 1;
 	m.code = d->map_op;
 	/* Parties: the initiator calls the responder; answers go back. */
-	if (even == initiator_first) {
+	if (venc != NULL) {
+		bool v_calls = even == initiator_first;
+
+		m.calling_enc = v_calls ? venc : henc;
+		m.calling_enc_len = v_calls ? vlen : hlen;
+		m.called_enc = v_calls ? henc : venc;
+		m.called_enc_len = v_calls ? hlen : vlen;
+	} else if (even == initiator_first) {
 		m.calling = &visited;
 		m.called = &home;
 	} else {
@@ -858,6 +914,7 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 		gt_addr(&scf, sc->gsmscf_gt, JITSIM_SSN_GSMSCF);
 		gt_addr(&hlr, sc->hlr_gt, JITSIM_SSN_HLR);
 		memset(&m, 0, sizeof(m));
+		m.tcap_tpls = g->tcap_tpls;
 		m.ac = 29; /* anyTimeEnquiryContext */
 		m.version = 3;
 		m.invoke_id = 1;
@@ -941,6 +998,10 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->pcap = pcap;
 	jitsim_pktgen_rng_seed(&g->rng, seed, 1);
 	jitsim_pktgen_rng_seed(&g->mal_rng, seed, 2);
+	/* No templates without memory: the addresses are then encoded per frame. */
+	g->visited_tpl =
+		calloc((size_t)sc->n_regions * TPL_KINDS * TPL_NODES, sizeof(*g->visited_tpl));
+	g->tcap_tpls = calloc(1, sizeof(*g->tcap_tpls));
 	g->n_map_links = sc->m3ua_assocs;
 	g->n_diam_links = sc->diameter_peers;
 	for (unsigned int i = 0; i < g->n_map_links; i++)
@@ -1008,4 +1069,8 @@ jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 {
 	free(g->heap);
 	g->heap = NULL;
+	free(g->visited_tpl);
+	g->visited_tpl = NULL;
+	free(g->tcap_tpls);
+	g->tcap_tpls = NULL;
 }

@@ -26,6 +26,13 @@
 
 struct jitsim_pktgen_ev;
 
+/** An SCCP party address encoded once (jitsim_pktgen_sccp_addr_enc), 0 length: not yet. */
+struct jitsim_pktgen_sccp_tpl {
+	uint8_t len;
+	uint8_t ssn;
+	uint8_t b[JITSIM_PKTGEN_SCCP_ADDR_MAX];
+};
+
 struct jitsim_pktgen_gen {
 	const struct jitsim_pktgen_scenario *sc;
 	const struct jitsim_pktgen_pop *pop;
@@ -49,6 +56,10 @@ struct jitsim_pktgen_gen {
 	struct jitsim_pktgen_link diam_link[JITSIM_PKTGEN_MAX_LINKS / 2];
 	char mme_host[JITSIM_PKTGEN_MAX_LINKS / 2][96]; /**< per Diameter peer */
 	char hss_host[96];
+	/** Visited node addresses by [region][node kind][node], NULL: none kept. */
+	struct jitsim_pktgen_sccp_tpl *visited_tpl;
+	struct jitsim_pktgen_sccp_tpl home_tpl[2]; /**< HLR, SMSC */
+	struct jitsim_pktgen_tcap_tpls *tcap_tpls; /**< NULL: TCAP encoded per frame */
 };
 
 /** @return 0 or negative errno. */
