@@ -66,22 +66,78 @@ lower_len(const struct jitsim_pktgen_link *l)
 	return ETH_HDR + VLAN_TAG * l->n_vlans + (l->ipv6 ? IPV6_HDR : IPV4_HDR);
 }
 
+/* The IPv4 and Ethernet headers of @p l in direction @p dir from its template. */
+static void
+hdr_fill(const struct jitsim_pktgen_link *l, unsigned int dir, uint8_t *h, size_t hl, size_t plen,
+	 uint16_t id, uint8_t proto)
+{
+	uint8_t *ip = h + hl - IPV4_HDR;
+	uint32_t tot = (uint32_t)(IPV4_HDR + plen);
+
+	memcpy(h, l->hdr[dir], hl);
+	jitsim_put_be16(ip + 2, (uint16_t)tot);
+	jitsim_put_be16(ip + 4, id);
+	ip[9] = proto;
+	/* RFC 1624: the template's sum plus the fields that change. */
+	jitsim_put_be16(ip + 10, jitsim_ip_csum_fold(l->hdr_sum[dir] + tot + id + proto));
+}
+
+/*
+ * Keep the headers the library just laid out in front of @p plen bytes at
+ * @p frame as the template of @p l in @p dir, if filling the template
+ * reproduces them exactly.
+ */
+static void
+hdr_build(struct jitsim_pktgen_link *l, unsigned int dir, const uint8_t *frame, size_t hl,
+	  size_t plen, uint16_t id)
+{
+	uint8_t t[JITSIM_PKTGEN_LOWER_MAX], *ip = l->hdr[dir] + hl - IPV4_HDR;
+
+	l->hdr_state[dir] = 2;
+	if (hl > JITSIM_PKTGEN_LOWER_MAX)
+		return;
+	memcpy(l->hdr[dir], frame, hl);
+	memset(ip + 2, 0, 4);
+	ip[9] = 0;
+	memset(ip + 10, 0, 2);
+	l->hdr_sum[dir] = jitsim_ip_csum_partial(ip, IPV4_HDR, 0);
+	hdr_fill(l, dir, t, hl, plen, id, frame[hl - IPV4_HDR + 9]);
+	if (memcmp(t, frame, hl) == 0)
+		l->hdr_state[dir] = 1;
+}
+
 static enum jitsim_reason
 wrap_ip_eth(struct jitsim_wbuf *w, struct jitsim_pktgen_link *l, unsigned int dir, uint8_t proto,
 	    bool advance)
 {
+	size_t plen = jitsim_wbuf_len(w), hl = lower_len(l);
+	uint16_t id = l->ip_id[dir];
 	enum jitsim_reason r;
 
+	if (!l->ipv6 && l->hdr_state[dir] == 1 && plen <= 65535 - IPV4_HDR) {
+		uint8_t *h = jitsim_wbuf_prepend(w, hl);
+
+		if (h != NULL) {
+			hdr_fill(l, dir, h, hl, plen, id, proto);
+			if (advance)
+				l->ip_id[dir]++;
+			return JITSIM_R_OK;
+		}
+	}
 	if (l->ipv6)
 		r = jitsim_ipv6_encode(w, l->ip[dir], l->ip[!dir], proto);
 	else
-		r = jitsim_ipv4_encode(w, l->ip[dir], l->ip[!dir], proto, l->ip_id[dir]);
+		r = jitsim_ipv4_encode(w, l->ip[dir], l->ip[!dir], proto, id);
 	if (r != JITSIM_R_OK)
 		return r;
 	if (advance)
 		l->ip_id[dir]++;
-	return jitsim_eth_encode(w, l->mac[!dir], l->mac[dir], l->vlans, l->n_vlans,
-				 l->ipv6 ? JITSIM_ETHERTYPE_IPV6 : JITSIM_ETHERTYPE_IPV4);
+	r = jitsim_eth_encode(w, l->mac[!dir], l->mac[dir], l->vlans, l->n_vlans,
+			      l->ipv6 ? JITSIM_ETHERTYPE_IPV6 : JITSIM_ETHERTYPE_IPV4);
+	if (r == JITSIM_R_OK && !l->ipv6 && l->hdr_state[dir] == 0 &&
+	    jitsim_wbuf_len(w) == hl + plen)
+		hdr_build(l, dir, jitsim_wbuf_data(w), hl, plen, id);
+	return r;
 }
 
 enum jitsim_reason
@@ -147,6 +203,75 @@ jitsim_pktgen_enc_sctp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, u
 	return JITSIM_R_OK;
 }
 
+/*
+ * RFC 1071 sum of @p len bytes at @p p onto @p s, congruent to
+ * jitsim_ip_csum_partial()'s modulo 0xffff: a big-endian 32-bit word is its
+ * two 16-bit words times 2^16 = 1 (mod 0xffff), so eight bytes are added as
+ * two 32-bit words.
+ */
+static uint64_t
+csum_add(const uint8_t *p, size_t len, uint64_t s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * Little-endian loads sum byte-swapped words: RFC 1071 2(B), the sum of
+	 * swapped words is the swapped sum (x * 2^8 mod 0xffff).
+	 */
+	uint64_t n = 0;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		n += (v & 0xffffffffu) + (v >> 32);
+	}
+	for (; len >= 2; p += 2, len -= 2) {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		n += v;
+	}
+	if (len)
+		n += p[0];
+	while (n >> 16)
+		n = (n & 0xffff) + (n >> 16);
+	return s + (((n & 0xff) << 8) | (n >> 8));
+#else
+	for (; len >= 8; p += 8, len -= 8)
+		s += (uint64_t)jitsim_get_be32(p) + jitsim_get_be32(p + 4);
+	for (; len >= 2; p += 2, len -= 2)
+		s += jitsim_get_be16(p);
+	if (len)
+		s += (uint32_t)p[0] << 8;
+	return s;
+#endif
+}
+
+/* The TCP header of the segment of @p seglen octets at @p h, as jitsim_tcp_encode() does. */
+static void
+tcp_hdr(uint8_t *h, const struct jitsim_pktgen_link *l, unsigned int dir, uint32_t seglen)
+{
+	size_t al = l->ipv6 ? 16 : 4;
+	uint64_t s;
+
+	jitsim_put_be16(h, l->port[dir]);
+	jitsim_put_be16(h + 2, l->port[!dir]);
+	jitsim_put_be32(h + 4, l->seq[dir]);
+	jitsim_put_be32(h + 8, l->seq[!dir]);
+	h[12] = (TCP_HDR / 4) << 4;
+	h[13] = 0x18; /* PSH, ACK */
+	jitsim_put_be16(h + 14, 65535);
+	memset(h + 16, 0, 4);
+	/* Pseudo-header (RFC 9293 3.1, RFC 8200 8.1): addresses, length, protocol. */
+	s = csum_add(l->ip[dir], al, 0);
+	s = csum_add(l->ip[!dir], al, s);
+	s += (seglen >> 16) + (seglen & 0xffff) + JITSIM_IPPROTO_TCP;
+	s = csum_add(h, seglen, s);
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	jitsim_put_be16(h + 16, jitsim_ip_csum_fold((uint32_t)s));
+}
+
 enum jitsim_reason
 jitsim_pktgen_enc_tcp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, unsigned int dir,
 		      const uint8_t *payload, size_t plen, bool advance, size_t *len)
@@ -159,13 +284,29 @@ jitsim_pktgen_enc_tcp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, un
 		.ack = l->seq[!dir],
 	};
 	enum jitsim_reason r;
+	uint8_t *h;
 
 	if (dir > 1)
 		return JITSIM_R_BAD_PARAM;
 	jitsim_wbuf_init(&w, buf, cap, lower_len(l) + TCP_HDR);
 	if (jitsim_wbuf_put(&w, payload, plen) != 0)
 		return JITSIM_R_NOSPACE;
-	r = jitsim_tcp_encode(&w, &t, l->ip[dir], l->ip[!dir], l->ipv6 ? 16 : 4);
+	if (l->tcp_state[dir] == 1 && plen <= 65535 - 60 &&
+	    (h = jitsim_wbuf_prepend(&w, TCP_HDR))) {
+		tcp_hdr(h, l, dir, (uint32_t)(TCP_HDR + plen));
+		r = JITSIM_R_OK;
+	} else {
+		r = jitsim_tcp_encode(&w, &t, l->ip[dir], l->ip[!dir], l->ipv6 ? 16 : 4);
+		if (r == JITSIM_R_OK && l->tcp_state[dir] == 0) {
+			/* Use our header only if it reproduces the library's. */
+			uint8_t *d = jitsim_wbuf_data(&w), o[TCP_HDR];
+
+			memcpy(o, d, TCP_HDR);
+			tcp_hdr(d, l, dir, (uint32_t)jitsim_wbuf_len(&w));
+			l->tcp_state[dir] = memcmp(o, d, TCP_HDR) == 0 ? 1 : 2;
+			memcpy(d, o, TCP_HDR);
+		}
+	}
 	if (r == JITSIM_R_OK)
 		r = wrap_ip_eth(&w, l, dir, JITSIM_IPPROTO_TCP, advance);
 	if (r != JITSIM_R_OK)

@@ -33,6 +33,9 @@
 /** Largest frame pktgen builds (bundles of 8 MAP messages fit). */
 #define JITSIM_PKTGEN_FRAME_MAX 4096
 
+/** Ethernet, two VLAN tags and an IPv4 header. */
+#define JITSIM_PKTGEN_LOWER_MAX (14 + 2 * 4 + 20)
+
 struct jitsim_pktgen_link {
 	bool ipv6;
 	bool tcp;
@@ -47,6 +50,14 @@ struct jitsim_pktgen_link {
 	uint16_t ip_id[2];
 	uint16_t n_streams;
 	uint16_t ssn[2][JITSIM_PKTGEN_MAX_STREAMS];
+	/*
+	 * IPv4 + Ethernet header template per direction (encode.c): 0 not
+	 * built yet, 1 in use, 2 not reproducing the library (encode fully).
+	 */
+	uint8_t hdr_state[2];
+	uint8_t tcp_state[2]; /**< the same for the TCP header */
+	uint32_t hdr_sum[2];  /**< IPv4 header sum without length, id, protocol */
+	uint8_t hdr[2][JITSIM_PKTGEN_LOWER_MAX];
 };
 
 struct jitsim_pktgen_chunk {
