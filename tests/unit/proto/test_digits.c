@@ -67,11 +67,9 @@ test_tbcd_imsi_from_capture(void **state)
 	struct pick pk = {.want = 1};
 	struct jitsim_digits d;
 	const uint8_t *imsi = NULL;
-	char path[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/map_pcapr_lu_ul.pcap", test_traces_dir());
-	test_pcap_foreach(path, pick_cb, &pk);
+	test_capture_foreach("map_pcapr_lu_ul.pcap", pick_cb, &pk);
 	assert_non_null(pk.buf);
 	for (size_t i = 0; i + 12 <= pk.len; i++)
 		if (memcmp(pk.buf + i, "\x30\x16\x04\x08", 4) == 0) {

@@ -272,13 +272,10 @@ test_sccp_reassembly(void **state)
 {
 	static struct jitsim_frame_reasm reasm;
 	struct sms_tally with = {.reasm = &reasm}, without = {0};
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/map_pcapr_m2pa_sms.pcap", test_traces_dir());
 	jitsim_frame_reasm_init(&reasm);
-	test_pcap_foreach(path, on_sms_frame, &with);
-	test_pcap_foreach(path, on_sms_frame, &without);
+	test_capture_foreach("map_pcapr_m2pa_sms.pcap", on_sms_frame, &with);
+	test_capture_foreach("map_pcapr_m2pa_sms.pcap", on_sms_frame, &without);
 	/* tshark: 3 MO-ForwardSM, each reassembled from 2 XUDT segments. */
 	assert_int_equal(with.mo_fsm, 3);
 	assert_int_equal(reasm.sccp.completed, 3);
@@ -315,13 +312,10 @@ test_sctp_reassembly(void **state)
 {
 	static struct jitsim_frame_reasm reasm;
 	struct frag_tally with = {.reasm = &reasm}, without = {0};
-	char path[4096];
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/s6a_magma_gxgy06.pcapng", test_traces_dir());
 	jitsim_frame_reasm_init(&reasm);
-	test_pcap_foreach(path, on_gx_frame, &with);
-	test_pcap_foreach(path, on_gx_frame, &without);
+	test_capture_foreach("s6a_magma_gxgy06.pcapng", on_gx_frame, &with);
+	test_capture_foreach("s6a_magma_gxgy06.pcapng", on_gx_frame, &without);
 	assert_int_equal(with.cca, 1);
 	assert_int_equal(reasm.sctp.completed, 1);
 	assert_int_equal(without.cca, 0);

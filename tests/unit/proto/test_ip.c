@@ -607,10 +607,8 @@ test_all_captures(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
 		struct sweep_count c = {0};
-		char path[512];
 
-		snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), sweep[i].file);
-		test_pcap_foreach(path, sweep_cb, &c);
+		test_capture_foreach(sweep[i].file, sweep_cb, &c);
 		assert_int_equal(c.bad, 0);
 		assert_int_equal(c.ip, sweep[i].ip);
 		assert_int_equal(c.sctp, sweep[i].sctp);

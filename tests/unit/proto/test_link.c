@@ -610,11 +610,9 @@ test_all_captures(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
 		struct sweep_count c = {0};
-		char path[512];
 		unsigned int n;
 
-		snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), sweep[i].file);
-		n = test_pcap_foreach(path, sweep_cb, &c);
+		n = test_capture_foreach(sweep[i].file, sweep_cb, &c);
 		assert_int_equal(n, sweep[i].frames);
 		assert_int_equal(c.ipv4, sweep[i].ipv4);
 		assert_int_equal(c.ipv6, 0);

@@ -418,10 +418,8 @@ test_captures_all(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(m3ua_files) / sizeof(m3ua_files[0]); i++) {
 		struct m3ua_sweep s = {.file = m3ua_files[i]};
-		char path[512];
 
-		snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), m3ua_files[i]);
-		test_pcap_foreach(path, m3ua_sweep_cb, &s);
+		test_capture_foreach(m3ua_files[i], m3ua_sweep_cb, &s);
 		assert_int_equal(s.mismatches, 0);
 		total += s.seen;
 	}

@@ -295,11 +295,9 @@ find_cb(unsigned int frame_no, int dlt, const uint8_t *p, size_t len, void *ctx)
 static void
 assert_in_capture(const char *file, unsigned int frame, const uint8_t *v, size_t len)
 {
-	char path[1024];
 	struct find_ctx f = {frame, v, len, false};
 
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	assert_true(test_pcap_foreach(path, find_cb, &f) >= frame);
+	assert_true(test_capture_foreach(file, find_cb, &f) >= frame);
 	assert_true(f.found);
 }
 

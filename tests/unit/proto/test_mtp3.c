@@ -182,11 +182,9 @@ static void
 test_mtp3_capture_all(void **state)
 {
 	struct mtp3_sweep s = {0};
-	char path[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/map_wswiki_cap_mtp3.pcap", test_traces_dir());
-	assert_int_equal(test_pcap_foreach(path, mtp3_sweep_cb, &s), 58);
+	assert_int_equal(test_capture_foreach("map_wswiki_cap_mtp3.pcap", mtp3_sweep_cb, &s), 58);
 	assert_int_equal(s.n, 58);
 	assert_int_equal(s.mismatches, 0);
 }
@@ -414,8 +412,7 @@ test_m2pa_captures_all(void **state)
 	char path[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/map_pcapr_m2pa_sms.pcap", test_traces_dir());
-	test_pcap_foreach(path, m2pa_sweep_cb, &s);
+	test_capture_foreach("map_pcapr_m2pa_sms.pcap", m2pa_sweep_cb, &s);
 	assert_int_equal(s.next, 27);
 	assert_int_equal(s.mismatches, 0);
 	/* Every MSU of this stack has the MTP2 LI (or 1) in the priority octet. */

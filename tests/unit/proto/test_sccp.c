@@ -320,13 +320,11 @@ test_vectors_in_captures(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < N_MSGS; i++) {
-		char path[1024];
 		uint8_t m[MAX_MSG];
 		struct find_ctx f = {msgs[i].frame, m, 0, false};
 
 		f.len = test_hex(msgs[i].hex, m, sizeof(m));
-		snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), msgs[i].file);
-		assert_true(test_pcap_foreach(path, find_cb, &f) >= msgs[i].frame);
+		assert_true(test_capture_foreach(msgs[i].file, find_cb, &f) >= msgs[i].frame);
 		assert_true(f.found);
 	}
 }

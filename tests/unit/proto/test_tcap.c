@@ -331,13 +331,11 @@ find_cb(unsigned int frame_no, int dlt, const uint8_t *p, size_t len, void *ctx)
 static void
 assert_in_capture(const char *file, unsigned int frame, const char *hex)
 {
-	char path[1024];
 	uint8_t m[MAX_MSG];
 	struct find_ctx f = {frame, m, 0, false};
 
 	f.len = test_hex(hex, m, sizeof(m));
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
-	assert_true(test_pcap_foreach(path, find_cb, &f) >= frame);
+	assert_true(test_capture_foreach(file, find_cb, &f) >= frame);
 	assert_true(f.found);
 }
 

@@ -124,13 +124,11 @@ test_capture(void **state)
 {
 	const struct expect *e = *state;
 	static struct tally t;
-	char path[4096];
 	unsigned int n_expected = 0;
 
 	memset(&t, 0, sizeof(t));
 	jitsim_frame_reasm_init(&t.reasm);
-	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), e->file);
-	assert_true(test_pcap_foreach(path, on_frame, &t) > 0);
+	assert_true(test_capture_foreach(e->file, on_frame, &t) > 0);
 	print_message("%s: %u messages, %u attach-type frames\n", e->file, t.msgs, t.attach_frames);
 	assert_int_equal(t.attach_frames, e->attach_frames);
 	for (; n_expected < MAX_IMSIS && e->imsis[n_expected]; n_expected++) {

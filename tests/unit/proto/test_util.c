@@ -149,6 +149,15 @@ pick_cb(unsigned int no, int dlt, const uint8_t *p, size_t len, void *ctx)
 	pk->dlt = dlt;
 }
 
+unsigned int
+test_capture_foreach(const char *file, test_pcap_cb cb, void *ctx)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", test_traces_dir(), file);
+	return test_pcap_foreach(path, cb, ctx);
+}
+
 uint8_t *
 test_pcap_frame(const char *file, unsigned int no, size_t *len, int *dlt)
 {

@@ -45,6 +45,9 @@ typedef void (*test_pcap_cb)(unsigned int frame_no, int dlt, const uint8_t *p, s
 /** Read every packet of a pcap/pcapng file (libpcap); returns the packet count. */
 unsigned int test_pcap_foreach(const char *path, test_pcap_cb cb, void *ctx);
 
+/** test_pcap_foreach() over capture @p file of the traces directory. */
+unsigned int test_capture_foreach(const char *file, test_pcap_cb cb, void *ctx);
+
 /**
  * Frame @p no (1-based) of capture @p file (a name in the traces directory),
  * as a heap copy of exactly its size that the caller frees. Fails the test
