@@ -152,8 +152,8 @@ report(const char *path, const struct stats *st, FILE *out)
 				n ? n : (c == 71 ? "anyTimeInterrogation" : "?"), c, st->map[k][c]);
 		}
 	if (st->map_other)
-		fprintf(out, "  map %-7s %-28s %3s %10" PRIu64 "\n", "other", "(reject, or result without code)",
-			"-", st->map_other);
+		fprintf(out, "  map %-7s %-28s %3s %10" PRIu64 "\n", "other",
+			"(reject, or result without code)", "-", st->map_other);
 	for (unsigned int i = 0; i < st->n_diam; i++)
 		fprintf(out, "  diameter %-7s %-23s %3u %10" PRIu64 "\n",
 			st->diam[i].req ? "request" : "answer", diam_name(st->diam[i].cmd),

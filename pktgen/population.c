@@ -46,6 +46,13 @@ jitsim_pktgen_pop_init(struct jitsim_pktgen_pop *p, const struct jitsim_pktgen_s
 	p->perm_b = jitsim_pktgen_hash2(seed, DOM_PERM + 1) % sc->count;
 	for (unsigned int i = 0; i < sc->n_regions; i++)
 		p->region_wsum += sc->region[i].weight;
+	{
+		size_t mcc = strlen(sc->mcc), mnc = strlen(sc->mnc);
+
+		memcpy(p->prefix, sc->mcc, mcc);
+		memcpy(p->prefix + mcc, sc->mnc, mnc);
+		p->prefix_len = (uint8_t)(mcc + mnc);
+	}
 }
 
 /*
@@ -60,32 +67,57 @@ put_dec(char *o, uint64_t v, unsigned int width)
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
 	uint32_t lo = (uint32_t)(v % 100000000u), hi = (uint32_t)(v / 100000000u);
-	char t[20];
-	int i = 20;
+	char *q = o + width;
 
-	for (int k = 0; k < 4; k++) {
-		i -= 2;
-		memcpy(t + i, pairs + 2 * (lo % 100), 2);
+	/* Right to left, straight into @p o: the last @p width digits of @p v. */
+	for (unsigned int k = 0; k < 8 && q - o >= 2; k += 2) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (lo % 100), 2);
 		lo /= 100;
 	}
-	while (i > 20 - (int)width) {
-		i -= 2;
-		memcpy(t + i, pairs + 2 * (hi % 100), 2);
+	if (width < 8) {
+		if (q > o)
+			*--q = (char)('0' + lo % 10);
+		return o + width;
+	}
+	while (q - o >= 2) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (hi % 100), 2);
 		hi /= 100;
 	}
-	memcpy(o, t + 20 - width, width);
+	if (q > o)
+		*--q = (char)('0' + hi % 10);
 	return o + width;
 }
 
 static unsigned int
 dec_width(uint64_t v)
 {
+	static const uint64_t pow10[] = {
+		10ull,
+		100ull,
+		1000ull,
+		10000ull,
+		100000ull,
+		1000000ull,
+		10000000ull,
+		100000000ull,
+		1000000000ull,
+		10000000000ull,
+		100000000000ull,
+		1000000000000ull,
+		10000000000000ull,
+		100000000000000ull,
+		1000000000000000ull,
+		10000000000000000ull,
+		100000000000000000ull,
+		1000000000000000000ull,
+		10000000000000000000ull,
+	};
 	unsigned int n = 1;
 
-	while (v >= 10) {
-		v /= 10;
+	while (n < 20 && v >= pow10[n - 1])
 		n++;
-	}
 	return n;
 }
 
@@ -114,11 +146,9 @@ jitsim_pktgen_pop_sim(const struct jitsim_pktgen_pop *p, uint64_t index,
 	{
 		/* MCC (3) + MNC (2-3) + MSIN: 15 digits (scenario.c checks). */
 		char *o = out->imsi;
-		size_t mcc = strlen(sc->mcc), mnc = strlen(sc->mnc);
 
-		memcpy(o, sc->mcc, mcc);
-		memcpy(o + mcc, sc->mnc, mnc);
-		*put_dec(o + mcc + mnc, msin, sc->msin_digits) = '\0';
+		memcpy(o, p->prefix, sizeof(p->prefix));
+		*put_dec(o + p->prefix_len, msin, sc->msin_digits) = '\0';
 	}
 	out->msisdn[0] = '\0';
 	if (st == JITSIM_PKTGEN_ST_ACTIVE || st == JITSIM_PKTGEN_ST_SLEEPING) {
@@ -138,6 +168,8 @@ jitsim_pktgen_pop_region(const struct jitsim_pktgen_pop *p, uint64_t index)
 	const struct jitsim_pktgen_scenario *sc = p->sc;
 	uint64_t x;
 
+	if (sc->n_regions <= 1)
+		return 0; /* what the weighted pick below gives */
 	x = p->region_wsum ? jitsim_pktgen_hash2(p->seed ^ DOM_REGION, index) % p->region_wsum : 0;
 	for (unsigned int i = 0; i < sc->n_regions; i++) {
 		if (x < sc->region[i].weight)

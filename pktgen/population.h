@@ -30,6 +30,8 @@ struct jitsim_pktgen_pop {
 	uint64_t perm_a;		      /**< permutation: (a * i + b) mod count */
 	uint64_t perm_b;
 	uint64_t region_wsum;
+	char prefix[8]; /**< MCC + MNC, the IMSI's fixed digits */
+	uint8_t prefix_len;
 };
 
 struct jitsim_pktgen_sim {

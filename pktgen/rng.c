@@ -16,29 +16,17 @@ jitsim_pktgen_rng_seed(struct jitsim_pktgen_rng *r, uint64_t seed, uint64_t stre
 }
 
 uint64_t
-jitsim_pktgen_rng_below(struct jitsim_pktgen_rng *r, uint64_t n)
+jitsim_pktgen_rng_below_slow(struct jitsim_pktgen_rng *r, uint64_t n, unsigned __int128 m)
 {
-	unsigned __int128 m;
-	uint64_t lo, t;
+	uint64_t lo = (uint64_t)m, t = -n % n;
 
-	if (n <= 1)
-		return 0;
-	m = (unsigned __int128)jitsim_pktgen_rng_next(r) * n;
-	lo = (uint64_t)m;
-	if (lo < n) {
-		t = -n % n;
-		while (lo < t) {
-			m = (unsigned __int128)jitsim_pktgen_rng_next(r) * n;
-			lo = (uint64_t)m;
-		}
+	while (lo < t) {
+		m = (unsigned __int128)jitsim_pktgen_rng_next(r) * n;
+		lo = (uint64_t)m;
 	}
 	return (uint64_t)(m >> 64);
 }
 
-/*
- * log2(x) for x in [1, 2) as Q32, by repeated squaring (one bit per round):
- * exact integer arithmetic, so every platform draws the same intervals.
- */
 static uint64_t
 log2_frac_q32(uint64_t x_q32)
 {

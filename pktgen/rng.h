@@ -67,8 +67,25 @@ jitsim_pktgen_rng_next(struct jitsim_pktgen_rng *r)
 	return res;
 }
 
-/** Uniform in [0, n) (n > 0), Lemire's multiply-shift with rejection. */
-uint64_t jitsim_pktgen_rng_below(struct jitsim_pktgen_rng *r, uint64_t n);
+/** Rejection path of jitsim_pktgen_rng_below() (rare: low product below n). */
+uint64_t jitsim_pktgen_rng_below_slow(struct jitsim_pktgen_rng *r, uint64_t n, unsigned __int128 m);
+
+/**
+ * Uniform in [0, n) (n > 0), Lemire's multiply-shift with rejection. Inline:
+ * it is drawn several times per frame; the rejection loop stays out of line.
+ */
+static inline uint64_t
+jitsim_pktgen_rng_below(struct jitsim_pktgen_rng *r, uint64_t n)
+{
+	unsigned __int128 m;
+
+	if (n <= 1)
+		return 0;
+	m = (unsigned __int128)jitsim_pktgen_rng_next(r) * n;
+	if ((uint64_t)m < n)
+		return jitsim_pktgen_rng_below_slow(r, n, m);
+	return (uint64_t)(m >> 64);
+}
 
 /** Uniform in [lo, hi]. */
 static inline uint64_t
