@@ -409,7 +409,6 @@ static void
 test_m2pa_captures_all(void **state)
 {
 	struct m2pa_sweep s = {.rows = m2pa_sms, .n_rows = sizeof(m2pa_sms) / sizeof(m2pa_sms[0])};
-	char path[512];
 
 	(void)state;
 	test_capture_foreach("map_pcapr_m2pa_sms.pcap", m2pa_sweep_cb, &s);
@@ -420,9 +419,7 @@ test_m2pa_captures_all(void **state)
 
 	s = (struct m2pa_sweep){.rows = m2pa_xudt,
 				.n_rows = sizeof(m2pa_xudt) / sizeof(m2pa_xudt[0])};
-	snprintf(path, sizeof(path), "%s/map_pcapr_xudt_segmented_nonmap_acn.pcap",
-		 test_traces_dir());
-	test_pcap_foreach(path, m2pa_sweep_cb, &s);
+	test_capture_foreach("map_pcapr_xudt_segmented_nonmap_acn.pcap", m2pa_sweep_cb, &s);
 	assert_int_equal(s.next, 19);
 	assert_int_equal(s.mismatches, 0);
 	assert_int_equal(s.prio_nonzero, 0);
