@@ -140,6 +140,23 @@ jitsim_digits_key_str(const char *s)
 	return (uint64_t)n << 56 | v;
 }
 
+int
+jitsim_digits_key_format(uint64_t key, char *buf, size_t size)
+{
+	unsigned int n = (unsigned int)(key >> 56);
+	uint64_t v = key & ((1ull << 56) - 1);
+
+	if (n == 0 || n > 16 || size < (size_t)n + 1)
+		return -1;
+	buf[n] = '\0';
+	for (unsigned int i = n; i > 0; i--) {
+		buf[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	/* Digits left over: more value than the count allows. */
+	return v == 0 ? (int)n : -1;
+}
+
 const uint64_t jitsim_digits_pow10[9] = {1,	 10,	  100,	    1000,     10000,
 					 100000, 1000000, 10000000, 100000000};
 

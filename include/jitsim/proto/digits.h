@@ -66,6 +66,14 @@ uint64_t jitsim_digits_key(const struct jitsim_digits *d);
 /** Same as jitsim_digits_key() for a NUL-terminated ASCII string. */
 uint64_t jitsim_digits_key_str(const char *s);
 
+/**
+ * Inverse of jitsim_digits_key(): the digits of @p key (leading zeros
+ * kept) into @p buf of @p size bytes, NUL-terminated.
+ * @return the number of digits, or -1 for a key that is not a compact
+ *   digit key or a buffer too small.
+ */
+int jitsim_digits_key_format(uint64_t key, char *buf, size_t size);
+
 /** Set @p out from a NUL-terminated ASCII string (truncated to JITSIM_DIGITS_MAX). */
 void jitsim_digits_set(struct jitsim_digits *out, const char *s);
 
