@@ -870,3 +870,13 @@ out:
 	jitsim_store_sst_free(w);
 	return rc;
 }
+
+uint64_t
+jitsim_store_estimate(struct jitsim_store *s, enum jitsim_store_cf cf)
+{
+	uint64_t n = 0;
+
+	if (rocksdb_property_int_cf(s->db, s->cf[cf], "rocksdb.estimate-num-keys", &n) != 0)
+		return 0;
+	return n;
+}

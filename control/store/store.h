@@ -137,6 +137,10 @@ int jitsim_store_sst_ingest(struct jitsim_store *s, struct jitsim_store_sst *w, 
 /* Abandon @w (file removed). */
 void jitsim_store_sst_free(struct jitsim_store_sst *w);
 
+/* RocksDB's estimate of the number of keys of a column family (cheap;
+ * exact after a compaction, used for sizing). */
+uint64_t jitsim_store_estimate(struct jitsim_store *s, enum jitsim_store_cf cf);
+
 /* Count the keys of a column family (full scan). */
 int jitsim_store_count(struct jitsim_store *s, enum jitsim_store_cf cf, uint64_t *n);
 
