@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +27,101 @@
 
 /* A KEK file is tiny; anything larger is not one. */
 #define KEK_FILE_MAX 4096
+
+/*
+ * Per-thread cipher state. Creating an OpenSSL 3 context, fetching the
+ * algorithm and expanding the key cost ~6 us per seal, which alone would
+ * make a 10-million-SIM import take a minute; a thread keeps one context
+ * per direction keyed with the KEK it last used (only the nonce changes
+ * per call), and draws nonces from a buffer of random bytes. The state is
+ * freed by the thread-exit destructor of a pthread key.
+ */
+#define NONCE_POOL 4096
+
+struct secret_tls {
+	EVP_CIPHER_CTX *enc;
+	EVP_CIPHER_CTX *dec;
+	uint8_t enc_key[JITSIM_SECRET_KEK_LEN];
+	uint8_t dec_key[JITSIM_SECRET_KEK_LEN];
+	bool enc_ok, dec_ok;
+	size_t pool_used;
+	uint8_t pool[NONCE_POOL];
+};
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *gcm;
+
+static void
+tls_free(void *p)
+{
+	struct secret_tls *t = p;
+
+	EVP_CIPHER_CTX_free(t->enc);
+	EVP_CIPHER_CTX_free(t->dec);
+	OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
+}
+
+static void
+tls_init(void)
+{
+	pthread_key_create(&tls_key, tls_free);
+	gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static struct secret_tls *
+tls_get(void)
+{
+	struct secret_tls *t;
+
+	pthread_once(&tls_once, tls_init);
+	if (gcm == NULL)
+		return NULL;
+	t = pthread_getspecific(tls_key);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->enc = EVP_CIPHER_CTX_new();
+	t->dec = EVP_CIPHER_CTX_new();
+	t->pool_used = NONCE_POOL;
+	if (t->enc == NULL || t->dec == NULL || pthread_setspecific(tls_key, t) != 0) {
+		tls_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Key @c with @kek unless it already is. */
+static int
+tls_key_ctx(EVP_CIPHER_CTX *c, uint8_t *cached, bool *ok, const struct jitsim_kek *kek, int enc)
+{
+	if (*ok && CRYPTO_memcmp(cached, kek->key, JITSIM_SECRET_KEK_LEN) == 0)
+		return 0;
+	*ok = false;
+	if (EVP_CipherInit_ex(c, gcm, NULL, kek->key, NULL, enc) != 1)
+		return -EIO;
+	memcpy(cached, kek->key, JITSIM_SECRET_KEK_LEN);
+	*ok = true;
+	return 0;
+}
+
+static int
+tls_nonce(struct secret_tls *t, uint8_t *iv)
+{
+	if (t->pool_used + JITSIM_SECRET_NONCE_LEN > NONCE_POOL) {
+		if (RAND_bytes(t->pool, NONCE_POOL) != 1)
+			return -EIO;
+		t->pool_used = 0;
+	}
+	memcpy(iv, t->pool + t->pool_used, JITSIM_SECRET_NONCE_LEN);
+	/* A nonce is used once: wipe it from the pool. */
+	memset(t->pool + t->pool_used, 0, JITSIM_SECRET_NONCE_LEN);
+	t->pool_used += JITSIM_SECRET_NONCE_LEN;
+	return 0;
+}
 
 static int
 hexval(int c)
@@ -170,30 +268,32 @@ jitsim_secret_seal(const struct jitsim_kek *kek, const uint8_t *aad, size_t aadl
 		   const uint8_t *plain, size_t n, uint8_t *out)
 {
 	uint8_t *iv = out, *ct = out + JITSIM_SECRET_NONCE_LEN, *tag = ct + n;
+	struct secret_tls *t = tls_get();
 	EVP_CIPHER_CTX *c;
-	int len, rc = -EIO;
+	int len;
 
 	if (n > INT32_MAX || aadlen > INT32_MAX)
 		return -EINVAL;
-	if (RAND_bytes(iv, JITSIM_SECRET_NONCE_LEN) != 1)
-		return -EIO;
-	c = EVP_CIPHER_CTX_new();
-	if (c == NULL)
+	if (t == NULL)
 		return -ENOMEM;
-	if (EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, kek->key, iv) != 1)
-		goto out;
+	c = t->enc;
+	if (tls_key_ctx(c, t->enc_key, &t->enc_ok, kek, 1) != 0 || tls_nonce(t, iv) != 0)
+		return -EIO;
+	/* Same cipher and key: only the IV is set, the key schedule stays. */
+	if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1)
+		goto fail;
 	if (aadlen && EVP_EncryptUpdate(c, NULL, &len, aad, (int)aadlen) != 1)
-		goto out;
+		goto fail;
 	if (EVP_EncryptUpdate(c, ct, &len, plain, (int)n) != 1 || (size_t)len != n)
-		goto out;
+		goto fail;
 	if (EVP_EncryptFinal_ex(c, ct + len, &len) != 1)
-		goto out;
+		goto fail;
 	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, JITSIM_SECRET_TAG_LEN, tag) != 1)
-		goto out;
-	rc = 0;
-out:
-	EVP_CIPHER_CTX_free(c);
-	return rc;
+		goto fail;
+	return 0;
+fail:
+	t->enc_ok = false;
+	return -EIO;
 }
 
 int
@@ -201,33 +301,37 @@ jitsim_secret_open(const struct jitsim_kek *kek, const uint8_t *aad, size_t aadl
 		   const uint8_t *sealed, size_t len, uint8_t *plain)
 {
 	const uint8_t *iv = sealed, *ct = sealed + JITSIM_SECRET_NONCE_LEN;
-	size_t n;
+	struct secret_tls *t;
 	EVP_CIPHER_CTX *c;
-	int outl, rc = -EBADMSG;
+	int outl;
+	size_t n;
 
 	if (len < JITSIM_SECRET_SEALED_LEN(0) || len > INT32_MAX || aadlen > INT32_MAX)
 		return -EINVAL;
-	n = len - JITSIM_SECRET_SEALED_LEN(0);
-	c = EVP_CIPHER_CTX_new();
-	if (c == NULL)
+	t = tls_get();
+	if (t == NULL)
 		return -ENOMEM;
-	if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, kek->key, iv) != 1)
-		goto out;
+	n = len - JITSIM_SECRET_SEALED_LEN(0);
+	c = t->dec;
+	if (tls_key_ctx(c, t->dec_key, &t->dec_ok, kek, 0) != 0)
+		return -EIO;
+	if (EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) != 1)
+		goto fail;
 	if (aadlen && EVP_DecryptUpdate(c, NULL, &outl, aad, (int)aadlen) != 1)
-		goto out;
+		goto fail;
 	if (EVP_DecryptUpdate(c, plain, &outl, ct, (int)n) != 1)
-		goto out;
+		goto fail;
 	/* The tag is an input of the check: casting away const is what the
 	 * EVP API asks for and it does not write to it. */
 	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, JITSIM_SECRET_TAG_LEN,
 				(void *)(uintptr_t)(ct + n)) != 1)
-		goto out;
+		goto fail;
 	if (EVP_DecryptFinal_ex(c, plain + outl, &outl) != 1) {
 		OPENSSL_cleanse(plain, n);
-		goto out;
+		return -EBADMSG;
 	}
-	rc = 0;
-out:
-	EVP_CIPHER_CTX_free(c);
-	return rc;
+	return 0;
+fail:
+	t->dec_ok = false;
+	return -EIO;
 }
