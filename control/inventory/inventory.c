@@ -1,0 +1,1350 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * Inventory import in passes over the file (docs/inventory.md):
+ *
+ *  1   parse and validate every line; duplicates inside the file through
+ *      sets of compact keys (inv_set.h: ~14 bytes per key, no record is
+ *      kept in memory); note whether IMSIs and ICCIDs ascend.
+ *  1b  compare with the store: point reads for every valid line of a
+ *      small file; for a large one, one scan of the sim, iccid (and
+ *      msisdn) column families looked up in the sets first, then point
+ *      reads only for the lines the scan hit (importing 10 M new SIMs
+ *      must not cost 30 M point reads).
+ *  2   write the new SIMs: one WriteBatch per JITSIM_INV_BATCH SIMs (the
+ *      record and its index entries in the same batch), or SST files for a
+ *      large file of ascending keys without MSISDNs (iccid file ingested
+ *      before the sim file: the record is the commit point); sealing on a
+ *      second thread (job_next()); the reject file; the audit line.
+ *
+ * Memory: the sets (~30 bytes a line, 45 with an MSISDN column), 3 bits a
+ * line of bitmaps, two jobs of JITSIM_INV_JOB lines; never the file.
+ *
+ * Per-line outcomes of pass 1/1b live in bitmaps indexed by file line
+ * number (rejected, unchanged, hit by the scan): 3 bits a line.
+ *
+ * Test-only knobs, read from the environment at each import:
+ *   JITSIM_INV_BULK_MIN    new SIMs from which the SST path (and the scan
+ *                          of the store) is used (default 100000)
+ *   JITSIM_INV_BULK_CHUNK  SIMs per pair of SST files (default 1048576)
+ *   JITSIM_INV_PROGRESS_FD a descriptor that gets one byte after every
+ *                          commit or ingest (kill -9 tests)
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <jitsim/sim.h>
+
+#include "inv_parse.h"
+#include "inv_set.h"
+#include "inventory.h"
+
+#define JITSIM_INV_BATCH 1000		 /* SIMs per WriteBatch */
+#define JITSIM_INV_BULK_MIN 100000	 /* new SIMs for the SST path */
+#define JITSIM_INV_BULK_CHUNK (1u << 20) /* SIMs per pair of SST files */
+#define MSG_MAX 512
+
+struct bitmap {
+	uint64_t *w;
+	size_t nw;
+};
+
+struct imp {
+	struct jitsim_store *s;
+	const struct jitsim_inv_opts *o;
+	struct jitsim_inv_report *rep;
+	struct jitsim_inv_file f;
+	const struct jitsim_kek *kek;
+	struct jitsim_inv_tkey tk;
+	bool have_tk;
+	EVP_CIPHER_CTX *dec; /* AES-128-ECB decryption under the transport key */
+
+	struct jitsim_inv_set *imsi_set, *iccid_set, *msisdn_set;
+	struct bitmap rejected, unchanged, hit;
+
+	char *err;
+	size_t errlen;
+	uint64_t err_line; /* line of the error in @err (the first one) */
+
+	uint64_t valid; /* lines through pass 1 */
+	bool ascending;
+	bool have_prev;
+	uint64_t prev_imsi;
+	char prev_iccid[21];
+
+	uint64_t bulk_min, chunk;
+	int progress_fd;
+	uint8_t state;
+	uint64_t now;
+	FILE *rej;
+};
+
+/* --- small helpers --- */
+
+static uint64_t
+env_u64(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	char *e;
+	unsigned long long x;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	x = strtoull(v, &e, 10);
+	if (errno != 0 || *e != '\0')
+		return def;
+	return x;
+}
+
+static void
+progress(struct imp *im)
+{
+	if (im->progress_fd >= 0) {
+		ssize_t n = write(im->progress_fd, "p", 1);
+
+		(void)n;
+	}
+}
+
+static int
+bm_set(struct bitmap *b, uint64_t bit)
+{
+	size_t need = (size_t)(bit / 64) + 1;
+
+	if (need > b->nw) {
+		size_t nw = b->nw ? b->nw : 1024;
+		uint64_t *w;
+
+		while (nw < need)
+			nw *= 2;
+		w = realloc(b->w, nw * sizeof(*w));
+		if (w == NULL)
+			return -ENOMEM;
+		memset(w + b->nw, 0, (nw - b->nw) * sizeof(*w));
+		b->w = w;
+		b->nw = nw;
+	}
+	b->w[bit / 64] |= 1ull << (bit % 64);
+	return 0;
+}
+
+static bool
+bm_test(const struct bitmap *b, uint64_t bit)
+{
+	return bit / 64 < b->nw && (b->w[bit / 64] >> (bit % 64) & 1);
+}
+
+/* A line's error: counted, the first one (by line) kept for the caller. */
+static int
+reject(struct imp *im, uint64_t line, const char *msg)
+{
+	if (bm_set(&im->rejected, line) != 0)
+		return -ENOMEM;
+	im->rep->rejected++;
+	if (line < im->err_line) {
+		snprintf(im->err, im->errlen, "%s", msg);
+		im->err_line = line;
+	}
+	return 0;
+}
+
+/* Decrypt (transport key) or copy the keys of @sim into @sec. */
+static int
+clear_keys(struct imp *im, EVP_CIPHER_CTX *dec, const struct jitsim_inv_sim *sim,
+	   struct jitsim_rec_secrets *sec)
+{
+	uint8_t *dst[JITSIM_INV_KEYS] = {sec->ki, sec->opc, sec->kic, sec->kid};
+	int n = 0;
+
+	memset(sec, 0, sizeof(*sec));
+	sec->mask = sim->mask;
+	for (int k = 0; k < JITSIM_INV_KEYS; k++) {
+		if (!(sim->mask & (1u << k)))
+			continue;
+		if (!im->have_tk) {
+			memcpy(dst[k], sim->key[k], JITSIM_INV_KEY_LEN);
+			continue;
+		}
+		/* ECB: each key is one block, encrypted alone. */
+		if (EVP_DecryptUpdate(dec, dst[k], &n, sim->key[k], JITSIM_INV_KEY_LEN) != 1 ||
+		    n != JITSIM_INV_KEY_LEN)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* --- pass 1: the file alone --- */
+
+/* The keys of a line the duplicate checks look at. */
+struct line_keys {
+	uint64_t imsi, iccid, msisdn; /* msisdn 0: none */
+	uint64_t line;
+};
+
+static void
+keys_of(const struct jitsim_inv_sim *sim, uint64_t line, struct line_keys *k)
+{
+	k->imsi = sim->imsi;
+	k->iccid = sim->iccid_key;
+	k->msisdn = sim->msisdn;
+	k->line = line;
+}
+
+static int
+dup_check(struct imp *im, const struct line_keys *lk, bool insert, char *msg, size_t msglen)
+{
+	const struct {
+		struct jitsim_inv_set *set;
+		uint64_t key;
+		enum jitsim_inv_field fld;
+	} k[3] = {
+		{im->imsi_set, lk->imsi, JITSIM_INV_F_IMSI},
+		{im->iccid_set, lk->iccid, JITSIM_INV_F_ICCID},
+		{im->msisdn_set, lk->msisdn, JITSIM_INV_F_MSISDN},
+	};
+	int64_t first[3] = {0, 0, 0};
+
+	/* All keys first, so that the sets do not depend on which check
+	 * failed: pass 2 finds the same first lines. */
+	for (int i = 0; i < 3; i++) {
+		if (k[i].set == NULL || (k[i].fld == JITSIM_INV_F_MSISDN && lk->msisdn == 0))
+			continue;
+		if (insert) {
+			first[i] = jitsim_inv_set_insert(k[i].set, k[i].key, (uint32_t)lk->line);
+			if (first[i] < 0)
+				return -ENOMEM;
+		} else {
+			first[i] = jitsim_inv_set_find(k[i].set, k[i].key);
+			if ((uint64_t)first[i] == lk->line)
+				first[i] = 0;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		if (first[i] > 0) {
+			snprintf(msg, msglen,
+				 "%s:%" PRIu64 ": field %s: duplicate of line %" PRId64, im->f.path,
+				 lk->line, im->f.name[k[i].fld], first[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* RocksDB's bytewise order of ICCID keys. */
+static int
+iccid_cmp(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/*
+ * Pass 1 inserts the keys of a line PASS1_AHEAD lines after it parsed
+ * them, their slots prefetched meanwhile: the sets of a large file are
+ * far bigger than the caches, and every insert is a cache miss otherwise.
+ */
+#define PASS1_AHEAD 8
+
+static int
+pass1_keys(struct imp *im, const struct line_keys *lk)
+{
+	char msg[MSG_MAX];
+	int rc = dup_check(im, lk, true, msg, sizeof(msg));
+
+	if (rc == -EINVAL)
+		return reject(im, lk->line, msg);
+	if (rc == 0)
+		im->valid++;
+	return rc;
+}
+
+static int
+pass1(struct imp *im)
+{
+	struct line_keys ring[PASS1_AHEAD];
+	struct jitsim_inv_line l;
+	struct jitsim_inv_sim sim;
+	unsigned int head = 0, queued = 0;
+	char msg[MSG_MAX];
+	int rc;
+
+	while ((rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
+		struct line_keys *lk;
+
+		if (l.no > UINT32_MAX) {
+			snprintf(im->err, im->errlen, "%s:%" PRIu64 ": more lines than supported",
+				 im->f.path, l.no);
+			return -EINVAL;
+		}
+		im->rep->lines++;
+		rc = jitsim_inv_parse_line(&im->f, &l, &sim, msg, sizeof(msg));
+		if (rc != 0) {
+			rc = reject(im, l.no, msg);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		/* A duplicate is not ascending either: checking here, before
+		 * the duplicate checks, changes nothing. */
+		if (im->have_prev &&
+		    (sim.imsi <= im->prev_imsi || iccid_cmp(sim.iccid, im->prev_iccid) <= 0))
+			im->ascending = false;
+		im->have_prev = true;
+		im->prev_imsi = sim.imsi;
+		memcpy(im->prev_iccid, sim.iccid, sizeof(sim.iccid));
+
+		if (queued == PASS1_AHEAD) {
+			rc = pass1_keys(im, &ring[head]);
+			if (rc != 0)
+				return rc;
+			head = (head + 1) % PASS1_AHEAD;
+			queued--;
+		}
+		lk = &ring[(head + queued++) % PASS1_AHEAD];
+		keys_of(&sim, l.no, lk);
+		jitsim_inv_set_prefetch(im->imsi_set, lk->imsi);
+		jitsim_inv_set_prefetch(im->iccid_set, lk->iccid);
+		if (im->msisdn_set != NULL && lk->msisdn != 0)
+			jitsim_inv_set_prefetch(im->msisdn_set, lk->msisdn);
+	}
+	OPENSSL_cleanse(&sim, sizeof(sim));
+	if (rc < 0) {
+		/* A line too long: the file cannot be read further. */
+		return rc;
+	}
+	for (; queued > 0; queued--, head = (head + 1) % PASS1_AHEAD) {
+		rc = pass1_keys(im, &ring[head]);
+		if (rc != 0)
+			return rc;
+	}
+	if (im->f.format == JITSIM_INV_VENDOR && im->f.quantity != im->rep->lines) {
+		snprintf(im->err, im->errlen,
+			 "%s:%" PRIu64 ": field Quantity: %" PRIu64
+			 " cards announced, the file has %" PRIu64 " card lines",
+			 im->f.path, im->f.quantity_line, im->f.quantity, im->rep->lines);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --- pass 1b: the store --- */
+
+/* Compare the stored record of @sim with the line. 0 identical, 1 when it
+ * differs (field named in @msg), negative errno. Fields the file does not
+ * carry (MSISDN, batch, KIc, KID) are not compared: the record may have
+ * got an MSISDN at activation since. */
+static int
+same_sim(struct imp *im, const struct jitsim_inv_line *l, const struct jitsim_inv_sim *sim,
+	 const struct jitsim_rec *r, char *msg, size_t msglen)
+{
+	struct jitsim_rec_secrets line_sec, rec_sec;
+	const uint8_t *a[JITSIM_INV_KEYS] = {line_sec.ki, line_sec.opc, line_sec.kic, line_sec.kid};
+	const uint8_t *b[JITSIM_INV_KEYS] = {rec_sec.ki, rec_sec.opc, rec_sec.kic, rec_sec.kid};
+	enum jitsim_inv_field fld = JITSIM_INV_F_COUNT;
+	int rc;
+
+	if (strcmp(r->iccid, sim->iccid) != 0)
+		fld = JITSIM_INV_F_ICCID;
+	else if (im->f.pos[JITSIM_INV_F_MSISDN] >= 0 && sim->msisdn != 0 &&
+		 r->msisdn != sim->msisdn)
+		fld = JITSIM_INV_F_MSISDN;
+	else if (sim->batch[0] != '\0' && strcmp(r->batch, sim->batch) != 0)
+		fld = JITSIM_INV_F_BATCH;
+	/* Without a KEK (dry run on a store opened without one) the keys
+	 * cannot be compared: the other fields decide. */
+	if (fld == JITSIM_INV_F_COUNT && im->kek != NULL) {
+		rc = clear_keys(im, im->dec, sim, &line_sec);
+		if (rc != 0)
+			return rc;
+		memset(&rec_sec, 0, sizeof(rec_sec));
+		rc = jitsim_rec_open(r, im->kek, &rec_sec);
+		if (rc == -ENOENT)
+			rc = 0; /* no secrets at all: every key differs */
+		if (rc != 0) {
+			jitsim_rec_secrets_wipe(&line_sec);
+			snprintf(msg, msglen,
+				 "%s:%" PRIu64 ": field %s: already in the store, its keys "
+				 "cannot be opened",
+				 im->f.path, l->no, im->f.name[JITSIM_INV_F_IMSI]);
+			return 1;
+		}
+		for (int k = 0; k < JITSIM_INV_KEYS && fld == JITSIM_INV_F_COUNT; k++)
+			if ((sim->mask & (1u << k)) &&
+			    (!(rec_sec.mask & (1u << k)) ||
+			     CRYPTO_memcmp(a[k], b[k], JITSIM_INV_KEY_LEN) != 0))
+				fld = (enum jitsim_inv_field)(JITSIM_INV_F_KI + k);
+		jitsim_rec_secrets_wipe(&line_sec);
+		jitsim_rec_secrets_wipe(&rec_sec);
+	}
+	if (fld == JITSIM_INV_F_COUNT)
+		return 0;
+	snprintf(msg, msglen,
+		 "%s:%" PRIu64 ": field %s: already in the store with different data (the IMSI "
+		 "is there, its %s differs)",
+		 im->f.path, l->no, im->f.name[fld], im->f.name[fld]);
+	return 1;
+}
+
+/* Does @imsi have a record naming @what? (an index entry pointing to a SIM
+ * without one, or with another value, is stale: store.h). */
+static int
+index_live(struct imp *im, uint64_t imsi, const struct jitsim_inv_sim *sim,
+	   enum jitsim_inv_field what)
+{
+	struct jitsim_rec r;
+	char e[256];
+	int rc = jitsim_store_sim_get(im->s, imsi, &r, e, sizeof(e));
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == -EBADMSG || rc == -ENOTSUP)
+		return 1; /* a damaged SIM still owns its ICCID: do not steal it */
+	if (rc != 0)
+		return rc;
+	if (what == JITSIM_INV_F_ICCID)
+		return strcmp(r.iccid, sim->iccid) == 0;
+	return r.msisdn == sim->msisdn;
+}
+
+/*
+ * The records of an ascending file, read by walking the `sim` column
+ * family beside the file instead of one point read per line: the
+ * re-import of 10 M SIMs is one scan, not 10 M seeks.
+ */
+struct cursor {
+	struct jitsim_store_iter *it;
+	const uint8_t *val;
+	size_t vlen;
+	uint64_t key;
+	bool valid, end;
+};
+
+/* Like jitsim_store_sim_get(), for IMSIs asked in ascending order. */
+static int
+cursor_get(struct cursor *c, uint64_t imsi, struct jitsim_rec *r)
+{
+	char e[256];
+
+	while (!c->end && (!c->valid || c->key < imsi)) {
+		const uint8_t *k;
+		size_t kl;
+		int rc = jitsim_store_iter_next(c->it, &k, &kl, &c->val, &c->vlen);
+
+		if (rc < 0)
+			return -EIO;
+		if (rc == 0) {
+			c->end = true;
+			break;
+		}
+		/* 8-byte big-endian keys: their order is the u64 order. */
+		c->key = jitsim_rec_key_parse(k, kl);
+		c->valid = true;
+	}
+	if (c->end || c->key != imsi)
+		return -ENOENT;
+	return jitsim_rec_decode(imsi, c->val, c->vlen, r, e, sizeof(e));
+}
+
+/* The line against the store (@cur: NULL for point reads): 0 new, 1
+ * unchanged, 2 rejected (@msg), negative errno (message in im->err). */
+static int
+store_check(struct imp *im, struct cursor *cur, const struct jitsim_inv_line *l,
+	    const struct jitsim_inv_sim *sim, char *msg, size_t msglen)
+{
+	struct jitsim_rec r;
+	uint64_t other;
+	char e[256];
+	int rc;
+
+	if (cur != NULL)
+		rc = cursor_get(cur, sim->imsi, &r);
+	else
+		rc = jitsim_store_sim_get(im->s, sim->imsi, &r, e, sizeof(e));
+	if (rc == 0) {
+		rc = same_sim(im, l, sim, &r, msg, msglen);
+		if (rc < 0)
+			goto io;
+		return rc == 0 ? 1 : 2;
+	}
+	if (rc == -EBADMSG || rc == -ENOTSUP) {
+		snprintf(msg, msglen,
+			 "%s:%" PRIu64 ": field %s: already in the store, its record cannot be "
+			 "read",
+			 im->f.path, l->no, im->f.name[JITSIM_INV_F_IMSI]);
+		return 2;
+	}
+	if (rc != -ENOENT)
+		goto io;
+
+	rc = jitsim_store_iccid_get(im->s, sim->iccid, &other);
+	if (rc == 0 && other != sim->imsi) {
+		rc = index_live(im, other, sim, JITSIM_INV_F_ICCID);
+		if (rc < 0)
+			goto io;
+		if (rc == 1) {
+			snprintf(msg, msglen,
+				 "%s:%" PRIu64 ": field %s: already in the store (another IMSI)",
+				 im->f.path, l->no, im->f.name[JITSIM_INV_F_ICCID]);
+			return 2;
+		}
+	} else if (rc != 0 && rc != -ENOENT) {
+		goto io;
+	}
+	if (sim->msisdn == 0)
+		return 0;
+	rc = jitsim_store_msisdn_get(im->s, sim->msisdn, &other);
+	if (rc == 0 && other != sim->imsi) {
+		rc = index_live(im, other, sim, JITSIM_INV_F_MSISDN);
+		if (rc < 0)
+			goto io;
+		if (rc == 1) {
+			snprintf(msg, msglen,
+				 "%s:%" PRIu64 ": field %s: already in the store (another IMSI)",
+				 im->f.path, l->no, im->f.name[JITSIM_INV_F_MSISDN]);
+			return 2;
+		}
+	} else if (rc != 0 && rc != -ENOENT) {
+		goto io;
+	}
+	return 0;
+io:
+	snprintf(im->err, im->errlen, "%s:%" PRIu64 ": store read failed (%s)", im->f.path, l->no,
+		 strerror(-rc));
+	return rc < 0 ? -EIO : rc;
+}
+
+/* A store key looked up in @set: its line marked as hit. */
+static int
+scan_hit(struct imp *im, const struct jitsim_inv_set *set, uint64_t key, bool *any)
+{
+	uint32_t line = jitsim_inv_set_find(set, key);
+
+	if (line == 0)
+		return 0;
+	*any = true;
+	return bm_set(&im->hit, line);
+}
+
+/* Lines whose keys the store holds, by one scan per column family. The
+ * lookups trail the scan by PASS1_AHEAD keys, prefetched meanwhile. */
+static int
+scan_store(struct imp *im, bool *any)
+{
+	static const enum jitsim_store_cf cfs[3] = {JITSIM_CF_SIM, JITSIM_CF_ICCID,
+						    JITSIM_CF_MSISDN};
+
+	*any = false;
+	for (int i = 0; i < 3; i++) {
+		struct jitsim_inv_set *set = i == 0   ? im->imsi_set
+					     : i == 1 ? im->iccid_set
+						      : im->msisdn_set;
+		uint64_t ring[PASS1_AHEAD];
+		unsigned int n = 0;
+		struct jitsim_store_iter *it;
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		int rc;
+
+		if (set == NULL)
+			continue;
+		it = jitsim_store_iter_new(im->s, cfs[i]);
+		if (it == NULL)
+			return -ENOMEM;
+		while ((rc = jitsim_store_iter_next(it, &k, &kl, &v, &vl)) == 1) {
+			uint64_t key;
+
+			if (i == 1) {
+				size_t bad = 0;
+
+				if (kl != 19 && kl != 20)
+					continue;
+				for (size_t j = 0; j < kl; j++)
+					bad |= (size_t)(k[j] < '0' || k[j] > '9');
+				if (bad)
+					continue;
+				key = jitsim_inv_iccid_key((const char *)k, kl);
+			} else {
+				key = jitsim_rec_key_parse(k, kl);
+			}
+			if (n >= PASS1_AHEAD &&
+			    scan_hit(im, set, ring[n % PASS1_AHEAD], any) != 0) {
+				rc = -ENOMEM;
+				break;
+			}
+			jitsim_inv_set_prefetch(set, key);
+			ring[n++ % PASS1_AHEAD] = key;
+		}
+		jitsim_store_iter_free(it);
+		/* The keys still in the ring. */
+		for (unsigned int j = n > PASS1_AHEAD ? n - PASS1_AHEAD : 0; rc == 0 && j < n; j++)
+			if (scan_hit(im, set, ring[j % PASS1_AHEAD], any) != 0)
+				rc = -ENOMEM;
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc < 0) {
+			snprintf(im->err, im->errlen, "%s: store scan failed", im->f.path);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int
+pass1b(struct imp *im, bool scan)
+{
+	struct cursor cur = {.it = NULL};
+	struct jitsim_inv_line l;
+	struct jitsim_inv_sim sim;
+	char msg[MSG_MAX];
+	int rc;
+
+	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
+	if (rc != 0)
+		return rc;
+	/* A large ascending file: walk the records beside it. */
+	if (scan && im->ascending) {
+		cur.it = jitsim_store_iter_new(im->s, JITSIM_CF_SIM);
+		if (cur.it == NULL)
+			return -ENOMEM;
+	}
+	while ((rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
+		if (bm_test(&im->rejected, l.no) || (scan && !bm_test(&im->hit, l.no)))
+			continue;
+		if (jitsim_inv_parse_line(&im->f, &l, &sim, msg, sizeof(msg)) != 0) {
+			snprintf(im->err, im->errlen, "%s: changed during the import", im->f.path);
+			rc = -ESTALE;
+			break;
+		}
+		rc = store_check(im, cur.it != NULL ? &cur : NULL, &l, &sim, msg, sizeof(msg));
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			if (bm_set(&im->unchanged, l.no) != 0) {
+				rc = -ENOMEM;
+				break;
+			}
+			im->rep->unchanged++;
+		} else if (rc == 2) {
+			rc = reject(im, l.no, msg);
+			if (rc != 0)
+				break;
+		}
+		rc = 0;
+	}
+	OPENSSL_cleanse(&sim, sizeof(sim));
+	if (cur.it != NULL)
+		jitsim_store_iter_free(cur.it);
+	return rc < 0 ? rc : 0;
+}
+
+/* --- pass 2: writing --- */
+
+struct writer {
+	bool bulk;
+	struct jitsim_store_batch *b;
+	unsigned int in_batch;
+	struct jitsim_store_sst *sst_iccid, *sst_sim;
+	uint64_t in_chunk;
+};
+
+static int
+writer_flush(struct imp *im, struct writer *w)
+{
+	int rc = 0;
+
+	if (!w->bulk) {
+		if (w->in_batch > 0) {
+			rc = jitsim_store_commit(w->b, im->err, im->errlen);
+			jitsim_store_batch_clear(w->b);
+			w->in_batch = 0;
+			if (rc == 0)
+				progress(im);
+		}
+		return rc;
+	}
+	if (w->sst_sim == NULL)
+		return 0;
+	/* Index first, record last: killed in between, the index entries
+	 * point to SIMs without records, which store.h defines as stale. */
+	rc = jitsim_store_sst_ingest(im->s, w->sst_iccid, im->err, im->errlen);
+	w->sst_iccid = NULL;
+	if (rc == 0) {
+		progress(im);
+		rc = jitsim_store_sst_ingest(im->s, w->sst_sim, im->err, im->errlen);
+	} else {
+		jitsim_store_sst_free(w->sst_sim);
+	}
+	w->sst_sim = NULL;
+	w->in_chunk = 0;
+	if (rc == 0)
+		progress(im);
+	return rc;
+}
+
+/* Bulk: both SST files of a chunk, created before its first job. */
+static int
+writer_ensure(struct imp *im, struct writer *w)
+{
+	if (!w->bulk || w->sst_sim != NULL)
+		return 0;
+	w->sst_iccid = jitsim_store_sst_new(im->s, JITSIM_CF_ICCID, im->err, im->errlen);
+	if (w->sst_iccid == NULL)
+		return -EIO;
+	w->sst_sim = jitsim_store_sst_new(im->s, JITSIM_CF_SIM, im->err, im->errlen);
+	if (w->sst_sim == NULL) {
+		jitsim_store_sst_free(w->sst_iccid);
+		w->sst_iccid = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+sst_fail(struct imp *im, int rc)
+{
+	snprintf(im->err, im->errlen, "%s: SST write failed (%s)", im->f.path,
+		 rc == -EINVAL ? "keys out of order" : "I/O");
+	return -EIO;
+}
+
+/* The record (and in batches its index entries); in bulk the ICCID
+ * entries were added by job_index(). */
+static int
+writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
+{
+	uint8_t key[8], val[JITSIM_REC_MAX];
+	int rc, n;
+
+	if (!w->bulk) {
+		rc = jitsim_store_batch_put_sim(w->b, r);
+		if (rc != 0)
+			return rc;
+		jitsim_store_batch_put_iccid(w->b, r->iccid, r->imsi);
+		if (r->msisdn != 0)
+			jitsim_store_batch_put_msisdn(w->b, r->msisdn, r->imsi);
+		return ++w->in_batch >= JITSIM_INV_BATCH ? writer_flush(im, w) : 0;
+	}
+	n = jitsim_rec_encode(r, val, sizeof(val));
+	if (n < 0)
+		return n;
+	jitsim_rec_key(r->imsi, key);
+	rc = jitsim_store_sst_add(w->sst_sim, key, sizeof(key), val, (size_t)n);
+	OPENSSL_cleanse(val, sizeof(val));
+	if (rc != 0)
+		return sst_fail(im, rc);
+	w->in_chunk++;
+	return 0;
+}
+
+static void
+writer_abandon(struct writer *w)
+{
+	jitsim_store_sst_free(w->sst_iccid);
+	jitsim_store_sst_free(w->sst_sim);
+	w->sst_iccid = w->sst_sim = NULL;
+	jitsim_store_batch_free(w->b);
+	w->b = NULL;
+}
+
+static int
+build_record(struct imp *im, EVP_CIPHER_CTX *dec, const struct jitsim_inv_sim *sim,
+	     struct jitsim_rec *r)
+{
+	struct jitsim_rec_secrets sec;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->imsi = sim->imsi;
+	r->version = JITSIM_REC_VERSION;
+	r->state = im->state;
+	r->tenant = im->o->tenant;
+	r->region = im->o->region;
+	r->msisdn = sim->msisdn;
+	r->created = r->updated = im->now;
+	memcpy(r->iccid, sim->iccid, sizeof(sim->iccid));
+	memcpy(r->batch, sim->batch, sizeof(sim->batch));
+	rc = clear_keys(im, dec, sim, &sec);
+	if (rc == 0)
+		rc = jitsim_rec_seal(r, im->kek, &sec);
+	jitsim_rec_secrets_wipe(&sec);
+	return rc;
+}
+
+/*
+ * Sealing (AES-GCM under the KEK, a fresh context per record: secret.h)
+ * costs about as much as writing the records, so pass 2 is a two-stage
+ * pipeline over jobs of JITSIM_INV_JOB lines: while a helper thread seals
+ * job k, this thread writes job k - 1 (batches or SST files, in file
+ * order) and reads job k + 1. The writers stay on this thread (store.h:
+ * batches and SST writers belong to one thread).
+ */
+#define JITSIM_INV_JOB 1024
+
+struct job {
+	struct jitsim_inv_sim sim[JITSIM_INV_JOB];
+	struct jitsim_rec rec[JITSIM_INV_JOB];
+	uint64_t line[JITSIM_INV_JOB];
+	int rc[JITSIM_INV_JOB];
+	int index_rc; /* job_index() */
+	unsigned int n;
+};
+
+struct helper {
+	struct imp *im;
+	struct writer *w;
+	struct job *job;     /* being sealed */
+	EVP_CIPHER_CTX *dec; /* its own: an EVP context is not shared */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy, quit, started;
+};
+
+static void
+seal_range(struct imp *im, EVP_CIPHER_CTX *dec, struct job *job, unsigned int from, unsigned int to)
+{
+	for (unsigned int i = from; i < to; i++)
+		job->rc[i] = build_record(im, dec, &job->sim[i], &job->rec[i]);
+}
+
+/*
+ * Bulk: the job's ICCID entries go to the iccid SST on the sealing thread,
+ * so that the two SST writers (about half of the import's time) run on
+ * two threads. Jobs are sealed one at a time and in order, and the file
+ * is only ingested while no job is being sealed (job_next()).
+ */
+static int
+job_index(struct writer *w, struct job *job)
+{
+	uint8_t key[8];
+
+	if (!w->bulk)
+		return 0;
+	for (unsigned int i = 0; i < job->n; i++) {
+		int rc;
+
+		if (job->rc[i] != 0)
+			return 0; /* reported by job_write() */
+		jitsim_rec_key(job->rec[i].imsi, key);
+		rc = jitsim_store_sst_add(w->sst_iccid, job->rec[i].iccid,
+					  strlen(job->rec[i].iccid), key, sizeof(key));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void *
+helper_main(void *arg)
+{
+	struct helper *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->busy && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->quit)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		seal_range(h->im, h->dec, h->job, 0, h->job->n);
+		h->job->index_rc = job_index(h->w, h->job);
+		pthread_mutex_lock(&h->mu);
+		h->busy = false;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static int
+helper_start(struct imp *im, struct helper *h, struct writer *w)
+{
+	memset(h, 0, sizeof(*h));
+	h->im = im;
+	h->w = w;
+	if (im->have_tk) {
+		h->dec = EVP_CIPHER_CTX_new();
+		if (h->dec == NULL ||
+		    EVP_DecryptInit_ex(h->dec, EVP_aes_128_ecb(), NULL, im->tk.key, NULL) != 1 ||
+		    EVP_CIPHER_CTX_set_padding(h->dec, 0) != 1) {
+			EVP_CIPHER_CTX_free(h->dec);
+			h->dec = NULL;
+			return -EIO;
+		}
+	}
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (pthread_create(&h->th, NULL, helper_main, h) != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		EVP_CIPHER_CTX_free(h->dec);
+		h->dec = NULL;
+		return -EAGAIN;
+	}
+	h->started = true;
+	return 0;
+}
+
+static void
+helper_stop(struct helper *h)
+{
+	if (!h->started)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->th, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	EVP_CIPHER_CTX_free(h->dec);
+	h->started = false;
+}
+
+/* Seal @job: handed to the helper, or here when there is none. */
+static void
+job_seal(struct imp *im, struct helper *h, struct writer *w, struct job *job)
+{
+	if (!h->started) {
+		seal_range(im, im->dec, job, 0, job->n);
+		job->index_rc = job_index(w, job);
+		return;
+	}
+	pthread_mutex_lock(&h->mu);
+	h->job = job;
+	h->busy = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void
+job_wait(struct helper *h)
+{
+	if (!h->started)
+		return;
+	pthread_mutex_lock(&h->mu);
+	while (h->busy)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* Write a sealed job in file order. */
+static int
+job_write(struct imp *im, struct writer *w, struct job *job)
+{
+	int rc = job->index_rc != 0 ? sst_fail(im, job->index_rc) : 0;
+
+	for (unsigned int i = 0; i < job->n && rc == 0; i++) {
+		rc = job->rc[i];
+		if (rc == 0)
+			rc = writer_put(im, w, &job->rec[i]);
+		if (rc != 0 && im->err[0] == '\0')
+			snprintf(im->err, im->errlen, "%s:%" PRIu64 ": cannot write the SIM (%s)",
+				 im->f.path, job->line[i], strerror(-rc));
+	}
+	job->n = 0;
+	job->index_rc = 0;
+	return rc;
+}
+
+/*
+ * @job is full (or the last): start sealing it, write the one before.
+ * With the helper idle, the iccid file holds the entries of every job
+ * sealed so far and the sim file those of every job written: a full chunk
+ * is ingested there, index first (its extra ICCIDs, of the job sealed
+ * but not yet written, are stale until the next chunk: store.h).
+ */
+static int
+job_next(struct imp *im, struct writer *w, struct helper *h, struct job *jobs, unsigned int *cur)
+{
+	struct job *job = &jobs[*cur], *prev = &jobs[*cur ^ 1];
+	int rc = 0;
+
+	job_wait(h); /* @prev sealed */
+	if (w->bulk && w->in_chunk >= im->chunk)
+		rc = writer_flush(im, w);
+	if (rc == 0)
+		rc = writer_ensure(im, w);
+	if (rc != 0)
+		return rc;
+	job_seal(im, h, w, job);
+	*cur ^= 1;
+	return job_write(im, w, prev);
+}
+
+static int
+write_reject(struct imp *im, const struct jitsim_inv_line *l, const char *msg)
+{
+	char masked[JITSIM_INV_LINE_MAX + 1];
+
+	jitsim_inv_mask_line(&im->f, l, masked, sizeof(masked));
+	if (fprintf(im->rej, "%s\t%s\n", masked, msg) < 0)
+		return -EIO;
+	return 0;
+}
+
+/* The reason of a line rejected in pass 1/1b, found again the same way. */
+static void
+reason_again(struct imp *im, const struct jitsim_inv_line *l, char *msg, size_t msglen)
+{
+	struct jitsim_inv_sim sim;
+	struct line_keys lk;
+
+	snprintf(msg, msglen, "%s:%" PRIu64 ": rejected", im->f.path, l->no);
+	if (jitsim_inv_parse_line(&im->f, l, &sim, msg, msglen) != 0)
+		goto out;
+	keys_of(&sim, l->no, &lk);
+	if (dup_check(im, &lk, false, msg, msglen) == 0)
+		(void)store_check(im, NULL, l, &sim, msg, msglen);
+out:
+	OPENSSL_cleanse(&sim, sizeof(sim));
+}
+
+static int
+pass2(struct imp *im, bool bulk, uint64_t fresh)
+{
+	struct writer w = {.bulk = bulk};
+	struct helper h = {.started = false};
+	struct jitsim_inv_line l;
+	struct job *jobs = NULL;
+	unsigned int cur = 0;
+	char msg[MSG_MAX];
+	int rc;
+
+	if (!im->o->dry_run) {
+		jobs = calloc(2, sizeof(*jobs));
+		if (jobs == NULL)
+			return -ENOMEM;
+		if (!bulk) {
+			w.b = jitsim_store_batch_new(im->s);
+			if (w.b == NULL) {
+				free(jobs);
+				return -ENOMEM;
+			}
+		}
+		/* A second thread pays from a few jobs on; without it
+		 * (one CPU, no thread) the import is only slower. */
+		if (fresh >= 4 * JITSIM_INV_JOB && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+			(void)helper_start(im, &h, &w);
+	}
+	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
+	while (rc == 0 && (rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
+		struct job *job;
+
+		rc = 0;
+		if (bm_test(&im->rejected, l.no)) {
+			if (im->rej != NULL) {
+				reason_again(im, &l, msg, sizeof(msg));
+				rc = write_reject(im, &l, msg);
+			}
+			continue;
+		}
+		if (bm_test(&im->unchanged, l.no))
+			continue;
+		im->rep->imported++;
+		if (jobs == NULL) /* dry run: counted only */
+			continue;
+		/* Rewind checked size and mtime; a line that no longer
+		 * parses is still the sign of a file changed meanwhile. */
+		job = &jobs[cur];
+		if (jitsim_inv_parse_line(&im->f, &l, &job->sim[job->n], msg, sizeof(msg)) != 0) {
+			snprintf(im->err, im->errlen, "%s: changed during the import", im->f.path);
+			rc = -ESTALE;
+			break;
+		}
+		job->line[job->n++] = l.no;
+		if (job->n == JITSIM_INV_JOB)
+			rc = job_next(im, &w, &h, jobs, &cur);
+	}
+	if (jobs != NULL) {
+		/* The partial last job, then the one in the helper. */
+		if (rc == 0)
+			rc = job_next(im, &w, &h, jobs, &cur);
+		job_wait(&h);
+		if (rc == 0)
+			rc = job_write(im, &w, &jobs[cur ^ 1]);
+	}
+	helper_stop(&h);
+	if (rc == 0 && jobs != NULL)
+		rc = writer_flush(im, &w);
+	writer_abandon(&w);
+	if (jobs != NULL) {
+		OPENSSL_cleanse(jobs, 2 * sizeof(*jobs));
+		free(jobs);
+	}
+	return rc;
+}
+
+/* --- audit --- */
+
+static void
+json_str(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+}
+
+static int
+audit(struct imp *im)
+{
+	const char *base = strrchr(im->o->path, '/');
+	char name[256], fields[512];
+	struct jitsim_store_batch *b;
+	int rc;
+
+	json_str(name, sizeof(name), base != NULL ? base + 1 : im->o->path);
+	snprintf(fields, sizeof(fields),
+		 "\"file\":\"%s\",\"format\":\"%s\",\"lines\":%" PRIu64 ",\"imported\":%" PRIu64
+		 ",\"unchanged\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"bulk\":%s",
+		 name, im->f.format == JITSIM_INV_VENDOR ? "vendor" : "csv", im->rep->lines,
+		 im->rep->imported, im->rep->unchanged, im->rep->rejected,
+		 im->rep->bulk ? "true" : "false");
+	b = jitsim_store_batch_new(im->s);
+	if (b == NULL)
+		return -ENOMEM;
+	jitsim_store_batch_audit(b, im->o->who != NULL ? im->o->who : "import", "inventory.import",
+				 fields);
+	rc = jitsim_store_commit(b, im->err, im->errlen);
+	jitsim_store_batch_free(b);
+	return rc;
+}
+
+/* --- the import --- */
+
+static int
+open_reject(struct imp *im)
+{
+	char def[4096];
+	const char *path = im->o->reject_path;
+	int fd;
+
+	if (path == NULL) {
+		if ((size_t)snprintf(def, sizeof(def), "%s.rej", im->o->path) >= sizeof(def)) {
+			snprintf(im->err, im->errlen, "%s: path too long", im->o->path);
+			return -EINVAL;
+		}
+		path = def;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		int e = errno;
+
+		snprintf(im->err, im->errlen, "%s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return e == EACCES || e == EPERM ? -EACCES : -EIO;
+	}
+	im->rej = fdopen(fd, "w");
+	if (im->rej == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Card lines in the file, to size the sets: its size over the mean length
+ * of the lines of its first 256 KiB. An estimate from the shortest valid
+ * line (~93 bytes) would double the sets of a vendor file (~200-byte
+ * lines); a low estimate only costs the sets a doubling.
+ */
+static uint64_t
+estimate_lines(const struct jitsim_inv_file *f)
+{
+	const size_t cap = 256 * 1024;
+	uint64_t data = f->size > f->data_off ? (uint64_t)(f->size - f->data_off) : 0, nl = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (buf == NULL)
+		return 16;
+	n = pread(f->fd, buf, cap, f->data_off);
+	for (ssize_t i = 0; i < n; i++)
+		nl += buf[i] == '\n';
+	/* A clear-key CSV puts keys in it. */
+	OPENSSL_cleanse(buf, cap);
+	free(buf);
+	if (n <= 0 || nl == 0)
+		return 16;
+	return data / ((uint64_t)n / nl) + nl / 8 + 16;
+}
+
+static int
+setup(struct imp *im)
+{
+	const struct jitsim_inv_opts *o = im->o;
+	uint64_t est;
+	int rc;
+
+	if (o->state != 0 && o->state != JITSIM_SIM_INVENTORY && o->state != JITSIM_SIM_LOCKED) {
+		snprintf(im->err, im->errlen, "state %s: an import makes inventory or locked SIMs",
+			 jitsim_sim_state_name(o->state));
+		return -EINVAL;
+	}
+	im->state = (uint8_t)(o->state != 0 ? o->state : JITSIM_SIM_INVENTORY);
+	im->kek = jitsim_store_kek(im->s);
+	if (im->kek == NULL && !o->dry_run) {
+		snprintf(im->err, im->errlen, "store has no KEK: cannot seal the keys");
+		return -EINVAL;
+	}
+	if (o->transport_key != NULL) {
+		rc = jitsim_inv_tkey_load(o->transport_key, &im->tk, im->err, im->errlen);
+		if (rc != 0)
+			return rc;
+		im->have_tk = true;
+		im->dec = EVP_CIPHER_CTX_new();
+		if (im->dec == NULL ||
+		    EVP_DecryptInit_ex(im->dec, EVP_aes_128_ecb(), NULL, im->tk.key, NULL) != 1 ||
+		    EVP_CIPHER_CTX_set_padding(im->dec, 0) != 1) {
+			snprintf(im->err, im->errlen, "%s: AES setup failed", o->transport_key);
+			return -EIO;
+		}
+	}
+	rc = jitsim_inv_file_open(&im->f, o->path, o->format, im->err, im->errlen);
+	if (rc != 0)
+		return rc;
+	if (im->f.format == JITSIM_INV_VENDOR) {
+		if (!im->have_tk) {
+			snprintf(im->err, im->errlen,
+				 "%s: a vendor file has encrypted keys: give its transport key "
+				 "(KCV %02X%02X%02X)",
+				 o->path, im->f.kcv[0], im->f.kcv[1], im->f.kcv[2]);
+			return -EINVAL;
+		}
+		if (memcmp(im->f.kcv, im->tk.kcv, 3) != 0) {
+			snprintf(im->err, im->errlen,
+				 "%s:%" PRIu64 ": field KCV: wrong transport key: the file was "
+				 "encrypted under a key with KCV %02X%02X%02X, %s has KCV "
+				 "%02X%02X%02X",
+				 o->path, im->f.kcv_line, im->f.kcv[0], im->f.kcv[1], im->f.kcv[2],
+				 o->transport_key, im->tk.kcv[0], im->tk.kcv[1], im->tk.kcv[2]);
+			return -EINVAL;
+		}
+	}
+	est = estimate_lines(&im->f);
+	im->imsi_set = jitsim_inv_set_new(est);
+	im->iccid_set = jitsim_inv_set_new(est);
+	if (im->f.pos[JITSIM_INV_F_MSISDN] >= 0)
+		im->msisdn_set = jitsim_inv_set_new(est);
+	if (im->imsi_set == NULL || im->iccid_set == NULL ||
+	    (im->f.pos[JITSIM_INV_F_MSISDN] >= 0 && im->msisdn_set == NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+teardown(struct imp *im)
+{
+	if (im->rej != NULL)
+		fclose(im->rej);
+	jitsim_inv_file_close(&im->f);
+	jitsim_inv_set_free(im->imsi_set);
+	jitsim_inv_set_free(im->iccid_set);
+	jitsim_inv_set_free(im->msisdn_set);
+	free(im->rejected.w);
+	free(im->unchanged.w);
+	free(im->hit.w);
+	EVP_CIPHER_CTX_free(im->dec);
+	OPENSSL_cleanse(&im->tk, sizeof(im->tk));
+}
+
+int
+jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
+		  struct jitsim_inv_report *rep, char *err, size_t errlen)
+{
+	char dummy[8];
+	struct imp im = {
+		.s = s,
+		.o = o,
+		.rep = rep,
+		.err = errlen > 0 ? err : dummy,
+		.errlen = errlen > 0 ? errlen : sizeof(dummy),
+		.err_line = UINT64_MAX,
+		.ascending = true,
+		.f = {.fd = -1},
+	};
+	bool scan, any = false;
+	uint64_t fresh;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	im.err[0] = '\0';
+	if (s == NULL || o == NULL || o->path == NULL) {
+		snprintf(im.err, im.errlen, "import: no store or no file");
+		return -EINVAL;
+	}
+	im.bulk_min = env_u64("JITSIM_INV_BULK_MIN", JITSIM_INV_BULK_MIN);
+	im.chunk = env_u64("JITSIM_INV_BULK_CHUNK", JITSIM_INV_BULK_CHUNK);
+	if (im.chunk == 0)
+		im.chunk = JITSIM_INV_BULK_CHUNK;
+	im.progress_fd = (int)env_u64("JITSIM_INV_PROGRESS_FD", (uint64_t)-1);
+	im.now = (uint64_t)time(NULL);
+
+	rc = setup(&im);
+	if (rc == 0)
+		rc = pass1(&im);
+	/* Large files: the store is scanned once instead of read per line. */
+	scan = im.valid >= im.bulk_min;
+	if (rc == 0 && scan)
+		rc = scan_store(&im, &any);
+	if (rc == 0 && im.valid > 0 && (!scan || any))
+		rc = pass1b(&im, scan);
+	if (rc == 0 && rep->rejected > 0 && !o->partial)
+		rc = -EINVAL; /* first error already in @err */
+	if (rc == 0 && o->partial)
+		rc = open_reject(&im);
+	if (rc == 0) {
+		/* Lines valid in pass 1 less those pass 1b found unchanged or
+		 * in conflict with the store. */
+		uint64_t store_rej = rep->rejected - (rep->lines - im.valid);
+
+		fresh = im.valid - rep->unchanged - store_rej;
+		rep->bulk =
+			fresh >= im.bulk_min && im.ascending && im.f.pos[JITSIM_INV_F_MSISDN] < 0;
+		if (fresh > 0 || im.rej != NULL)
+			rc = pass2(&im, rep->bulk, fresh);
+	}
+	if (rc == 0 && im.rej != NULL && fflush(im.rej) != 0) {
+		snprintf(im.err, im.errlen, "reject file: write failed");
+		rc = -EIO;
+	}
+	if (rc == 0 && rep->imported > 0 && !o->dry_run)
+		rc = audit(&im);
+	if (rc == 0 && rep->rejected == 0)
+		im.err[0] = '\0';
+	if (rc == -ENOMEM && im.err[0] == '\0')
+		snprintf(im.err, im.errlen, "%s: out of memory", o->path);
+	if (rc == -ESTALE)
+		rc = -EIO;
+	teardown(&im);
+	return rc;
+}
