@@ -15,12 +15,16 @@
  *      must not cost 30 M point reads).
  *  2   write the new SIMs: one WriteBatch per JITSIM_INV_BATCH SIMs (the
  *      record and its index entries in the same batch), or SST files for a
- *      large file of ascending keys without MSISDNs (iccid file ingested
- *      before the sim file: the record is the commit point); sealing on a
- *      second thread (job_next()); the reject file; the audit line.
+ *      large file without MSISDNs (iccid file ingested before the sim
+ *      file: the record is the commit point); keys that do not ascend in
+ *      the file (vendors number ICCIDs in order, not always IMSIs) are
+ *      sorted per chunk in memory first; sealing on a second thread
+ *      (job_next()); the reject file; the audit line.
  *
  * Memory: the sets (~30 bytes a line, 45 with an MSISDN column), 3 bits a
- * line of bitmaps, two jobs of JITSIM_INV_JOB lines; never the file.
+ * line of bitmaps, two jobs of JITSIM_INV_JOB lines; never the file. A
+ * bulk import of keys out of order also holds one chunk of encoded
+ * records (about 200 MB for the default chunk of 2^20 SIMs).
  *
  * Per-line outcomes of pass 1/1b live in bitmaps indexed by file line
  * number (rejected, unchanged, hit by the scan): 3 bits a line.
@@ -655,13 +659,113 @@ pass1b(struct imp *im, bool scan)
 
 /* --- pass 2: writing --- */
 
+/* A chunk of a bulk import whose keys do not ascend: sorted at flush. */
+struct sorted_sim {
+	uint64_t key;
+	size_t off;
+	size_t len;
+};
+
+struct sorted_iccid {
+	char iccid[JITSIM_REC_ICCID_MAX + 2];
+	uint64_t imsi;
+};
+
+struct sortbuf {
+	uint8_t *arena;
+	size_t used, cap;
+	struct sorted_sim *sims;
+	size_t nsims, capsims;
+	struct sorted_iccid *iccids;
+	size_t niccids, capiccids;
+};
+
 struct writer {
 	bool bulk;
+	bool sorted; /* bulk of keys out of order: chunks sorted in memory */
 	struct jitsim_store_batch *b;
 	unsigned int in_batch;
 	struct jitsim_store_sst *sst_iccid, *sst_sim;
+	struct sortbuf sb;
 	uint64_t in_chunk;
 };
+
+/* Grow @p (of @elem bytes per item) to hold @need items. */
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 4096;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (q == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int
+cmp_sim(const void *a, const void *b)
+{
+	uint64_t x = ((const struct sorted_sim *)a)->key, y = ((const struct sorted_sim *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+/* strcmp order is RocksDB's bytewise order for digit strings. */
+static int
+cmp_iccid(const void *a, const void *b)
+{
+	return strcmp(((const struct sorted_iccid *)a)->iccid,
+		      ((const struct sorted_iccid *)b)->iccid);
+}
+
+static void
+sortbuf_free(struct sortbuf *sb)
+{
+	if (sb->arena)
+		OPENSSL_cleanse(sb->arena, sb->used);
+	free(sb->arena);
+	free(sb->sims);
+	free(sb->iccids);
+	memset(sb, 0, sizeof(*sb));
+}
+
+static int sst_fail(struct imp *im, int rc);
+
+/* Sort the chunk and write its two SST files (ingested by the caller). */
+static int
+sortbuf_write(struct imp *im, struct writer *w)
+{
+	struct sortbuf *sb = &w->sb;
+	uint8_t key[8];
+	int rc = 0;
+
+	w->sst_iccid = jitsim_store_sst_new(im->s, JITSIM_CF_ICCID, im->err, im->errlen);
+	w->sst_sim = jitsim_store_sst_new(im->s, JITSIM_CF_SIM, im->err, im->errlen);
+	if (w->sst_iccid == NULL || w->sst_sim == NULL)
+		return -EIO;
+	qsort(sb->iccids, sb->niccids, sizeof(*sb->iccids), cmp_iccid);
+	qsort(sb->sims, sb->nsims, sizeof(*sb->sims), cmp_sim);
+	for (size_t i = 0; i < sb->niccids && rc == 0; i++) {
+		jitsim_rec_key(sb->iccids[i].imsi, key);
+		rc = jitsim_store_sst_add(w->sst_iccid, sb->iccids[i].iccid,
+					  strlen(sb->iccids[i].iccid), key, sizeof(key));
+	}
+	for (size_t i = 0; i < sb->nsims && rc == 0; i++) {
+		jitsim_rec_key(sb->sims[i].key, key);
+		rc = jitsim_store_sst_add(w->sst_sim, key, sizeof(key), sb->arena + sb->sims[i].off,
+					  sb->sims[i].len);
+	}
+	OPENSSL_cleanse(sb->arena, sb->used);
+	sb->used = sb->nsims = sb->niccids = 0;
+	return rc != 0 ? sst_fail(im, rc) : 0;
+}
 
 static int
 writer_flush(struct imp *im, struct writer *w)
@@ -677,6 +781,13 @@ writer_flush(struct imp *im, struct writer *w)
 				progress(im);
 		}
 		return rc;
+	}
+	if (w->sorted) {
+		if (w->sb.nsims == 0 && w->sb.niccids == 0)
+			return 0;
+		rc = sortbuf_write(im, w);
+		if (rc != 0)
+			return rc;
 	}
 	if (w->sst_sim == NULL)
 		return 0;
@@ -701,7 +812,7 @@ writer_flush(struct imp *im, struct writer *w)
 static int
 writer_ensure(struct imp *im, struct writer *w)
 {
-	if (!w->bulk || w->sst_sim != NULL)
+	if (!w->bulk || w->sorted || w->sst_sim != NULL)
 		return 0;
 	w->sst_iccid = jitsim_store_sst_new(im->s, JITSIM_CF_ICCID, im->err, im->errlen);
 	if (w->sst_iccid == NULL)
@@ -740,6 +851,20 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 			jitsim_store_batch_put_msisdn(w->b, r->msisdn, r->imsi);
 		return ++w->in_batch >= JITSIM_INV_BATCH ? writer_flush(im, w) : 0;
 	}
+	if (w->sorted) {
+		struct sortbuf *sb = &w->sb;
+
+		if (grow((void **)&sb->arena, &sb->cap, sb->used + JITSIM_REC_MAX, 1) != 0 ||
+		    grow((void **)&sb->sims, &sb->capsims, sb->nsims + 1, sizeof(*sb->sims)) != 0)
+			return -ENOMEM;
+		n = jitsim_rec_encode(r, sb->arena + sb->used, JITSIM_REC_MAX);
+		if (n < 0)
+			return n;
+		sb->sims[sb->nsims++] = (struct sorted_sim){r->imsi, sb->used, (size_t)n};
+		sb->used += (size_t)n;
+		w->in_chunk++;
+		return 0;
+	}
 	n = jitsim_rec_encode(r, val, sizeof(val));
 	if (n < 0)
 		return n;
@@ -758,6 +883,7 @@ writer_abandon(struct writer *w)
 	jitsim_store_sst_free(w->sst_iccid);
 	jitsim_store_sst_free(w->sst_sim);
 	w->sst_iccid = w->sst_sim = NULL;
+	sortbuf_free(&w->sb);
 	jitsim_store_batch_free(w->b);
 	w->b = NULL;
 }
@@ -841,6 +967,17 @@ job_index(struct writer *w, struct job *job)
 
 		if (job->rc[i] != 0)
 			return 0; /* reported by job_write() */
+		if (w->sorted) {
+			struct sortbuf *sb = &w->sb;
+
+			if (grow((void **)&sb->iccids, &sb->capiccids, sb->niccids + 1,
+				 sizeof(*sb->iccids)) != 0)
+				return -ENOMEM;
+			snprintf(sb->iccids[sb->niccids].iccid, sizeof(sb->iccids->iccid), "%s",
+				 job->rec[i].iccid);
+			sb->iccids[sb->niccids++].imsi = job->rec[i].imsi;
+			continue;
+		}
 		jitsim_rec_key(job->rec[i].imsi, key);
 		rc = jitsim_store_sst_add(w->sst_iccid, job->rec[i].iccid,
 					  strlen(job->rec[i].iccid), key, sizeof(key));
@@ -1019,7 +1156,7 @@ out:
 static int
 pass2(struct imp *im, bool bulk, uint64_t fresh)
 {
-	struct writer w = {.bulk = bulk};
+	struct writer w = {.bulk = bulk, .sorted = bulk && !im->ascending};
 	struct helper h = {.started = false};
 	struct jitsim_inv_line l;
 	struct job *jobs = NULL;
@@ -1328,8 +1465,7 @@ jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
 		uint64_t store_rej = rep->rejected - (rep->lines - im.valid);
 
 		fresh = im.valid - rep->unchanged - store_rej;
-		rep->bulk =
-			fresh >= im.bulk_min && im.ascending && im.f.pos[JITSIM_INV_F_MSISDN] < 0;
+		rep->bulk = fresh >= im.bulk_min && im.f.pos[JITSIM_INV_F_MSISDN] < 0;
 		if (fresh > 0 || im.rej != NULL)
 			rc = pass2(&im, rep->bulk, fresh);
 	}

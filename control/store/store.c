@@ -156,6 +156,9 @@ store_options(struct jitsim_store *s, bool create)
 	rocksdb_options_set_create_missing_column_families(s->opts, create);
 	rocksdb_options_increase_parallelism(s->opts, 2);
 	rocksdb_options_optimize_level_style_compaction(s->opts, 64 << 20);
+	/* Most of a SIM record is sealed key material, which does not
+	 * compress; LZ4 cost 7 % of a bulk import for nothing. */
+	rocksdb_options_set_compression(s->opts, rocksdb_no_compression);
 	/* A secondary needs every table file open (RocksDB requirement). */
 	rocksdb_options_set_max_open_files(s->opts, -1);
 	s->bbto = rocksdb_block_based_options_create();

@@ -850,8 +850,10 @@ test_bulk_sst(void **state)
 	assert_int_equal(rep.imported, 30);
 }
 
+/* Keys out of order (vendors number ICCIDs in order, not always IMSIs):
+ * still the SST path, each chunk sorted in memory before its files. */
 static void
-test_bulk_needs_ascending(void **state)
+test_bulk_unsorted(void **state)
 {
 	struct env *e = *state;
 	struct jitsim_inv_report rep;
@@ -859,17 +861,25 @@ test_bulk_needs_ascending(void **state)
 	char path[256], err[512], text[16384] = "iccid,imsi,ki,opc\n";
 
 	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	setenv("JITSIM_INV_BULK_CHUNK", "8", 1);
+	/* 30 SIMs in a scrambled order (7 is prime to 30). */
 	for (uint64_t i = 0; i < 30; i++) {
-		sim_make(i == 10 ? 29 : i == 29 ? 10 : i, &f);
+		sim_make(i * 7 % 30, &f);
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s,%s,%s,%s\n", f.iccid,
 			 f.imsi, f.ki, f.opc);
 	}
 	path_in(e, "unsorted.csv", path, sizeof(path));
 	write_file(path, text);
 	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
-	assert_false(rep.bulk);
+	assert_true(rep.bulk);
 	assert_int_equal(rep.imported, 30);
 	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 30);
+	assert_int_equal(count_cf(e, JITSIM_CF_ICCID), 30);
+	for (uint64_t i = 0; i < 30; i++) {
+		sim_make(i, &f);
+		assert_sim(e, &f, false, false);
+	}
+	reimport_unchanged(e, path, NULL, 30);
 }
 
 /* --- transport keys and vendor files --- */
@@ -1339,7 +1349,7 @@ main(void)
 		T(test_conflict_point_reads),
 		T(test_conflict_scan),
 		T(test_bulk_sst),
-		T(test_bulk_needs_ascending),
+		T(test_bulk_unsorted),
 		T(test_csv_encrypted),
 		T(test_vendor_import),
 		T(test_vendor_wrong_key),
