@@ -35,6 +35,15 @@ crc32c_sse42(const uint8_t *p, size_t len)
 {
 	uint64_t c = 0xffffffffu;
 
+	/* 32 bytes per turn: the loop's own instructions cost as much as the CRC's. */
+	for (; len >= 32; p += 32, len -= 32) {
+		for (int k = 0; k < 4; k++) {
+			uint64_t v;
+
+			memcpy(&v, p + 8 * k, 8);
+			c = _mm_crc32_u64(c, v);
+		}
+	}
 	for (; len >= 8; p += 8, len -= 8) {
 		uint64_t v;
 
@@ -66,20 +75,40 @@ lower_len(const struct jitsim_pktgen_link *l)
 	return ETH_HDR + VLAN_TAG * l->n_vlans + (l->ipv6 ? IPV6_HDR : IPV4_HDR);
 }
 
-/* The IPv4 and Ethernet headers of @p l in direction @p dir from its template. */
+/*
+ * The IP and Ethernet headers of @p l in direction @p dir from its
+ * template: IPv4 with total length, identification, protocol and the
+ * checksum patched; IPv6 (no header checksum) with payload length and next
+ * header.
+ */
 static void
-hdr_fill(const struct jitsim_pktgen_link *l, unsigned int dir, uint8_t *h, size_t hl, size_t plen,
-	 uint16_t id, uint8_t proto)
+hdr_patch(const struct jitsim_pktgen_link *l, unsigned int dir, uint8_t *h, size_t hl, size_t plen,
+	  uint16_t id, uint8_t proto)
 {
-	uint8_t *ip = h + hl - IPV4_HDR;
-	uint32_t tot = (uint32_t)(IPV4_HDR + plen);
+	uint8_t *ip;
+	uint32_t tot;
 
-	memcpy(h, l->hdr[dir], hl);
+	if (l->ipv6) {
+		ip = h + hl - IPV6_HDR;
+		jitsim_put_be16(ip + 4, (uint16_t)plen);
+		ip[6] = proto;
+		return;
+	}
+	ip = h + hl - IPV4_HDR;
+	tot = (uint32_t)(IPV4_HDR + plen);
 	jitsim_put_be16(ip + 2, (uint16_t)tot);
 	jitsim_put_be16(ip + 4, id);
 	ip[9] = proto;
 	/* RFC 1624: the template's sum plus the fields that change. */
 	jitsim_put_be16(ip + 10, jitsim_ip_csum_fold(l->hdr_sum[dir] + tot + id + proto));
+}
+
+static void
+hdr_fill(const struct jitsim_pktgen_link *l, unsigned int dir, uint8_t *h, size_t hl, size_t plen,
+	 uint16_t id, uint8_t proto)
+{
+	memcpy(h, l->hdr[dir], hl);
+	hdr_patch(l, dir, h, hl, plen, id, proto);
 }
 
 /*
@@ -91,17 +120,24 @@ static void
 hdr_build(struct jitsim_pktgen_link *l, unsigned int dir, const uint8_t *frame, size_t hl,
 	  size_t plen, uint16_t id)
 {
-	uint8_t t[JITSIM_PKTGEN_LOWER_MAX], *ip = l->hdr[dir] + hl - IPV4_HDR;
+	uint8_t t[JITSIM_PKTGEN_LOWER_MAX], *ip;
 
 	l->hdr_state[dir] = 2;
 	if (hl > JITSIM_PKTGEN_LOWER_MAX)
 		return;
 	memcpy(l->hdr[dir], frame, hl);
-	memset(ip + 2, 0, 4);
-	ip[9] = 0;
-	memset(ip + 10, 0, 2);
-	l->hdr_sum[dir] = jitsim_ip_csum_partial(ip, IPV4_HDR, 0);
-	hdr_fill(l, dir, t, hl, plen, id, frame[hl - IPV4_HDR + 9]);
+	if (l->ipv6) {
+		ip = l->hdr[dir] + hl - IPV6_HDR;
+		memset(ip + 4, 0, 3);
+		hdr_fill(l, dir, t, hl, plen, id, frame[hl - IPV6_HDR + 6]);
+	} else {
+		ip = l->hdr[dir] + hl - IPV4_HDR;
+		memset(ip + 2, 0, 4);
+		ip[9] = 0;
+		memset(ip + 10, 0, 2);
+		l->hdr_sum[dir] = jitsim_ip_csum_partial(ip, IPV4_HDR, 0);
+		hdr_fill(l, dir, t, hl, plen, id, frame[hl - IPV4_HDR + 9]);
+	}
 	if (memcmp(t, frame, hl) == 0)
 		l->hdr_state[dir] = 1;
 }
@@ -114,7 +150,7 @@ wrap_ip_eth(struct jitsim_wbuf *w, struct jitsim_pktgen_link *l, unsigned int di
 	uint16_t id = l->ip_id[dir];
 	enum jitsim_reason r;
 
-	if (!l->ipv6 && l->hdr_state[dir] == 1 && plen <= 65535 - IPV4_HDR) {
+	if (l->hdr_state[dir] == 1 && plen <= 65535 - IPV4_HDR) {
 		uint8_t *h = jitsim_wbuf_prepend(w, hl);
 
 		if (h != NULL) {
@@ -134,10 +170,79 @@ wrap_ip_eth(struct jitsim_wbuf *w, struct jitsim_pktgen_link *l, unsigned int di
 		l->ip_id[dir]++;
 	r = jitsim_eth_encode(w, l->mac[!dir], l->mac[dir], l->vlans, l->n_vlans,
 			      l->ipv6 ? JITSIM_ETHERTYPE_IPV6 : JITSIM_ETHERTYPE_IPV4);
-	if (r == JITSIM_R_OK && !l->ipv6 && l->hdr_state[dir] == 0 &&
-	    jitsim_wbuf_len(w) == hl + plen)
+	if (r == JITSIM_R_OK && l->hdr_state[dir] == 0 && jitsim_wbuf_len(w) == hl + plen)
 		hdr_build(l, dir, jitsim_wbuf_data(w), hl, plen, id);
 	return r;
+}
+
+static void
+put_crc(uint8_t *h, uint32_t crc)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(h, &crc, 4);
+#else
+	h[0] = (uint8_t)crc;
+	h[1] = (uint8_t)(crc >> 8);
+	h[2] = (uint8_t)(crc >> 16);
+	h[3] = (uint8_t)(crc >> 24);
+#endif
+}
+
+/*
+ * jitsim_pktgen_enc_sctp() once the link's header template is in use, the
+ * same bytes written front to back: the template whole (a fixed-size copy,
+ * its excess overwritten by what follows), the SCTP packet, then the IP
+ * fields that depend on its length. false (nothing advanced) for anything
+ * the general path has to judge.
+ */
+static bool
+sctp_fast(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, unsigned int dir,
+	  const struct jitsim_pktgen_chunk *c, unsigned int n, bool advance, size_t *len)
+{
+	size_t hl = lower_len(l), total = hl + JITSIM_SCTP_HDR_LEN;
+	uint32_t tsn = l->tsn[dir];
+	uint8_t *h = buf + hl, *d;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (c[i].len == 0 || c[i].len > 65535 - JITSIM_SCTP_DATA_HDR_LEN ||
+		    c[i].stream >= l->n_streams)
+			return false;
+		total += JITSIM_SCTP_DATA_HDR_LEN + ((c[i].len + 3) & ~(size_t)3);
+	}
+	if (total > cap || total < JITSIM_PKTGEN_LOWER_TPL || total - hl > 65535 - IPV4_HDR)
+		return false;
+	memcpy(buf, l->hdr[dir], JITSIM_PKTGEN_LOWER_TPL);
+	jitsim_put_be16(h, l->port[dir]);
+	jitsim_put_be16(h + 2, l->port[!dir]);
+	jitsim_put_be32(h + 4, l->vtag[dir]);
+	memset(h + 8, 0, 4);
+	d = h + JITSIM_SCTP_HDR_LEN;
+	for (unsigned int i = 0; i < n; i++) {
+		size_t pad = (4 - (c[i].len & 3)) & 3;
+		uint16_t *ssn = &l->ssn[dir][c[i].stream];
+
+		d[0] = JITSIM_SCTP_CHUNK_DATA;
+		d[1] = JITSIM_SCTP_DATA_B | JITSIM_SCTP_DATA_E;
+		jitsim_put_be16(d + 2, (uint16_t)(JITSIM_SCTP_DATA_HDR_LEN + c[i].len));
+		jitsim_put_be32(d + 4, tsn++);
+		jitsim_put_be16(d + 8, c[i].stream);
+		jitsim_put_be16(d + 10, *ssn);
+		jitsim_put_be32(d + 12, c[i].ppid);
+		memcpy(d + JITSIM_SCTP_DATA_HDR_LEN, c[i].p, c[i].len);
+		d += JITSIM_SCTP_DATA_HDR_LEN + c[i].len;
+		memset(d, 0, pad);
+		d += pad;
+		if (advance)
+			(*ssn)++;
+	}
+	put_crc(h + 8, crc32c(h, total - hl));
+	hdr_patch(l, dir, buf, hl, total - hl, l->ip_id[dir], JITSIM_IPPROTO_SCTP);
+	if (advance) {
+		l->tsn[dir] = tsn;
+		l->ip_id[dir]++;
+	}
+	*len = total;
+	return true;
 }
 
 enum jitsim_reason
@@ -152,6 +257,8 @@ jitsim_pktgen_enc_sctp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, u
 
 	if (n == 0 || dir > 1)
 		return JITSIM_R_BAD_PARAM;
+	if (l->hdr_state[dir] == 1 && sctp_fast(buf, cap, l, dir, c, n, advance, len))
+		return JITSIM_R_OK;
 	jitsim_wbuf_init(&w, buf, cap, head);
 	h = jitsim_wbuf_append(&w, JITSIM_SCTP_HDR_LEN);
 	if (h == NULL)
@@ -191,10 +298,7 @@ jitsim_pktgen_enc_sctp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, u
 	 * stored least significant byte first (Appendix A).
 	 */
 	crc = crc32c(h, jitsim_wbuf_len(&w));
-	h[8] = (uint8_t)crc;
-	h[9] = (uint8_t)(crc >> 8);
-	h[10] = (uint8_t)(crc >> 16);
-	h[11] = (uint8_t)(crc >> 24);
+	put_crc(h + 8, crc);
 	if (advance)
 		l->tsn[dir] = tsn;
 	if (wrap_ip_eth(&w, l, dir, JITSIM_IPPROTO_SCTP, advance) != JITSIM_R_OK || w.head != 0)
@@ -217,14 +321,29 @@ csum_add(const uint8_t *p, size_t len, uint64_t s)
 	 * Little-endian loads sum byte-swapped words: RFC 1071 2(B), the sum of
 	 * swapped words is the swapped sum (x * 2^8 mod 0xffff).
 	 */
-	uint64_t n = 0;
+	uint64_t n = 0, carry = 0;
 
+	/*
+	 * Whole 64-bit words, the carries out counted apart: 2^64 = 1
+	 * (mod 0xffff), so each carry is worth one.
+	 */
+	for (; len >= 32; p += 32, len -= 32) {
+		for (int k = 0; k < 4; k++) {
+			uint64_t v;
+
+			memcpy(&v, p + 8 * k, 8);
+			n += v;
+			carry += n < v;
+		}
+	}
 	for (; len >= 8; p += 8, len -= 8) {
 		uint64_t v;
 
 		memcpy(&v, p, 8);
-		n += (v & 0xffffffffu) + (v >> 32);
+		n += v;
+		carry += n < v;
 	}
+	n = (n & 0xffffffffu) + (n >> 32) + carry;
 	for (; len >= 2; p += 2, len -= 2) {
 		uint16_t v;
 
@@ -251,7 +370,6 @@ csum_add(const uint8_t *p, size_t len, uint64_t s)
 static void
 tcp_hdr(uint8_t *h, const struct jitsim_pktgen_link *l, unsigned int dir, uint32_t seglen)
 {
-	size_t al = l->ipv6 ? 16 : 4;
 	uint64_t s;
 
 	jitsim_put_be16(h, l->port[dir]);
@@ -263,9 +381,7 @@ tcp_hdr(uint8_t *h, const struct jitsim_pktgen_link *l, unsigned int dir, uint32
 	jitsim_put_be16(h + 14, 65535);
 	memset(h + 16, 0, 4);
 	/* Pseudo-header (RFC 9293 3.1, RFC 8200 8.1): addresses, length, protocol. */
-	s = csum_add(l->ip[dir], al, 0);
-	s = csum_add(l->ip[!dir], al, s);
-	s += (seglen >> 16) + (seglen & 0xffff) + JITSIM_IPPROTO_TCP;
+	s = l->addr_sum + (seglen >> 16) + (seglen & 0xffff) + JITSIM_IPPROTO_TCP;
 	s = csum_add(h, seglen, s);
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
@@ -288,6 +404,29 @@ jitsim_pktgen_enc_tcp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, un
 
 	if (dir > 1)
 		return JITSIM_R_BAD_PARAM;
+	if (l->addr_sum == 0) {
+		size_t al = l->ipv6 ? 16 : 4;
+
+		l->addr_sum = csum_add(l->ip[1], al, csum_add(l->ip[0], al, 0));
+	}
+	if (l->hdr_state[dir] == 1 && l->tcp_state[dir] == 1 && plen <= 65535 - 60) {
+		/* Both templates in use: front to back, as sctp_fast() does. */
+		size_t hl = lower_len(l), total = hl + TCP_HDR + plen;
+
+		if (total <= cap && total >= JITSIM_PKTGEN_LOWER_TPL) {
+			memcpy(buf, l->hdr[dir], JITSIM_PKTGEN_LOWER_TPL);
+			memcpy(buf + hl + TCP_HDR, payload, plen);
+			tcp_hdr(buf + hl, l, dir, (uint32_t)(TCP_HDR + plen));
+			hdr_patch(l, dir, buf, hl, TCP_HDR + plen, l->ip_id[dir],
+				  JITSIM_IPPROTO_TCP);
+			if (advance) {
+				l->ip_id[dir]++;
+				l->seq[dir] += (uint32_t)plen;
+			}
+			*len = total;
+			return JITSIM_R_OK;
+		}
+	}
 	jitsim_wbuf_init(&w, buf, cap, lower_len(l) + TCP_HDR);
 	if (jitsim_wbuf_put(&w, payload, plen) != 0)
 		return JITSIM_R_NOSPACE;
@@ -450,22 +589,27 @@ tcap_enc(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m, uint32_t 
 	return jitsim_tcap_encode(w, &t);
 }
 
-static bool
-tpl_is(const struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *m)
-{
-	return t->tcap_type == m->tcap_type && t->comp_type == m->comp_type && t->code == m->code &&
-	       t->ac == m->ac && t->version == m->version && t->invoke_id == m->invoke_id &&
-	       t->has_otid == m->has_otid && t->has_dtid == m->has_dtid &&
-	       t->dialogue == m->dialogue && t->has_param == (m->param != NULL) &&
-	       t->param_len == m->param_len;
-}
-
 /*
- * Where two encodings differ: one run of exactly @p n octets (its offset in
- * @p at), or none when @p n is 0. false for anything else.
+ * What makes two TCAP messages the same kind, in one word @p k: type,
+ * component type, code, application context, version, invoke id (8 bits
+ * each), the four flags and the parameter's length (12 bits). false for a
+ * parameter too long for that (it is not templated).
  */
 static bool
-diff_run(const uint8_t *a, const uint8_t *b, size_t len, size_t n, uint16_t *at)
+tpl_key(const struct jitsim_pktgen_map_msg *m, uint64_t *k)
+{
+	if (m->param_len > 0xfff)
+		return false;
+	*k = (uint64_t)m->tcap_type << 56 | (uint64_t)m->comp_type << 48 | (uint64_t)m->code << 40 |
+	     (uint64_t)m->ac << 32 | (uint64_t)m->version << 24 |
+	     (uint64_t)(uint8_t)m->invoke_id << 16 | (uint64_t)m->has_otid << 15 |
+	     (uint64_t)m->has_dtid << 14 | (uint64_t)m->dialogue << 13 |
+	     (uint64_t)(m->param != NULL) << 12 | m->param_len;
+	return true;
+}
+
+bool
+jitsim_pktgen_diff_run(const uint8_t *a, const uint8_t *b, size_t len, size_t n, uint16_t *at)
 {
 	size_t first = len, last = 0, count = 0;
 
@@ -529,6 +673,7 @@ tpl_build(struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *
 	size_t len, n;
 
 	memset(t, 0, sizeof(*t));
+	tpl_key(m, &t->key);
 	t->tcap_type = m->tcap_type;
 	t->comp_type = m->comp_type;
 	t->code = m->code;
@@ -549,14 +694,14 @@ tpl_build(struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *
 		return;
 	/* Each variable part on its own: all its octets change, nothing else. */
 	n = tcap_sample(m, 0xffffffffu, 0, has_param ? zero : NULL, b);
-	if (n != len || !diff_run(a, b, len, m->has_otid ? 4 : 0, &t->otid_at))
+	if (n != len || !jitsim_pktgen_diff_run(a, b, len, m->has_otid ? 4 : 0, &t->otid_at))
 		return;
 	n = tcap_sample(m, 0, 0xffffffffu, has_param ? zero : NULL, b);
-	if (n != len || !diff_run(a, b, len, m->has_dtid ? 4 : 0, &t->dtid_at))
+	if (n != len || !jitsim_pktgen_diff_run(a, b, len, m->has_dtid ? 4 : 0, &t->dtid_at))
 		return;
 	if (has_param) {
 		n = tcap_sample(m, 0, 0, ones, b);
-		if (n != len || !diff_run(a, b, len, m->param_len, &t->param_at))
+		if (n != len || !jitsim_pktgen_diff_run(a, b, len, m->param_len, &t->param_at))
 			return;
 	}
 	memcpy(t->b, a, len);
@@ -572,16 +717,18 @@ tpl_build(struct jitsim_pktgen_tcap_tpl *t, const struct jitsim_pktgen_map_msg *
 static const struct jitsim_pktgen_tcap_tpl *
 tpl_find(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *m)
 {
-	unsigned int h = (unsigned int)m->tcap_type * 131u + m->comp_type * 31u + m->code * 7u +
-			 m->ac * 17u + m->version * 3u + (unsigned int)m->param_len * 13u +
-			 m->has_otid + 2u * m->has_dtid + 4u * m->dialogue;
+	uint64_t k;
+	unsigned int h;
 
+	if (!tpl_key(m, &k))
+		return NULL;
+	h = (unsigned int)((k * 0x9e3779b97f4a7c15ull) >> 56);
 	for (unsigned int i = 0; i < JITSIM_PKTGEN_TCAP_TPLS; i++) {
 		struct jitsim_pktgen_tcap_tpl *t = &c->t[(h + i) % JITSIM_PKTGEN_TCAP_TPLS];
 
 		if (t->state == 0)
 			tpl_build(t, m);
-		else if (!tpl_is(t, m))
+		else if (t->key != k)
 			continue;
 		return t->state == 1 ? t : NULL;
 	}

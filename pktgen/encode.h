@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jitsim/proto/frame.h>
 #include <jitsim/proto/reason.h>
@@ -33,8 +34,10 @@
 /** Largest frame pktgen builds (bundles of 8 MAP messages fit). */
 #define JITSIM_PKTGEN_FRAME_MAX 4096
 
-/** Ethernet, two VLAN tags and an IPv4 header. */
-#define JITSIM_PKTGEN_LOWER_MAX (14 + 2 * 4 + 20)
+/** Ethernet, two VLAN tags and an IPv6 header (the longest IP header made). */
+#define JITSIM_PKTGEN_LOWER_MAX (14 + 2 * 4 + 40)
+/** Room of a header template: copied whole, a constant size the compiler inlines. */
+#define JITSIM_PKTGEN_LOWER_TPL 64
 
 struct jitsim_pktgen_link {
 	bool ipv6;
@@ -51,13 +54,14 @@ struct jitsim_pktgen_link {
 	uint16_t n_streams;
 	uint16_t ssn[2][JITSIM_PKTGEN_MAX_STREAMS];
 	/*
-	 * IPv4 + Ethernet header template per direction (encode.c): 0 not
+	 * IP + Ethernet header template per direction (encode.c): 0 not
 	 * built yet, 1 in use, 2 not reproducing the library (encode fully).
 	 */
 	uint8_t hdr_state[2];
 	uint8_t tcp_state[2]; /**< the same for the TCP header */
 	uint32_t hdr_sum[2];  /**< IPv4 header sum without length, id, protocol */
-	uint8_t hdr[2][JITSIM_PKTGEN_LOWER_MAX];
+	uint64_t addr_sum;    /**< sum of both addresses (TCP pseudo-header), 0: not yet */
+	uint8_t hdr[2][JITSIM_PKTGEN_LOWER_TPL];
 };
 
 struct jitsim_pktgen_chunk {
@@ -102,6 +106,7 @@ struct jitsim_pktgen_map_msg {
  * parameter bytes) as the codec library encodes it, with where those go.
  */
 struct jitsim_pktgen_tcap_tpl {
+	uint64_t key;  /**< the kind (encode.c), compared as one word */
 	uint8_t state; /**< 0: free, 1: template, 2: encode every time */
 	uint8_t tcap_type, comp_type, code, ac, version;
 	int8_t invoke_id;
@@ -115,6 +120,90 @@ struct jitsim_pktgen_tcap_tpl {
 struct jitsim_pktgen_tcap_tpls {
 	struct jitsim_pktgen_tcap_tpl t[JITSIM_PKTGEN_TCAP_TPLS];
 };
+
+/**
+ * Where two encodings of @p len octets differ, for building templates: one
+ * run of exactly @p n octets (its offset in @p at), or none when @p n is 0.
+ * @return false for anything else.
+ */
+bool jitsim_pktgen_diff_run(const uint8_t *a, const uint8_t *b, size_t len, size_t n, uint16_t *at);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JITSIM_PKTGEN_SWAR 1
+
+/* Eight ASCII characters at @p d are all '0'-'9' (high nibble 3, low nibble + 6 below 16). */
+static inline bool
+jitsim_pktgen_digits8(const char *d)
+{
+	uint64_t v;
+
+	memcpy(&v, d, 8);
+	return (v & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	       (((v & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) & 0x1010101010101010ull) == 0;
+}
+
+/* Eight digits at @p d as four TBCD octets at @p o (checked by the caller). */
+static inline void
+jitsim_pktgen_tbcd8(uint8_t *o, const char *d)
+{
+	uint64_t v;
+	uint32_t x;
+
+	memcpy(&v, d, 8);
+	/* Byte k is digit k (little-endian): digit 2j+1 over digit 2j, even bytes kept. */
+	v &= 0x0f0f0f0f0f0f0f0full;
+	v = (v | v >> 4) & 0x00ff00ff00ff00ffull;
+	v = (v | v >> 8) & 0x0000ffff0000ffffull;
+	x = (uint32_t)(v | v >> 16);
+	memcpy(o, &x, 4);
+}
+#endif
+
+/** The @p n characters at @p d are all '0'-'9'. */
+static inline bool
+jitsim_pktgen_digits_ok(const char *d, size_t n)
+{
+#ifdef JITSIM_PKTGEN_SWAR
+	/* 8..16 characters: two overlapping words cover them. */
+	if (n >= 8 && n <= 16)
+		return jitsim_pktgen_digits8(d) && jitsim_pktgen_digits8(d + n - 8);
+#endif
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned int)(d[i] - '0') > 9)
+			return false;
+	return true;
+}
+
+/**
+ * TBCD octets (TS 29.002 17.7.8: two digits per octet, the first in the low
+ * nibble, 0xF filling an odd count) of the @p n digits at @p d into @p o,
+ * as jitsim_tbcd_encode() writes digit strings. Inline: templates patch
+ * identities with it per frame. Reads only d[0 .. n).
+ * @return false for anything but '0'-'9'.
+ */
+static inline bool
+jitsim_pktgen_tbcd(uint8_t *o, const char *d, size_t n)
+{
+	size_t i = 0, even = n & ~(size_t)1;
+
+	if (!jitsim_pktgen_digits_ok(d, n))
+		return false;
+#ifdef JITSIM_PKTGEN_SWAR
+	/* Eight digits at a time; the last eight (at an even place) may overlap, same octets. */
+	if (even >= 8) {
+		for (; i + 8 <= even; i += 8)
+			jitsim_pktgen_tbcd8(o + i / 2, d + i);
+		if (i < even)
+			jitsim_pktgen_tbcd8(o + (even - 8) / 2, d + even - 8);
+		i = even;
+	}
+#endif
+	for (; i < even; i += 2)
+		o[i / 2] = (uint8_t)((d[i + 1] - '0') << 4 | (d[i] - '0'));
+	if (n & 1)
+		o[n / 2] = (uint8_t)(0xf0 | (d[n - 1] - '0'));
+	return true;
+}
 
 /** Longest SCCP address jitsim_pktgen_sccp_addr_enc() returns. */
 #define JITSIM_PKTGEN_SCCP_ADDR_MAX 30

@@ -74,10 +74,15 @@ int jitsim_pktgen_pcapw_open(struct jitsim_pktgen_ofile *f, const char *dir, con
 static inline void
 jitsim_pktgen_le32(uint8_t *p, uint32_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* One store: the compiler does not always merge the four below. */
+	memcpy(p, &v, 4);
+#else
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+#endif
 }
 
 /**

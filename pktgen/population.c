@@ -121,44 +121,48 @@ dec_width(uint64_t v)
 	return n;
 }
 
-static unsigned int
-state_of(const struct jitsim_pktgen_pop *p, uint64_t index)
+unsigned int
+jitsim_pktgen_pop_imsi(const struct jitsim_pktgen_pop *p, uint64_t index, char out[16])
 {
-	unsigned int s = JITSIM_PKTGEN_ST_MAX - 1;
+	const struct jitsim_pktgen_scenario *sc = p->sc;
+	/* a * index < 2^64: both are below JITSIM_PKTGEN_MAX_SIMS (1e8). */
+	uint64_t msin = sc->msin_first + (p->perm_a * index + p->perm_b) % sc->count;
 
-	while (s > 0 && index < p->first[s])
-		s--;
-	return s;
+	/* MCC (3) + MNC (2-3) + MSIN: 15 digits (scenario.c checks). */
+	memcpy(out, p->prefix, sizeof(p->prefix));
+	*put_dec(out + p->prefix_len, msin, sc->msin_digits) = '\0';
+	return p->prefix_len + sc->msin_digits;
+}
+
+unsigned int
+jitsim_pktgen_pop_msisdn(const struct jitsim_pktgen_pop *p, uint64_t index, unsigned int state,
+			 char out[16])
+{
+	const struct jitsim_pktgen_scenario *sc = p->sc;
+	unsigned int w;
+	uint64_t m;
+
+	out[0] = '\0';
+	if (state != JITSIM_PKTGEN_ST_ACTIVE && state != JITSIM_PKTGEN_ST_SLEEPING)
+		return 0;
+	/* The ranges keep their length (scenario.c), at most 15 digits. */
+	m = (state == JITSIM_PKTGEN_ST_ACTIVE ? sc->msisdn_active : sc->msisdn_sleeping) + index -
+	    p->first[state];
+	w = dec_width(m);
+	*put_dec(out, m, w) = '\0';
+	return w;
 }
 
 void
 jitsim_pktgen_pop_sim(const struct jitsim_pktgen_pop *p, uint64_t index,
 		      struct jitsim_pktgen_sim *out)
 {
-	const struct jitsim_pktgen_scenario *sc = p->sc;
-	uint64_t msin;
-	unsigned int st = state_of(p, index);
+	unsigned int st = jitsim_pktgen_pop_state(p, index);
 
 	out->index = index;
 	out->state = (uint8_t)st;
-	/* a * index < 2^64: both are below JITSIM_PKTGEN_MAX_SIMS (1e8). */
-	msin = sc->msin_first + (p->perm_a * index + p->perm_b) % sc->count;
-	{
-		/* MCC (3) + MNC (2-3) + MSIN: 15 digits (scenario.c checks). */
-		char *o = out->imsi;
-
-		memcpy(o, p->prefix, sizeof(p->prefix));
-		*put_dec(o + p->prefix_len, msin, sc->msin_digits) = '\0';
-	}
-	out->msisdn[0] = '\0';
-	if (st == JITSIM_PKTGEN_ST_ACTIVE || st == JITSIM_PKTGEN_ST_SLEEPING) {
-		/* The ranges keep their length (scenario.c), at most 15 digits. */
-		uint64_t m =
-			(st == JITSIM_PKTGEN_ST_ACTIVE ? sc->msisdn_active : sc->msisdn_sleeping) +
-			index - p->first[st];
-
-		*put_dec(out->msisdn, m, dec_width(m)) = '\0';
-	}
+	jitsim_pktgen_pop_imsi(p, index, out->imsi);
+	jitsim_pktgen_pop_msisdn(p, index, st, out->msisdn);
 	out->region = (uint8_t)jitsim_pktgen_pop_region(p, index);
 }
 

@@ -61,6 +61,33 @@ void jitsim_pktgen_pop_init(struct jitsim_pktgen_pop *p, const struct jitsim_pkt
 void jitsim_pktgen_pop_sim(const struct jitsim_pktgen_pop *p, uint64_t index,
 			   struct jitsim_pktgen_sim *out);
 
+/** State of SIM @p index (enum jitsim_pktgen_state): the block it falls in. */
+static inline unsigned int
+jitsim_pktgen_pop_state(const struct jitsim_pktgen_pop *p, uint64_t index)
+{
+	unsigned int s = JITSIM_PKTGEN_ST_MAX - 1;
+
+	while (s > 0 && index < p->first[s])
+		s--;
+	return s;
+}
+
+/*
+ * The parts of jitsim_pktgen_pop_sim(), for callers that need one of them:
+ * a frame usually carries one identity, and each costs a decimal conversion.
+ */
+
+/** IMSI of SIM @p index, NUL-terminated (15 digits). @return its length. */
+unsigned int jitsim_pktgen_pop_imsi(const struct jitsim_pktgen_pop *p, uint64_t index,
+				    char out[16]);
+
+/**
+ * MSISDN of SIM @p index in state @p state, "" for inventory and locked SIMs.
+ * @return its length.
+ */
+unsigned int jitsim_pktgen_pop_msisdn(const struct jitsim_pktgen_pop *p, uint64_t index,
+				      unsigned int state, char out[16]);
+
 /** Region of SIM @p index (what jitsim_pktgen_pop_sim() sets, without the identities). */
 unsigned int jitsim_pktgen_pop_region(const struct jitsim_pktgen_pop *p, uint64_t index);
 

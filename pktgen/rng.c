@@ -65,37 +65,26 @@ neg_ln_q32(uint64_t u)
 /*
  * -ln(U) at 1024 evenly spaced U, computed once with the exact integer
  * code above (so the table, like everything else, is the same everywhere);
- * draws interpolate linearly between two entries. The first bin, where
- * -ln(U) is steep (U < 1/1024, one draw in a thousand), uses the exact code.
+ * draws interpolate linearly between two entries (rng.h). The first bin,
+ * where -ln(U) is steep (U < 1/1024, one draw in a thousand), uses the
+ * exact code.
  */
-#define EXP_BITS 10
-static uint64_t exp_table[(1u << EXP_BITS) + 1];
-static int exp_table_ready;
-
-static void
-exp_table_init(void)
-{
-	for (uint64_t i = 1; i <= (1u << EXP_BITS); i++)
-		exp_table[i] = neg_ln_q32(i << (32 - EXP_BITS));
-	exp_table_ready = 1;
-}
+uint64_t jitsim_pktgen_exp_table[(1u << JITSIM_PKTGEN_EXP_BITS) + 1];
+int jitsim_pktgen_exp_ready;
 
 uint64_t
-jitsim_pktgen_rng_exp(struct jitsim_pktgen_rng *r, uint64_t mean_ns)
+jitsim_pktgen_rng_exp_slow(uint64_t u, uint64_t mean_ns)
 {
-	/* U in (0, 1] as a 32-bit fraction. */
-	uint64_t u = (jitsim_pktgen_rng_next(r) >> 32) + 1, i, f, v;
+	uint64_t i = u >> (32 - JITSIM_PKTGEN_EXP_BITS);
 
-	if (!exp_table_ready)
-		exp_table_init();
-	i = u >> (32 - EXP_BITS);
-	if (i == 0 || i == (1u << EXP_BITS)) {
-		v = neg_ln_q32(u);
-	} else {
-		f = u & ((1u << (32 - EXP_BITS)) - 1);
-		v = exp_table[i] - (((exp_table[i] - exp_table[i + 1]) * f) >> (32 - EXP_BITS));
+	if (!jitsim_pktgen_exp_ready) {
+		for (uint64_t k = 1; k <= (1u << JITSIM_PKTGEN_EXP_BITS); k++)
+			jitsim_pktgen_exp_table[k] = neg_ln_q32(k << (32 - JITSIM_PKTGEN_EXP_BITS));
+		jitsim_pktgen_exp_ready = 1;
 	}
-	return (uint64_t)(((unsigned __int128)v * mean_ns) >> 32);
+	if (i == 0 || i == (1u << JITSIM_PKTGEN_EXP_BITS))
+		return (uint64_t)(((unsigned __int128)neg_ln_q32(u) * mean_ns) >> 32);
+	return jitsim_pktgen_exp_interp(u, mean_ns);
 }
 
 unsigned int
@@ -114,4 +103,25 @@ jitsim_pktgen_rng_weighted(struct jitsim_pktgen_rng *r, const uint32_t *w, unsig
 		x -= w[i];
 	}
 	return n - 1;
+}
+
+void
+jitsim_pktgen_wtab_init(struct jitsim_pktgen_wtab *t, const uint32_t *w, unsigned int n)
+{
+	uint64_t sum = 0;
+
+	if (n > JITSIM_PKTGEN_WTAB_MAX)
+		n = JITSIM_PKTGEN_WTAB_MAX;
+	t->n = n;
+	for (unsigned int i = 0; i < n; i++) {
+		sum += w[i];
+		t->cum[i] = sum;
+	}
+	t->sum = sum;
+	/* Scenario weights are small integers: most totals fit the table. */
+	for (uint64_t x = 0, i = 0; x < sum && x < JITSIM_PKTGEN_WTAB_LUT; x++) {
+		while (i + 1 < n && x >= t->cum[i])
+			i++;
+		t->lut[x] = (uint8_t)i;
+	}
 }

@@ -101,16 +101,88 @@ jitsim_pktgen_rng_chance(struct jitsim_pktgen_rng *r, uint32_t ppm)
 	return jitsim_pktgen_rng_below(r, 1000000) < ppm;
 }
 
+/* -ln(U) in Q32 at 2^JITSIM_PKTGEN_EXP_BITS + 1 points (rng.c), filled on first use. */
+#define JITSIM_PKTGEN_EXP_BITS 10
+extern uint64_t jitsim_pktgen_exp_table[(1u << JITSIM_PKTGEN_EXP_BITS) + 1];
+extern int jitsim_pktgen_exp_ready;
+
+/** Linear interpolation in the table for U = @p u / 2^32, scaled to @p mean_ns. */
+static inline uint64_t
+jitsim_pktgen_exp_interp(uint64_t u, uint64_t mean_ns)
+{
+	const uint64_t *t = jitsim_pktgen_exp_table;
+	uint64_t i = u >> (32 - JITSIM_PKTGEN_EXP_BITS);
+	uint64_t f = u & ((1u << (32 - JITSIM_PKTGEN_EXP_BITS)) - 1);
+	uint64_t v = t[i] - (((t[i] - t[i + 1]) * f) >> (32 - JITSIM_PKTGEN_EXP_BITS));
+
+	return (uint64_t)(((unsigned __int128)v * mean_ns) >> 32);
+}
+
+/** The rest of jitsim_pktgen_rng_exp(): the table's first use, the first and last bins. */
+uint64_t jitsim_pktgen_rng_exp_slow(uint64_t u, uint64_t mean_ns);
+
 /**
  * Exponentially distributed interval of mean @p mean_ns (Poisson arrivals),
  * by the inverse CDF computed in 32-bit fixed point (no libm), so that the
- * result is identical on every platform. The first call fills a process-wide
- * table: make it from one thread before any other (pktgen has one thread).
+ * result is identical on every platform. Inline: a few draws per frame. The
+ * first call fills a process-wide table: make it from one thread before any
+ * other (pktgen has one thread).
  */
-uint64_t jitsim_pktgen_rng_exp(struct jitsim_pktgen_rng *r, uint64_t mean_ns);
+static inline uint64_t
+jitsim_pktgen_rng_exp(struct jitsim_pktgen_rng *r, uint64_t mean_ns)
+{
+	/* U in (0, 1] as a 32-bit fraction. */
+	uint64_t u = (jitsim_pktgen_rng_next(r) >> 32) + 1, i = u >> (32 - JITSIM_PKTGEN_EXP_BITS);
+
+	if (!jitsim_pktgen_exp_ready || i == 0 || i == (1u << JITSIM_PKTGEN_EXP_BITS))
+		return jitsim_pktgen_rng_exp_slow(u, mean_ns);
+	return jitsim_pktgen_exp_interp(u, mean_ns);
+}
 
 /** Index drawn from @p n weights (sum > 0). */
 unsigned int jitsim_pktgen_rng_weighted(struct jitsim_pktgen_rng *r, const uint32_t *w,
 					unsigned int n);
+
+/** Most weights a jitsim_pktgen_wtab takes. */
+#define JITSIM_PKTGEN_WTAB_MAX 32
+
+/** Totals up to this many get a direct index table. */
+#define JITSIM_PKTGEN_WTAB_LUT 1024
+
+/**
+ * Weights prepared for repeated draws: their running sums, so that a draw
+ * neither adds them up again nor subtracts them one by one, and for small
+ * totals (scenario weights are small integers) the index of every draw.
+ */
+struct jitsim_pktgen_wtab {
+	unsigned int n;
+	uint64_t sum;
+	uint64_t cum[JITSIM_PKTGEN_WTAB_MAX]; /**< w[0] + ... + w[i] */
+	uint8_t lut[JITSIM_PKTGEN_WTAB_LUT];  /**< sum <= its size: the index for each draw */
+};
+
+/** Prepare @p n (<= JITSIM_PKTGEN_WTAB_MAX) weights @p w. */
+void jitsim_pktgen_wtab_init(struct jitsim_pktgen_wtab *t, const uint32_t *w, unsigned int n);
+
+/**
+ * The same index, from the same draws, as jitsim_pktgen_rng_weighted() with
+ * the weights of @p t: the first whose running sum is above a uniform
+ * draw below the total (no draw when the total is 0).
+ */
+static inline unsigned int
+jitsim_pktgen_rng_wtab(struct jitsim_pktgen_rng *r, const struct jitsim_pktgen_wtab *t)
+{
+	uint64_t x;
+	unsigned int i = 0;
+
+	if (t->sum == 0)
+		return 0;
+	x = jitsim_pktgen_rng_below(r, t->sum);
+	if (t->sum <= JITSIM_PKTGEN_WTAB_LUT)
+		return t->lut[x];
+	while (i + 1 < t->n && x >= t->cum[i])
+		i++;
+	return i;
+}
 
 #endif /* JITSIM_PKTGEN_RNG_H */

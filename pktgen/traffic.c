@@ -31,23 +31,6 @@
 /* ev.op values above the operations: background kinds. */
 #define OP_BG 0x40
 
-struct jitsim_pktgen_ev {
-	uint64_t t;
-	uint64_t seq;
-	uint64_t sim;
-	uint32_t tid_a; /* initiator's transaction id */
-	uint32_t tid_b; /* responder's */
-	uint32_t hbh;
-	uint32_t session;
-	uint16_t stream;
-	uint16_t node; /* which visited node of the region */
-	uint8_t op;
-	uint8_t step;
-	uint8_t attempt;
-	uint8_t link;
-	uint8_t region;
-};
-
 enum who {
 	W_ANY,	  /* any SIM: attach attempts */
 	W_ACTIVE, /* only SIMs the HLR/HSS knows */
@@ -100,63 +83,6 @@ static const struct opdef ops[JITSIM_PKTGEN_OP_MAX] = {
 	[JITSIM_PKTGEN_OP_IDR] = {0, JITSIM_S6A_CMD_IDR, 0, 0, 1, W_ACTIVE, 0, 0, 0, false, false,
 				  false},
 };
-
-/* ---- event heap: min on (t, seq); seq makes equal times deterministic ---- */
-
-static bool
-ev_before(const struct jitsim_pktgen_ev *a, const struct jitsim_pktgen_ev *b)
-{
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static int
-heap_push(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
-{
-	size_t i;
-
-	if (g->n_heap == g->cap_heap) {
-		size_t cap = g->cap_heap ? g->cap_heap * 2 : 1024;
-		struct jitsim_pktgen_ev *h = realloc(g->heap, cap * sizeof(*h));
-
-		if (h == NULL)
-			return -ENOMEM;
-		g->heap = h;
-		g->cap_heap = cap;
-	}
-	e->seq = g->seq++;
-	i = g->n_heap++;
-	while (i > 0 && ev_before(e, &g->heap[(i - 1) / 2])) {
-		g->heap[i] = g->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	g->heap[i] = *e;
-	return 0;
-}
-
-static void
-heap_pop(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *out)
-{
-	struct jitsim_pktgen_ev last;
-	size_t i = 0, n;
-
-	*out = g->heap[0];
-	last = g->heap[--g->n_heap];
-	n = g->n_heap;
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && ev_before(&g->heap[c + 1], &g->heap[c]))
-			c++;
-		if (!ev_before(&g->heap[c], &last))
-			break;
-		g->heap[i] = g->heap[c];
-		i = c;
-	}
-	if (n)
-		g->heap[i] = last;
-}
 
 /* ---- links ---- */
 
@@ -240,6 +166,22 @@ set_digits(struct jitsim_digits *d, bool *has, const char *s)
 	jitsim_digits_set(d, s);
 }
 
+/* The SIM's identities straight into the MAP identities (what jitsim_digits_set() makes). */
+static void
+set_imsi(struct jitsim_pktgen_gen *g, uint64_t sim, struct jitsim_map_ids *ids)
+{
+	ids->has_imsi = true;
+	ids->imsi.n = (uint8_t)jitsim_pktgen_pop_imsi(g->pop, sim, ids->imsi.d);
+}
+
+static void
+set_msisdn(struct jitsim_pktgen_gen *g, uint64_t sim, unsigned int state,
+	   struct jitsim_map_ids *ids)
+{
+	ids->has_msisdn = true;
+	ids->msisdn.n = (uint8_t)jitsim_pktgen_pop_msisdn(g->pop, sim, state, ids->msisdn.d);
+}
+
 /* Templates per region and node kind: e->node is below 1000 (new_flow). */
 #define TPL_NODES 1000u
 #define TPL_KINDS 3u
@@ -310,11 +252,7 @@ pick_sim(struct jitsim_pktgen_gen *g, unsigned int op, uint64_t *sim)
 static unsigned int
 pick_region(struct jitsim_pktgen_gen *g)
 {
-	uint32_t w[JITSIM_PKTGEN_MAX_REGIONS];
-
-	for (unsigned int i = 0; i < g->sc->n_regions; i++)
-		w[i] = g->sc->region[i].weight;
-	return jitsim_pktgen_rng_weighted(&g->rng, w, g->sc->n_regions);
+	return jitsim_pktgen_rng_wtab(&g->rng, &g->w_region);
 }
 
 static bool
@@ -348,13 +286,11 @@ new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim
 	return true;
 }
 
+/* Event @p e at now + @p delay; @p far: seconds ahead (a retry), not tens of milliseconds. */
 static int
-schedule(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, uint64_t delay)
+schedule(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, uint64_t delay, bool far)
 {
-	struct jitsim_pktgen_ev n = *e;
-
-	n.t = g->now + delay;
-	return heap_push(g, &n);
+	return jitsim_pktgen_evq_push(&g->evq, e, g->now + delay, far);
 }
 
 static uint64_t
@@ -364,11 +300,11 @@ answer_delay(struct jitsim_pktgen_gen *g)
 	return 100000 + jitsim_pktgen_rng_exp(&g->rng, g->sc->answer_delay_ns);
 }
 
-/* What the dataplane must report for a triggering request about @p s. */
+/* What the dataplane must report for a triggering request about a SIM in @p state. */
 static uint8_t
-event_of(const struct jitsim_pktgen_sim *s, unsigned int op)
+event_of(unsigned int state, unsigned int op)
 {
-	switch (s->state) {
+	switch (state) {
 	case JITSIM_PKTGEN_ST_INVENTORY:
 		return ops[op].attach ? JITSIM_PKTGEN_EV_FIRST_ATTACH : JITSIM_PKTGEN_EV_NONE;
 	case JITSIM_PKTGEN_ST_SLEEPING:
@@ -401,28 +337,34 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 {
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	const struct opdef *d = &ops[e->op];
-	struct jitsim_pktgen_sim s;
 	struct jitsim_pktgen_map_msg m;
 	struct jitsim_sccp_addr visited, home;
 	struct jitsim_map_ids ids;
 	struct jitsim_pktgen_map_res res;
 	uint8_t pbuf[256];
 	struct jitsim_wbuf pw;
-	char node[16], other[16];
+	char node[16], other[16], imsi[16];
 	const uint8_t *venc, *henc;
 	uint8_t vlen = 0, hlen = 0;
-	bool err, even = (e->step & 1) == 0, initiator_first;
-	unsigned int kind;
+	bool err, even = (e->step & 1) == 0, initiator_first, seen = false;
+	struct jitsim_pktgen_sccp_tpl *vt = visited_tpl(g, e->region, d->node, e->node);
+	unsigned int kind, state;
 	enum jitsim_reason r;
 
-	jitsim_pktgen_pop_sim(g->pop, e->sim, &s);
-	err = s.state != JITSIM_PKTGEN_ST_ACTIVE;
-	node_gt(sc, e->region, d->node, e->node, node);
-	venc = addr_tpl(visited_tpl(g, e->region, d->node, e->node), node, d->visited_ssn, &vlen);
+	/* Identities are made only for the messages that carry them. */
+	state = jitsim_pktgen_pop_state(g->pop, e->sim);
+	err = state != JITSIM_PKTGEN_ST_ACTIVE;
+	/* The node's number: for its address until the template has it, and for requests. */
+	node[0] = '\0';
+	if (vt == NULL || vt->len == 0 || e->step == 0)
+		node_gt(sc, e->region, d->node, e->node, node);
+	venc = addr_tpl(vt, node, d->visited_ssn, &vlen);
 	henc = addr_tpl(&g->home_tpl[d->home_smsc], d->home_smsc ? sc->smsc_gt : sc->hlr_gt,
 			d->home_ssn, &hlen);
 	if (venc == NULL || henc == NULL) {
 		venc = henc = NULL;
+		if (node[0] == '\0')
+			node_gt(sc, e->region, d->node, e->node, node);
 		gt_addr(&visited, node, d->visited_ssn);
 		gt_addr(&home, d->home_smsc ? sc->smsc_gt : sc->hlr_gt, d->home_ssn);
 	}
@@ -455,13 +397,13 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	m.rc = e->link + 1u;
 	m.sls = (uint8_t)(e->tid_a & 15);
 	jitsim_wbuf_init(&pw, pbuf, sizeof(pbuf), sizeof(pbuf));
-	memset(&ids, 0, sizeof(ids));
 	memset(&res, 0, sizeof(res));
 	*more = false;
 	*rejected = false;
 
 	switch (e->step) {
 	case 0:
+		memset(&ids, 0, sizeof(ids));
 		m.tcap_type = JITSIM_TCAP_BEGIN;
 		m.has_otid = true;
 		m.otid = e->tid_a;
@@ -469,11 +411,11 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 		m.comp_type = JITSIM_TCAP_INVOKE;
 		if (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM ||
 		    e->op == JITSIM_PKTGEN_OP_MO_FSM)
-			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
+			set_msisdn(g, e->sim, state, &ids);
 		else
-			set_digits(&ids.imsi, &ids.has_imsi, s.imsi);
+			set_imsi(g, e->sim, &ids);
 		if (e->op == JITSIM_PKTGEN_OP_ISD)
-			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
+			set_msisdn(g, e->sim, state, &ids);
 		if (e->op == JITSIM_PKTGEN_OP_SAI_V3)
 			ids.n_vectors = 3;
 		if (d->node == N_VLR)
@@ -488,9 +430,10 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 			set_digits(&ids.msc, &ids.has_msc, node);
 		if (d->home_smsc || e->op == JITSIM_PKTGEN_OP_SRI_SM)
 			set_digits(&ids.sc, &ids.has_sc, sc->smsc_gt);
-		r = jitsim_map_encode_invoke(&pw, d->map_op, d->version, &ids);
+		r = jitsim_pktgen_enc_invoke(&pw, d->map_op, d->version, &ids, g->map_tpls);
 		if (r != JITSIM_R_OK)
 			return r;
+		seen = ids.has_imsi;
 		*more = true;
 		break;
 	case 1:
@@ -511,8 +454,9 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 			m.otid = e->tid_b;
 			m.comp_type = JITSIM_TCAP_INVOKE;
 			m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
-			set_digits(&ids.msisdn, &ids.has_msisdn, s.msisdn);
-			r = jitsim_map_encode_invoke(&pw, m.code, 3, &ids);
+			memset(&ids, 0, sizeof(ids));
+			set_msisdn(g, e->sim, state, &ids);
+			r = jitsim_pktgen_enc_invoke(&pw, m.code, 3, &ids, g->map_tpls);
 			if (r != JITSIM_R_OK)
 				return r;
 			*more = true;
@@ -520,16 +464,20 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 		}
 		m.tcap_type = JITSIM_TCAP_END;
 		m.comp_type = JITSIM_TCAP_RESULT_LAST;
-		res.imsi = s.imsi;
 		res.vector_seed = jitsim_pktgen_hash2(e->sim, e->tid_a);
 		if (e->op == JITSIM_PKTGEN_OP_SRI) {
 			/* MSRN from the serving MSC's range (TS 23.003 4). */
-			node_gt(sc, s.region, N_MSC, e->node + 500, other);
+			node_gt(sc, jitsim_pktgen_pop_region(g->pop, e->sim), N_MSC, e->node + 500,
+				other);
 			res.number = other;
 		} else if (e->op == JITSIM_PKTGEN_OP_SRI_SM) {
-			node_gt(sc, s.region, N_MSC,
+			node_gt(sc, jitsim_pktgen_pop_region(g->pop, e->sim), N_MSC,
 				(unsigned int)(jitsim_pktgen_hash2(0, e->sim) % 1000), other);
 			res.number = other;
+		}
+		if (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM) {
+			jitsim_pktgen_pop_imsi(g->pop, e->sim, imsi);
+			res.imsi = imsi;
 		}
 		r = jitsim_pktgen_map_result(&pw, d->map_op, d->version, &res);
 		if (r != JITSIM_R_OK)
@@ -572,12 +520,12 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	       : m.comp_type == JITSIM_TCAP_ERROR ? JITSIM_PKTGEN_MAP_ERROR
 						  : JITSIM_PKTGEN_MAP_RESULT;
 	g->ex->map[kind][m.code]++;
-	if (ids.has_imsi ||
+	if (seen ||
 	    (kind == JITSIM_PKTGEN_MAP_RESULT &&
 	     (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM) && e->step == 1))
 		jitsim_pktgen_expect_seen(g->ex, e->sim);
 	if (e->step == 0 && d->trigger) {
-		uint8_t ev = event_of(&s, e->op);
+		uint8_t ev = event_of(state, e->op);
 
 		if (ev != JITSIM_PKTGEN_EV_NONE)
 			jitsim_pktgen_expect_trigger(g->ex, e->sim, ev, frame, e->region);
@@ -587,18 +535,32 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 
 /* ---- S6a messages ---- */
 
+/* Type Allocation Code of the IMEIs in ULR (Terminal-Information). */
+#define IMEI_TAC "35209900"
+
+/* @p v in decimal at @p o, as printf's %u; where it ends. Two digits per division. */
 static char *
 put_u32(char *o, uint32_t v)
 {
-	char t[10];
-	int n = 0;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char t[10], *q = t + sizeof(t);
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*o++ = t[--n];
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	while (q < t + sizeof(t))
+		*o++ = *q++;
 	return o;
 }
 
@@ -609,20 +571,20 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	const struct opdef *d = &ops[e->op];
 	const struct jitsim_pktgen_region *reg = &sc->region[e->region];
-	struct jitsim_pktgen_sim s;
 	struct jitsim_s6a_msg m;
 	const char *mme = g->mme_host[e->link], *hss = g->hss_host;
-	char session[160], imei[16], *o;
+	char session[160], imei[16], imsi[16], msisdn[16], *o;
+	unsigned int state;
 	size_t hl;
 	bool from_mme, err;
 	enum jitsim_reason r;
 
-	jitsim_pktgen_pop_sim(g->pop, e->sim, &s);
-	err = s.state != JITSIM_PKTGEN_ST_ACTIVE;
+	state = jitsim_pktgen_pop_state(g->pop, e->sim);
+	err = state != JITSIM_PKTGEN_ST_ACTIVE;
 	from_mme = (e->step == 0) == (d->init_dir == 0);
 	b->dir = from_mme ? 0 : 1;
 	/* RFC 6733 8.8: <DiameterIdentity>;<high 32 bits>;<low 32 bits> */
-	hl = strlen(d->init_dir ? hss : mme);
+	hl = d->init_dir ? g->hss_host_len : g->mme_host_len[e->link];
 	memcpy(session, d->init_dir ? hss : mme, hl);
 	o = session + hl;
 	*o++ = ';';
@@ -642,45 +604,59 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	if (e->step == 0) {
 		m.dest_realm = sc->hss_realm;
 		m.dest_host = d->init_dir ? mme : (e->op == JITSIM_PKTGEN_OP_AIR ? NULL : hss);
-		m.imsi = s.imsi;
+		jitsim_pktgen_pop_imsi(g->pop, e->sim, imsi);
+		m.imsi = imsi;
 		if (e->op == JITSIM_PKTGEN_OP_AIR || e->op == JITSIM_PKTGEN_OP_ULR)
 			m.visited_plmn = reg->plmn[jitsim_pktgen_hash2(e->sim, 7) % reg->n_plmn];
 		if (e->op == JITSIM_PKTGEN_OP_AIR)
 			m.n_vectors = 1;
 		if (e->op == JITSIM_PKTGEN_OP_ULR) {
 			uint64_t h = jitsim_pktgen_hash2(e->sim, 8);
+			unsigned int sum = g->imei_tac_luhn;
 
 			m.rat_type = 1004;  /* EUTRAN (TS 29.212 5.3.31) */
 			m.ulr_flags = 0x22; /* S6a/S6d-Indicator, Initial-Attach-Indicator */
-			/* TS 23.003 6.2.1: TAC (8) + SNR (6) + Luhn check digit. */
-			memcpy(imei, "35209900", 8);
+			/*
+			 * TS 23.003 6.2.1: TAC (8) + SNR (6) + Luhn check digit,
+			 * as jitsim_pktgen_luhn() makes it: the TAC's part of
+			 * the sum is fixed, the serial's digits in odd places
+			 * from the left are the doubled ones.
+			 */
+			memcpy(imei, IMEI_TAC, 8);
 			h %= 1000000;
-			for (int i = 13; i >= 8; i--, h /= 10)
-				imei[i] = (char)('0' + h % 10);
-			imei[14] = '\0';
-			imei[14] = jitsim_pktgen_luhn(imei);
+			for (int i = 13; i >= 8; i--, h /= 10) {
+				unsigned int dg = (unsigned int)(h % 10);
+
+				imei[i] = (char)('0' + dg);
+				sum += i & 1 ? (dg * 2 > 9 ? dg * 2 - 9 : dg * 2) : dg;
+			}
+			imei[14] = (char)('0' + (10 - sum % 10) % 10);
 			imei[15] = '\0';
 			m.imei = imei;
 		}
-		if (e->op == JITSIM_PKTGEN_OP_IDR)
-			m.msisdn = s.msisdn;
+		if (e->op == JITSIM_PKTGEN_OP_IDR) {
+			jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
+			m.msisdn = msisdn;
+		}
 	} else if (err && d->attach) {
 		m.exp_result_code = 5001; /* DIAMETER_ERROR_USER_UNKNOWN */
 		*rejected = true;
 	} else {
 		m.result_code = 2001; /* DIAMETER_SUCCESS */
-		if (e->op == JITSIM_PKTGEN_OP_ULR)
-			m.msisdn = s.msisdn;
+		if (e->op == JITSIM_PKTGEN_OP_ULR) {
+			jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
+			m.msisdn = msisdn;
+		}
 	}
 	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), 0);
-	r = jitsim_s6a_encode(&b->w, &m);
+	r = jitsim_pktgen_enc_s6a(&b->w, &m, g->s6a_tpls);
 	if (r != JITSIM_R_OK || !count)
 		return r;
 	g->ex->diam[m.is_request][d->cmd - JITSIM_PKTGEN_DIAM_CMD_FIRST]++;
 	if (m.imsi)
 		jitsim_pktgen_expect_seen(g->ex, e->sim);
 	if (e->step == 0 && d->trigger) {
-		uint8_t ev = event_of(&s, e->op);
+		uint8_t ev = event_of(state, e->op);
 
 		if (ev != JITSIM_PKTGEN_EV_NONE)
 			jitsim_pktgen_expect_trigger(g->ex, e->sim, ev, frame,
@@ -770,7 +746,7 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 		struct jitsim_pktgen_ev n = *e;
 
 		n.step++;
-		return schedule(g, &n, answer_delay(g));
+		return schedule(g, &n, answer_delay(g), false);
 	}
 	if (rejected && ops[e->op].attach && e->attempt < g->sc->retry_max &&
 	    jitsim_pktgen_rng_chance(&g->rng, g->sc->retry_share)) {
@@ -785,7 +761,8 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 		n.session = g->session++;
 		return schedule(
 			g, &n,
-			jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns));
+			jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns),
+			true);
 	}
 	if (!rejected && e->step > 0 &&
 	    (e->op == JITSIM_PKTGEN_OP_SAI_V3 || e->op == JITSIM_PKTGEN_OP_AIR)) {
@@ -798,7 +775,7 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 		n.tid_b = g->tid++;
 		n.hbh = g->hbh++;
 		n.session = g->session++;
-		return schedule(g, &n, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000));
+		return schedule(g, &n, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000), false);
 	}
 	return 0;
 }
@@ -807,8 +784,7 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 static int
 emit_malformed(struct jitsim_pktgen_gen *g)
 {
-	unsigned int kind =
-		jitsim_pktgen_rng_weighted(&g->mal_rng, g->sc->mal_weight, JITSIM_PKTGEN_MAL_MAX);
+	unsigned int kind = jitsim_pktgen_rng_wtab(&g->mal_rng, &g->w_mal);
 	struct jitsim_pktgen_ev e;
 	struct built b;
 	bool more, rejected;
@@ -843,7 +819,7 @@ start_flows(struct jitsim_pktgen_gen *g)
 	bool more, rejected;
 	int rc;
 
-	op = jitsim_pktgen_rng_weighted(&g->rng, sc->weight, JITSIM_PKTGEN_OP_MAX);
+	op = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
 	if (!new_flow(g, g->now, op, &e[0]))
 		return 0;
 	if (ops[op].map_op && ops[op].init_dir == 0 && sc->bundle_share &&
@@ -851,8 +827,7 @@ start_flows(struct jitsim_pktgen_gen *g)
 		want = (unsigned int)jitsim_pktgen_rng_range(&g->rng, 2, sc->bundle_max);
 	/* RFC 9260 6.10: the other chunks join the same packet on the same association. */
 	for (unsigned int tries = 0; n < want && tries < 4 * want; tries++) {
-		unsigned int o =
-			jitsim_pktgen_rng_weighted(&g->rng, sc->weight, JITSIM_PKTGEN_OP_MAX);
+		unsigned int o = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
 
 		if (!ops[o].map_op || ops[o].init_dir != 0 || !new_flow(g, g->now, o, &e[n]))
 			continue;
@@ -869,12 +844,20 @@ start_flows(struct jitsim_pktgen_gen *g)
 	rc = write_frame(g, ops[op].map_op == 0, e[0].link, b, streams, n, true, -1);
 	for (unsigned int i = 0; rc == 0 && i < n; i++) {
 		e[i].step = 1;
-		rc = schedule(g, &e[i], answer_delay(g));
+		rc = schedule(g, &e[i], answer_delay(g), false);
 	}
 	return rc;
 }
 
 /* ---- background ---- */
+
+/* @p v (< 10^9) as nine digits, zero-padded, at @p o. */
+static void
+put_dec9(char *o, uint32_t v)
+{
+	for (int i = 8; i >= 0; i--, v /= 10)
+		o[i] = (char)('0' + v % 10);
+}
 
 static int
 emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsigned int link,
@@ -906,13 +889,17 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 		struct jitsim_pktgen_map_msg m;
 		struct jitsim_sccp_addr scf, hlr;
 		struct jitsim_pktgen_map_res res = {0};
-		uint8_t pbuf[128];
+		uint8_t pbuf[128], slen = 0, hlen = 0;
 		struct jitsim_wbuf pw;
 		char msisdn[16];
+		const uint8_t *senc =
+			addr_tpl(&g->scf_tpl, sc->gsmscf_gt, JITSIM_SSN_GSMSCF, &slen);
+		const uint8_t *henc = addr_tpl(&g->home_tpl[0], sc->hlr_gt, JITSIM_SSN_HLR, &hlen);
 
-		snprintf(msisdn, sizeof(msisdn), "999%09u", id % 1000000000u);
-		gt_addr(&scf, sc->gsmscf_gt, JITSIM_SSN_GSMSCF);
-		gt_addr(&hlr, sc->hlr_gt, JITSIM_SSN_HLR);
+		/* "999" and nine digits: what snprintf's "999%09u" writes, without its cost. */
+		memcpy(msisdn, "999", 3);
+		put_dec9(msisdn + 3, id % 1000000000u);
+		msisdn[12] = '\0';
 		memset(&m, 0, sizeof(m));
 		m.tcap_tpls = g->tcap_tpls;
 		m.ac = 29; /* anyTimeEnquiryContext */
@@ -930,17 +917,25 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 			m.has_otid = true;
 			m.otid = id;
 			m.comp_type = JITSIM_TCAP_INVOKE;
-			m.calling = &scf;
-			m.called = &hlr;
 			r = jitsim_pktgen_map_ati_arg(&pw, msisdn, sc->gsmscf_gt);
 		} else {
 			m.tcap_type = JITSIM_TCAP_END;
 			m.has_dtid = true;
 			m.dtid = id;
 			m.comp_type = JITSIM_TCAP_RESULT_LAST;
-			m.calling = &hlr;
-			m.called = &scf;
 			r = jitsim_pktgen_map_result(&pw, m.code, 3, &res);
+		}
+		/* The gsmSCF asks, the HLR answers. */
+		if (senc != NULL && henc != NULL) {
+			m.calling_enc = step == 0 ? senc : henc;
+			m.calling_enc_len = step == 0 ? slen : hlen;
+			m.called_enc = step == 0 ? henc : senc;
+			m.called_enc_len = step == 0 ? hlen : slen;
+		} else {
+			gt_addr(&scf, sc->gsmscf_gt, JITSIM_SSN_GSMSCF);
+			gt_addr(&hlr, sc->hlr_gt, JITSIM_SSN_HLR);
+			m.calling = step == 0 ? &scf : &hlr;
+			m.called = step == 0 ? &hlr : &scf;
 		}
 		if (r != JITSIM_R_OK)
 			return -EINVAL;
@@ -981,7 +976,7 @@ reply:
 		n.step = 1;
 		n.link = (uint8_t)link;
 		n.tid_a = id;
-		return schedule(g, &n, answer_delay(g));
+		return schedule(g, &n, answer_delay(g), false);
 	}
 	return 0;
 }
@@ -996,12 +991,26 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->pop = pop;
 	g->ex = ex;
 	g->pcap = pcap;
+	if (jitsim_pktgen_evq_init(&g->evq) != 0)
+		return -ENOMEM;
 	jitsim_pktgen_rng_seed(&g->rng, seed, 1);
 	jitsim_pktgen_rng_seed(&g->mal_rng, seed, 2);
 	/* No templates without memory: the addresses are then encoded per frame. */
 	g->visited_tpl =
 		calloc((size_t)sc->n_regions * TPL_KINDS * TPL_NODES, sizeof(*g->visited_tpl));
 	g->tcap_tpls = calloc(1, sizeof(*g->tcap_tpls));
+	g->s6a_tpls = calloc(1, sizeof(*g->s6a_tpls));
+	g->map_tpls = calloc(1, sizeof(*g->map_tpls));
+	{
+		uint32_t w[JITSIM_PKTGEN_MAX_REGIONS];
+
+		for (unsigned int i = 0; i < sc->n_regions; i++)
+			w[i] = sc->region[i].weight;
+		jitsim_pktgen_wtab_init(&g->w_region, w, sc->n_regions);
+	}
+	jitsim_pktgen_wtab_init(&g->w_op, sc->weight, JITSIM_PKTGEN_OP_MAX);
+	jitsim_pktgen_wtab_init(&g->w_bg, sc->bg_weight, JITSIM_PKTGEN_BG_MAX);
+	jitsim_pktgen_wtab_init(&g->w_mal, sc->mal_weight, JITSIM_PKTGEN_MAL_MAX);
 	g->n_map_links = sc->m3ua_assocs;
 	g->n_diam_links = sc->diameter_peers;
 	for (unsigned int i = 0; i < g->n_map_links; i++)
@@ -1009,8 +1018,16 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	for (unsigned int i = 0; i < g->n_diam_links; i++) {
 		link_init(g, &g->diam_link[i], i, true);
 		snprintf(g->mme_host[i], sizeof(g->mme_host[i]), "mme%u.%s", i + 1, sc->hss_realm);
+		g->mme_host_len[i] = strlen(g->mme_host[i]);
 	}
 	snprintf(g->hss_host, sizeof(g->hss_host), "hss1.%s", sc->hss_realm);
+	g->hss_host_len = strlen(g->hss_host);
+	/* Luhn sum of the IMEI's TAC (places 0-7 of 14, the odd ones doubled). */
+	for (unsigned int i = 0; i < 8; i++) {
+		unsigned int dg = (unsigned int)(IMEI_TAC[i] - '0');
+
+		g->imei_tac_luhn += i & 1 ? (dg * 2 > 9 ? dg * 2 - 9 : dg * 2) : dg;
+	}
 	g->tid = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->hbh = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->session = 1;
@@ -1031,7 +1048,8 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 	int rc = 0;
 
 	while (rc == 0 && g->frame_no < packets) {
-		uint64_t th = g->n_heap ? g->heap[0].t : UINT64_MAX;
+		const struct jitsim_pktgen_ev *next = jitsim_pktgen_evq_peek(&g->evq);
+		uint64_t th = next ? next->t : UINT64_MAX;
 
 		if (sc->mal_share && jitsim_pktgen_rng_chance(&g->mal_rng, sc->mal_share)) {
 			rc = emit_malformed(g);
@@ -1040,10 +1058,7 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 		if (g->next_bg <= th && g->next_bg <= g->next_flow) {
 			g->now = g->next_bg;
 			g->next_bg += jitsim_pktgen_rng_exp(&g->rng, bg_gap);
-			rc = emit_bg(g,
-				     jitsim_pktgen_rng_weighted(&g->rng, sc->bg_weight,
-								JITSIM_PKTGEN_BG_MAX),
-				     0,
+			rc = emit_bg(g, jitsim_pktgen_rng_wtab(&g->rng, &g->w_bg), 0,
 				     (unsigned int)jitsim_pktgen_rng_below(&g->rng, g->n_map_links),
 				     g->tid++);
 		} else if (g->next_flow <= th) {
@@ -1053,7 +1068,7 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 		} else {
 			struct jitsim_pktgen_ev e;
 
-			heap_pop(g, &e);
+			jitsim_pktgen_evq_pop(&g->evq, &e);
 			g->now = e.t;
 			if (e.op >= OP_BG)
 				rc = emit_bg(g, e.op - OP_BG, e.step, e.link, e.tid_a);
@@ -1067,10 +1082,13 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 void
 jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 {
-	free(g->heap);
-	g->heap = NULL;
+	jitsim_pktgen_evq_free(&g->evq);
 	free(g->visited_tpl);
 	g->visited_tpl = NULL;
 	free(g->tcap_tpls);
 	g->tcap_tpls = NULL;
+	free(g->s6a_tpls);
+	g->s6a_tpls = NULL;
+	free(g->map_tpls);
+	g->map_tpls = NULL;
 }

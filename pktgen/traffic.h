@@ -8,10 +8,10 @@
  * @file
  * The timeline: dialogues (a request and the answers that follow it) start
  * as a Poisson process at the scenario's rate, background frames as another;
- * answers, retries after a rejection and follow-up procedures are events in
- * a min-heap keyed by (time, sequence number). Frames are written as they
- * are popped, so memory is bounded by what is in flight (rate times the
- * longest delay), never by the trace length.
+ * answers, retries after a rejection and follow-up procedures are pending
+ * events taken out in (time, sequence number) order (evq.h). Frames are
+ * written as they are taken out, so memory is bounded by what is in flight
+ * (rate times the longest delay), never by the trace length.
  *
  * Thread-safety: one generator per thread.
  */
@@ -19,12 +19,13 @@
 #include <stdint.h>
 
 #include "encode.h"
+#include "evq.h"
 #include "expect.h"
+#include "map_tpl.h"
 #include "pcapw.h"
 #include "population.h"
 #include "rng.h"
-
-struct jitsim_pktgen_ev;
+#include "s6a_tpl.h"
 
 /** An SCCP party address encoded once (jitsim_pktgen_sccp_addr_enc), 0 length: not yet. */
 struct jitsim_pktgen_sccp_tpl {
@@ -40,9 +41,9 @@ struct jitsim_pktgen_gen {
 	struct jitsim_pktgen_ofile *pcap;
 	struct jitsim_pktgen_rng rng;	  /**< traffic */
 	struct jitsim_pktgen_rng mal_rng; /**< malformed frames */
-	struct jitsim_pktgen_ev *heap;
-	size_t n_heap, cap_heap;
-	uint64_t seq;
+	/* The scenario's weights, prepared once. */
+	struct jitsim_pktgen_wtab w_op, w_bg, w_mal, w_region;
+	struct jitsim_pktgen_evq evq; /**< pending answers, retries, follow-ups */
 	uint64_t now;
 	uint64_t next_flow;
 	uint64_t next_bg;
@@ -56,10 +57,15 @@ struct jitsim_pktgen_gen {
 	struct jitsim_pktgen_link diam_link[JITSIM_PKTGEN_MAX_LINKS / 2];
 	char mme_host[JITSIM_PKTGEN_MAX_LINKS / 2][96]; /**< per Diameter peer */
 	char hss_host[96];
+	size_t mme_host_len[JITSIM_PKTGEN_MAX_LINKS / 2], hss_host_len;
+	unsigned int imei_tac_luhn; /**< the IMEI TAC's part of the Luhn sum */
 	/** Visited node addresses by [region][node kind][node], NULL: none kept. */
 	struct jitsim_pktgen_sccp_tpl *visited_tpl;
 	struct jitsim_pktgen_sccp_tpl home_tpl[2]; /**< HLR, SMSC */
+	struct jitsim_pktgen_sccp_tpl scf_tpl;	   /**< gsmSCF (background) */
 	struct jitsim_pktgen_tcap_tpls *tcap_tpls; /**< NULL: TCAP encoded per frame */
+	struct jitsim_pktgen_s6a_tpls *s6a_tpls;   /**< NULL: S6a encoded per frame */
+	struct jitsim_pktgen_map_tpls *map_tpls;   /**< NULL: MAP arguments encoded per frame */
 };
 
 /** @return 0 or negative errno. */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+#ifndef JITSIM_PKTGEN_EVQ_H
+#define JITSIM_PKTGEN_EVQ_H
+
+/**
+ * @file
+ * The timeline's pending events, taken out in (time, sequence number)
+ * order: the sequence number, unique, makes equal times deterministic.
+ *
+ * Two structures, one order. Events due within about a second of the
+ * earliest pending one (answers, follow-up procedures: most of them) go to
+ * a timing wheel: buckets of 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT ns, each a
+ * short list, scanned in time order; pushing is O(1) and taking the next
+ * event costs the few events of its bucket. Events further ahead
+ * (retries, seconds later, up to rate x retry window of them) go to a
+ * binary min-heap. The next event is the earlier of the two candidates, so
+ * the order is exactly that of a single heap whatever went where.
+ *
+ * Times pushed are never earlier than the last event taken out (the
+ * timeline does not go back).
+ *
+ * Thread-safety: a queue belongs to one thread.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** A pending step of a dialogue (or a background reply) of the timeline. */
+struct jitsim_pktgen_ev {
+	uint64_t t;   /**< when, ns */
+	uint64_t seq; /**< push order, set by jitsim_pktgen_evq_push() */
+	uint64_t sim;
+	uint32_t tid_a; /**< initiator's transaction id */
+	uint32_t tid_b; /**< responder's */
+	uint32_t hbh;
+	uint32_t session;
+	uint16_t stream;
+	uint16_t node; /**< which visited node of the region */
+	uint8_t op;
+	uint8_t step;
+	uint8_t attempt;
+	uint8_t link;
+	uint8_t region;
+};
+
+/** Wheel bucket width, log2 ns (16.4 us: a bucket or two per frame at 100 k dialogues/s). */
+#define JITSIM_PKTGEN_EVQ_SLOT_SHIFT 14
+/** Wheel size, log2 buckets (2^16 x 16.4 us = 1.07 s ahead). */
+#define JITSIM_PKTGEN_EVQ_WHEEL_BITS 16
+
+struct jitsim_pktgen_evq_node {
+	struct jitsim_pktgen_ev ev;
+	uint32_t next; /**< in its bucket, or in the free list; UINT32_MAX: end */
+};
+
+struct jitsim_pktgen_evq {
+	uint64_t seq; /**< next sequence number */
+	/* Wheel: bucket lists of nodes; no pending event is in a bucket before cur. */
+	uint32_t *bucket; /**< 2^JITSIM_PKTGEN_EVQ_WHEEL_BITS list heads */
+	struct jitsim_pktgen_evq_node *node;
+	uint32_t n_node, cap_node, free;
+	size_t n_wheel;
+	uint64_t cur;	/**< absolute bucket number (t >> SLOT_SHIFT) */
+	uint32_t first; /**< node of the wheel's earliest event, UINT32_MAX: not known */
+	/* Heap of the events beyond the wheel. */
+	struct jitsim_pktgen_ev *heap;
+	size_t n_heap, cap_heap;
+};
+
+/** @return 0 or -ENOMEM. */
+int jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q);
+
+void jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q);
+
+/**
+ * Add @p e at time @p t (not earlier than the last event taken out) with
+ * the next sequence number (e->t and e->seq are ignored); @p far: a hint
+ * that it is seconds ahead (it then goes straight to the heap).
+ * @return 0 or -ENOMEM.
+ */
+int jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e,
+			   uint64_t t, bool far);
+
+/** The next event, NULL when there is none. Valid until the next push or pop. */
+const struct jitsim_pktgen_ev *jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q);
+
+/** Take the next event out into @p out (there must be one: peek first). */
+void jitsim_pktgen_evq_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out);
+
+#endif /* JITSIM_PKTGEN_EVQ_H */
