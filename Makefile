@@ -5,7 +5,8 @@
 # (scripts/deps.sh is a no-op when everything is there).
 #
 #   make test        deps, ASan+UBSan build, every test (unit, tshark
-#                    cross-check, fuzz replay, short libFuzzer runs)
+#                    cross-check, fuzz replay, short libFuzzer runs), and the
+#                    table concurrency tests again under ThreadSanitizer
 #   make test-quick  unit tests only (edit-test loop)
 #   make bench       optimised build, benchmarks with their baselines
 #   make fuzz        long libFuzzer runs (FUZZ_SECONDS per target, default 600)
@@ -15,10 +16,11 @@
 BUILD       ?= build
 BUILD_REL   ?= build-release
 BUILD_FUZZ  ?= build-fuzz
+BUILD_TSAN  ?= build-tsan
 FUZZ_SECONDS ?= 600
 MESON_TEST  = bash scripts/test.sh $(BUILD)
 
-.PHONY: all deps build test test-quick bench fuzz fuzz-short demo format clean
+.PHONY: all deps build tsan test test-quick bench fuzz fuzz-short demo format clean
 
 all: build
 
@@ -31,8 +33,15 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: build fuzz-short
-	$(MESON_TEST)
+# ThreadSanitizer build of the concurrency tests (RCU tables).
+$(BUILD_TSAN)/build.ninja:
+	meson setup $(BUILD_TSAN) -Db_sanitize=thread -Db_lundef=false
+
+tsan: deps $(BUILD_TSAN)/build.ninja
+	ninja -C $(BUILD_TSAN) tests/unit/table/test_table
+
+test: build tsan fuzz-short
+	TSAN_BUILD=$(BUILD_TSAN) $(MESON_TEST)
 
 test-quick: build
 	$(MESON_TEST) --suite unit
@@ -64,7 +73,7 @@ demo:
 	@exit 2
 
 format:
-	find dataplane include pktgen tests tools -name '*.[ch]' | xargs clang-format -i
+	find dataplane control include pktgen tests tools -name '*.[ch]' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD_REL) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_REL) $(BUILD_FUZZ) $(BUILD_TSAN)
