@@ -19,3 +19,27 @@ pktgen_dir=${PKTGEN_DIR:-${TMPDIR:-/tmp}}
 echo "== bench_pktgen ($(date -u +%F), $(nproc) cores, $(uname -r), output in $pktgen_dir)"
 taskset -c 1 "$build/tests/pktgen/bench_pktgen" -s "$top/pktgen/scenarios/bench.ini" \
 	-n "${PKTGEN_PACKETS:-10000000}" -d "$pktgen_dir"
+
+# Subscriber tables: lookups/s of bulk and single lookups next to
+# rte_hash_lookup_bulk and cds_lfht with the same keys, memory per SIM.
+echo "== bench_table ($(date -u +%F), $(nproc) cores, $(uname -r))"
+taskset -c 1 "$build/tests/bench/bench_table" -n "${TABLE_KEYS:-10000000}"
+
+# Store: group commit next to raw sync writes; the 10-million-SIM import
+# (jitsim-store, vendor file from jitsim-pktgen) next to a bare SstFileWriter
+# + ingest of as many records; the dataplane bulk load next to a bare scan.
+store_dir=${STORE_DIR:-${TMPDIR:-/tmp}/jitsim-bench-store}
+sims=${STORE_SIMS:-10000000}
+echo "== bench_store ($(date -u +%F), $(nproc) cores, $(uname -r), in $store_dir)"
+"$build/tests/bench/bench_store" commit "$secs"
+rm -rf "$store_dir" && mkdir -p "$store_dir"
+sed "s/^count = .*/count = $sims/" "$top/tests/bench/inventory-10m.ini" >"$store_dir/inv.ini"
+"$build/pktgen/jitsim-pktgen" vendor-file --scenario "$store_dir/inv.ini" --seed 1 \
+	--out "$store_dir/vendor" >/dev/null
+"$build/tests/bench/bench_store" sst "$sims"
+"$build/tools/jitsim-store" init --store "$store_dir/db" --kek "$store_dir/kek" --new-kek
+/usr/bin/time -f "import: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+	"$build/tools/jitsim-store" import --store "$store_dir/db" --kek "$store_dir/kek" \
+	--transport-key "$store_dir/vendor/transport.key" "$store_dir/vendor/inventory.out"
+"$build/tests/bench/bench_store" load "$store_dir/db"
+rm -rf "$store_dir"

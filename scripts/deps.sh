@@ -12,7 +12,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev
 	liburcu-dev librocksdb-dev libsctp-dev libhyperscan-dev libssl-dev
 	libinih-dev libcmocka-dev libpcap-dev
-	clang llvm libclang-rt-14-dev clang-format
+	clang llvm libclang-rt-14-dev clang-format time
 	tshark
 )
 

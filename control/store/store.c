@@ -70,6 +70,7 @@ struct jitsim_store_batch {
 
 struct jitsim_store_iter {
 	rocksdb_iterator_t *it;
+	rocksdb_readoptions_t *ro;
 	bool started;
 };
 
@@ -717,7 +718,12 @@ jitsim_store_iter_new(struct jitsim_store *s, enum jitsim_store_cf cf)
 
 	if (it == NULL)
 		return NULL;
-	it->it = rocksdb_create_iterator_cf(s->db, s->ropts, s->cf[cf]);
+	/* Iterators walk whole column families (loads, checks, imports):
+	 * read ahead, and keep the block cache for point reads. */
+	it->ro = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_fill_cache(it->ro, 0);
+	rocksdb_readoptions_set_readahead_size(it->ro, 4 << 20);
+	it->it = rocksdb_create_iterator_cf(s->db, it->ro, s->cf[cf]);
 	return it;
 }
 
@@ -752,6 +758,7 @@ jitsim_store_iter_free(struct jitsim_store_iter *it)
 	if (it == NULL)
 		return;
 	rocksdb_iter_destroy(it->it);
+	rocksdb_readoptions_destroy(it->ro);
 	free(it);
 }
 
