@@ -234,6 +234,23 @@ cmd_walk(const struct opts *o, const char *cmd)
 			fprintf(stderr, "IMSI %s: ICCID %s index does not point to it\n", name,
 				r.iccid);
 		}
+		{
+			uint8_t dk[8], dv[JITSIM_REC_DP_LEN + 1];
+			struct jitsim_rec_dp dp;
+			size_t dl = 0;
+
+			jitsim_rec_key(imsi, dk);
+			if (jitsim_store_get(s, JITSIM_CF_DP, dk, sizeof(dk), dv, sizeof(dv),
+					     &dl) != 0 ||
+			    jitsim_rec_dp_decode(imsi, dv, dl, &dp, err, sizeof(err)) != 0 ||
+			    dp.state != r.state || dp.flags != r.flags || dp.tenant != r.tenant ||
+			    dp.region != r.region || dp.msisdn != r.msisdn) {
+				bad++;
+				fprintf(stderr,
+					"IMSI %s: dataplane entry missing or not the record's\n",
+					name);
+			}
+		}
 		if (r.msisdn && (jitsim_store_msisdn_get(s, r.msisdn, &idx) != 0 || idx != imsi)) {
 			char m[JITSIM_DIGITS_MAX + 1];
 

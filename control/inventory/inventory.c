@@ -664,6 +664,7 @@ struct sorted_sim {
 	uint64_t key;
 	size_t off;
 	size_t len;
+	uint8_t dp[JITSIM_REC_DP_LEN];
 };
 
 struct sorted_iccid {
@@ -685,7 +686,7 @@ struct writer {
 	bool sorted; /* bulk of keys out of order: chunks sorted in memory */
 	struct jitsim_store_batch *b;
 	unsigned int in_batch;
-	struct jitsim_store_sst *sst_iccid, *sst_sim;
+	struct jitsim_store_sst *sst_iccid, *sst_sim, *sst_dp;
 	struct sortbuf sb;
 	uint64_t in_chunk;
 };
@@ -748,7 +749,8 @@ sortbuf_write(struct imp *im, struct writer *w)
 
 	w->sst_iccid = jitsim_store_sst_new(im->s, JITSIM_CF_ICCID, im->err, im->errlen);
 	w->sst_sim = jitsim_store_sst_new(im->s, JITSIM_CF_SIM, im->err, im->errlen);
-	if (w->sst_iccid == NULL || w->sst_sim == NULL)
+	w->sst_dp = jitsim_store_sst_new(im->s, JITSIM_CF_DP, im->err, im->errlen);
+	if (w->sst_iccid == NULL || w->sst_sim == NULL || w->sst_dp == NULL)
 		return -EIO;
 	qsort(sb->iccids, sb->niccids, sizeof(*sb->iccids), cmp_iccid);
 	qsort(sb->sims, sb->nsims, sizeof(*sb->sims), cmp_sim);
@@ -761,6 +763,9 @@ sortbuf_write(struct imp *im, struct writer *w)
 		jitsim_rec_key(sb->sims[i].key, key);
 		rc = jitsim_store_sst_add(w->sst_sim, key, sizeof(key), sb->arena + sb->sims[i].off,
 					  sb->sims[i].len);
+		if (rc == 0)
+			rc = jitsim_store_sst_add(w->sst_dp, key, sizeof(key), sb->sims[i].dp,
+						  sizeof(sb->sims[i].dp));
 	}
 	OPENSSL_cleanse(sb->arena, sb->used);
 	sb->used = sb->nsims = sb->niccids = 0;
@@ -791,10 +796,18 @@ writer_flush(struct imp *im, struct writer *w)
 	}
 	if (w->sst_sim == NULL)
 		return 0;
-	/* Index first, record last: killed in between, the index entries
-	 * point to SIMs without records, which store.h defines as stale. */
+	/* Indexes first (iccid, then the dataplane's dp entries), record
+	 * last: killed in between, the index entries point to SIMs without
+	 * records, which store.h defines as stale. */
 	rc = jitsim_store_sst_ingest(im->s, w->sst_iccid, im->err, im->errlen);
 	w->sst_iccid = NULL;
+	if (rc == 0) {
+		progress(im);
+		rc = jitsim_store_sst_ingest(im->s, w->sst_dp, im->err, im->errlen);
+	} else {
+		jitsim_store_sst_free(w->sst_dp);
+	}
+	w->sst_dp = NULL;
 	if (rc == 0) {
 		progress(im);
 		rc = jitsim_store_sst_ingest(im->s, w->sst_sim, im->err, im->errlen);
@@ -818,9 +831,12 @@ writer_ensure(struct imp *im, struct writer *w)
 	if (w->sst_iccid == NULL)
 		return -EIO;
 	w->sst_sim = jitsim_store_sst_new(im->s, JITSIM_CF_SIM, im->err, im->errlen);
-	if (w->sst_sim == NULL) {
+	w->sst_dp = jitsim_store_sst_new(im->s, JITSIM_CF_DP, im->err, im->errlen);
+	if (w->sst_sim == NULL || w->sst_dp == NULL) {
 		jitsim_store_sst_free(w->sst_iccid);
-		w->sst_iccid = NULL;
+		jitsim_store_sst_free(w->sst_sim);
+		jitsim_store_sst_free(w->sst_dp);
+		w->sst_iccid = w->sst_sim = w->sst_dp = NULL;
 		return -EIO;
 	}
 	return 0;
@@ -860,7 +876,8 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 		n = jitsim_rec_encode(r, sb->arena + sb->used, JITSIM_REC_MAX);
 		if (n < 0)
 			return n;
-		sb->sims[sb->nsims++] = (struct sorted_sim){r->imsi, sb->used, (size_t)n};
+		sb->sims[sb->nsims] = (struct sorted_sim){r->imsi, sb->used, (size_t)n, {0}};
+		jitsim_rec_dp_encode(r, sb->sims[sb->nsims++].dp);
 		sb->used += (size_t)n;
 		w->in_chunk++;
 		return 0;
@@ -871,6 +888,12 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 	jitsim_rec_key(r->imsi, key);
 	rc = jitsim_store_sst_add(w->sst_sim, key, sizeof(key), val, (size_t)n);
 	OPENSSL_cleanse(val, sizeof(val));
+	if (rc == 0) {
+		uint8_t dp[JITSIM_REC_DP_LEN];
+
+		jitsim_rec_dp_encode(r, dp);
+		rc = jitsim_store_sst_add(w->sst_dp, key, sizeof(key), dp, sizeof(dp));
+	}
 	if (rc != 0)
 		return sst_fail(im, rc);
 	w->in_chunk++;
@@ -882,7 +905,8 @@ writer_abandon(struct writer *w)
 {
 	jitsim_store_sst_free(w->sst_iccid);
 	jitsim_store_sst_free(w->sst_sim);
-	w->sst_iccid = w->sst_sim = NULL;
+	jitsim_store_sst_free(w->sst_dp);
+	w->sst_iccid = w->sst_sim = w->sst_dp = NULL;
 	sortbuf_free(&w->sb);
 	jitsim_store_batch_free(w->b);
 	w->b = NULL;

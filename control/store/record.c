@@ -282,6 +282,48 @@ jitsim_rec_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec
 	return 0;
 }
 
+void
+jitsim_rec_dp_encode(const struct jitsim_rec *r, uint8_t out[JITSIM_REC_DP_LEN])
+{
+	out[0] = JITSIM_REC_DP_VERSION;
+	out[1] = r->state;
+	out[2] = r->flags;
+	out[3] = 0;
+	put16(out + 4, r->tenant);
+	put16(out + 6, r->region);
+	put64(out + 8, r->msisdn);
+}
+
+int
+jitsim_rec_dp_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec_dp *dp,
+		     char *err, size_t errlen)
+{
+	char name[JITSIM_DIGITS_MAX + 1];
+
+	if (len >= 1 && p[0] > JITSIM_REC_DP_VERSION) {
+		rec_name(imsi, name, sizeof(name));
+		snprintf(err, errlen,
+			 "dataplane entry of IMSI %s: version %u is newer than this build; "
+			 "upgrade jitsim",
+			 name, p[0]);
+		return -ENOTSUP;
+	}
+	if (len != JITSIM_REC_DP_LEN || p[0] != JITSIM_REC_DP_VERSION || p[1] == JITSIM_SIM_NONE ||
+	    p[1] >= JITSIM_SIM_STATE_MAX) {
+		rec_name(imsi, name, sizeof(name));
+		snprintf(err, errlen,
+			 "dataplane entry of IMSI %s: damaged (%zu bytes, version %d, state %d)",
+			 name, len, len >= 1 ? p[0] : -1, len >= 2 ? p[1] : -1);
+		return -EBADMSG;
+	}
+	dp->state = p[1];
+	dp->flags = p[2];
+	dp->tenant = get16(p + 4);
+	dp->region = get16(p + 6);
+	dp->msisdn = get64(p + 8);
+	return 0;
+}
+
 int
 jitsim_rec_dump(const struct jitsim_rec *r, char *buf, size_t size)
 {

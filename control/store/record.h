@@ -103,6 +103,31 @@ int jitsim_rec_encode(const struct jitsim_rec *r, uint8_t *out, size_t cap);
 int jitsim_rec_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec *r, char *err,
 		      size_t errlen);
 
+/*
+ * The dataplane's projection of a record: what jitsim-dp's tables hold,
+ * in the `dp` column family (same key as `sim`), written in the same
+ * batch as the record, so that the bulk load reads 16 bytes a SIM rather
+ * than a whole record with its sealed keys. Layout (big-endian):
+ *   u8 version (1), u8 state, u8 flags, u8 0, u16 tenant, u16 region,
+ *   u64 msisdn (compact key, 0 = none)
+ */
+#define JITSIM_REC_DP_LEN 16
+#define JITSIM_REC_DP_VERSION 1
+
+struct jitsim_rec_dp {
+	uint8_t state;
+	uint8_t flags;
+	uint16_t tenant;
+	uint16_t region;
+	uint64_t msisdn;
+};
+
+void jitsim_rec_dp_encode(const struct jitsim_rec *r, uint8_t out[JITSIM_REC_DP_LEN]);
+/* 0, -EBADMSG (wrong length, version or state; @err names the IMSI),
+ * -ENOTSUP for a newer version. */
+int jitsim_rec_dp_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec_dp *dp,
+			 char *err, size_t errlen);
+
 /* One-line description for logs and the CLI, without secrets. */
 int jitsim_rec_dump(const struct jitsim_rec *r, char *buf, size_t size);
 

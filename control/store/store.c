@@ -37,7 +37,7 @@ static const char kek_check_plain[] = "jitsim key-encryption key check v1";
 static const char *const cf_names[JITSIM_CF_COUNT] = {
 	[JITSIM_CF_SIM] = "sim",   [JITSIM_CF_MSISDN] = "msisdn", [JITSIM_CF_ICCID] = "iccid",
 	[JITSIM_CF_POOL] = "pool", [JITSIM_CF_JOB] = "job",	  [JITSIM_CF_AUDIT] = "audit",
-	[JITSIM_CF_META] = "meta",
+	[JITSIM_CF_META] = "meta", [JITSIM_CF_DP] = "dp",
 };
 
 /* RocksDB wants every column family of a database opened, ours or not
@@ -589,7 +589,7 @@ jitsim_store_batch_del(struct jitsim_store_batch *b, enum jitsim_store_cf cf, co
 int
 jitsim_store_batch_put_sim(struct jitsim_store_batch *b, const struct jitsim_rec *r)
 {
-	uint8_t key[8], val[JITSIM_REC_MAX];
+	uint8_t key[8], val[JITSIM_REC_MAX], dp[JITSIM_REC_DP_LEN];
 	int n;
 
 	if (r->imsi == 0)
@@ -598,7 +598,9 @@ jitsim_store_batch_put_sim(struct jitsim_store_batch *b, const struct jitsim_rec
 	if (n < 0)
 		return n;
 	jitsim_rec_key(r->imsi, key);
+	jitsim_rec_dp_encode(r, dp);
 	jitsim_store_batch_put(b, JITSIM_CF_SIM, key, sizeof(key), val, (size_t)n);
+	jitsim_store_batch_put(b, JITSIM_CF_DP, key, sizeof(key), dp, sizeof(dp));
 	return 0;
 }
 
@@ -609,6 +611,7 @@ jitsim_store_batch_del_sim(struct jitsim_store_batch *b, uint64_t imsi)
 
 	jitsim_rec_key(imsi, key);
 	jitsim_store_batch_del(b, JITSIM_CF_SIM, key, sizeof(key));
+	jitsim_store_batch_del(b, JITSIM_CF_DP, key, sizeof(key));
 }
 
 void

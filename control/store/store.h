@@ -7,6 +7,8 @@
  *
  * Column families:
  *   sim     IMSI key (record.h) -> SIM record (secrets sealed)
+ *   dp      IMSI key -> the dataplane's 16-byte projection of the record
+ *           (record.h), written with it; what jitsim-dp loads
  *   msisdn  MSISDN key -> IMSI key
  *   iccid   ICCID digits -> IMSI key (duplicate check at import)
  *   pool    number pools (issue 6)
@@ -15,9 +17,12 @@
  *   meta    "schema" -> u32 BE schema version; "kek_check" -> sealed
  *           constant proving the KEK belongs to this store
  *
- * The `sim` record is the commit point: an index entry (msisdn, iccid)
+ * The `sim` record is the commit point: an index entry (msisdn, iccid, dp)
  * whose IMSI has no record, or a record naming another MSISDN, is stale
- * and is ignored/overwritten. Every state change is written as ONE
+ * and is ignored/overwritten. (The dataplane loads `dp` without looking
+ * at `sim`: a stale dp entry, left by a bulk import killed between its
+ * ingests, makes the dataplane report an attach the control plane then
+ * finds no SIM for; a record is never without its dp entry.) Every state change is written as ONE
  * WriteBatch with sync=true, so the record and its index entries change
  * together or not at all.
  *
@@ -51,6 +56,7 @@ enum jitsim_store_cf {
 	JITSIM_CF_JOB,
 	JITSIM_CF_AUDIT,
 	JITSIM_CF_META,
+	JITSIM_CF_DP,
 	JITSIM_CF_COUNT
 };
 
@@ -97,9 +103,10 @@ struct jitsim_store_batch *jitsim_store_batch_new(struct jitsim_store *s);
 void jitsim_store_batch_free(struct jitsim_store_batch *b);
 void jitsim_store_batch_clear(struct jitsim_store_batch *b);
 unsigned int jitsim_store_batch_count(const struct jitsim_store_batch *b);
-/* Encode and put @r (its secrets already sealed); -EINVAL if a field is
- * out of range. */
+/* Encode and put @r (its secrets already sealed) and its dp entry;
+ * -EINVAL if a field is out of range. */
 int jitsim_store_batch_put_sim(struct jitsim_store_batch *b, const struct jitsim_rec *r);
+/* Delete a record and its dp entry. */
 void jitsim_store_batch_del_sim(struct jitsim_store_batch *b, uint64_t imsi);
 void jitsim_store_batch_put_msisdn(struct jitsim_store_batch *b, uint64_t msisdn, uint64_t imsi);
 void jitsim_store_batch_del_msisdn(struct jitsim_store_batch *b, uint64_t msisdn);

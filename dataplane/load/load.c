@@ -24,11 +24,11 @@ now_s(void)
  * ACTIVATING SIM left by a control plane that stopped has an expired
  * lease, so the next attach raises its event again. */
 static void
-load_one(const struct jitsim_rec *r, struct jitsim_table_imsi *imsi,
+load_one(uint64_t key, const struct jitsim_rec_dp *r, struct jitsim_table_imsi *imsi,
 	 struct jitsim_table_msisdn *msisdn, struct jitsim_load_stats *st, int *rc)
 {
 	struct jitsim_table_sim e = {
-		.imsi = r->imsi,
+		.imsi = key,
 		.msisdn = r->msisdn,
 		.sw = jitsim_table_sw_make(r->state, r->flags, 0),
 		.tenant = r->tenant,
@@ -41,7 +41,7 @@ load_one(const struct jitsim_rec *r, struct jitsim_table_imsi *imsi,
 		return;
 	}
 	if (r->msisdn) {
-		m = jitsim_table_msisdn_put(msisdn, r->msisdn, r->imsi);
+		m = jitsim_table_msisdn_put(msisdn, r->msisdn, key);
 		if (m == -EEXIST) {
 			st->msisdn_conflicts++;
 		} else if (m != 0) {
@@ -74,7 +74,7 @@ jitsim_load_tables(const char *store_path, struct jitsim_table_imsi **imsi,
 	if (rc != 0)
 		return rc;
 	if (*imsi == NULL) {
-		uint64_t n = jitsim_store_estimate(s, JITSIM_CF_SIM);
+		uint64_t n = jitsim_store_estimate(s, JITSIM_CF_DP);
 
 		*imsi = jitsim_table_imsi_create(n);
 		if (*imsi == NULL)
@@ -85,24 +85,25 @@ jitsim_load_tables(const char *store_path, struct jitsim_table_imsi **imsi,
 		if (*msisdn == NULL)
 			goto nomem;
 	}
-	it = jitsim_store_iter_new(s, JITSIM_CF_SIM);
+	/* The 16-byte projections, not the records: a tenth of the bytes. */
+	it = jitsim_store_iter_new(s, JITSIM_CF_DP);
 	if (it == NULL)
 		goto nomem;
 	while ((rc = jitsim_store_iter_next(it, &k, &kl, &v, &vl)) == 1) {
 		uint64_t key = jitsim_rec_key_parse(k, kl);
+		struct jitsim_rec_dp r;
 		char msg[512];
-		struct jitsim_rec r;
 
-		if (key == 0 || jitsim_rec_decode(key, v, vl, &r, msg, sizeof(msg)) != 0) {
+		if (key == 0 || jitsim_rec_dp_decode(key, v, vl, &r, msg, sizeof(msg)) != 0) {
 			if (key == 0)
-				snprintf(msg, sizeof(msg),
-					 "sim key of %zu bytes is not an IMSI key", kl);
+				snprintf(msg, sizeof(msg), "dp key of %zu bytes is not an IMSI key",
+					 kl);
 			st->damaged++;
 			if (log)
 				log(log_arg, msg);
 			continue;
 		}
-		load_one(&r, *imsi, *msisdn, st, &put);
+		load_one(key, &r, *imsi, *msisdn, st, &put);
 		if (put != 0)
 			break;
 	}

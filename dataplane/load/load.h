@@ -7,8 +7,9 @@
  *
  * jitsim-dp opens the control plane's RocksDB as a read-only secondary
  * instance (it never disturbs the primary, which may be running) and puts
- * every SIM record into the IMSI table, and every SIM with an MSISDN into
- * the MSISDN table. Damaged records are counted and skipped, never fatal:
+ * every SIM of the `dp` column family (the 16-byte projection of each
+ * record, record.h) into the IMSI table, and every SIM with an MSISDN
+ * into the MSISDN table. Damaged entries are counted and skipped, never fatal:
  * the dataplane must come up and serve the SIMs it can read.
  *
  * Thread-safety: call before the workers start, from the thread that will

@@ -1201,6 +1201,20 @@ check_consistent(struct env *e, bool msisdn)
 			assert_int_equal(jitsim_rec_open(&r, kek, &sec), 0);
 			jitsim_rec_secrets_wipe(&sec);
 		}
+		/* A record always has its dataplane entry (ingested before it). */
+		{
+			uint8_t dv[32];
+			size_t dl = 0;
+			struct jitsim_rec_dp dp;
+
+			assert_int_equal(
+				jitsim_store_get(e->s, JITSIM_CF_DP, k, kl, dv, sizeof(dv), &dl),
+				0);
+			assert_int_equal(jitsim_rec_dp_decode(imsi, dv, dl, &dp, err, sizeof(err)),
+					 0);
+			assert_int_equal(dp.state, r.state);
+			assert_true(dp.msisdn == r.msisdn);
+		}
 		ok[i] |= 1;
 		present++;
 	}

@@ -93,12 +93,13 @@ fill_store(struct jitsim_store *s)
 			jitsim_store_batch_clear(b);
 		}
 	}
-	/* One damaged record (a few bytes of garbage) after the good ones. */
+	/* One damaged dataplane entry (a few bytes of garbage) after the good
+	 * ones. */
 	{
 		uint8_t key[8], junk[5] = {1, 2, 3, 4, 5};
 
 		jitsim_rec_key(imsi_of(N + 1), key);
-		jitsim_store_batch_put(b, JITSIM_CF_SIM, key, sizeof(key), junk, sizeof(junk));
+		jitsim_store_batch_put(b, JITSIM_CF_DP, key, sizeof(key), junk, sizeof(junk));
 	}
 	assert_int_equal(jitsim_store_commit(b, err, sizeof(err)), 0);
 	jitsim_store_batch_free(b);

@@ -283,7 +283,8 @@ test_batch_atomic(void **state)
 	assert_int_equal(jitsim_store_batch_put_sim(b, &r), 0);
 	jitsim_store_batch_put_msisdn(b, jitsim_digits_key_str("491510000001"), r.imsi);
 	jitsim_store_batch_audit(b, "te\"st", "sim.put", "\"n\":1");
-	assert_int_equal(jitsim_store_batch_count(b), 3);
+	/* record + dp entry + MSISDN index + audit line */
+	assert_int_equal(jitsim_store_batch_count(b), 4);
 	/* Not committed: nothing visible. */
 	assert_int_equal(jitsim_store_count(s, JITSIM_CF_SIM, &n), 0);
 	assert_int_equal(n, 0);
@@ -292,6 +293,31 @@ test_batch_atomic(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(jitsim_store_count(s, JITSIM_CF_MSISDN, &n), 0);
 	assert_int_equal(n, 1);
+	assert_int_equal(jitsim_store_count(s, JITSIM_CF_DP, &n), 0);
+	assert_int_equal(n, 1);
+	/* The dp entry is the record's projection. */
+	{
+		uint8_t key[8], v[64];
+		size_t vl = 0;
+		struct jitsim_rec_dp dp;
+
+		jitsim_rec_key(r.imsi, key);
+		assert_int_equal(jitsim_store_get(s, JITSIM_CF_DP, key, 8, v, sizeof(v), &vl), 0);
+		assert_int_equal(jitsim_rec_dp_decode(r.imsi, v, vl, &dp, err, sizeof(err)), 0);
+		assert_int_equal(dp.state, r.state);
+		assert_int_equal(dp.region, r.region);
+		assert_int_equal(dp.tenant, r.tenant);
+		assert_true(dp.msisdn == r.msisdn);
+		v[1] = 0;
+		assert_int_equal(jitsim_rec_dp_decode(r.imsi, v, vl, &dp, err, sizeof(err)),
+				 -EBADMSG);
+		assert_non_null(strstr(err, "001010000000001"));
+		assert_int_equal(jitsim_rec_dp_decode(r.imsi, v, 15, &dp, err, sizeof(err)),
+				 -EBADMSG);
+		v[0] = 9;
+		assert_int_equal(jitsim_rec_dp_decode(r.imsi, v, vl, &dp, err, sizeof(err)),
+				 -ENOTSUP);
+	}
 	/* Audit: creation line + ours, JSON with escaped quote. */
 	{
 		struct jitsim_store_iter *it = jitsim_store_iter_new(s, JITSIM_CF_AUDIT);
