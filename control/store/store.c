@@ -893,3 +893,16 @@ jitsim_store_estimate(struct jitsim_store *s, enum jitsim_store_cf cf)
 		return 0;
 	return n;
 }
+
+int
+jitsim_store_compact(struct jitsim_store *s, enum jitsim_store_cf cf, char *err, size_t errlen)
+{
+	if (s->secondary) {
+		snprintf(err, errlen, "store %s: opened as a read-only secondary", s->path);
+		return -EROFS;
+	}
+	/* The C API reports no error for a compaction; a failure surfaces
+	 * in the next read or write. */
+	rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
+	return 0;
+}

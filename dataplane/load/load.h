@@ -13,7 +13,8 @@
  * the dataplane must come up and serve the SIMs it can read.
  *
  * Thread-safety: call before the workers start, from the thread that will
- * be the tables' updater (the tables' single-updater rule).
+ * be the tables' updater (the tables' single-updater rule): the inserts
+ * happen on it; a scanner thread of the loader only reads the store.
  */
 
 #ifndef JITSIM_LOAD_H
@@ -33,7 +34,8 @@ struct jitsim_load_stats {
 	double seconds;
 };
 
-/* Called for each damaged record with a message naming its key. */
+/* Called for each damaged entry with a message naming its key, from the
+ * loader's scanner thread (one call at a time). */
 typedef void (*jitsim_load_log_fn)(void *arg, const char *msg);
 
 /*

@@ -127,6 +127,10 @@ void jitsim_table_imsi_free(struct jitsim_table_imsi *t);
  * table (rebuild + publish + call_rcu) when needed. 0 on success,
  * -EINVAL for key 0, -ENOMEM. */
 int jitsim_table_imsi_put(struct jitsim_table_imsi *t, const struct jitsim_table_sim *e);
+/* Updater only. jitsim_table_imsi_put() of @n entries, their home lines
+ * prefetched first (bulk loads). Stops at the first error and returns it. */
+int jitsim_table_imsi_put_bulk(struct jitsim_table_imsi *t, const struct jitsim_table_sim *s,
+			       unsigned int n);
 /* Updater only. Remove; 0 if removed, -ENOENT if absent. The slot
  * becomes a tombstone, reclaimed by the next rebuild (never reused in
  * place, so a reader in the middle of a lookup never sees another key's
@@ -142,9 +146,8 @@ bool jitsim_table_imsi_lookup(const struct jitsim_table_imsi *t, uint64_t imsi,
 /* Readers. Look up @n (<= JITSIM_TABLE_BULK_MAX) keys at once, with
  * prefetching; hit[i] tells whether out[i] was filled. Returns the
  * number of hits. Keys may repeat; key 0 is a miss. */
-unsigned int jitsim_table_imsi_lookup_bulk(const struct jitsim_table_imsi *t,
-					   const uint64_t *imsi, unsigned int n,
-					   struct jitsim_table_sim *out, bool *hit);
+unsigned int jitsim_table_imsi_lookup_bulk(const struct jitsim_table_imsi *t, const uint64_t *imsi,
+					   unsigned int n, struct jitsim_table_sim *out, bool *hit);
 
 /* Readers (workers) and updater. Atomically replace the state word of
  * @imsi if it still equals @expect (as read in a snapshot).
@@ -186,7 +189,6 @@ uint64_t jitsim_table_msisdn_lookup(const struct jitsim_table_msisdn *t, uint64_
 unsigned int jitsim_table_msisdn_lookup_bulk(const struct jitsim_table_msisdn *t,
 					     const uint64_t *msisdn, unsigned int n,
 					     uint64_t *imsi);
-void jitsim_table_msisdn_stats(const struct jitsim_table_msisdn *t,
-			       struct jitsim_table_stats *st);
+void jitsim_table_msisdn_stats(const struct jitsim_table_msisdn *t, struct jitsim_table_stats *st);
 
 #endif /* JITSIM_TABLE_H */

@@ -289,6 +289,28 @@ jitsim_table_imsi_put(struct jitsim_table_imsi *t, const struct jitsim_table_sim
 }
 
 int
+jitsim_table_imsi_put_bulk(struct jitsim_table_imsi *t, const struct jitsim_table_sim *s,
+			   unsigned int n)
+{
+	const struct jitsim_table_arr *a = t->cur;
+
+	/* A bulk load inserts keys in store order, i.e. at random places of
+	 * the array: fetch every home tag line of the burst first so that
+	 * their cache misses overlap (the same trick as the bulk lookup). A
+	 * rebuild in the middle only makes some prefetches useless. */
+	for (unsigned int i = 0; i < n; i++)
+		__builtin_prefetch(jt_ov_ptr(a, jt_home(jt_hash(a->seed, s[i].imsi), a->chunks)),
+				   1);
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = jitsim_table_imsi_put(t, &s[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
 jitsim_table_imsi_del(struct jitsim_table_imsi *t, uint64_t imsi)
 {
 	struct jitsim_table_arr *a = t->cur;
