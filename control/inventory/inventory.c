@@ -1177,6 +1177,8 @@ out:
 	OPENSSL_cleanse(&sim, sizeof(sim));
 }
 
+static const enum jitsim_store_cf bulk_cfs[3] = {JITSIM_CF_SIM, JITSIM_CF_ICCID, JITSIM_CF_DP};
+
 static int
 pass2(struct imp *im, bool bulk, uint64_t fresh)
 {
@@ -1204,6 +1206,10 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 		if (fresh >= 4 * JITSIM_INV_JOB && sysconf(_SC_NPROCESSORS_ONLN) > 1)
 			(void)helper_start(im, &h, &w);
 	}
+	/* Ingested chunks overlap: compact them once, after the import. */
+	if (bulk && !im->o->dry_run)
+		for (int cf = 0; cf < 3; cf++)
+			(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], true, msg, sizeof(msg));
 	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
 	while (rc == 0 && (rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
 		struct job *job;
@@ -1245,6 +1251,9 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 	if (rc == 0 && jobs != NULL)
 		rc = writer_flush(im, &w);
 	writer_abandon(&w);
+	if (bulk && !im->o->dry_run)
+		for (int cf = 0; cf < 3; cf++)
+			(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], false, msg, sizeof(msg));
 	if (jobs != NULL) {
 		OPENSSL_cleanse(jobs, 2 * sizeof(*jobs));
 		free(jobs);

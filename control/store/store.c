@@ -906,3 +906,17 @@ jitsim_store_compact(struct jitsim_store *s, enum jitsim_store_cf cf, char *err,
 	rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
 	return 0;
 }
+
+int
+jitsim_store_bulk_mode(struct jitsim_store *s, enum jitsim_store_cf cf, bool on, char *err,
+		       size_t errlen)
+{
+	const char *keys[1] = {"disable_auto_compactions"};
+	const char *vals[1] = {on ? "true" : "false"};
+	char *rerr = NULL;
+
+	if (s->secondary)
+		return 0;
+	rocksdb_set_options_cf(s->db, s->cf[cf], 1, keys, vals, &rerr);
+	return rerr ? rdb_err(rerr, err, errlen, "set bulk mode", s->path) : 0;
+}

@@ -149,6 +149,13 @@ void jitsim_store_sst_free(struct jitsim_store_sst *w);
  * them). Blocking; 0 or -EIO. */
 int jitsim_store_compact(struct jitsim_store *s, enum jitsim_store_cf cf, char *err, size_t errlen);
 
+/* Bulk mode: background compactions of @cf off (true) or on again
+ * (false). A bulk import ingests overlapping SST files; compacting them
+ * while the import still writes only competes with it for the CPU, and
+ * the work is done once, later, when the mode is left. 0 or -EIO. */
+int jitsim_store_bulk_mode(struct jitsim_store *s, enum jitsim_store_cf cf, bool on, char *err,
+			   size_t errlen);
+
 /* RocksDB's estimate of the number of keys of a column family (cheap;
  * exact after a compaction, used for sizing). */
 uint64_t jitsim_store_estimate(struct jitsim_store *s, enum jitsim_store_cf cf);
