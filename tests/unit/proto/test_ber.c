@@ -162,7 +162,7 @@ test_multibyte_tags(void **state)
 static void
 test_indefinite(void **state)
 {
-	struct jitsim_ber_tlv t, c;
+	struct jitsim_ber_tlv t = {0}, c = {0};
 	struct jitsim_ber_iter it;
 	uint8_t m[MAX_MSG];
 	size_t n;
@@ -291,7 +291,7 @@ static void
 test_iter(void **state)
 {
 	struct jitsim_ber_iter it;
-	struct jitsim_ber_tlv t;
+	struct jitsim_ber_tlv t = {0};
 	uint8_t m[64];
 	size_t n;
 
