@@ -17,7 +17,6 @@
  */
 
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,6 +34,7 @@
 #include <jitsim/sim.h>
 
 #include "load.h"
+#include "rmtree.h"
 #include "store.h"
 
 static double
@@ -53,15 +53,6 @@ cpu_s(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
 }
 
 static long
@@ -207,7 +198,7 @@ bench_commit(double secs)
 		       threads[t], (double)total / t0, (double)total / t0 / raw);
 		jitsim_store_close(s);
 	}
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jitsim_test_rmtree(dir);
 	return 0;
 }
 
@@ -263,7 +254,7 @@ bench_sst(uint64_t n)
 	rocksdb_envoptions_destroy(env);
 	rocksdb_close(db);
 	rocksdb_options_destroy(o);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jitsim_test_rmtree(dir);
 	return 0;
 }
 

@@ -8,7 +8,6 @@
  */
 
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,18 +24,10 @@
 #include <jitsim/sim.h>
 
 #include "load.h"
+#include "rmtree.h"
 #include "store.h"
 
 #define N 20000 /* more than two blocks of the loader's scanner */
-
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static uint64_t
 imsi_of(unsigned int i)
@@ -185,7 +176,7 @@ test_load(void **state)
 	jitsim_table_imsi_free(ti);
 	jitsim_table_msisdn_free(tm);
 	jitsim_store_close(s);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jitsim_test_rmtree(dir);
 }
 
 int

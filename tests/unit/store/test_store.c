@@ -10,7 +10,6 @@
  */
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +26,7 @@
 #include <jitsim/proto/digits.h>
 #include <jitsim/sim.h>
 
+#include "rmtree.h"
 #include "store.h"
 
 struct env {
@@ -35,15 +35,6 @@ struct env {
 	char kek[128];
 	char kek2[128];
 };
-
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static int
 setup(void **state)
@@ -69,7 +60,7 @@ teardown(void **state)
 {
 	struct env *e = *state;
 
-	nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jitsim_test_rmtree(e->dir);
 	free(e);
 	return 0;
 }
