@@ -735,11 +735,111 @@ tpl_find(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *
 	return NULL;
 }
 
+/* M3UA DATA header: common header, Routing Context, Protocol Data header with its fixed part. */
+#define M3UA_DATA_HDR                                                                      \
+	(JITSIM_M3UA_HDR_LEN + JITSIM_M3UA_PARAM_HDR_LEN + 4 + JITSIM_M3UA_PARAM_HDR_LEN + \
+	 JITSIM_M3UA_PD_FIXED_LEN)
+
+/*
+ * The whole message of @p m from its TCAP template and pre-encoded
+ * addresses, front to back in one piece: what jitsim_m3ua_encode_data()
+ * (RFC 4666 3.3.1: RC then Protocol Data, padded to 4), sccp_udt_tpl() and
+ * tpl_fill() lay out one after the other, without their three passes over
+ * the wbuf. false (nothing written) when the layered path has to judge.
+ */
+static bool
+map_one_pass(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m,
+	     const struct jitsim_pktgen_tcap_tpl *tpl)
+{
+	size_t cl = m->called_enc_len, gl = m->calling_enc_len, dl = tpl->len;
+	size_t sccp = 5 + 1 + cl + 1 + gl + 1 + dl, pad = (4 - (sccp & 3)) & 3, pos = 5;
+	uint8_t *o, *s;
+
+	if (jitsim_wbuf_len(w) != 0 || dl > 255 || cl == 0 || gl == 0 ||
+	    w->head < M3UA_DATA_HDR + sccp || w->cap - w->tail < pad)
+		return false;
+	o = jitsim_wbuf_prepend(w, M3UA_DATA_HDR + sccp);
+	memset(jitsim_wbuf_append(w, pad), 0, pad);
+	o[0] = JITSIM_M3UA_VERSION;
+	o[1] = 0;
+	o[2] = JITSIM_M3UA_CLASS_XFER;
+	o[3] = JITSIM_M3UA_XFER_DATA;
+	jitsim_put_be32(o + 4, (uint32_t)(M3UA_DATA_HDR + sccp + pad));
+	jitsim_put_be16(o + 8, JITSIM_M3UA_TAG_ROUTING_CONTEXT);
+	jitsim_put_be16(o + 10, JITSIM_M3UA_PARAM_HDR_LEN + 4);
+	jitsim_put_be32(o + 12, m->rc);
+	jitsim_put_be16(o + 16, JITSIM_M3UA_TAG_PROTOCOL_DATA);
+	jitsim_put_be16(o + 18,
+			(uint16_t)(JITSIM_M3UA_PARAM_HDR_LEN + JITSIM_M3UA_PD_FIXED_LEN + sccp));
+	jitsim_put_be32(o + 20, m->opc);
+	jitsim_put_be32(o + 24, m->dpc);
+	o[28] = 3; /* SI: SCCP (Q.704 14.2.1) */
+	o[29] = 2; /* NI: national network */
+	o[30] = 0; /* MP */
+	o[31] = m->sls;
+	/* Q.713 4.10, as sccp_udt_tpl(). */
+	s = o + M3UA_DATA_HDR;
+	s[0] = JITSIM_SCCP_UDT;
+	s[1] = 0x80;
+	s[2] = (uint8_t)(pos - 2);
+	s[pos++] = (uint8_t)cl;
+	memcpy(s + pos, m->called_enc, cl);
+	pos += cl;
+	s[3] = (uint8_t)(pos - 3);
+	s[pos++] = (uint8_t)gl;
+	memcpy(s + pos, m->calling_enc, gl);
+	pos += gl;
+	s[4] = (uint8_t)(pos - 4);
+	s[pos++] = (uint8_t)dl;
+	tpl_fill(tpl, s + pos, m);
+	return true;
+}
+
+static enum jitsim_reason enc_map_layers(struct jitsim_wbuf *w,
+					 const struct jitsim_pktgen_map_msg *m,
+					 const struct jitsim_pktgen_tcap_tpl *tpl);
+
+/*
+ * The first message written in one pass is also encoded layer by layer (the
+ * library's M3UA encoder); the one-pass writer is used only if the bytes
+ * are the same.
+ */
+static void
+one_pass_check(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *m,
+	       const struct jitsim_pktgen_tcap_tpl *tpl)
+{
+	uint8_t a[1024], b[1024];
+	struct jitsim_wbuf wa, wb;
+
+	c->one_pass = 2;
+	jitsim_wbuf_init(&wa, a, sizeof(a), sizeof(a) - 8);
+	jitsim_wbuf_init(&wb, b, sizeof(b), sizeof(b) - 8);
+	if (map_one_pass(&wa, m, tpl) && enc_map_layers(&wb, m, tpl) == JITSIM_R_OK &&
+	    jitsim_wbuf_len(&wa) == jitsim_wbuf_len(&wb) &&
+	    memcmp(jitsim_wbuf_data(&wa), jitsim_wbuf_data(&wb), jitsim_wbuf_len(&wa)) == 0)
+		c->one_pass = 1;
+}
+
 enum jitsim_reason
 jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m)
 {
 	const struct jitsim_pktgen_tcap_tpl *tpl =
 		m->tcap_tpls != NULL ? tpl_find(m->tcap_tpls, m) : NULL;
+
+	if (tpl != NULL && m->called_enc != NULL && m->calling_enc != NULL) {
+		if (m->tcap_tpls->one_pass == 0)
+			one_pass_check(m->tcap_tpls, m, tpl);
+		if (m->tcap_tpls->one_pass == 1 && map_one_pass(w, m, tpl))
+			return JITSIM_R_OK;
+	}
+	return enc_map_layers(w, m, tpl);
+}
+
+/* The TCAP message (from @p tpl when not NULL), then SCCP and M3UA in front of it. */
+static enum jitsim_reason
+enc_map_layers(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m,
+	       const struct jitsim_pktgen_tcap_tpl *tpl)
+{
 	struct jitsim_sccp s;
 	struct jitsim_m3ua m3 = {
 		.opc = m->opc,

@@ -119,6 +119,11 @@ struct jitsim_pktgen_tcap_tpl {
 /** The TCAP templates of a run, built on first use (zero-initialise). */
 struct jitsim_pktgen_tcap_tpls {
 	struct jitsim_pktgen_tcap_tpl t[JITSIM_PKTGEN_TCAP_TPLS];
+	/*
+	 * M3UA DATA + SCCP UDT + TCAP template written in one pass (encode.c):
+	 * 0 not compared with the library yet, 1 in use, 2 layer by layer.
+	 */
+	uint8_t one_pass;
 };
 
 /**

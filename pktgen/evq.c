@@ -142,15 +142,22 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	/*
 	 * Lowering cur keeps "nothing pending before cur"; an event already
 	 * more than a wheel ahead of the new cur shares a bucket with others
-	 * then, which the scan tells apart by its time.
+	 * then, after them in the bucket's time order.
 	 */
 	if (q->n_wheel == 0 || slot < q->cur)
 		q->cur = slot;
-	head = &q->bucket[slot & WHEEL_MASK];
 	n = &q->node[i].ev;
 	*n = *e;
 	n->t = t;
 	n->seq = q->seq++;
+	/*
+	 * A bucket is kept in (time, push order) order, its head its earliest
+	 * event: the new one (the latest pushed) goes after those not later
+	 * than it, a walk over the few events of a bucket.
+	 */
+	head = &q->bucket[slot & WHEEL_MASK];
+	while (*head != NONE && q->node[*head].ev.t <= t)
+		head = &q->node[*head].next;
 	q->node[i].next = *head;
 	*head = i;
 	q->n_wheel++;
@@ -159,7 +166,12 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	return 0;
 }
 
-/* The wheel's earliest event (there is one): the first bucket from cur holding one of its slot. */
+/*
+ * The wheel's earliest event (there is one): the head of the first bucket
+ * from cur whose head is of its slot. Nothing pending is before cur and a
+ * bucket is in time order, so an event of a later slot (a wheel ahead,
+ * sharing the bucket) at the head means none of slot cur is there.
+ */
 static uint32_t
 wheel_first(struct jitsim_pktgen_evq *q)
 {
@@ -168,14 +180,10 @@ wheel_first(struct jitsim_pktgen_evq *q)
 	if (q->first != NONE)
 		return q->first;
 	for (;;) {
-		uint32_t best = NONE;
+		uint32_t h = q->bucket[q->cur & WHEEL_MASK];
 
-		for (uint32_t i = q->bucket[q->cur & WHEEL_MASK]; i != NONE; i = nd[i].next)
-			if (slot_of(nd[i].ev.t) == q->cur &&
-			    (best == NONE || ev_before(&nd[i].ev, &nd[best].ev)))
-				best = i;
-		if (best != NONE)
-			return q->first = best;
+		if (h != NONE && slot_of(nd[h].ev.t) == q->cur)
+			return q->first = h;
 		q->cur++;
 	}
 }
@@ -184,15 +192,17 @@ static void
 wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
 	uint32_t f = wheel_first(q), *p = &q->bucket[slot_of(q->node[f].ev.t) & WHEEL_MASK];
+	uint32_t nx;
 
 	while (*p != f)
 		p = &q->node[*p].next;
-	*p = q->node[f].next;
+	nx = *p = q->node[f].next;
 	*out = q->node[f].ev;
 	q->node[f].next = q->free;
 	q->free = f;
 	q->n_wheel--;
-	q->first = NONE;
+	/* The bucket's next event, if of the same slot, is the wheel's next one (f was at cur). */
+	q->first = nx != NONE && slot_of(q->node[nx].ev.t) == q->cur ? nx : NONE;
 }
 
 int
@@ -211,7 +221,7 @@ jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_e
 }
 
 const struct jitsim_pktgen_ev *
-jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
+jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q)
 {
 	const struct jitsim_pktgen_ev *w;
 

@@ -12,8 +12,9 @@
  * Two structures, one order. Events due within about a second of the
  * earliest pending one (answers, follow-up procedures: most of them) go to
  * a timing wheel: buckets of 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT ns, each a
- * short list, scanned in time order; pushing is O(1) and taking the next
- * event costs the few events of its bucket. Events further ahead
+ * short list kept in time order; pushing walks the few events of its
+ * bucket, the next event is the head of the first bucket holding one of
+ * its own slot. Events further ahead
  * (retries, seconds later, up to rate x retry window of them) go to a
  * binary min-heap. The next event is the earlier of the two candidates, so
  * the order is exactly that of a single heap whatever went where.
@@ -84,8 +85,27 @@ void jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q);
 int jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e,
 			   uint64_t t, bool far);
 
-/** The next event, NULL when there is none. Valid until the next push or pop. */
-const struct jitsim_pktgen_ev *jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q);
+/** jitsim_pktgen_evq_peek() when the wheel's earliest event is not known. */
+const struct jitsim_pktgen_ev *jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q);
+
+/**
+ * The next event, NULL when there is none. Valid until the next push or
+ * pop. Inline: the generator asks once per frame, and most times the
+ * wheel's earliest event is known.
+ */
+static inline const struct jitsim_pktgen_ev *
+jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
+{
+	const struct jitsim_pktgen_ev *w, *h;
+
+	if (q->first == UINT32_MAX)
+		return jitsim_pktgen_evq_peek_slow(q);
+	w = &q->node[q->first].ev;
+	if (q->n_heap == 0)
+		return w;
+	h = &q->heap[0];
+	return h->t < w->t || (h->t == w->t && h->seq < w->seq) ? h : w;
+}
 
 /** Take the next event out into @p out (there must be one: peek first). */
 void jitsim_pktgen_evq_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out);

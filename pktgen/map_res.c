@@ -64,25 +64,49 @@ close_seq(struct jitsim_wbuf *w, uint8_t id, size_t mark)
 	return jitsim_ber_prepend_hdr(w, id, mark - w->head);
 }
 
-/* AuthenticationTriplet ::= SEQUENCE { rand (16), sres (4), kc (8) } (TS 29.002 17.7.3). */
+/*
+ * SendAuthenticationInfoRes with one AuthenticationTriplet ::= SEQUENCE {
+ * rand (16), sres (4), kc (8) } (TS 29.002 17.7.3): v2 a SEQUENCE OF
+ * triplets, v3 [3] SEQUENCE { authenticationSetList: tripletList [0] }.
+ * Every length is below 128, so each BER header is two octets (X.690
+ * 8.1.3.4) and the layout is fixed: written in one piece, the bytes that
+ * jitsim_ber_prepend_tlv()/_hdr() would lay out one by one.
+ */
 static enum jitsim_reason
-put_triplet(struct jitsim_wbuf *w, uint64_t seed)
+put_sai_res(struct jitsim_wbuf *w, uint8_t version, uint64_t seed)
 {
-	uint8_t v[28];
-	size_t mark = w->head;
-	enum jitsim_reason r;
+	size_t hdr = version < 3 ? 2 : 4;
+	uint8_t v[28], *o = jitsim_wbuf_prepend(w, hdr + 36), *t;
 
+	if (o == NULL)
+		return JITSIM_R_NOSPACE;
 	for (int i = 0; i < 28; i += 7) {
 		uint64_t x = jitsim_pktgen_hash2(seed, (uint64_t)i);
 
 		memcpy(v + i, &x, 7);
 	}
-	r = jitsim_ber_prepend_tlv(w, 0x04, v + 20, 8);
-	if (r == JITSIM_R_OK)
-		r = jitsim_ber_prepend_tlv(w, 0x04, v + 16, 4);
-	if (r == JITSIM_R_OK)
-		r = jitsim_ber_prepend_tlv(w, 0x04, v, 16);
-	return r == JITSIM_R_OK ? close_seq(w, 0x30, mark) : r;
+	if (version < 3) {
+		o[0] = 0x30;
+		o[1] = 36;
+	} else {
+		o[0] = 0xa3;
+		o[1] = 38;
+		o[2] = 0xa0;
+		o[3] = 36;
+	}
+	t = o + hdr;
+	t[0] = 0x30;
+	t[1] = 34;
+	t[2] = 0x04;
+	t[3] = 16;
+	memcpy(t + 4, v, 16);
+	t[20] = 0x04;
+	t[21] = 4;
+	memcpy(t + 22, v + 16, 4);
+	t[26] = 0x04;
+	t[27] = 8;
+	memcpy(t + 28, v + 20, 8);
+	return JITSIM_R_OK;
 }
 
 enum jitsim_reason
@@ -94,15 +118,7 @@ jitsim_pktgen_map_result(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
 
 	switch (opcode) {
 	case JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO:
-		r = put_triplet(w, res->vector_seed);
-		if (r != JITSIM_R_OK)
-			return r;
-		/* v2: SEQUENCE OF AuthenticationTriplet. */
-		if (version < 3)
-			return close_seq(w, 0x30, mark);
-		/* v3: [3] SEQUENCE { authenticationSetList: tripletList [0] } */
-		r = close_seq(w, 0xa0, mark);
-		return r == JITSIM_R_OK ? close_seq(w, 0xa3, mark) : r;
+		return put_sai_res(w, version, res->vector_seed);
 	case JITSIM_MAP_OP_UPDATE_LOCATION:
 	case JITSIM_MAP_OP_UPDATE_GPRS_LOCATION:
 		/* UpdateLocationRes / UpdateGprsLocationRes ::= SEQUENCE { hlr-Number, ... } */

@@ -42,22 +42,21 @@ id_digits_mut(struct jitsim_map_ids *ids, unsigned int i)
 
 /* false when an identity is too long for a key (the library then encodes the argument). */
 static bool
-key_of(uint8_t opcode, uint8_t version, const struct jitsim_map_ids *ids,
-       struct jitsim_pktgen_map_key *k)
+key_of(uint8_t opcode, uint8_t version, const struct jitsim_map_ids *ids, uint64_t *k)
 {
-	memset(k, 0, sizeof(*k));
-	k->opcode = opcode;
-	k->version = version;
-	k->n_vectors = ids->n_vectors;
+	uint64_t v =
+		(uint64_t)opcode << 56 | (uint64_t)version << 48 | (uint64_t)ids->n_vectors << 40;
+
 	for (unsigned int i = 0; i < JITSIM_PKTGEN_MAP_IDS; i++) {
 		const struct jitsim_digits *d = id_digits(ids, i);
 
 		if (!id_has(ids, i))
 			continue;
-		if (d->n >= 32)
+		if (d->n + 1u >= 1u << JITSIM_PKTGEN_MAP_KEY_LEN_BITS)
 			return false;
-		k->len[i] = (uint8_t)(d->n + 1);
+		v |= (uint64_t)(d->n + 1u) << (JITSIM_PKTGEN_MAP_KEY_LEN_BITS * i);
 	}
+	*k = v;
 	return true;
 }
 
@@ -115,15 +114,15 @@ check(const struct jitsim_pktgen_map_tpl *t, uint8_t opcode, uint8_t version,
 }
 
 static void
-tpl_build(struct jitsim_pktgen_map_tpl *t, const struct jitsim_pktgen_map_key *k, uint8_t opcode,
-	  uint8_t version, const struct jitsim_map_ids *ids)
+tpl_build(struct jitsim_pktgen_map_tpl *t, uint64_t k, uint8_t opcode, uint8_t version,
+	  const struct jitsim_map_ids *ids)
 {
 	uint8_t a[JITSIM_PKTGEN_MAP_TPL_MAX], b[JITSIM_PKTGEN_MAP_TPL_MAX];
 	struct jitsim_map_ids all = *ids, one;
 	size_t n;
 
 	memset(t, 0, sizeof(*t));
-	memcpy(&t->key, k, sizeof(*k)); /* padding too: keys are compared as bytes */
+	t->key = k;
 	t->state = 2;
 	memset(t->at, JITSIM_PKTGEN_MAP_NONE, sizeof(t->at));
 	n = sample(opcode, version, ids, a);
@@ -158,21 +157,17 @@ static const struct jitsim_pktgen_map_tpl *
 tpl_find(struct jitsim_pktgen_map_tpls *c, uint8_t opcode, uint8_t version,
 	 const struct jitsim_map_ids *ids)
 {
-	struct jitsim_pktgen_map_key k;
-	uint64_t h = 0;
+	uint64_t k, h;
 
 	if (!key_of(opcode, version, ids, &k))
 		return NULL;
-	for (unsigned int i = 0; i < JITSIM_PKTGEN_MAP_IDS; i++)
-		h = h << 5 ^ k.len[i];
-	h = jitsim_pktgen_mix64(h ^ (uint64_t)k.opcode << 40 ^ (uint64_t)k.version << 48 ^
-				(uint64_t)k.n_vectors << 56);
+	h = jitsim_pktgen_mix64(k);
 	for (unsigned int i = 0; i < JITSIM_PKTGEN_MAP_TPLS; i++) {
 		struct jitsim_pktgen_map_tpl *t = &c->t[(h + i) % JITSIM_PKTGEN_MAP_TPLS];
 
 		if (t->state == 0)
-			tpl_build(t, &k, opcode, version, ids);
-		else if (memcmp(&t->key, &k, sizeof(k)) != 0)
+			tpl_build(t, k, opcode, version, ids);
+		else if (t->key != k)
 			continue;
 		return t->state == 1 ? t : NULL;
 	}

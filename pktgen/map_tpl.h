@@ -31,18 +31,19 @@
 #define JITSIM_PKTGEN_MAP_TPL_MAX 112
 #define JITSIM_PKTGEN_MAP_TPLS 128
 
-/** What makes two arguments the same kind (zero-initialised: compared as bytes). */
-struct jitsim_pktgen_map_key {
-	uint8_t opcode, version, n_vectors;
-	uint8_t len[JITSIM_PKTGEN_MAP_IDS]; /**< digits plus one, 0 when absent */
-};
+/**
+ * What makes two arguments the same kind, in one word compared at once:
+ * opcode (bits 56-63), version (48-55), n_vectors (40-47) and, five bits
+ * per identity in id order from bit 0, its digits plus one (0: absent).
+ */
+#define JITSIM_PKTGEN_MAP_KEY_LEN_BITS 5
 
 /** Where an identity goes in a template, 0xff: not in this kind. */
 #define JITSIM_PKTGEN_MAP_NONE 0xff
 
 struct jitsim_pktgen_map_tpl {
 	uint8_t state; /**< 0: free, 1: template, 2: encode every time */
-	struct jitsim_pktgen_map_key key;
+	uint64_t key;
 	uint8_t len;
 	uint8_t at[JITSIM_PKTGEN_MAP_IDS];
 	/* The identities the kind carries, in at[] order: what a fill walks. */

@@ -166,6 +166,27 @@ set_digits(struct jitsim_digits *d, bool *has, const char *s)
 	jitsim_digits_set(d, s);
 }
 
+/* A node number from node_gt() (always 12 digits): what set_digits() makes, a fixed-size copy. */
+static void
+set_node(struct jitsim_digits *d, bool *has, const char node[16])
+{
+	*has = true;
+	memcpy(d->d, node, 13);
+	d->n = 12;
+}
+
+/*
+ * No identity in @p ids: the flags are all that the encoders and the
+ * templates read of an identity they do not carry (map_tpl.c, the library).
+ */
+static void
+ids_none(struct jitsim_map_ids *ids)
+{
+	ids->has_imsi = ids->has_msisdn = ids->has_msc = ids->has_vlr = false;
+	ids->has_sgsn = ids->has_sc = ids->has_hlr = false;
+	ids->n_vectors = 0;
+}
+
 /* The SIM's identities straight into the MAP identities (what jitsim_digits_set() makes). */
 static void
 set_imsi(struct jitsim_pktgen_gen *g, uint64_t sim, struct jitsim_map_ids *ids)
@@ -206,6 +227,8 @@ addr_tpl(struct jitsim_pktgen_sccp_tpl *t, const char *digits, uint8_t ssn, uint
 			return NULL;
 		t->len = (uint8_t)n;
 		t->ssn = ssn;
+		if (strlen(digits) < sizeof(t->gt))
+			strcpy(t->gt, digits);
 	} else if (t->ssn != ssn) {
 		return NULL;
 	}
@@ -356,8 +379,13 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	err = state != JITSIM_PKTGEN_ST_ACTIVE;
 	/* The node's number: for its address until the template has it, and for requests. */
 	node[0] = '\0';
-	if (vt == NULL || vt->len == 0 || e->step == 0)
+	if (vt != NULL && vt->len != 0 && vt->gt[0] != '\0') {
+		/* The template was built from node_gt() of this same node. */
+		if (e->step == 0)
+			memcpy(node, vt->gt, sizeof(node));
+	} else {
 		node_gt(sc, e->region, d->node, e->node, node);
+	}
 	venc = addr_tpl(vt, node, d->visited_ssn, &vlen);
 	henc = addr_tpl(&g->home_tpl[d->home_smsc], d->home_smsc ? sc->smsc_gt : sc->hlr_gt,
 			d->home_ssn, &hlen);
@@ -403,7 +431,7 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 
 	switch (e->step) {
 	case 0:
-		memset(&ids, 0, sizeof(ids));
+		ids_none(&ids);
 		m.tcap_type = JITSIM_TCAP_BEGIN;
 		m.has_otid = true;
 		m.otid = e->tid_a;
@@ -419,15 +447,15 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 		if (e->op == JITSIM_PKTGEN_OP_SAI_V3)
 			ids.n_vectors = 3;
 		if (d->node == N_VLR)
-			set_digits(&ids.vlr, &ids.has_vlr, node);
+			set_node(&ids.vlr, &ids.has_vlr, node);
 		if (e->op == JITSIM_PKTGEN_OP_UL) {
 			node_gt(sc, e->region, N_MSC, e->node, other);
-			set_digits(&ids.msc, &ids.has_msc, other);
+			set_node(&ids.msc, &ids.has_msc, other);
 		}
 		if (e->op == JITSIM_PKTGEN_OP_UGL)
-			set_digits(&ids.sgsn, &ids.has_sgsn, node);
+			set_node(&ids.sgsn, &ids.has_sgsn, node);
 		if (e->op == JITSIM_PKTGEN_OP_SRI)
-			set_digits(&ids.msc, &ids.has_msc, node);
+			set_node(&ids.msc, &ids.has_msc, node);
 		if (d->home_smsc || e->op == JITSIM_PKTGEN_OP_SRI_SM)
 			set_digits(&ids.sc, &ids.has_sc, sc->smsc_gt);
 		r = jitsim_pktgen_enc_invoke(&pw, d->map_op, d->version, &ids, g->map_tpls);
@@ -454,7 +482,7 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 			m.otid = e->tid_b;
 			m.comp_type = JITSIM_TCAP_INVOKE;
 			m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
-			memset(&ids, 0, sizeof(ids));
+			ids_none(&ids);
 			set_msisdn(g, e->sim, state, &ids);
 			r = jitsim_pktgen_enc_invoke(&pw, m.code, 3, &ids, g->map_tpls);
 			if (r != JITSIM_R_OK)
@@ -742,40 +770,35 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 	rc = write_frame(g, diam, e->link, &b, &e->stream, 1, true, -1);
 	if (rc != 0)
 		return rc;
+	/* What follows is @p e changed in place: the caller's copy, done with. */
 	if (more) {
-		struct jitsim_pktgen_ev n = *e;
-
-		n.step++;
-		return schedule(g, &n, answer_delay(g), false);
+		e->step++;
+		return schedule(g, e, answer_delay(g), false);
 	}
 	if (rejected && ops[e->op].attach && e->attempt < g->sc->retry_max &&
 	    jitsim_pktgen_rng_chance(&g->rng, g->sc->retry_share)) {
-		struct jitsim_pktgen_ev n = *e;
-
 		/* The handset tries again later; a new dialogue. */
-		n.step = 0;
-		n.attempt++;
-		n.tid_a = g->tid++;
-		n.tid_b = g->tid++;
-		n.hbh = g->hbh++;
-		n.session = g->session++;
+		e->step = 0;
+		e->attempt++;
+		e->tid_a = g->tid++;
+		e->tid_b = g->tid++;
+		e->hbh = g->hbh++;
+		e->session = g->session++;
 		return schedule(
-			g, &n,
+			g, e,
 			jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns),
 			true);
 	}
 	if (!rejected && e->step > 0 &&
 	    (e->op == JITSIM_PKTGEN_OP_SAI_V3 || e->op == JITSIM_PKTGEN_OP_AIR)) {
 		/* Authentication done: the location update follows (TS 23.012 3.6.1). */
-		struct jitsim_pktgen_ev n = *e;
-
-		n.op = e->op == JITSIM_PKTGEN_OP_AIR ? JITSIM_PKTGEN_OP_ULR : JITSIM_PKTGEN_OP_UL;
-		n.step = 0;
-		n.tid_a = g->tid++;
-		n.tid_b = g->tid++;
-		n.hbh = g->hbh++;
-		n.session = g->session++;
-		return schedule(g, &n, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000), false);
+		e->op = e->op == JITSIM_PKTGEN_OP_AIR ? JITSIM_PKTGEN_OP_ULR : JITSIM_PKTGEN_OP_UL;
+		e->step = 0;
+		e->tid_a = g->tid++;
+		e->tid_b = g->tid++;
+		e->hbh = g->hbh++;
+		e->session = g->session++;
+		return schedule(g, e, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000), false);
 	}
 	return 0;
 }
@@ -814,7 +837,8 @@ start_flows(struct jitsim_pktgen_gen *g)
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	struct jitsim_pktgen_ev e[8];
 	struct built b[8];
-	uint16_t streams[8];
+	/* Zeroed: GCC -O2 cannot see that the loop below fills the n used. */
+	uint16_t streams[8] = {0};
 	unsigned int n = 1, want = 1, op;
 	bool more, rejected;
 	int rc;

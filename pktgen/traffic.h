@@ -32,6 +32,7 @@ struct jitsim_pktgen_sccp_tpl {
 	uint8_t len;
 	uint8_t ssn;
 	uint8_t b[JITSIM_PKTGEN_SCCP_ADDR_MAX];
+	char gt[16]; /**< the digits it was built from, "" when longer */
 };
 
 struct jitsim_pktgen_gen {
