@@ -7,7 +7,8 @@
  *
  *  1   parse and validate every line; duplicates inside the file through
  *      sets of compact keys (inv_set.h: ~14 bytes per key, no record is
- *      kept in memory); note whether IMSIs and ICCIDs ascend.
+ *      kept in memory), checked on a second thread for a large file
+ *      (dupq); note whether IMSIs and ICCIDs ascend.
  *  1b  compare with the store: point reads for every valid line of a
  *      small file; for a large one, one scan of the sim, iccid (and
  *      msisdn) column families looked up in the sets first, then point
@@ -18,13 +19,17 @@
  *      large file without MSISDNs (iccid file ingested before the sim
  *      file: the record is the commit point); keys that do not ascend in
  *      the file (vendors number ICCIDs in order, not always IMSIs) are
- *      sorted per chunk in memory first; sealing on a second thread
+ *      sorted per chunk in memory first (radix sort), and a chunk's SST
+ *      files are written and ingested on a flusher thread while the next
+ *      chunk is read (struct flusher); sealing on a second thread
  *      (job_next()); the reject file; the audit line.
  *
- * Memory: the sets (~30 bytes a line, 45 with an MSISDN column), 3 bits a
- * line of bitmaps, two jobs of JITSIM_INV_JOB lines; never the file. A
- * bulk import of keys out of order also holds one chunk of encoded
- * records (about 200 MB for the default chunk of 2^20 SIMs).
+ * Memory: the sets (~30 bytes a line, 45 with an MSISDN column; freed
+ * before pass 2 when there is no reject file to write), 3 bits a line of
+ * bitmaps, two jobs of JITSIM_INV_JOB lines; never the file. A bulk
+ * import of keys out of order also holds two chunks of encoded records
+ * (about 210 MB each for the default chunk of 2^20 SIMs): ~690 MB peak
+ * RSS for 10 M SIMs.
  *
  * Per-line outcomes of pass 1/1b live in bitmaps indexed by file line
  * number (rejected, unchanged, hit by the scan): 3 bits a line.
@@ -84,7 +89,8 @@ struct imp {
 	size_t errlen;
 	uint64_t err_line; /* line of the error in @err (the first one) */
 
-	uint64_t valid; /* lines through pass 1 */
+	uint64_t valid;	    /* lines through pass 1 */
+	uint64_t est_lines; /* estimate_lines() */
 	bool ascending;
 	bool have_prev;
 	uint64_t prev_imsi;
@@ -153,18 +159,37 @@ bm_test(const struct bitmap *b, uint64_t bit)
 	return bit / 64 < b->nw && (b->w[bit / 64] >> (bit % 64) & 1);
 }
 
+/* Where rejected lines are recorded: the import's own, or those of the
+ * duplicate-check thread of pass 1 (merged at its end). */
+struct rejects {
+	struct bitmap *bm;
+	uint64_t *count;
+	char *err;
+	size_t errlen;
+	uint64_t *err_line;
+};
+
 /* A line's error: counted, the first one (by line) kept for the caller. */
+static int
+reject_in(const struct rejects *r, uint64_t line, const char *msg)
+{
+	if (bm_set(r->bm, line) != 0)
+		return -ENOMEM;
+	(*r->count)++;
+	if (line < *r->err_line) {
+		snprintf(r->err, r->errlen, "%s", msg);
+		*r->err_line = line;
+	}
+	return 0;
+}
+
 static int
 reject(struct imp *im, uint64_t line, const char *msg)
 {
-	if (bm_set(&im->rejected, line) != 0)
-		return -ENOMEM;
-	im->rep->rejected++;
-	if (line < im->err_line) {
-		snprintf(im->err, im->errlen, "%s", msg);
-		im->err_line = line;
-	}
-	return 0;
+	const struct rejects r = {&im->rejected, &im->rep->rejected, im->err, im->errlen,
+				  &im->err_line};
+
+	return reject_in(&r, line, msg);
 }
 
 /* Decrypt (transport key) or copy the keys of @sim into @sec. */
@@ -177,6 +202,20 @@ clear_keys(struct imp *im, EVP_CIPHER_CTX *dec, const struct jitsim_inv_sim *sim
 
 	memset(sec, 0, sizeof(*sec));
 	sec->mask = sim->mask;
+	if (im->have_tk && sim->mask == JITSIM_REC_S_ALL) {
+		uint8_t clear[JITSIM_INV_KEYS * JITSIM_INV_KEY_LEN];
+		int rc = 0;
+
+		/* ECB: the four blocks in one call, as if one by one. */
+		if (EVP_DecryptUpdate(dec, clear, &n, (const uint8_t *)sim->key,
+				      (int)sizeof(clear)) != 1 ||
+		    n != (int)sizeof(clear))
+			rc = -EIO;
+		for (int k = 0; k < JITSIM_INV_KEYS && rc == 0; k++)
+			memcpy(dst[k], clear + k * JITSIM_INV_KEY_LEN, JITSIM_INV_KEY_LEN);
+		OPENSSL_cleanse(clear, sizeof(clear));
+		return rc;
+	}
 	for (int k = 0; k < JITSIM_INV_KEYS; k++) {
 		if (!(sim->mask & (1u << k)))
 			continue;
@@ -266,15 +305,171 @@ iccid_cmp(const char *a, const char *b)
 #define PASS1_AHEAD 8
 
 static int
-pass1_keys(struct imp *im, const struct line_keys *lk)
+pass1_keys_in(struct imp *im, const struct line_keys *lk, const struct rejects *r, uint64_t *valid)
 {
 	char msg[MSG_MAX];
 	int rc = dup_check(im, lk, true, msg, sizeof(msg));
 
 	if (rc == -EINVAL)
-		return reject(im, lk->line, msg);
+		return reject_in(r, lk->line, msg);
 	if (rc == 0)
-		im->valid++;
+		(*valid)++;
+	return rc;
+}
+
+static int
+pass1_keys(struct imp *im, const struct line_keys *lk)
+{
+	const struct rejects r = {&im->rejected, &im->rep->rejected, im->err, im->errlen,
+				  &im->err_line};
+
+	return pass1_keys_in(im, lk, &r, &im->valid);
+}
+
+static void
+prefetch_keys(struct imp *im, const struct line_keys *lk)
+{
+	jitsim_inv_set_prefetch(im->imsi_set, lk->imsi);
+	jitsim_inv_set_prefetch(im->iccid_set, lk->iccid);
+	if (im->msisdn_set != NULL && lk->msisdn != 0)
+		jitsim_inv_set_prefetch(im->msisdn_set, lk->msisdn);
+}
+
+/*
+ * A large file: the duplicate checks of pass 1 (set inserts, a cache miss
+ * each) run on a second thread, a batch of PASS1_BATCH lines behind the
+ * parsing, which is the other half of pass 1's time. The thread is the
+ * only one to touch the sets; it records its rejects apart (merged by
+ * dupq_stop(): the main thread records the lines that do not parse).
+ * Batches go to it in file order, one at a time, so the sets see the
+ * lines in the order of the sequential pass 1.
+ */
+#define PASS1_BATCH 1024
+
+struct dupq {
+	struct imp *im;
+	struct line_keys buf[2][PASS1_BATCH];
+	unsigned int n[2];
+	unsigned int cur;  /* filled by the main thread */
+	unsigned int todo; /* handed to the thread */
+	struct bitmap rejected;
+	uint64_t nrej, valid, err_line;
+	char err[MSG_MAX];
+	int rc;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy, quit;
+};
+
+static void *
+dupq_main(void *arg)
+{
+	struct dupq *q = arg;
+	const struct rejects r = {&q->rejected, &q->nrej, q->err, sizeof(q->err), &q->err_line};
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->busy && !q->quit)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->busy)
+			break;
+		pthread_mutex_unlock(&q->mu);
+		{
+			const struct line_keys *lk = q->buf[q->todo];
+			unsigned int n = q->n[q->todo];
+			int rc = 0;
+
+			for (unsigned int i = 0; i < n && i < PASS1_AHEAD; i++)
+				prefetch_keys(q->im, &lk[i]);
+			for (unsigned int i = 0; i < n && rc == 0; i++) {
+				if (i + PASS1_AHEAD < n)
+					prefetch_keys(q->im, &lk[i + PASS1_AHEAD]);
+				rc = pass1_keys_in(q->im, &lk[i], &r, &q->valid);
+			}
+			pthread_mutex_lock(&q->mu);
+			if (q->rc == 0)
+				q->rc = rc;
+		}
+		q->busy = false;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static struct dupq *
+dupq_start(struct imp *im)
+{
+	struct dupq *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return NULL;
+	q->im = im;
+	q->err_line = UINT64_MAX;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (pthread_create(&q->th, NULL, dupq_main, q) != 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* Hand the current batch to the thread once it is done with the other
+ * one; its error (-ENOMEM) if it had one. */
+static int
+dupq_flush(struct dupq *q)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->busy)
+		pthread_cond_wait(&q->cv, &q->mu);
+	rc = q->rc;
+	if (rc == 0 && q->n[q->cur] > 0) {
+		q->todo = q->cur;
+		q->busy = true;
+		pthread_cond_broadcast(&q->cv);
+		q->cur ^= 1;
+		q->n[q->cur] = 0;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+/* Wait for the last batch, stop the thread and merge its rejects into
+ * the import's (@merge false: only stop). */
+static int
+dupq_stop(struct imp *im, struct dupq *q, bool merge)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->busy)
+		pthread_cond_wait(&q->cv, &q->mu);
+	q->quit = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->th, NULL);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	rc = q->rc;
+	for (size_t w = 0; merge && rc == 0 && w < q->rejected.nw; w++)
+		for (uint64_t bits = q->rejected.w[w]; bits != 0 && rc == 0; bits &= bits - 1)
+			rc = bm_set(&im->rejected, w * 64 + (uint64_t)__builtin_ctzll(bits));
+	if (merge && rc == 0) {
+		im->rep->rejected += q->nrej;
+		im->valid += q->valid;
+		if (q->err_line < im->err_line) {
+			snprintf(im->err, im->errlen, "%s", q->err);
+			im->err_line = q->err_line;
+		}
+	}
+	free(q->rejected.w);
+	free(q);
 	return rc;
 }
 
@@ -285,23 +480,28 @@ pass1(struct imp *im)
 	struct jitsim_inv_line l;
 	struct jitsim_inv_sim sim;
 	unsigned int head = 0, queued = 0;
+	struct dupq *q = NULL;
 	char msg[MSG_MAX];
 	int rc;
 
+	/* Estimated from the file size: a few batches at least. */
+	if (im->est_lines >= 4 * PASS1_BATCH && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		q = dupq_start(im);
 	while ((rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
 		struct line_keys *lk;
 
 		if (l.no > UINT32_MAX) {
 			snprintf(im->err, im->errlen, "%s:%" PRIu64 ": more lines than supported",
 				 im->f.path, l.no);
-			return -EINVAL;
+			rc = -EINVAL;
+			break;
 		}
 		im->rep->lines++;
 		rc = jitsim_inv_parse_line(&im->f, &l, &sim, msg, sizeof(msg));
 		if (rc != 0) {
 			rc = reject(im, l.no, msg);
 			if (rc != 0)
-				return rc;
+				break;
 			continue;
 		}
 		/* A duplicate is not ascending either: checking here, before
@@ -313,6 +513,12 @@ pass1(struct imp *im)
 		im->prev_imsi = sim.imsi;
 		memcpy(im->prev_iccid, sim.iccid, sizeof(sim.iccid));
 
+		if (q != NULL) {
+			keys_of(&sim, l.no, &q->buf[q->cur][q->n[q->cur]++]);
+			if (q->n[q->cur] == PASS1_BATCH && (rc = dupq_flush(q)) != 0)
+				break;
+			continue;
+		}
 		if (queued == PASS1_AHEAD) {
 			rc = pass1_keys(im, &ring[head]);
 			if (rc != 0)
@@ -322,12 +528,15 @@ pass1(struct imp *im)
 		}
 		lk = &ring[(head + queued++) % PASS1_AHEAD];
 		keys_of(&sim, l.no, lk);
-		jitsim_inv_set_prefetch(im->imsi_set, lk->imsi);
-		jitsim_inv_set_prefetch(im->iccid_set, lk->iccid);
-		if (im->msisdn_set != NULL && lk->msisdn != 0)
-			jitsim_inv_set_prefetch(im->msisdn_set, lk->msisdn);
+		prefetch_keys(im, lk);
 	}
 	OPENSSL_cleanse(&sim, sizeof(sim));
+	if (q != NULL) {
+		int qrc = rc < 0 ? 0 : dupq_flush(q), stop = dupq_stop(im, q, rc >= 0 && qrc == 0);
+
+		if (rc >= 0)
+			rc = qrc != 0 ? qrc : stop;
+	}
 	if (rc < 0) {
 		/* A line too long: the file cannot be read further. */
 		return rc;
@@ -660,25 +869,50 @@ pass1b(struct imp *im, bool scan)
 /* --- pass 2: writing --- */
 
 /* A chunk of a bulk import whose keys do not ascend: sorted at flush. */
-struct sorted_sim {
-	uint64_t key;
-	size_t off;
-	size_t len;
-	uint8_t dp[JITSIM_REC_DP_LEN];
-};
 
-struct sorted_iccid {
-	char iccid[JITSIM_REC_ICCID_MAX + 2];
-	uint64_t imsi;
+/*
+ * One sort entry, for both lists of a chunk: @k is the sort key, @x a
+ * secondary key sorted first (ICCIDs: their 20th digit + 1, 0 when they
+ * have 19), @v and @y carry the payload. Records: k = IMSI key, x = arena
+ * offset, y = length (record then its dp entry). ICCIDs: k = the first 19
+ * digits as a number (< 10^19 < 2^64), v = IMSI key. 24 bytes rather than
+ * the 40 of a digit string: the radix sort moves each entry 9 times.
+ */
+struct sort_ent {
+	uint64_t k;
+	uint64_t v;
+	uint32_t x;
+	uint32_t y;
 };
 
 struct sortbuf {
 	uint8_t *arena;
 	size_t used, cap;
-	struct sorted_sim *sims;
+	struct sort_ent *sims;
 	size_t nsims, capsims;
-	struct sorted_iccid *iccids;
+	struct sort_ent *iccids;
 	size_t niccids, capiccids;
+	struct sort_ent *tmp; /* radix sort scratch */
+	size_t captmp;
+};
+
+/*
+ * The SST files of a sorted chunk are written and ingested on a thread of
+ * their own while the next chunk is parsed and sealed into the other
+ * sortbuf (double buffering: two chunks in memory). The flusher owns the
+ * sortbuf it was handed until it is idle again; the main thread hands a
+ * chunk only to an idle flusher, so chunks are ingested one at a time and
+ * in file order, each iccid -> dp -> sim (store.h: the record last).
+ */
+struct flusher {
+	struct imp *im;
+	struct sortbuf *sb; /* being written */
+	int rc;		    /* of the last chunk */
+	char err[MSG_MAX];
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy, quit, started;
 };
 
 struct writer {
@@ -687,8 +921,12 @@ struct writer {
 	struct jitsim_store_batch *b;
 	unsigned int in_batch;
 	struct jitsim_store_sst *sst_iccid, *sst_sim, *sst_dp;
-	struct sortbuf sb;
+	struct sortbuf sb[2];
+	unsigned int cur; /* sortbuf being filled; the other one may be flushing */
+	struct flusher fl;
 	uint64_t in_chunk;
+	size_t presize; /* entries a sortbuf is allocated for at once */
+	bool threads;	/* more than one CPU: chunk_write() may use a thread */
 };
 
 /* Grow @p (of @elem bytes per item) to hold @need items. */
@@ -710,20 +948,24 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/*
+ * Sized once for a whole chunk: doubling a 200 MB arena copies it and
+ * holds up to twice what it needs; a block of the worst case size only
+ * gets pages where records are written.
+ */
 static int
-cmp_sim(const void *a, const void *b)
+sortbuf_init(struct sortbuf *sb, size_t n)
 {
-	uint64_t x = ((const struct sorted_sim *)a)->key, y = ((const struct sorted_sim *)b)->key;
-
-	return x < y ? -1 : x > y;
-}
-
-/* strcmp order is RocksDB's bytewise order for digit strings. */
-static int
-cmp_iccid(const void *a, const void *b)
-{
-	return strcmp(((const struct sorted_iccid *)a)->iccid,
-		      ((const struct sorted_iccid *)b)->iccid);
+	if (sb->arena != NULL)
+		return 0;
+	sb->arena = malloc(n * (JITSIM_REC_MAX + JITSIM_REC_DP_LEN));
+	sb->sims = malloc(n * sizeof(*sb->sims));
+	sb->iccids = malloc(n * sizeof(*sb->iccids));
+	if (sb->arena == NULL || sb->sims == NULL || sb->iccids == NULL)
+		return -ENOMEM;
+	sb->cap = n * (JITSIM_REC_MAX + JITSIM_REC_DP_LEN);
+	sb->capsims = sb->capiccids = n;
+	return 0;
 }
 
 static void
@@ -734,42 +976,299 @@ sortbuf_free(struct sortbuf *sb)
 	free(sb->arena);
 	free(sb->sims);
 	free(sb->iccids);
+	free(sb->tmp);
 	memset(sb, 0, sizeof(*sb));
+}
+
+/*
+ * LSD radix sort of @n entries by (k, x), stable, 8 bits a pass; bytes of
+ * @k equal in every entry (most of an IMSI: MCC, MNC, the length) are
+ * skipped. @x is < 256. Returns where the sorted entries are (@a or @tmp).
+ */
+static struct sort_ent *
+radix_sort(struct sort_ent *a, struct sort_ent *tmp, size_t n, bool by_x)
+{
+	uint64_t diff = 0;
+	uint32_t xdiff = 0;
+
+	if (n < 2)
+		return a;
+	for (size_t i = 1; i < n; i++) {
+		diff |= a[i].k ^ a[0].k;
+		xdiff |= a[i].x ^ a[0].x;
+	}
+	for (int pass = by_x && xdiff != 0 ? -1 : 0; pass < 8; pass++) {
+		unsigned int sh = pass < 0 ? 0 : (unsigned int)pass * 8;
+		size_t count[256] = {0}, sum = 0;
+		struct sort_ent *t;
+
+		if (pass >= 0 && ((diff >> sh) & 0xff) == 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			count[pass < 0 ? a[i].x & 0xff : (a[i].k >> sh) & 0xff]++;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[pass < 0 ? a[i].x & 0xff : (a[i].k >> sh) & 0xff]++] = a[i];
+		t = a;
+		a = tmp;
+		tmp = t;
+	}
+	return a;
+}
+
+/* The ICCID digits of a sort entry, NUL-terminated; returns the length. */
+static size_t
+iccid_of(const struct sort_ent *e, char out[JITSIM_REC_ICCID_MAX + 1])
+{
+	uint64_t v = e->k;
+
+	for (int i = 18; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	if (e->x == 0) {
+		out[19] = '\0';
+		return 19;
+	}
+	out[19] = (char)('0' + e->x - 1);
+	out[20] = '\0';
+	return 20;
+}
+
+/* Inverse of iccid_of() for the 19 or 20 digits of a validated ICCID. */
+static void
+iccid_ent(const char *iccid, uint64_t imsi, struct sort_ent *e)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 19; i++)
+		v = v * 10 + (uint64_t)(iccid[i] - '0');
+	e->k = v;
+	e->v = imsi;
+	e->x = iccid[19] != '\0' ? (uint32_t)(iccid[19] - '0') + 1 : 0;
+	e->y = 0;
 }
 
 static int sst_fail(struct imp *im, int rc);
 
-/* Sort the chunk and write its two SST files (ingested by the caller). */
-static int
-sortbuf_write(struct imp *im, struct writer *w)
+/* Entries ahead of the one added whose record is prefetched: the records
+ * are read in key order, at random places of a 200 MB arena. */
+#define SORT_AHEAD 8
+
+/* The ICCID half of a chunk: sorted and written to its SST file on a
+ * thread of its own, beside the records (chunk_write()). */
+struct iccid_job {
+	struct imp *im;
+	struct sortbuf *sb;
+	struct sort_ent *tmp;
+	struct jitsim_store_sst *sst;
+	int rc;
+};
+
+static void *
+iccid_write(void *arg)
 {
-	struct sortbuf *sb = &w->sb;
+	struct iccid_job *j = arg;
+	struct sortbuf *sb = j->sb;
+	struct sort_ent *e = radix_sort(sb->iccids, j->tmp, sb->niccids, true);
+	char iccid[JITSIM_REC_ICCID_MAX + 1];
 	uint8_t key[8];
 	int rc = 0;
 
-	w->sst_iccid = jitsim_store_sst_new(im->s, JITSIM_CF_ICCID, im->err, im->errlen);
-	w->sst_sim = jitsim_store_sst_new(im->s, JITSIM_CF_SIM, im->err, im->errlen);
-	w->sst_dp = jitsim_store_sst_new(im->s, JITSIM_CF_DP, im->err, im->errlen);
-	if (w->sst_iccid == NULL || w->sst_sim == NULL || w->sst_dp == NULL)
-		return -EIO;
-	qsort(sb->iccids, sb->niccids, sizeof(*sb->iccids), cmp_iccid);
-	qsort(sb->sims, sb->nsims, sizeof(*sb->sims), cmp_sim);
 	for (size_t i = 0; i < sb->niccids && rc == 0; i++) {
-		jitsim_rec_key(sb->iccids[i].imsi, key);
-		rc = jitsim_store_sst_add(w->sst_iccid, sb->iccids[i].iccid,
-					  strlen(sb->iccids[i].iccid), key, sizeof(key));
+		size_t len = iccid_of(&e[i], iccid);
+
+		jitsim_rec_key(e[i].v, key);
+		rc = jitsim_store_sst_add(j->sst, iccid, len, key, sizeof(key));
 	}
-	for (size_t i = 0; i < sb->nsims && rc == 0; i++) {
-		jitsim_rec_key(sb->sims[i].key, key);
-		rc = jitsim_store_sst_add(w->sst_sim, key, sizeof(key), sb->arena + sb->sims[i].off,
-					  sb->sims[i].len);
+	j->rc = rc;
+	return NULL;
+}
+
+/*
+ * Sort the chunk, write its SST files and ingest them, index files first
+ * (iccid, then the dataplane's dp entries), record last: killed in
+ * between, the index entries point to SIMs without records, which
+ * store.h defines as stale. Runs on the flusher thread (or the main one
+ * without it); messages go to @err. The iccid file is written by a
+ * second thread meanwhile (each SST writer is used by one thread at a
+ * time: handed over by pthread_join). The sortbuf is empty afterwards.
+ */
+static int
+chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t errlen)
+{
+	struct jitsim_store_sst *sst[3] = {NULL, NULL, NULL}; /* iccid, dp, sim */
+	static const enum jitsim_store_cf cf[3] = {JITSIM_CF_ICCID, JITSIM_CF_DP, JITSIM_CF_SIM};
+	struct iccid_job ij = {.im = im, .sb = sb};
+	struct sort_ent *sims;
+	pthread_t th;
+	uint8_t key[8];
+	int rc = 0, i;
+
+	/* Scratch for both sorts at once. */
+	if (grow((void **)&sb->tmp, &sb->captmp, sb->nsims + sb->niccids, sizeof(*sb->tmp)) != 0) {
+		snprintf(err, errlen, "%s: out of memory", im->f.path);
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		sst[i] = jitsim_store_sst_new(im->s, cf[i], err, errlen);
+		if (sst[i] == NULL) {
+			rc = -EIO;
+			goto out;
+		}
+	}
+	ij.tmp = sb->tmp + sb->nsims;
+	ij.sst = sst[0];
+	if (!threads || pthread_create(&th, NULL, iccid_write, &ij) != 0) {
+		threads = false;
+		iccid_write(&ij);
+	}
+	sims = radix_sort(sb->sims, sb->tmp, sb->nsims, false);
+	for (size_t j = 0; j < sb->nsims && rc == 0; j++) {
+		const uint8_t *rec = sb->arena + sims[j].x;
+		size_t len = sims[j].y - JITSIM_REC_DP_LEN;
+
+		if (j + SORT_AHEAD < sb->nsims) {
+			const uint8_t *p = sb->arena + sims[j + SORT_AHEAD].x;
+
+			/* A record is ~200 bytes: 4 cache lines. */
+			for (size_t o = 0; o < sims[j + SORT_AHEAD].y; o += 64)
+				__builtin_prefetch(p + o);
+		}
+		jitsim_rec_key(sims[j].k, key);
+		rc = jitsim_store_sst_add(sst[1], key, sizeof(key), rec + len, JITSIM_REC_DP_LEN);
 		if (rc == 0)
-			rc = jitsim_store_sst_add(w->sst_dp, key, sizeof(key), sb->sims[i].dp,
-						  sizeof(sb->sims[i].dp));
+			rc = jitsim_store_sst_add(sst[2], key, sizeof(key), rec, len);
 	}
+	if (threads)
+		pthread_join(th, NULL);
+	if (rc == 0)
+		rc = ij.rc;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: SST write failed (%s)", im->f.path,
+			 rc == -EINVAL ? "keys out of order" : "I/O");
+		rc = -EIO;
+		goto out;
+	}
+	for (i = 0; i < 3 && rc == 0; i++) {
+		rc = jitsim_store_sst_ingest(im->s, sst[i], err, errlen);
+		sst[i] = NULL;
+		if (rc == 0)
+			progress(im);
+	}
+out:
+	for (i = 0; i < 3; i++)
+		jitsim_store_sst_free(sst[i]);
 	OPENSSL_cleanse(sb->arena, sb->used);
 	sb->used = sb->nsims = sb->niccids = 0;
-	return rc != 0 ? sst_fail(im, rc) : 0;
+	return rc;
+}
+
+static void *
+flusher_main(void *arg)
+{
+	struct flusher *fl = arg;
+
+	pthread_mutex_lock(&fl->mu);
+	for (;;) {
+		while (!fl->busy && !fl->quit)
+			pthread_cond_wait(&fl->cv, &fl->mu);
+		if (!fl->busy)
+			break; /* quit, nothing handed */
+		pthread_mutex_unlock(&fl->mu);
+		fl->rc = chunk_write(fl->im, fl->sb, true, fl->err, sizeof(fl->err));
+		pthread_mutex_lock(&fl->mu);
+		fl->busy = false;
+		pthread_cond_broadcast(&fl->cv);
+	}
+	pthread_mutex_unlock(&fl->mu);
+	return NULL;
+}
+
+static int
+flusher_start(struct imp *im, struct flusher *fl)
+{
+	fl->im = im;
+	fl->rc = 0;
+	fl->busy = fl->quit = false;
+	pthread_mutex_init(&fl->mu, NULL);
+	pthread_cond_init(&fl->cv, NULL);
+	if (pthread_create(&fl->th, NULL, flusher_main, fl) != 0) {
+		pthread_cond_destroy(&fl->cv);
+		pthread_mutex_destroy(&fl->mu);
+		return -EAGAIN;
+	}
+	fl->started = true;
+	return 0;
+}
+
+/* Wait until the flusher is idle; the rc of its last chunk (message
+ * copied to im->err). */
+static int
+flusher_wait(struct imp *im, struct flusher *fl)
+{
+	int rc;
+
+	if (!fl->started)
+		return 0;
+	pthread_mutex_lock(&fl->mu);
+	while (fl->busy)
+		pthread_cond_wait(&fl->cv, &fl->mu);
+	rc = fl->rc;
+	fl->rc = 0;
+	pthread_mutex_unlock(&fl->mu);
+	if (rc != 0 && im->err[0] == '\0')
+		snprintf(im->err, im->errlen, "%s", fl->err);
+	return rc;
+}
+
+/* Finishes the chunk it is writing, if any. */
+static void
+flusher_stop(struct flusher *fl)
+{
+	if (!fl->started)
+		return;
+	pthread_mutex_lock(&fl->mu);
+	fl->quit = true;
+	pthread_cond_broadcast(&fl->cv);
+	pthread_mutex_unlock(&fl->mu);
+	pthread_join(fl->th, NULL);
+	pthread_cond_destroy(&fl->cv);
+	pthread_mutex_destroy(&fl->mu);
+	fl->started = false;
+}
+
+/* A full chunk (or the last one) of a sorted bulk import: to the flusher,
+ * once it is done with the previous one. The sealing helper must be idle
+ * (it adds ICCIDs to the current sortbuf: job_index()). */
+static int
+sorted_flush(struct imp *im, struct writer *w)
+{
+	struct sortbuf *sb = &w->sb[w->cur];
+	int rc;
+
+	if (sb->nsims == 0 && sb->niccids == 0)
+		return 0;
+	w->in_chunk = 0;
+	if (!w->fl.started)
+		return chunk_write(im, sb, w->threads, im->err, im->errlen);
+	rc = flusher_wait(im, &w->fl);
+	if (rc != 0)
+		return rc;
+	pthread_mutex_lock(&w->fl.mu);
+	w->fl.sb = sb;
+	w->fl.busy = true;
+	pthread_cond_broadcast(&w->fl.cv);
+	pthread_mutex_unlock(&w->fl.mu);
+	w->cur ^= 1;
+	return sortbuf_init(&w->sb[w->cur], w->presize);
 }
 
 static int
@@ -787,13 +1286,8 @@ writer_flush(struct imp *im, struct writer *w)
 		}
 		return rc;
 	}
-	if (w->sorted) {
-		if (w->sb.nsims == 0 && w->sb.niccids == 0)
-			return 0;
-		rc = sortbuf_write(im, w);
-		if (rc != 0)
-			return rc;
-	}
+	if (w->sorted)
+		return sorted_flush(im, w);
 	if (w->sst_sim == NULL)
 		return 0;
 	/* Indexes first (iccid, then the dataplane's dp entries), record
@@ -868,17 +1362,26 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 		return ++w->in_batch >= JITSIM_INV_BATCH ? writer_flush(im, w) : 0;
 	}
 	if (w->sorted) {
-		struct sortbuf *sb = &w->sb;
+		struct sortbuf *sb = &w->sb[w->cur];
+		const size_t max = JITSIM_REC_MAX + JITSIM_REC_DP_LEN;
 
-		if (grow((void **)&sb->arena, &sb->cap, sb->used + JITSIM_REC_MAX, 1) != 0 ||
+		/* Offsets are 32-bit: a chunk is far below 4 GB of records. */
+		if (sb->used + max > UINT32_MAX)
+			return -ENOMEM;
+		if (grow((void **)&sb->arena, &sb->cap, sb->used + max, 1) != 0 ||
 		    grow((void **)&sb->sims, &sb->capsims, sb->nsims + 1, sizeof(*sb->sims)) != 0)
 			return -ENOMEM;
 		n = jitsim_rec_encode(r, sb->arena + sb->used, JITSIM_REC_MAX);
 		if (n < 0)
 			return n;
-		sb->sims[sb->nsims] = (struct sorted_sim){r->imsi, sb->used, (size_t)n, {0}};
-		jitsim_rec_dp_encode(r, sb->sims[sb->nsims++].dp);
-		sb->used += (size_t)n;
+		/* The dp entry right after the record: one place to read. */
+		jitsim_rec_dp_encode(r, sb->arena + sb->used + n);
+		sb->sims[sb->nsims++] = (struct sort_ent){
+			.k = r->imsi,
+			.x = (uint32_t)sb->used,
+			.y = (uint32_t)n + JITSIM_REC_DP_LEN,
+		};
+		sb->used += (size_t)n + JITSIM_REC_DP_LEN;
 		w->in_chunk++;
 		return 0;
 	}
@@ -907,7 +1410,9 @@ writer_abandon(struct writer *w)
 	jitsim_store_sst_free(w->sst_sim);
 	jitsim_store_sst_free(w->sst_dp);
 	w->sst_iccid = w->sst_sim = w->sst_dp = NULL;
-	sortbuf_free(&w->sb);
+	flusher_stop(&w->fl);
+	sortbuf_free(&w->sb[0]);
+	sortbuf_free(&w->sb[1]);
 	jitsim_store_batch_free(w->b);
 	w->b = NULL;
 }
@@ -992,14 +1497,12 @@ job_index(struct writer *w, struct job *job)
 		if (job->rc[i] != 0)
 			return 0; /* reported by job_write() */
 		if (w->sorted) {
-			struct sortbuf *sb = &w->sb;
+			struct sortbuf *sb = &w->sb[w->cur];
 
 			if (grow((void **)&sb->iccids, &sb->capiccids, sb->niccids + 1,
 				 sizeof(*sb->iccids)) != 0)
 				return -ENOMEM;
-			snprintf(sb->iccids[sb->niccids].iccid, sizeof(sb->iccids->iccid), "%s",
-				 job->rec[i].iccid);
-			sb->iccids[sb->niccids++].imsi = job->rec[i].imsi;
+			iccid_ent(job->rec[i].iccid, job->rec[i].imsi, &sb->iccids[sb->niccids++]);
 			continue;
 		}
 		jitsim_rec_key(job->rec[i].imsi, key);
@@ -1205,6 +1708,23 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 		 * (one CPU, no thread) the import is only slower. */
 		if (fresh >= 4 * JITSIM_INV_JOB && sysconf(_SC_NPROCESSORS_ONLN) > 1)
 			(void)helper_start(im, &h, &w);
+		if (w.sorted) {
+			/* A chunk ends after the job that fills it, and the
+			 * ICCIDs of the job after that are in it too. */
+			w.presize = (size_t)(im->chunk < fresh ? im->chunk : fresh) +
+				    2 * JITSIM_INV_JOB;
+			if (sortbuf_init(&w.sb[0], w.presize) != 0) {
+				writer_abandon(&w);
+				helper_stop(&h);
+				free(jobs);
+				return -ENOMEM;
+			}
+			/* Writing a chunk's SST files overlaps the next
+			 * chunk's parsing and sealing from two chunks on. */
+			w.threads = h.started;
+			if (h.started && fresh > im->chunk)
+				(void)flusher_start(im, &w.fl);
+		}
 	}
 	/* Ingested chunks overlap: compact them once, after the import. */
 	if (bulk && !im->o->dry_run)
@@ -1250,6 +1770,8 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 	helper_stop(&h);
 	if (rc == 0 && jobs != NULL)
 		rc = writer_flush(im, &w);
+	if (flusher_wait(im, &w.fl) != 0 && rc == 0)
+		rc = -EIO;
 	writer_abandon(&w);
 	if (bulk && !im->o->dry_run)
 		for (int cf = 0; cf < 3; cf++)
@@ -1421,6 +1943,7 @@ setup(struct imp *im)
 		}
 	}
 	est = estimate_lines(&im->f);
+	im->est_lines = est;
 	im->imsi_set = jitsim_inv_set_new(est);
 	im->iccid_set = jitsim_inv_set_new(est);
 	if (im->f.pos[JITSIM_INV_F_MSISDN] >= 0)
@@ -1499,6 +2022,15 @@ jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
 
 		fresh = im.valid - rep->unchanged - store_rej;
 		rep->bulk = fresh >= im.bulk_min && im.f.pos[JITSIM_INV_F_MSISDN] < 0;
+		/* Only the reject file needs the sets again (reason_again());
+		 * without it their memory (~30 bytes a line) goes before pass
+		 * 2 takes two chunks of records. */
+		if (im.rej == NULL) {
+			jitsim_inv_set_free(im.imsi_set);
+			jitsim_inv_set_free(im.iccid_set);
+			jitsim_inv_set_free(im.msisdn_set);
+			im.imsi_set = im.iccid_set = im.msisdn_set = NULL;
+		}
 		if (fresh > 0 || im.rej != NULL)
 			rc = pass2(&im, rep->bulk, fresh);
 	}

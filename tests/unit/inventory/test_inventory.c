@@ -882,6 +882,111 @@ test_bulk_unsorted(void **state)
 	reimport_unchanged(e, path, NULL, 30);
 }
 
+/* A file large enough for pass 1's duplicate checks to run on a thread of
+ * their own (inventory.c: dupq): the rejects of both threads are counted
+ * once, the first error is the first by line, whichever thread found it. */
+static void
+test_large_file_errors(void **state)
+{
+	enum { N = 6000 };
+	struct env *e = *state;
+	struct jitsim_inv_report rep;
+	struct sim_fields f, g;
+	char path[256], rej[300], err[512], want[512], *out;
+	FILE *fp;
+
+	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	path_in(e, "large.csv", path, sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("iccid,imsi,ki,opc\n", fp);
+	/* SIM i is on line i + 2. */
+	for (uint64_t i = 0; i < N; i++) {
+		sim_make(i, &f);
+		if (i == 4000) { /* ICCID of line 102 */
+			sim_make(100, &g);
+			strcpy(f.iccid, g.iccid);
+		}
+		if (i == 5000) { /* IMSI of line 4502 */
+			sim_make(4500, &g);
+			strcpy(f.imsi, g.imsi);
+		}
+		if (i == 2000)
+			strcpy(f.imsi, "0010");
+		fprintf(fp, "%s,%s,%s,%s\n", f.iccid, f.imsi, f.ki, f.opc);
+	}
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), -EINVAL);
+	assert_int_equal(rep.lines, N);
+	assert_int_equal(rep.rejected, 3);
+	snprintf(want, sizeof(want), "%s:2002: field imsi: 4 characters", path);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 0);
+
+	assert_int_equal(import(e, path, NULL, true, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.imported, N - 3);
+	assert_int_equal(rep.rejected, 3);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), N - 3);
+	snprintf(rej, sizeof(rej), "%s.rej", path);
+	out = read_all(rej);
+	snprintf(want, sizeof(want), "%s:4002: field iccid: duplicate of line 102", path);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:5002: field imsi: duplicate of line 4502", path);
+	assert_non_null(strstr(out, want));
+	free(out);
+}
+
+/* SIM @i of test_bulk_unsorted_chunks: odd ones get a 19-digit ICCID,
+ * so that both lengths interleave in the bytewise order of the index. */
+static void
+sim_make_mixed(uint64_t i, struct sim_fields *f)
+{
+	sim_make(i, f);
+	if (i % 2 == 1) {
+		digits(f->iccid, "894401", i, 12);
+		f->iccid[18] = luhn_digit(f->iccid);
+		f->iccid[19] = '\0';
+	}
+}
+
+/* Many chunks of scrambled keys: each chunk's files are written while the
+ * next chunk is read (a thread of their own when there are two CPUs);
+ * every SIM and index entry lands, whatever chunk its ICCID went to. */
+static void
+test_bulk_unsorted_chunks(void **state)
+{
+	enum { N = 12000 };
+	struct env *e = *state;
+	struct jitsim_inv_report rep;
+	struct sim_fields f;
+	char path[256], err[512];
+	FILE *fp;
+
+	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	setenv("JITSIM_INV_BULK_CHUNK", "2500", 1);
+	path_in(e, "chunks.csv", path, sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("iccid,imsi,ki,opc\n", fp);
+	/* 7919 is prime to N: every SIM once, in a scrambled order. */
+	for (uint64_t i = 0; i < N; i++) {
+		sim_make_mixed(i * 7919 % N, &f);
+		fprintf(fp, "%s,%s,%s,%s\n", f.iccid, f.imsi, f.ki, f.opc);
+	}
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	assert_true(rep.bulk);
+	assert_int_equal(rep.imported, N);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), N);
+	assert_int_equal(count_cf(e, JITSIM_CF_DP), N);
+	assert_int_equal(count_cf(e, JITSIM_CF_ICCID), N);
+	for (uint64_t i = 0; i < N; i++) {
+		sim_make_mixed(i, &f);
+		assert_sim(e, &f, false, false);
+	}
+	reimport_unchanged(e, path, NULL, N);
+}
+
 /* --- transport keys and vendor files --- */
 
 static void
@@ -1364,6 +1469,8 @@ main(void)
 		T(test_conflict_scan),
 		T(test_bulk_sst),
 		T(test_bulk_unsorted),
+		T(test_bulk_unsorted_chunks),
+		T(test_large_file_errors),
 		T(test_csv_encrypted),
 		T(test_vendor_import),
 		T(test_vendor_wrong_key),
