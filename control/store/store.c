@@ -160,6 +160,16 @@ store_options(struct jitsim_store *s, bool create)
 	/* Most of a SIM record is sealed key material, which does not
 	 * compress; LZ4 cost 7 % of a bulk import for nothing. */
 	rocksdb_options_set_compression(s->opts, rocksdb_no_compression);
+	/* optimize_level_style_compaction() set a per-level list (LZ4 from
+	 * L2 on) that takes precedence over the option above. */
+	{
+		int none[7] = {rocksdb_no_compression, rocksdb_no_compression,
+			       rocksdb_no_compression, rocksdb_no_compression,
+			       rocksdb_no_compression, rocksdb_no_compression,
+			       rocksdb_no_compression};
+
+		rocksdb_options_set_compression_per_level(s->opts, none, 7);
+	}
 	/* A secondary needs every table file open (RocksDB requirement). */
 	rocksdb_options_set_max_open_files(s->opts, -1);
 	s->bbto = rocksdb_block_based_options_create();
