@@ -72,6 +72,9 @@ struct jitsim_store_iter {
 	rocksdb_iterator_t *it;
 	rocksdb_readoptions_t *ro;
 	bool started;
+	/* Bounds must outlive the iterator (RocksDB keeps pointers). */
+	char *lo, *hi;
+	size_t lolen;
 };
 
 struct jitsim_store_sst {
@@ -727,15 +730,37 @@ jitsim_store_commit(struct jitsim_store_batch *b, char *err, size_t errlen)
 struct jitsim_store_iter *
 jitsim_store_iter_new(struct jitsim_store *s, enum jitsim_store_cf cf)
 {
+	return jitsim_store_iter_new_range(s, cf, NULL, 0, NULL, 0);
+}
+
+struct jitsim_store_iter *
+jitsim_store_iter_new_range(struct jitsim_store *s, enum jitsim_store_cf cf, const void *lo,
+			    size_t lolen, const void *hi, size_t hilen)
+{
 	struct jitsim_store_iter *it = calloc(1, sizeof(*it));
 
 	if (it == NULL)
 		return NULL;
+	if ((lo && (it->lo = malloc(lolen ? lolen : 1)) == NULL) ||
+	    (hi && (it->hi = malloc(hilen ? hilen : 1)) == NULL)) {
+		free(it->lo);
+		free(it);
+		return NULL;
+	}
 	/* Iterators walk whole column families (loads, checks, imports):
 	 * read ahead, and keep the block cache for point reads. */
 	it->ro = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_fill_cache(it->ro, 0);
 	rocksdb_readoptions_set_readahead_size(it->ro, 4 << 20);
+	if (lo) {
+		memcpy(it->lo, lo, lolen);
+		it->lolen = lolen;
+		rocksdb_readoptions_set_iterate_lower_bound(it->ro, it->lo, lolen);
+	}
+	if (hi) {
+		memcpy(it->hi, hi, hilen);
+		rocksdb_readoptions_set_iterate_upper_bound(it->ro, it->hi, hilen);
+	}
 	it->it = rocksdb_create_iterator_cf(s->db, it->ro, s->cf[cf]);
 	return it;
 }
@@ -747,7 +772,10 @@ jitsim_store_iter_next(struct jitsim_store_iter *it, const uint8_t **key, size_t
 	char *rerr = NULL;
 
 	if (!it->started) {
-		rocksdb_iter_seek_to_first(it->it);
+		if (it->lo)
+			rocksdb_iter_seek(it->it, it->lo, it->lolen);
+		else
+			rocksdb_iter_seek_to_first(it->it);
 		it->started = true;
 	} else {
 		rocksdb_iter_next(it->it);
@@ -772,6 +800,8 @@ jitsim_store_iter_free(struct jitsim_store_iter *it)
 		return;
 	rocksdb_iter_destroy(it->it);
 	rocksdb_readoptions_destroy(it->ro);
+	free(it->lo);
+	free(it->hi);
 	free(it);
 }
 
@@ -929,4 +959,34 @@ jitsim_store_bulk_mode(struct jitsim_store *s, enum jitsim_store_cf cf, bool on,
 		return 0;
 	rocksdb_set_options_cf(s->db, s->cf[cf], 1, keys, vals, &rerr);
 	return rerr ? rdb_err(rerr, err, errlen, "set bulk mode", s->path) : 0;
+}
+
+int
+jitsim_store_key_span(struct jitsim_store *s, enum jitsim_store_cf cf, uint8_t first[8],
+		      uint8_t last[8])
+{
+	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->ropts, s->cf[cf]);
+	const char *k;
+	size_t kl = 0;
+	int rc = -ENOENT;
+
+	rocksdb_iter_seek_to_first(it);
+	if (!rocksdb_iter_valid(it))
+		goto out;
+	k = rocksdb_iter_key(it, &kl);
+	rc = -EINVAL;
+	if (kl != 8)
+		goto out;
+	memcpy(first, k, 8);
+	rocksdb_iter_seek_to_last(it);
+	if (!rocksdb_iter_valid(it))
+		goto out;
+	k = rocksdb_iter_key(it, &kl);
+	if (kl != 8)
+		goto out;
+	memcpy(last, k, 8);
+	rc = 0;
+out:
+	rocksdb_iter_destroy(it);
+	return rc;
 }

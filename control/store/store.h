@@ -125,6 +125,16 @@ int jitsim_store_commit(struct jitsim_store_batch *b, char *err, size_t errlen);
 /* Iteration over one column family in key order (a consistent snapshot).
  * next: 1 and pointers valid until the next call, 0 at the end, -EIO. */
 struct jitsim_store_iter *jitsim_store_iter_new(struct jitsim_store *s, enum jitsim_store_cf cf);
+/* Same, over the keys k with @lo <= k < @hi (bytewise; NULL: unbounded).
+ * The bounds are copied. */
+struct jitsim_store_iter *jitsim_store_iter_new_range(struct jitsim_store *s,
+						      enum jitsim_store_cf cf, const void *lo,
+						      size_t lolen, const void *hi, size_t hilen);
+/* The first and the last key of a column family (copied into @first and
+ * @last, 8 bytes each: for the 8-byte-key families sim, dp, msisdn).
+ * 0, -ENOENT when empty, -EINVAL when a key is not 8 bytes. */
+int jitsim_store_key_span(struct jitsim_store *s, enum jitsim_store_cf cf, uint8_t first[8],
+			  uint8_t last[8]);
 int jitsim_store_iter_next(struct jitsim_store_iter *it, const uint8_t **key, size_t *klen,
 			   const uint8_t **val, size_t *vlen);
 void jitsim_store_iter_free(struct jitsim_store_iter *it);

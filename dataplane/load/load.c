@@ -77,12 +77,14 @@ load_one(uint64_t key, const struct jitsim_rec_dp *r, struct load_burst *b,
 }
 
 /*
- * Two threads: a scanner walks the dp column family and decodes blocks of
- * entries while the caller (the tables' single updater) puts the previous
- * block into the tables. The RocksDB scan and the table inserts cost
- * about the same, so the load takes about the time of the longer one.
+ * Scanner threads walk halves of the dp column family and decode blocks
+ * of entries while the caller (the tables' single updater) puts the
+ * blocks into the tables. RocksDB's iteration costs more than the inserts
+ * right after a bulk import (the dp files of its chunks overlap and every
+ * key goes through a merging heap), so two scanners feed one inserter.
  */
 #define LOAD_BLOCK 8192
+#define LOAD_SCANNERS 2
 
 struct load_block {
 	uint64_t key[LOAD_BLOCK];
@@ -92,28 +94,41 @@ struct load_block {
 	bool last; /* the scan ended with this block */
 };
 
-struct load_pipe {
+struct load_pipe;
+
+struct load_scan {
+	struct load_pipe *p;
 	struct jitsim_store_iter *it;
+	struct load_block blk[2];
+	unsigned int next; /* consumer's next block */
+	bool done;	   /* consumer saw the last block */
+	bool started;
+	int rc; /* scan result: 0 or -EIO */
+	pthread_t th;
+};
+
+struct load_pipe {
 	jitsim_load_log_fn log;
 	void *log_arg;
-	struct load_block blk[2];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop; /* the consumer gave up */
-	int rc;	   /* scan result: 0 or -EIO */
 	uint64_t damaged;
+	struct load_scan scan[LOAD_SCANNERS];
+	unsigned int nscan;
 };
 
 /* Fill @b from the iterator; true when the scan is over. */
 static bool
-load_scan_block(struct load_pipe *p, struct load_block *b)
+load_scan_block(struct load_scan *sc, struct load_block *b)
 {
+	struct load_pipe *p = sc->p;
 	const uint8_t *k, *v;
 	size_t kl, vl;
-	int rc;
+	int rc = 0;
 
 	b->n = 0;
-	while (b->n < LOAD_BLOCK && (rc = jitsim_store_iter_next(p->it, &k, &kl, &v, &vl)) == 1) {
+	while (b->n < LOAD_BLOCK && (rc = jitsim_store_iter_next(sc->it, &k, &kl, &v, &vl)) == 1) {
 		uint64_t key = jitsim_rec_key_parse(k, kl);
 		char msg[512];
 
@@ -122,28 +137,32 @@ load_scan_block(struct load_pipe *p, struct load_block *b)
 			if (key == 0)
 				snprintf(msg, sizeof(msg), "dp key of %zu bytes is not an IMSI key",
 					 kl);
+			/* Rare: the lock also makes the log calls one at a time. */
+			pthread_mutex_lock(&p->mu);
 			p->damaged++;
 			if (p->log)
 				p->log(p->log_arg, msg);
+			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
 		b->key[b->n++] = key;
 	}
 	if (b->n == LOAD_BLOCK)
 		return false;
-	p->rc = rc < 0 ? rc : 0;
+	sc->rc = rc < 0 ? rc : 0;
 	return true;
 }
 
 static void *
 load_scanner(void *arg)
 {
-	struct load_pipe *p = arg;
+	struct load_scan *sc = arg;
+	struct load_pipe *p = sc->p;
 	unsigned int i = 0;
 	bool last = false;
 
 	while (!last) {
-		struct load_block *b = &p->blk[i];
+		struct load_block *b = &sc->blk[i];
 
 		pthread_mutex_lock(&p->mu);
 		while (b->full && !p->stop)
@@ -151,7 +170,7 @@ load_scanner(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (p->stop)
 			break;
-		last = load_scan_block(p, b);
+		last = load_scan_block(sc, b);
 		pthread_mutex_lock(&p->mu);
 		b->last = last;
 		b->full = true;
@@ -162,39 +181,75 @@ load_scanner(void *arg)
 	return NULL;
 }
 
-/* Consume the scanner's blocks into the tables; 0 or the insert error. */
+/* Consume the scanners' blocks, in turn, into the tables; 0 or the
+ * insert error. */
 static int
 load_consume(struct load_pipe *p, struct jitsim_table_imsi *imsi,
 	     struct jitsim_table_msisdn *msisdn, struct jitsim_load_stats *st)
 {
 	struct load_burst burst = {.n = 0};
-	unsigned int i = 0;
+	unsigned int live = p->nscan, i = 0;
 	int put = 0;
 
-	for (;;) {
-		struct load_block *b = &p->blk[i];
-		bool last;
+	while (live > 0 && put == 0) {
+		struct load_scan *sc = &p->scan[i];
+		struct load_block *b = &sc->blk[sc->next];
 
+		i = (i + 1) % p->nscan;
+		if (sc->done)
+			continue;
 		pthread_mutex_lock(&p->mu);
 		while (!b->full)
 			pthread_cond_wait(&p->cv, &p->mu);
 		pthread_mutex_unlock(&p->mu);
 		for (unsigned int j = 0; j < b->n && put == 0; j++)
 			put = load_one(b->key[j], &b->dp[j], &burst, imsi, msisdn, st);
-		last = b->last;
+		if (b->last) {
+			sc->done = true;
+			live--;
+		}
 		pthread_mutex_lock(&p->mu);
 		b->full = false;
 		if (put != 0)
 			p->stop = true;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		if (last || put != 0)
-			break;
-		i ^= 1;
+		sc->next ^= 1;
 	}
 	if (put == 0 && burst.n > 0)
 		put = load_flush(&burst, imsi, st);
 	return put;
+}
+
+/* Split the dp keys at the middle of their numeric span (IMSI ranges are
+ * dense enough for halves of about the same size). */
+static void
+load_ranges(struct jitsim_store *s, struct load_pipe *p)
+{
+	uint8_t first[8], last[8], mid[8];
+	uint64_t a, b;
+
+	p->nscan = 1;
+	if (jitsim_store_key_span(s, JITSIM_CF_DP, first, last) != 0) {
+		p->scan[0].it = jitsim_store_iter_new(s, JITSIM_CF_DP);
+		return;
+	}
+	a = jitsim_rec_key_parse(first, 8);
+	b = jitsim_rec_key_parse(last, 8);
+	jitsim_rec_key(a + (b - a) / 2 + 1, mid);
+	p->scan[0].it = jitsim_store_iter_new_range(s, JITSIM_CF_DP, NULL, 0, mid, 8);
+	p->scan[1].it = jitsim_store_iter_new_range(s, JITSIM_CF_DP, mid, 8, NULL, 0);
+	p->nscan = 2;
+}
+
+static void
+load_pipe_free(struct load_pipe *p)
+{
+	for (unsigned int i = 0; i < LOAD_SCANNERS; i++)
+		jitsim_store_iter_free(p->scan[i].it);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
 }
 
 int
@@ -206,8 +261,7 @@ jitsim_load_tables(const char *store_path, struct jitsim_table_imsi **imsi,
 	struct load_pipe *p;
 	struct jitsim_store *s;
 	double t0 = now_s();
-	pthread_t th;
-	int rc, put;
+	int rc = 0, put;
 
 	*st = (struct jitsim_load_stats){0};
 	rc = jitsim_store_open(&so, &s, err, errlen);
@@ -228,27 +282,39 @@ jitsim_load_tables(const char *store_path, struct jitsim_table_imsi **imsi,
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		goto nomem;
-	/* The 16-byte projections, not the records: a tenth of the bytes. */
-	p->it = jitsim_store_iter_new(s, JITSIM_CF_DP);
 	p->log = log;
 	p->log_arg = log_arg;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	if (p->it == NULL || pthread_create(&th, NULL, load_scanner, p) != 0) {
-		jitsim_store_iter_free(p->it);
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
-		free(p);
+	/* The 16-byte projections, not the records: a tenth of the bytes. */
+	load_ranges(s, p);
+	for (unsigned int i = 0; i < p->nscan; i++) {
+		struct load_scan *sc = &p->scan[i];
+
+		sc->p = p;
+		if (sc->it == NULL || pthread_create(&sc->th, NULL, load_scanner, sc) != 0)
+			break;
+		sc->started = true;
+	}
+	if (!p->scan[p->nscan - 1].started) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		for (unsigned int i = 0; i < p->nscan; i++)
+			if (p->scan[i].started)
+				pthread_join(p->scan[i].th, NULL);
+		load_pipe_free(p);
 		goto nomem;
 	}
 	put = load_consume(p, *imsi, *msisdn, st);
-	pthread_join(th, NULL);
-	rc = p->rc;
+	for (unsigned int i = 0; i < p->nscan; i++) {
+		pthread_join(p->scan[i].th, NULL);
+		if (p->scan[i].rc < 0)
+			rc = p->scan[i].rc;
+	}
 	st->damaged = p->damaged;
-	jitsim_store_iter_free(p->it);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
-	free(p);
+	load_pipe_free(p);
 	jitsim_store_close(s);
 	st->seconds = now_s() - t0;
 	if (put != 0) {

@@ -462,6 +462,49 @@ test_concurrent_commits(void **state)
 	jitsim_store_close(s);
 }
 
+/* Key span and bounded iteration (the loader's split of the dp family). */
+static void
+test_ranges(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_store *s = open_store(e, true);
+	struct jitsim_store_iter *it;
+	uint8_t first[8], last[8], mid[8];
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	struct jitsim_rec r;
+	int n = 0;
+
+	assert_int_equal(jitsim_store_key_span(s, JITSIM_CF_DP, first, last), -ENOENT);
+	for (uint64_t i = 1; i <= 100; i++)
+		put_sim(s, i, 0);
+	assert_int_equal(jitsim_store_key_span(s, JITSIM_CF_DP, first, last), 0);
+	make_rec(s, 1, &r);
+	assert_true(jitsim_rec_key_parse(first, 8) == r.imsi);
+	make_rec(s, 100, &r);
+	assert_true(jitsim_rec_key_parse(last, 8) == r.imsi);
+	/* [41, 60) */
+	make_rec(s, 41, &r);
+	jitsim_rec_key(r.imsi, first);
+	make_rec(s, 60, &r);
+	jitsim_rec_key(r.imsi, mid);
+	it = jitsim_store_iter_new_range(s, JITSIM_CF_DP, first, 8, mid, 8);
+	while (jitsim_store_iter_next(it, &k, &kl, &v, &vl) == 1) {
+		assert_true(memcmp(k, first, 8) >= 0 && memcmp(k, mid, 8) < 0);
+		n++;
+	}
+	jitsim_store_iter_free(it);
+	assert_int_equal(n, 19);
+	/* Open ends. */
+	n = 0;
+	it = jitsim_store_iter_new_range(s, JITSIM_CF_DP, mid, 8, NULL, 0);
+	while (jitsim_store_iter_next(it, &k, &kl, &v, &vl) == 1)
+		n++;
+	jitsim_store_iter_free(it);
+	assert_int_equal(n, 41);
+	jitsim_store_close(s);
+}
+
 /* A store missing one of our column families is named as damaged. */
 static void
 test_missing_cf(void **state)
@@ -491,6 +534,7 @@ main(void)
 		T(test_open_rules),	T(test_schema_newer),	    T(test_persistence),
 		T(test_damaged_record), T(test_batch_atomic),	    T(test_secondary),
 		T(test_sst_ingest),	T(test_concurrent_commits), T(test_missing_cf),
+		T(test_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
