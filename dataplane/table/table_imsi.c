@@ -313,31 +313,13 @@ jitsim_table_imsi_put_bulk(struct jitsim_table_imsi *t, const struct jitsim_tabl
 int
 jitsim_table_imsi_del(struct jitsim_table_imsi *t, uint64_t imsi)
 {
-	struct jitsim_table_arr *a = t->cur;
-	uint64_t i;
-
-	if (imsi == 0)
-		return -ENOENT;
-	i = jt_probe(a, imsi);
-	if (i == JT_NOT_FOUND)
-		return -ENOENT;
-	/* The entry stays as it is: a reader that matched the tag just
-	 * before still reads a consistent (deleted) entry. */
-	jitsim_table_arr_remove(a, jt_hash(a->seed, imsi), i);
-	jt_count_add(&t->entries, -1);
-	jt_count_add(&t->tombstones, 1);
-	return 0;
+	return jt_del(t->cur, imsi, &t->entries, &t->tombstones);
 }
 
 int
 jitsim_table_imsi_rehash(struct jitsim_table_imsi *t)
 {
-	uint64_t slots = t->cur->slots;
-	uint64_t need = jitsim_table_slots_for(t->entries, JITSIM_TABLE_LOAD_GROW);
-
-	/* Same size unless the live entries alone are above the growth
-	 * load (a table that only ever filled up through create()). */
-	return jt_imsi_rebuild(t, need > slots ? need : slots);
+	return jt_imsi_rebuild(t, jt_rehash_slots(t->cur, t->entries));
 }
 
 bool

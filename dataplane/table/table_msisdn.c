@@ -132,27 +132,13 @@ jitsim_table_msisdn_put(struct jitsim_table_msisdn *t, uint64_t msisdn, uint64_t
 int
 jitsim_table_msisdn_del(struct jitsim_table_msisdn *t, uint64_t msisdn)
 {
-	struct jitsim_table_arr *a = t->cur;
-	uint64_t i;
-
-	if (msisdn == 0)
-		return -ENOENT;
-	i = jt_probe(a, msisdn);
-	if (i == JT_NOT_FOUND)
-		return -ENOENT;
-	jitsim_table_arr_remove(a, jt_hash(a->seed, msisdn), i);
-	jt_count_add(&t->entries, -1);
-	jt_count_add(&t->tombstones, 1);
-	return 0;
+	return jt_del(t->cur, msisdn, &t->entries, &t->tombstones);
 }
 
 int
 jitsim_table_msisdn_rehash(struct jitsim_table_msisdn *t)
 {
-	uint64_t slots = t->cur->slots;
-	uint64_t need = jitsim_table_slots_for(t->entries, JITSIM_TABLE_LOAD_GROW);
-
-	return jt_msisdn_rebuild(t, need > slots ? need : slots);
+	return jt_msisdn_rebuild(t, jt_rehash_slots(t->cur, t->entries));
 }
 
 uint64_t

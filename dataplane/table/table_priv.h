@@ -364,6 +364,37 @@ jt_count_add(uint64_t *c, int64_t d)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + (uint64_t)d, __ATOMIC_RELAXED);
 }
 
+/* Updater: remove @key from @a (both tables). The entry stays as it is:
+ * a reader that matched the tag just before still reads a consistent
+ * (deleted) entry, and the slot is a tombstone until the next rebuild.
+ * 0 or -ENOENT. */
+static inline int
+jt_del(struct jitsim_table_arr *a, uint64_t key, uint64_t *entries, uint64_t *tombstones)
+{
+	uint64_t i;
+
+	if (key == 0)
+		return -ENOENT;
+	i = jt_probe(a, key);
+	if (i == JT_NOT_FOUND)
+		return -ENOENT;
+	jitsim_table_arr_remove(a, jt_hash(a->seed, key), i);
+	jt_count_add(entries, -1);
+	jt_count_add(tombstones, 1);
+	return 0;
+}
+
+/* Slots of a rehash: the same size unless the live entries alone are
+ * above the growth load (a table that only ever filled up through
+ * create()). */
+static inline uint64_t
+jt_rehash_slots(const struct jitsim_table_arr *a, uint64_t entries)
+{
+	uint64_t need = jitsim_table_slots_for(entries, JITSIM_TABLE_LOAD_GROW);
+
+	return need > a->slots ? need : a->slots;
+}
+
 /*
  * Test hook: when set, the IMSI table calls it once per rebuild, after the
  * live entries were copied into the new array and before that array is
