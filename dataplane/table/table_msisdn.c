@@ -159,40 +159,21 @@ static unsigned int
 jt_msisdn_bulk(const struct jitsim_table_arr *a, const uint64_t *msisdn, unsigned int n,
 	       uint64_t *imsi)
 {
-	uint64_t pos[JITSIM_TABLE_BULK_MAX], chunk[JITSIM_TABLE_BULK_MAX];
-	uint16_t tag[JITSIM_TABLE_BULK_MAX];
-	bool more[JITSIM_TABLE_BULK_MAX];
 	unsigned int k, hits = 0;
+	struct jt_bulk b;
 
+	jt_bulk_locate(a, msisdn, n, &b);
 	for (k = 0; k < n; k++) {
-		uint64_t h = jt_hash(a->seed, msisdn[k]);
-
-		tag[k] = jt_tag(h);
-		chunk[k] = jt_home(h, a->chunks);
-		__builtin_prefetch(jt_tag_ptr(a, chunk[k] * JT_CHUNK_SLOTS), 0, 3);
-	}
-	for (k = 0; k < n; k++) {
-		uint64_t ov = 0;
-
-		pos[k] = msisdn[k] == 0 ? JT_NOT_FOUND : jt_scan_chunk(a, tag[k], chunk[k], &ov);
-		more[k] = msisdn[k] != 0 && ov != 0;
-		if (pos[k] != JT_NOT_FOUND)
-			__builtin_prefetch(jt_msisdn_ent(a, pos[k]), 0, 3);
-		else if (more[k])
-			__builtin_prefetch(
-				jt_tag_ptr(a, jt_next_chunk(a, chunk[k]) * JT_CHUNK_SLOTS), 0, 3);
-	}
-	for (k = 0; k < n; k++) {
-		uint64_t i = pos[k];
+		uint64_t i = b.pos[k];
 
 		if (i != JT_NOT_FOUND) {
 			if (__atomic_load_n(&jt_msisdn_ent(a, i)->key, __ATOMIC_ACQUIRE) !=
 			    msisdn[k])
-				i = jt_find_from(a, msisdn[k], tag[k], chunk[k],
+				i = jt_find_from(a, msisdn[k], b.tag[k], b.chunk[k],
 						 (unsigned int)(i % JT_CHUNK_SLOTS) + 1,
 						 __ATOMIC_ACQUIRE);
-		} else if (more[k]) {
-			i = jt_find_from(a, msisdn[k], tag[k], jt_next_chunk(a, chunk[k]), 0,
+		} else if (b.more[k]) {
+			i = jt_find_from(a, msisdn[k], b.tag[k], jt_next_chunk(a, b.chunk[k]), 0,
 					 __ATOMIC_ACQUIRE);
 		}
 		imsi[k] = i == JT_NOT_FOUND

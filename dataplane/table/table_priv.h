@@ -364,6 +364,46 @@ jt_count_add(uint64_t *c, int64_t d)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + (uint64_t)d, __ATOMIC_RELAXED);
 }
 
+/* The first two passes of a bulk lookup, the same for both tables (the
+ * third, confirming keys and copying the entries, is per table). */
+struct jt_bulk {
+	uint64_t pos[JITSIM_TABLE_BULK_MAX];   /* first candidate slot or JT_NOT_FOUND */
+	uint64_t chunk[JITSIM_TABLE_BULK_MAX]; /* home chunk */
+	uint16_t tag[JITSIM_TABLE_BULK_MAX];
+	bool more[JITSIM_TABLE_BULK_MAX]; /* the key may be past its home chunk */
+};
+
+/* Hash every key and prefetch its home tag line; then scan each home chunk
+ * (lines now in flight or cached) for the first candidate and prefetch its
+ * entry, or the next chunk's line when the key may have overflowed. */
+static inline void
+jt_bulk_locate(const struct jitsim_table_arr *a, const uint64_t *keys, unsigned int n,
+	       struct jt_bulk *b)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t h = jt_hash(a->seed, keys[k]);
+
+		b->tag[k] = jt_tag(h);
+		b->chunk[k] = jt_home(h, a->chunks);
+		__builtin_prefetch(jt_tag_ptr(a, b->chunk[k] * JT_CHUNK_SLOTS), 0, 3);
+	}
+	for (k = 0; k < n; k++) {
+		uint64_t ov = 0;
+
+		b->pos[k] =
+			keys[k] == 0 ? JT_NOT_FOUND : jt_scan_chunk(a, b->tag[k], b->chunk[k], &ov);
+		b->more[k] = keys[k] != 0 && ov != 0;
+		if (b->pos[k] != JT_NOT_FOUND)
+			__builtin_prefetch(a->ents + b->pos[k] * a->esz, 0, 3);
+		else if (b->more[k])
+			__builtin_prefetch(
+				jt_tag_ptr(a, jt_next_chunk(a, b->chunk[k]) * JT_CHUNK_SLOTS), 0,
+				3);
+	}
+}
+
 /* Updater: remove @key from @a (both tables). The entry stays as it is:
  * a reader that matched the tag just before still reads a consistent
  * (deleted) entry, and the slot is a tombstone until the next rebuild.
