@@ -391,9 +391,16 @@ main(int argc, char **argv)
 			if (o.list_state == JITSIM_SIM_NONE)
 				return usage("--state: unknown state name");
 			break;
-		case 'l':
-			o.limit = strtoull(optarg, NULL, 10);
+		case 'l': {
+			char *end;
+
+			errno = 0;
+			o.limit = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' || errno != 0 ||
+			    o.limit == 0)
+				return usage("--limit must be a number of lines, 1 or more");
 			break;
+		}
 		case 'h':
 			printf("%s", usage_text);
 			return 0;

@@ -423,6 +423,10 @@ jitsim_store_open(const struct jitsim_store_opts *o, struct jitsim_store **out, 
 	if (s == NULL)
 		return -ENOMEM;
 	s->path = strdup(o->path);
+	if (s->path == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->secondary = o->secondary;
 	if (o->kek_path) {
 		rc = jitsim_kek_load(o->kek_path, &s->kek, err, errlen);
@@ -433,6 +437,10 @@ jitsim_store_open(const struct jitsim_store_opts *o, struct jitsim_store **out, 
 	if (o->secondary) {
 		if (o->secondary_path) {
 			s->secondary_path = strdup(o->secondary_path);
+			if (s->secondary_path == NULL) {
+				rc = -ENOMEM;
+				goto fail;
+			}
 		} else {
 			char tmpl[] = "/tmp/jitsim-secondary.XXXXXX";
 
@@ -443,6 +451,11 @@ jitsim_store_open(const struct jitsim_store_opts *o, struct jitsim_store **out, 
 				goto fail;
 			}
 			s->secondary_path = strdup(tmpl);
+			if (s->secondary_path == NULL) {
+				rmdir(tmpl);
+				rc = -ENOMEM;
+				goto fail;
+			}
 			s->own_secondary = true;
 		}
 	}
@@ -932,19 +945,6 @@ jitsim_store_estimate(struct jitsim_store *s, enum jitsim_store_cf cf)
 	if (rocksdb_property_int_cf(s->db, s->cf[cf], "rocksdb.estimate-num-keys", &n) != 0)
 		return 0;
 	return n;
-}
-
-int
-jitsim_store_compact(struct jitsim_store *s, enum jitsim_store_cf cf, char *err, size_t errlen)
-{
-	if (s->secondary) {
-		snprintf(err, errlen, "store %s: opened as a read-only secondary", s->path);
-		return -EROFS;
-	}
-	/* The C API reports no error for a compaction; a failure surfaces
-	 * in the next read or write. */
-	rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
-	return 0;
 }
 
 int

@@ -154,11 +154,6 @@ int jitsim_store_sst_ingest(struct jitsim_store *s, struct jitsim_store_sst *w, 
 /* Abandon @w (file removed). */
 void jitsim_store_sst_free(struct jitsim_store_sst *w);
 
-/* Compact a whole column family into one sorted run (after a bulk
- * import: SST files of shuffled keys overlap, and every scan then merges
- * them). Blocking; 0 or -EIO. */
-int jitsim_store_compact(struct jitsim_store *s, enum jitsim_store_cf cf, char *err, size_t errlen);
-
 /* Bulk mode: background compactions of @cf off (true) or on again
  * (false). A bulk import ingests overlapping SST files; compacting them
  * while the import still writes only competes with it for the CPU, and

@@ -360,7 +360,6 @@ test_secondary(void **state)
 	assert_int_equal(n, 150);
 	make_rec(p, 120, &r);
 	assert_int_equal(jitsim_store_sim_get(sec, r.imsi, &r, err, sizeof(err)), 0);
-	assert_int_equal(jitsim_store_compact(sec, JITSIM_CF_SIM, err, sizeof(err)), -EROFS);
 	b = jitsim_store_batch_new(sec);
 	jitsim_store_batch_put(b, JITSIM_CF_META, "x", 1, "y", 1);
 	assert_int_equal(jitsim_store_commit(b, err, sizeof(err)), -EROFS);
@@ -399,10 +398,6 @@ test_sst_ingest(void **state)
 	assert_int_equal(n, 2001);
 	make_rec(s, 1234, &r);
 	assert_int_equal(jitsim_store_sim_get(s, r.imsi, &r, err, sizeof(err)), 0);
-	/* One sorted run afterwards: same content. */
-	assert_int_equal(jitsim_store_compact(s, JITSIM_CF_SIM, err, sizeof(err)), 0);
-	assert_int_equal(jitsim_store_count(s, JITSIM_CF_SIM, &n), 0);
-	assert_int_equal(n, 2001);
 	/* An abandoned writer leaves no file behind. */
 	w = jitsim_store_sst_new(s, JITSIM_CF_ICCID, err, sizeof(err));
 	assert_int_equal(jitsim_store_sst_add(w, "1", 1, "x", 1), 0);
