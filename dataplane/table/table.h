@@ -39,7 +39,8 @@
  *
  * State word: state (8 bits), flags (8), spare (16), time (32). The time
  * holds the lease expiry (seconds, caller's clock) while ACTIVATING or
- * REACTIVATING, and the last-activity epoch while ACTIVE; other states
+ * REACTIVATING, the last-activity epoch while ACTIVE, and the epoch of
+ * the last BLOCKED_ATTEMPT report while LOCKED or BLOCKED; other states
  * keep whatever the updater set (normally 0). Keeping both in one word
  * lets one CAS take a lease or record an epoch, so "one event per SIM"
  * needs no lock.
@@ -165,9 +166,21 @@ int jitsim_table_imsi_cas_state(struct jitsim_table_imsi *t, uint64_t imsi, uint
 bool jitsim_table_imsi_take_lease(struct jitsim_table_imsi *t, uint64_t imsi, uint32_t now,
 				  uint32_t lease_until, uint64_t *prev);
 
-/* Workers. Record activity of an ACTIVE SIM in epoch @epoch: true for
- * exactly one caller per SIM per epoch (the one that moved the time field
- * forward to @epoch), which then raises the ACTIVITY event. */
+/* States whose time field jitsim_table_imsi_touch() moves: ACTIVE (the
+ * last-activity epoch), LOCKED and BLOCKED (the epoch of the last report
+ * of an attempt). */
+static inline bool
+jitsim_table_sw_touchable(unsigned int state)
+{
+	return state == JITSIM_SIM_ACTIVE || state == JITSIM_SIM_LOCKED ||
+	       state == JITSIM_SIM_BLOCKED;
+}
+
+/* Workers. Record activity of an ACTIVE, LOCKED or BLOCKED SIM in epoch
+ * @epoch: true for exactly one caller per SIM per epoch (the one that
+ * moved the time field forward to @epoch), which then raises the ACTIVITY
+ * (ACTIVE) or BLOCKED_ATTEMPT (LOCKED, BLOCKED) event. Only the time field
+ * changes: the new word is (old & 0xffffffff) | (uint64_t)epoch << 32. */
 bool jitsim_table_imsi_touch(struct jitsim_table_imsi *t, uint64_t imsi, uint32_t epoch);
 
 void jitsim_table_imsi_stats(const struct jitsim_table_imsi *t, struct jitsim_table_stats *st);

@@ -507,7 +507,7 @@ jitsim_table_imsi_touch(struct jitsim_table_imsi *t, uint64_t imsi, uint32_t epo
 		return false;
 	sw = jt_imsi_sw(a, slot);
 	cur = __atomic_load_n(sw, __ATOMIC_ACQUIRE);
-	while (jitsim_table_sw_state(cur) == JITSIM_SIM_ACTIVE &&
+	while (jitsim_table_sw_touchable(jitsim_table_sw_state(cur)) &&
 	       jitsim_table_sw_time(cur) < epoch) {
 		desired = (cur & 0xffffffffULL) | (uint64_t)epoch << 32;
 		if (__atomic_compare_exchange_n(sw, &cur, desired, false, __ATOMIC_SEQ_CST,

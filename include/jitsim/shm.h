@@ -217,7 +217,8 @@ struct jitsim_shm {
  * @geom (NULL: defaults) and mode 0660 if it does not exist; attach to it
  * otherwise (waiting up to @wait_ms for a concurrent creator to publish
  * the magic). Resets this role's ring halves, bumps this role's
- * generation and heartbeat, records the pid.
+ * generation and heartbeat, records the pid; a dataplane's attach also
+ * clears dp_ready (it has no tables yet).
  * 0, or negative errno with a message in @err: -EPROTO wrong magic,
  * ABI version or sizes (the message says which and both values),
  * -ETIMEDOUT creator never finished, -EINVAL bad instance name or
@@ -227,7 +228,18 @@ int jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_
 		    const struct jitsim_shm_geometry *geom, unsigned int wait_ms, char *err,
 		    size_t errlen);
 
-/* Unmap (never unlinks). */
+/*
+ * Map the segment of @instance read-only, as an observer (jitsim-shm
+ * status): the same checks as jitsim_shm_open(), but no role (role 0), no
+ * wait, and nothing written: no ring half reset, generation, heartbeat or
+ * pid. The rings may only be looked at (rte_ring_count()). Release with
+ * jitsim_shm_close(). 0 or negative errno with a message in @err
+ * (-ENOENT: no such segment, -ETIMEDOUT: magic not yet published).
+ */
+int jitsim_shm_open_ro(struct jitsim_shm *s, const char *instance, char *err, size_t errlen);
+
+/* Unmap (never unlinks). A dataplane's close also clears dp_ready, so
+ * that nobody waits for a dataplane that left. */
 void jitsim_shm_close(struct jitsim_shm *s);
 
 /* Remove the segment name (tests, `jitsim-cp --reset-shm`). 0 or -errno. */
