@@ -18,6 +18,7 @@
 #include "expect.h"
 #include "inspect.h"
 #include "pcapw.h"
+#include "popfile.h"
 #include "population.h"
 #include "scenario.h"
 #include "traffic.h"
@@ -30,6 +31,7 @@ static const char help_text[] =
 	"SYNOPSIS\n"
 	"    jitsim-pktgen generate --scenario FILE --seed N --out DIR [--packets N] [--quiet]\n"
 	"    jitsim-pktgen vendor-file --scenario FILE --seed N --out DIR\n"
+	"    jitsim-pktgen population --scenario FILE --seed N --out DIR [--quiet]\n"
 	"    jitsim-pktgen inspect [--frames] CAPTURE...\n"
 	"    jitsim-pktgen --help\n"
 	"\n"
@@ -52,6 +54,15 @@ static const char help_text[] =
 	"\n"
 	"    vendor-file\n"
 	"        Writes only inventory.out and transport.key for the population.\n"
+	"\n"
+	"    population\n"
+	"        Writes DIR/population.csv: the header imsi,iccid,state,msisdn, then\n"
+	"        one line per SIM of the population, in the vendor file's order, with\n"
+	"        the state (inventory, active, sleeping, locked) and MSISDN (active\n"
+	"        and sleeping SIMs; empty otherwise) that generate assumes for the\n"
+	"        same scenario and seed. No secret is written. Feed it to\n"
+	"        'jitsim-store set' after importing inventory.out to give a store\n"
+	"        the states the trace was made for.\n"
 	"\n"
 	"    inspect\n"
 	"        Reads pcap or pcapng captures of any link type the codec library\n"
@@ -78,6 +89,7 @@ static const char help_text[] =
 	"\n"
 	"EXAMPLES\n"
 	"    jitsim-pktgen generate --scenario pktgen/scenarios/basic.ini --seed 1 --out /tmp/t\n"
+	"    jitsim-pktgen population --scenario pktgen/scenarios/basic.ini --seed 1 --out /tmp/t\n"
 	"    jitsim-pktgen inspect --frames /tmp/t/trace.pcap\n"
 	"\n"
 	"SEE ALSO\n"
@@ -263,6 +275,52 @@ run(const struct args *a, bool trace)
 	return status;
 }
 
+/* population.csv alone: the states and MSISDNs generate assumes (popfile.h). */
+static int
+run_population(const struct args *a)
+{
+	struct jitsim_pktgen_scenario *sc = malloc(sizeof(*sc));
+	struct jitsim_pktgen_ofile f;
+	struct jitsim_pktgen_pop pop;
+	char err[512];
+	bool created;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.fd = -1;
+	if (sc == NULL)
+		return 1;
+	rc = jitsim_pktgen_scenario_load(a->scenario, sc, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "jitsim-pktgen: %s\n", err);
+		free(sc);
+		return 1;
+	}
+	if (make_dir(a->out, &created) != 0) {
+		free(sc);
+		return 1;
+	}
+	jitsim_pktgen_pop_init(&pop, sc, a->seed);
+	rc = jitsim_pktgen_ofile_open(&f, a->out, JITSIM_PKTGEN_POP_FILE, JITSIM_PKTGEN_OFILE_BUF,
+				      0644);
+	if (rc == 0)
+		rc = jitsim_pktgen_popfile_write(&pop, &f);
+	if (rc == 0)
+		rc = jitsim_pktgen_ofile_commit(&f);
+	jitsim_pktgen_ofile_abort(&f);
+	if (rc != 0) {
+		fprintf(stderr, "jitsim-pktgen: writing %s/%s: %s\n", a->out,
+			JITSIM_PKTGEN_POP_FILE, strerror(-rc));
+		if (created)
+			rmdir(a->out);
+	} else if (!a->quiet) {
+		fprintf(stderr, "jitsim-pktgen: population of %" PRIu64 " SIMs -> %s/%s\n",
+			sc->count, a->out, JITSIM_PKTGEN_POP_FILE);
+	}
+	free(sc);
+	return rc != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -271,7 +329,7 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return usage("a command is needed: generate, vendor-file or inspect");
+		return usage("a command is needed: generate, vendor-file, population or inspect");
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		fputs(help_text, stdout);
@@ -287,6 +345,13 @@ main(int argc, char **argv)
 			return usage("--scenario, --seed and --out are required");
 		return run(&a, !strcmp(cmd, "generate"));
 	}
+	if (!strcmp(cmd, "population")) {
+		if (optind != argc - 1)
+			return usage("unexpected argument");
+		if (!a.scenario || !a.out || !a.have_seed)
+			return usage("--scenario, --seed and --out are required");
+		return run_population(&a);
+	}
 	if (!strcmp(cmd, "inspect")) {
 		int status = 0;
 
@@ -297,5 +362,5 @@ main(int argc, char **argv)
 				status = 1;
 		return status;
 	}
-	return usage("unknown command (want generate, vendor-file or inspect)");
+	return usage("unknown command (want generate, vendor-file, population or inspect)");
 }

@@ -252,11 +252,10 @@ print_event(unsigned int ring, const struct jitsim_event *e)
 }
 
 static int
-attach_cp(struct jitsim_shm *s, const struct opts *o)
+attach_as(struct jitsim_shm *s, const struct opts *o, enum jitsim_shm_role role)
 {
 	char err[256];
-	int rc = jitsim_shm_open(s, o->instance, JITSIM_SHM_ROLE_CP, &o->geom, 1000, err,
-				 sizeof(err));
+	int rc = jitsim_shm_open(s, o->instance, role, &o->geom, 1000, err, sizeof(err));
 
 	if (rc < 0) {
 		fprintf(stderr, "jitsim-shm: %s\n", err);
@@ -402,7 +401,7 @@ cmd_create(const struct opts *o)
 		fprintf(stderr, "jitsim-shm: %s already exists\n", name);
 		return 1;
 	}
-	if (attach_cp(&s, o) < 0)
+	if (attach_as(&s, o, JITSIM_SHM_ROLE_CP) < 0)
 		return 1;
 	if (!s.created) {
 		fprintf(stderr, "jitsim-shm: %s was created by someone else meanwhile\n", name);
@@ -489,7 +488,7 @@ cmd_events(const struct opts *o)
 	bool paused = false;
 	uint32_t n_rings, ring = 0, empty = 0;
 
-	if (attach_cp(&s, o) < 0)
+	if (attach_as(&s, o, JITSIM_SHM_ROLE_CP) < 0)
 		return 1;
 	n_rings = s.hdr->n_event_rings;
 	start = last_ev = last_hb = now_mono();
@@ -742,7 +741,9 @@ cmd_update(const struct opts *o, const char *path)
 			return 1;
 		}
 	}
-	if (attach_cp(&s, o) < 0) {
+	/* Only the update ring's producer half: an events consumer may be
+	 * reading the event rings right now. */
+	if (attach_as(&s, o, JITSIM_SHM_ROLE_UPDATER) < 0) {
 		if (in != stdin)
 			fclose(in);
 		return 1;

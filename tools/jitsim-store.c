@@ -4,7 +4,8 @@
 
 /*
  * jitsim-store: offline administration of a jitsim store (docs/jitsim-store.md):
- * create it, import SIM inventory, look at SIMs, check every record.
+ * create it, import SIM inventory, change SIM states in bulk, look at SIMs,
+ * check every record.
  * jitsim-cp owns the store while it runs (RocksDB allows one primary);
  * read-only commands use a secondary instance and work beside it.
  */
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <jitsim/proto/digits.h>
 #include <jitsim/sim.h>
@@ -30,6 +33,10 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  init                 create a new store (with --new-kek: and its KEK file)\n"
 	"  import FILE          import a SIM vendor output file or a CSV file\n"
+	"  set FILE             change SIM states (and MSISDNs) from FILE ('-': stdin):\n"
+	"                       lines 'IMSI STATE [MSISDN]' or a CSV file with the\n"
+	"                       header imsi,iccid,state,msisdn (jitsim-pktgen's\n"
+	"                       population.csv; the iccid column is ignored)\n"
 	"  show IMSI            print one SIM (never its keys)\n"
 	"  list                 print SIMs, one per line (--state, --limit)\n"
 	"  stats                count SIMs per state and entries per column family\n"
@@ -39,7 +46,7 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -s, --store DIR          store directory (required)\n"
 	"  -k, --kek FILE           key-encryption key file, mode 0600 (init, import,\n"
-	"                           check; show/list/stats/audit do not need it)\n"
+	"                           set, check; show/list/stats/audit do not need it)\n"
 	"      --new-kek            init: create FILE with a new random key\n"
 	"  -t, --transport-key F    import: transport key file of a vendor file\n"
 	"  -f, --format FMT         import: vendor, csv or auto (default auto)\n"
@@ -52,6 +59,14 @@ static const char usage_text[] =
 	"      --state STATE        list: only SIMs in STATE (inventory, active, ...)\n"
 	"  -l, --limit N            list/audit: at most N lines\n"
 	"  -h, --help               show this text\n"
+	"\n"
+	"set: every SIM must exist; STATE is a state name (inventory, activating,\n"
+	"active, sleeping, reactivating, locked, blocked, retired); a MSISDN becomes\n"
+	"the SIM's number (its old number is unmapped) unless another SIM holds it;\n"
+	"an empty MSISDN keeps the current one. Blank lines and '#' comments are\n"
+	"skipped. Changes are committed in batches of up to 1000 (synced), each one\n"
+	"audited (who jitsim-store, what set). Errors name FILE:LINE: and the field;\n"
+	"a bad line writes nothing, the others are applied, and the exit status is 1.\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (message on stderr), 2 usage error,\n"
 	"3 check found problems.\n";
@@ -303,6 +318,371 @@ cmd_audit(const struct opts *o)
 	return rc < 0 ? 1 : 0;
 }
 
+/*
+ * set: offline state changes, `IMSI STATE [MSISDN]` lines or population.csv
+ * (imsi,iccid,state,msisdn). Up to SET_BATCH changes per WriteBatch; a
+ * line is checked completely (record exists, number free) before anything
+ * of it enters the batch, so a bad line writes nothing. A line that touches
+ * an IMSI or MSISDN the pending batch already changes commits the batch
+ * first: the checks then read what the earlier line wrote.
+ */
+#define SET_BATCH 1000
+#define SET_LINE_MAX 1024
+#define SET_CSV_HEADER "imsi,iccid,state,msisdn"
+
+struct set_ctx {
+	const char *file;
+	char fname[128]; /* JSON-safe basename of @file for the audit */
+	struct jitsim_store *s;
+	struct jitsim_store_batch *b;
+	uint64_t imsis[SET_BATCH];	 /* IMSIs changed by the pending batch */
+	uint64_t msisdns[2 * SET_BATCH]; /* MSISDNs it maps or unmaps */
+	unsigned int n_imsis, n_msisdns;
+	uint64_t now;
+	uint64_t lines, changed, unchanged, failed;
+};
+
+static bool
+key_in(const uint64_t *keys, unsigned int n, uint64_t k)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (keys[i] == k)
+			return true;
+	return false;
+}
+
+static int
+set_flush(struct set_ctx *c)
+{
+	char err[512];
+	int rc;
+
+	if (c->n_imsis == 0)
+		return 0;
+	rc = jitsim_store_commit(c->b, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "jitsim-store: %s: commit of %u changes failed: %s\n", c->file,
+			c->n_imsis, err);
+	else
+		c->changed += c->n_imsis;
+	jitsim_store_batch_clear(c->b);
+	c->n_imsis = c->n_msisdns = 0;
+	return rc;
+}
+
+/* A digit string of 1..15 digits (IMSI, E.164 MSISDN) -> compact key, 0 if not. */
+static uint64_t
+set_digits(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 15 || s[n] != '\0')
+		return 0;
+	return jitsim_digits_key_str(s);
+}
+
+static char *
+set_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/* A field of a hostile line, fit for a message: printable ASCII, at most 20. */
+static const char *
+set_show(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 4 < size && i < 20; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[i])
+		buf[i++] = '~'; /* cut */
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Split @s on @sep (',' for CSV, 0 for blanks) into at most @max fields. */
+static unsigned int
+set_split(char *s, char sep, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (sep) {
+		for (;;) {
+			char *e = strchr(s, sep);
+
+			if (n == max)
+				return max + 1;
+			if (e)
+				*e = '\0';
+			f[n++] = set_trim(s);
+			if (e == NULL)
+				return n;
+			s = e + 1;
+		}
+	}
+	for (char *t = strtok(s, " \t"); t; t = strtok(NULL, " \t")) {
+		if (n == max)
+			return max + 1;
+		f[n++] = t;
+	}
+	return n;
+}
+
+/* Apply one parsed line; 0, or -1 after an error naming file:line:field. */
+static int
+set_line(struct set_ctx *c, uint64_t ln, uint64_t imsi, unsigned int state, uint64_t msisdn)
+{
+	char name[JITSIM_DIGITS_MAX + 1], num[JITSIM_DIGITS_MAX + 1], err[512];
+	char fields[384], extra[96] = "";
+	unsigned int old_state;
+	struct jitsim_rec r;
+	uint64_t owner;
+	int rc;
+
+	jitsim_digits_key_format(imsi, name, sizeof(name));
+	if (msisdn)
+		jitsim_digits_key_format(msisdn, num, sizeof(num));
+	if ((key_in(c->imsis, c->n_imsis, imsi) ||
+	     (msisdn && key_in(c->msisdns, c->n_msisdns, msisdn))) &&
+	    set_flush(c) != 0)
+		return -2;
+	rc = jitsim_store_sim_get(c->s, imsi, &r, err, sizeof(err));
+	if (rc == -ENOENT) {
+		fprintf(stderr, "%s:%" PRIu64 ": imsi: IMSI %s is not in the store\n", c->file, ln,
+			name);
+		return -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "%s:%" PRIu64 ": imsi: IMSI %s: %s\n", c->file, ln, name, err);
+		return -1;
+	}
+	/* Its current number may be one the pending batch maps elsewhere. */
+	if (r.msisdn && key_in(c->msisdns, c->n_msisdns, r.msisdn)) {
+		if (set_flush(c) != 0)
+			return -2;
+		rc = jitsim_store_sim_get(c->s, imsi, &r, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "%s:%" PRIu64 ": imsi: IMSI %s: %s\n", c->file, ln, name,
+				err);
+			return -1;
+		}
+	}
+	if (msisdn == r.msisdn)
+		msisdn = 0; /* same number: nothing to remap */
+	if (msisdn) {
+		rc = jitsim_store_msisdn_get(c->s, msisdn, &owner);
+		if (rc != 0 && rc != -ENOENT) {
+			fprintf(stderr,
+				"%s:%" PRIu64 ": msisdn: MSISDN %s: index read failed (%s)\n",
+				c->file, ln, num, strerror(-rc));
+			return -1;
+		}
+		if (rc == 0 && owner != imsi) {
+			struct jitsim_rec o;
+			char oname[JITSIM_DIGITS_MAX + 1];
+
+			/* The record is the commit point: a mapping its owner's
+			 * record does not name is stale and may be taken over. */
+			if (jitsim_store_sim_get(c->s, owner, &o, err, sizeof(err)) == 0 &&
+			    o.msisdn == msisdn) {
+				jitsim_digits_key_format(owner, oname, sizeof(oname));
+				fprintf(stderr,
+					"%s:%" PRIu64 ": msisdn: MSISDN %s belongs to IMSI %s\n",
+					c->file, ln, num, oname);
+				return -1;
+			}
+		}
+	}
+	if (state == r.state && msisdn == 0) {
+		c->unchanged++;
+		return 0;
+	}
+	old_state = r.state;
+	r.state = (uint8_t)state;
+	r.updated = c->now;
+	if (state == JITSIM_SIM_ACTIVE && r.activated == 0)
+		r.activated = c->now;
+	if (msisdn) {
+		uint64_t old = r.msisdn;
+
+		r.msisdn = msisdn;
+		rc = jitsim_store_batch_put_sim(c->b, &r);
+		if (rc == 0) {
+			if (old && jitsim_store_msisdn_get(c->s, old, &owner) == 0 &&
+			    owner == imsi) {
+				jitsim_store_batch_del_msisdn(c->b, old);
+				c->msisdns[c->n_msisdns++] = old;
+			}
+			jitsim_store_batch_put_msisdn(c->b, msisdn, imsi);
+			c->msisdns[c->n_msisdns++] = msisdn;
+			snprintf(extra, sizeof(extra), ",\"msisdn\":\"%s\"", num);
+		}
+	} else {
+		rc = jitsim_store_batch_put_sim(c->b, &r);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "%s:%" PRIu64 ": imsi: IMSI %s: record does not encode (%s)\n",
+			c->file, ln, name, strerror(-rc));
+		return -1;
+	}
+	snprintf(
+		fields, sizeof(fields),
+		"\"imsi\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"%s,\"file\":\"%s\",\"line\":%" PRIu64,
+		name, jitsim_sim_state_name(old_state), jitsim_sim_state_name(state), extra,
+		c->fname, ln);
+	jitsim_store_batch_audit(c->b, "jitsim-store", "set", fields);
+	c->imsis[c->n_imsis++] = imsi;
+	if (c->n_imsis == SET_BATCH && set_flush(c) != 0)
+		return -2;
+	return 0;
+}
+
+/* Parse one line (already without comments/blank); 0, -1 bad line, -2 fatal. */
+static int
+set_parse(struct set_ctx *c, uint64_t ln, char *text, bool csv)
+{
+	char *f[5];
+	unsigned int n = set_split(text, csv ? ',' : 0, f, 4);
+	const char *imsi_s, *state_s, *msisdn_s;
+	char shown[32];
+	unsigned int state;
+	uint64_t imsi, msisdn = 0;
+
+	if (csv && n != 4) {
+		fprintf(stderr, "%s:%" PRIu64 ": %u fields, want 4 (" SET_CSV_HEADER ")\n", c->file,
+			ln, n > 4 ? 5 : n);
+		return -1;
+	}
+	if (!csv && (n < 2 || n > 3)) {
+		fprintf(stderr, "%s:%" PRIu64 ": %s fields, want IMSI STATE [MSISDN]\n", c->file,
+			ln, n > 3 ? "more than 3" : "too few");
+		return -1;
+	}
+	imsi_s = f[0];
+	state_s = csv ? f[2] : f[1];
+	msisdn_s = csv ? f[3] : n == 3 ? f[2] : "";
+	imsi = set_digits(imsi_s);
+	if (imsi == 0) {
+		fprintf(stderr, "%s:%" PRIu64 ": imsi: '%s' is not an IMSI (1-15 digits)\n",
+			c->file, ln, set_show(imsi_s, shown, sizeof(shown)));
+		return -1;
+	}
+	state = jitsim_sim_state_parse(state_s);
+	if (state == JITSIM_SIM_NONE) {
+		fprintf(stderr,
+			"%s:%" PRIu64 ": state: unknown state '%s' (inventory, activating, "
+			"active, sleeping, reactivating, locked, blocked, retired)\n",
+			c->file, ln, set_show(state_s, shown, sizeof(shown)));
+		return -1;
+	}
+	if (*msisdn_s) {
+		msisdn = set_digits(msisdn_s);
+		if (msisdn == 0) {
+			fprintf(stderr,
+				"%s:%" PRIu64 ": msisdn: '%s' is not an MSISDN (1-15 digits)\n",
+				c->file, ln, set_show(msisdn_s, shown, sizeof(shown)));
+			return -1;
+		}
+	}
+	return set_line(c, ln, imsi, state, msisdn);
+}
+
+static int
+cmd_set(const struct opts *o, const char *file)
+{
+	struct set_ctx *c;
+	const char *base;
+	bool csv = false, first = true;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *in;
+	int rc = 0, status;
+
+	if (o->kek == NULL)
+		return usage("set needs --kek FILE (it opens the store as its primary)");
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return 1;
+	c->file = file;
+	base = strrchr(file, '/');
+	snprintf(c->fname, sizeof(c->fname), "%s", base ? base + 1 : file);
+	for (char *p = c->fname; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	if (in == NULL) {
+		fprintf(stderr, "jitsim-store: %s: %s\n", file, strerror(errno));
+		free(c);
+		return 1;
+	}
+	if (open_store(o, true, false, &c->s) != 0) {
+		if (in != stdin)
+			fclose(in);
+		free(c);
+		return 1;
+	}
+	c->b = jitsim_store_batch_new(c->s);
+	c->now = (uint64_t)time(NULL);
+	while (c->b && rc != -2 && (len = getline(&line, &cap, in)) >= 0) {
+		char *t;
+
+		c->lines++;
+		if ((size_t)len > SET_LINE_MAX || memchr(line, '\0', (size_t)len)) {
+			fprintf(stderr, "%s:%" PRIu64 ": line longer than %d bytes or not text\n",
+				file, c->lines, SET_LINE_MAX);
+			c->failed++;
+			continue;
+		}
+		t = set_trim(line);
+		if (*t == '\0' || *t == '#')
+			continue;
+		if (first) {
+			first = false;
+			if (strcasecmp(t, SET_CSV_HEADER) == 0) {
+				csv = true;
+				continue;
+			}
+		}
+		if (!csv && strchr(t, ',')) {
+			fprintf(stderr,
+				"%s:%" PRIu64 ": commas, but the file does not start with the "
+				"header " SET_CSV_HEADER "\n",
+				file, c->lines);
+			c->failed++;
+			continue;
+		}
+		rc = set_parse(c, c->lines, t, csv);
+		if (rc == -1)
+			c->failed++;
+	}
+	if (c->b == NULL)
+		fprintf(stderr, "jitsim-store: out of memory\n");
+	else if (ferror(in))
+		fprintf(stderr, "jitsim-store: %s: read error\n", file);
+	if (c->b && rc != -2 && set_flush(c) != 0)
+		rc = -2;
+	status = c->b == NULL || ferror(in) || rc == -2 || c->failed ? 1 : 0;
+	printf("%s: %" PRIu64 " lines, %" PRIu64 " changed, %" PRIu64 " unchanged, %" PRIu64
+	       " failed\n",
+	       file, c->lines, c->changed, c->unchanged, c->failed);
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	jitsim_store_batch_free(c->b);
+	jitsim_store_close(c->s);
+	free(c);
+	return status;
+}
+
 static int
 parse_u16(const char *s, uint16_t *out, const char *what)
 {
@@ -417,6 +797,8 @@ main(int argc, char **argv)
 		return cmd_init(&o);
 	if (strcmp(cmd, "import") == 0 && optind + 1 == argc)
 		return cmd_import(&o, argv[optind]);
+	if (strcmp(cmd, "set") == 0 && optind + 1 == argc)
+		return cmd_set(&o, argv[optind]);
 	if (strcmp(cmd, "show") == 0 && optind + 1 == argc)
 		return cmd_show(&o, argv[optind]);
 	if ((strcmp(cmd, "list") == 0 || strcmp(cmd, "stats") == 0 || strcmp(cmd, "check") == 0) &&

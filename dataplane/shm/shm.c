@@ -431,6 +431,10 @@ shm_reset_halves(struct jitsim_shm *s)
 {
 	uint32_t i;
 
+	if (s->role == JITSIM_SHM_ROLE_UPDATER) {
+		__atomic_store_n(&s->update->prod.head, s->update->prod.tail, __ATOMIC_RELEASE);
+		return;
+	}
 	for (i = 0; i < JITSIM_SHM_MAX_RINGS && s->event[i] != NULL; i++) {
 		struct rte_ring *r = s->event[i];
 
@@ -459,8 +463,9 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 	rc = shm_check_instance(instance, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (role != JITSIM_SHM_ROLE_DP && role != JITSIM_SHM_ROLE_CP) {
-		shm_err(err, errlen, "shm role %d is neither dp nor cp", (int)role);
+	if (role != JITSIM_SHM_ROLE_DP && role != JITSIM_SHM_ROLE_CP &&
+	    role != JITSIM_SHM_ROLE_UPDATER) {
+		shm_err(err, errlen, "shm role %d is neither dp, cp nor updater", (int)role);
 		return -EINVAL;
 	}
 	if (geom != NULL)
@@ -509,7 +514,7 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 		__atomic_store_n(&h->dp_ready, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&h->dp_pid, (uint32_t)getpid(), __ATOMIC_RELAXED);
 		__atomic_fetch_add(&h->dp_generation, 1, __ATOMIC_RELEASE);
-	} else {
+	} else if (role == JITSIM_SHM_ROLE_CP) {
 		__atomic_store_n(&h->cp_pid, (uint32_t)getpid(), __ATOMIC_RELAXED);
 		__atomic_fetch_add(&h->cp_generation, 1, __ATOMIC_RELEASE);
 	}
@@ -661,4 +666,29 @@ jitsim_update_op_name(unsigned int op)
 	};
 
 	return op < JITSIM_UPD_OP_MAX ? names[op] : "invalid";
+}
+
+/*
+ * Slots follow the struct rte_ring header, JITSIM_SHM_REC_SIZE bytes each
+ * (the rte_ring_*_elem layout). A ring never written has tail 0 and
+ * zeroed slots; a record that does not look like an event gives 0.
+ */
+uint32_t
+jitsim_shm_event_last_seq(const struct jitsim_shm *s, unsigned int ring)
+{
+	const struct rte_ring *r;
+	const struct jitsim_event *ev;
+	uint32_t tail;
+
+	if (ring >= JITSIM_SHM_MAX_RINGS || s->event[ring] == NULL)
+		return 0;
+	r = s->event[ring];
+	tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+	if (tail == 0)
+		return 0;
+	ev = (const struct jitsim_event *)((const uint8_t *)&r[1] +
+					   (size_t)((tail - 1) & r->mask) * JITSIM_SHM_REC_SIZE);
+	if (ev->type == JITSIM_EV_NONE || ev->type >= JITSIM_EV_TYPE_MAX)
+		return 0;
+	return ev->seq;
 }

@@ -190,6 +190,10 @@ struct rte_ring;
 enum jitsim_shm_role {
 	JITSIM_SHM_ROLE_DP = 1, /* produces events, consumes updates */
 	JITSIM_SHM_ROLE_CP = 2, /* consumes events, produces updates */
+	/* Produces updates only (jitsim-shm update beside an event consumer):
+	 * resets only the update ring's producer half, and leaves the cp
+	 * generation, pid and heartbeat alone. */
+	JITSIM_SHM_ROLE_UPDATER = 3,
 };
 
 /* Sizes used when this process creates the segment. */
@@ -262,6 +266,12 @@ unsigned int jitsim_shm_event_get(struct jitsim_shm *s, unsigned int ring, struc
 unsigned int jitsim_shm_update_put(struct jitsim_shm *s, const struct jitsim_update *u,
 				   unsigned int n);
 unsigned int jitsim_shm_update_get(struct jitsim_shm *s, struct jitsim_update *u, unsigned int n);
+
+/* Seq of the last event published in event ring @ring (0 if none), read
+ * from the ring's memory: the record before the producer tail stays there
+ * even once consumed. A restarted dataplane goes on from it so that seq
+ * gaps mean drops only. */
+uint32_t jitsim_shm_event_last_seq(const struct jitsim_shm *s, unsigned int ring);
 
 /* Names for logs and JSON ("first_attach", "put", ...); "invalid" if out of range. */
 const char *jitsim_event_type_name(unsigned int type);

@@ -144,7 +144,7 @@ test_bad_args(void **state)
 	assert_int_equal(jitsim_shm_open(&s, NULL, JITSIM_SHM_ROLE_CP, &small, 0, err, sizeof(err)),
 			 -EINVAL);
 	/* 31 characters is the longest name. */
-	assert_int_equal(jitsim_shm_open(&s, "abcdefghijklmnopqrstuvwxyz01234", 3, &small, 0, err,
+	assert_int_equal(jitsim_shm_open(&s, "abcdefghijklmnopqrstuvwxyz01234", 7, &small, 0, err,
 					 sizeof(err)),
 			 -EINVAL); /* bad role, name accepted */
 	assert_non_null(strstr(err, "role"));
@@ -535,6 +535,48 @@ test_restart(void **state)
 	jitsim_shm_close(&cp);
 }
 
+/*
+ * An updater (jitsim-shm update) beside an events consumer: it must not
+ * take the event rings' consumer halves (a reset there would deliver again
+ * what the consumer is reading) nor pass for a control-plane restart.
+ * The seq of the last event published stays readable after consumption.
+ */
+static void
+test_updater_role(void **state)
+{
+	struct jitsim_shm cp, dp, up;
+	struct jitsim_event ev[4];
+	struct jitsim_update u;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(
+		jitsim_shm_open(&cp, inst, JITSIM_SHM_ROLE_CP, &small, 0, err, sizeof(err)), 0);
+	assert_int_equal(jitsim_shm_open(&dp, inst, JITSIM_SHM_ROLE_DP, NULL, 0, err, sizeof(err)),
+			 0);
+	assert_int_equal(jitsim_shm_event_last_seq(&dp, 1), 0);
+	for (i = 0; i < 3; i++)
+		ev[i] = mk_event(1, i + 1);
+	assert_int_equal(jitsim_shm_event_put(&dp, 1, ev, 3), 3);
+	cp.event[1]->cons.head += 1; /* the consumer is in the middle of a dequeue */
+	assert_int_equal(
+		jitsim_shm_open(&up, inst, JITSIM_SHM_ROLE_UPDATER, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(cp.event[1]->cons.head, cp.event[1]->cons.tail + 1);
+	assert_int_equal(cp.hdr->cp_generation, 1);
+	assert_int_equal(cp.hdr->cp_pid, (uint32_t)getpid());
+	cp.event[1]->cons.head -= 1;
+	u = mk_update(9);
+	assert_int_equal(jitsim_shm_update_put(&up, &u, 1), 1);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(jitsim_shm_update_get(&dp, &u, 1), 1);
+	assert_true(update_ok(&u, 9));
+	assert_int_equal(jitsim_shm_event_get(&cp, 1, ev, 4), 3);
+	assert_int_equal(jitsim_shm_event_last_seq(&dp, 1), 3);
+	jitsim_shm_close(&up);
+	jitsim_shm_close(&dp);
+	jitsim_shm_close(&cp);
+}
+
 static void
 test_ring_full(void **state)
 {
@@ -580,6 +622,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_updater_role, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

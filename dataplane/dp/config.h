@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * jitsim-dp configuration: the INI file (libinih) and the command line,
+ * checked completely before rte_eal_init() so that a bad value costs no
+ * EAL start and touches no port (docs/jitsim-dp.md lists every key).
+ *
+ * DPDK-free on purpose: parsed and range-checked without the EAL, so it
+ * can be unit-tested alone. What only the EAL can tell (does port 3
+ * exist, are there enough lcores) is checked later by port.c and main.c.
+ *
+ * Thread-safety: filled by the main thread at start, read-only afterwards.
+ * Ownership: jitsim_dp_config_free() releases the strings it holds.
+ */
+
+#ifndef JITSIM_DP_CONFIG_H
+#define JITSIM_DP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Port ids accepted in the configuration (DPDK's RTE_MAX_ETHPORTS is 32
+ * in the Debian build; port.c rejects ids the EAL did not probe). */
+#define JITSIM_DP_PORT_MAX 32
+/* Workers at most: one event ring each (include/jitsim/shm.h). */
+#define JITSIM_DP_WORKER_MAX 64
+/* RX burst at most (per-worker arrays are sized with it). */
+#define JITSIM_DP_BURST_MAX 512
+/* Home IMSI prefixes at most (JITSIM_DETECT_HOME_MAX). */
+#define JITSIM_DP_HOME_MAX 32
+/* Instance name: shm segment "/jitsim.<name>" must fit in 32 bytes. */
+#define JITSIM_DP_INSTANCE_MAX 24
+
+/* Defaults (documented in docs/jitsim-dp.md and --help). */
+#define JITSIM_DP_DEF_INSTANCE "default"
+#define JITSIM_DP_DEF_STORE "/var/lib/jitsim/store"
+#define JITSIM_DP_DEF_STATS_INTERVAL 10
+#define JITSIM_DP_DEF_LEASE 30
+#define JITSIM_DP_DEF_EPOCH 3600
+#define JITSIM_DP_DEF_UNKNOWN_RATE 10
+#define JITSIM_DP_DEF_RXQ 1
+#define JITSIM_DP_DEF_RXD 1024
+#define JITSIM_DP_DEF_BURST 32
+#define JITSIM_DP_DEF_MBUFS 8191
+#define JITSIM_DP_DEF_MBUF_SIZE 2176 /* RTE_MBUF_DEFAULT_BUF_SIZE: 2048 + 128 headroom */
+#define JITSIM_DP_DEF_SHM_RINGS 16
+#define JITSIM_DP_DEF_SHM_SLOTS 65536
+
+enum jitsim_dp_rss {
+	JITSIM_DP_RSS_AUTO = 0, /* on when the port supports it and rxq > 1 */
+	JITSIM_DP_RSS_ON,	/* required: error if the port cannot */
+	JITSIM_DP_RSS_OFF,
+};
+
+/* Per-port overrides ([port N]); 0 means "use the [ports] value". */
+struct jitsim_dp_port_override {
+	uint16_t rxq;
+	uint32_t dlt;
+};
+
+struct jitsim_dp_config {
+	/* [instance] */
+	char instance[JITSIM_DP_INSTANCE_MAX + 1];
+	char *store;   /* malloc'd */
+	bool no_store; /* --no-store: start with empty tables */
+	uint32_t stats_interval;
+
+	/* [eal] */
+	char *eal_args;	     /* malloc'd, whitespace-separated, may be NULL */
+	char *eal_lcores;    /* malloc'd, value for -l, may be NULL */
+	int cli_eal_argc;    /* EAL arguments after "--" on the command line */
+	char **cli_eal_argv; /* points into main()'s argv */
+
+	/* [detect] */
+	uint32_t lease_s;
+	uint32_t epoch_s;
+	uint32_t unknown_rate;
+	unsigned int n_home;
+	char home[JITSIM_DP_HOME_MAX][16]; /* digit prefixes, checked */
+
+	/* [ports] */
+	bool ports_all; /* every probed port (the default) */
+	unsigned int n_ports;
+	uint16_t ports[JITSIM_DP_PORT_MAX];
+	uint16_t rxq;
+	uint16_t rxd;
+	uint16_t burst;
+	uint32_t mbufs;
+	uint16_t mbuf_size;
+	enum jitsim_dp_rss rss;
+	bool promisc;
+	uint32_t dlt; /* enum jitsim_dlt */
+	struct jitsim_dp_port_override port[JITSIM_DP_PORT_MAX];
+
+	/* [shm] (used only when jitsim-dp creates the segment) */
+	uint32_t shm_rings;
+	uint32_t shm_event_slots;
+	uint32_t shm_update_slots;
+};
+
+/* Defaults everywhere. */
+void jitsim_dp_config_default(struct jitsim_dp_config *c);
+
+/* Release what the config holds (it can be reused after _default()). */
+void jitsim_dp_config_free(struct jitsim_dp_config *c);
+
+/*
+ * Read the INI file @path into @c (on top of what is there). 0, or -1
+ * with a message in @err naming FILE:LINE, the section, the key and the
+ * bad value (or the syntax error, or why the file cannot be read).
+ * Unknown sections and keys are errors.
+ */
+int jitsim_dp_config_load(struct jitsim_dp_config *c, const char *path, char *err, size_t errlen);
+
+/*
+ * Set one key as the file would ("detect", "lease", "30"): the command
+ * line uses it so that both get the same checks. @where names the source
+ * for messages ("--lease"). 0 or -1 with @err set.
+ */
+int jitsim_dp_config_set(struct jitsim_dp_config *c, const char *section, const char *key,
+			 const char *value, const char *where, char *err, size_t errlen);
+
+/* Cross-field checks once everything is read. 0 or -1 with @err set. */
+int jitsim_dp_config_check(const struct jitsim_dp_config *c, char *err, size_t errlen);
+
+/* Write the effective configuration as an INI file (every key, defaults
+ * included) to @f: what --check-config prints. */
+void jitsim_dp_config_dump(const struct jitsim_dp_config *c, FILE *f);
+
+/* Queues of port @port_id: its [port N] rxq, else [ports] rxq. */
+uint16_t jitsim_dp_config_rxq(const struct jitsim_dp_config *c, uint16_t port_id);
+/* Link type of port @port_id: its [port N] link, else [ports] link. */
+uint32_t jitsim_dp_config_dlt(const struct jitsim_dp_config *c, uint16_t port_id);
+/* Name of a link type as written in the file ("ethernet"), "?" if none. */
+const char *jitsim_dp_config_dlt_name(uint32_t dlt);
+
+#endif /* JITSIM_DP_CONFIG_H */

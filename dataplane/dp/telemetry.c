@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * jitsim-dp telemetry commands (telemetry.h).
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include <urcu/urcu-qsbr.h>
+
+#include <jitsim/proto/map.h>
+
+#include "telemetry.h"
+
+static pthread_mutex_t dp_tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct jitsim_dp *dp_tel_dp;
+static bool dp_tel_registered;
+
+#define RD(x) jitsim_dp_cnt_read(&(x))
+
+/* DPDK telemetry refuses names with characters other than A-Z a-z 0-9
+ * _ / (the entry would silently be missing): "mt-ForwardSM" becomes
+ * "mt_ForwardSM". @key has room for 64 bytes. */
+static const char *
+dp_tel_key(const char *name, char *key)
+{
+	size_t i;
+
+	for (i = 0; i < 63 && name[i] != '\0'; i++) {
+		char c = name[i];
+
+		key[i] = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+					 (c >= 'a' && c <= 'z') || c == '/'
+				 ? c
+				 : '_';
+	}
+	key[i] = '\0';
+	return key;
+}
+
+/* A nested dict of the non-zero entries of @v[0..n), named by @name_fn;
+ * an empty dict when all are zero (the key is always there: scripts can
+ * rely on it). */
+static void
+dp_tel_sub(struct rte_tel_data *d, const char *key, const uint64_t *v, unsigned int n,
+	   const char *(*name_fn)(unsigned int i, char *buf, size_t len))
+{
+	struct rte_tel_data *sub = rte_tel_data_alloc();
+
+	if (sub == NULL)
+		return;
+	rte_tel_data_start_dict(sub);
+	for (unsigned int i = 0; i < n; i++) {
+		char buf[64], kb[64];
+
+		if (v[i] != 0)
+			rte_tel_data_add_dict_u64(sub, dp_tel_key(name_fn(i, buf, sizeof(buf)), kb),
+						  v[i]);
+	}
+	if (rte_tel_data_add_dict_container(d, key, sub, 0) != 0)
+		rte_tel_data_free(sub);
+}
+
+static const char *
+dp_name_map_op(unsigned int i, char *buf, size_t len)
+{
+	const char *n = jitsim_map_op_name((uint8_t)i);
+
+	if (n != NULL)
+		return n;
+	snprintf(buf, len, "op%u", i);
+	return buf;
+}
+
+static const char *
+dp_name_map_err(unsigned int i, char *buf, size_t len)
+{
+	const char *n = jitsim_map_err_name((uint8_t)i);
+
+	if (n != NULL)
+		return n;
+	snprintf(buf, len, "error%u", i);
+	return buf;
+}
+
+static const char *
+dp_name_map_result(unsigned int i, char *buf, size_t len)
+{
+	/* Slot 0: ReturnResult without an operation code (no parameter). */
+	if (i == 0)
+		return "no_opcode";
+	return dp_name_map_op(i, buf, len);
+}
+
+static const char *
+dp_name_diam(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_detect_diam_name(i);
+}
+
+static const char *
+dp_name_reason(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_reason_str((enum jitsim_reason)i);
+}
+
+static const char *
+dp_name_event(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_event_type_name(i);
+}
+
+static const char *
+dp_name_upd(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_update_op_name(i);
+}
+
+static void
+dp_tel_stats(const struct jitsim_dp *dp, struct rte_tel_data *d)
+{
+	struct jitsim_dp_totals t;
+	struct jitsim_detect_stats s;
+	struct jitsim_table_stats ts;
+	uint64_t upd_applied[JITSIM_UPD_OP_MAX], upd_failed[JITSIM_UPD_OP_MAX];
+
+	jitsim_dp_totals(dp, &t, &s);
+	rte_tel_data_add_dict_u64(d, "ready", 1);
+	rte_tel_data_add_dict_u64(d, "workers", dp->n_workers);
+	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - dp->start_tsc) / dp->tsc_hz);
+	rte_tel_data_add_dict_u64(d, "frames", t.w.frames);
+	rte_tel_data_add_dict_u64(d, "bytes", t.w.bytes);
+	rte_tel_data_add_dict_u64(d, "frames_with_msgs", t.w.frames_with_msgs);
+	rte_tel_data_add_dict_u64(d, "frames_no_msg", t.w.frames_no_msg);
+	rte_tel_data_add_dict_u64(d, "multiseg", t.w.multiseg);
+	rte_tel_data_add_dict_u64(d, "oversize", t.w.oversize);
+	rte_tel_data_add_dict_u64(d, "msgs", t.msgs_map + t.msgs_diameter);
+	rte_tel_data_add_dict_u64(d, "msgs_map", t.msgs_map);
+	rte_tel_data_add_dict_u64(d, "msgs_diameter", t.msgs_diameter);
+	dp_tel_sub(d, "map_invoke", s.map_invoke, 256, dp_name_map_op);
+	dp_tel_sub(d, "map_result", s.map_result, 256, dp_name_map_result);
+	dp_tel_sub(d, "map_error", s.map_error, 256, dp_name_map_err);
+	rte_tel_data_add_dict_u64(d, "map_reject", s.map_reject);
+	rte_tel_data_add_dict_u64(d, "map_returned", s.map_returned);
+	dp_tel_sub(d, "diameter_req", s.diam_req, JITSIM_DETECT_DIAM_MAX, dp_name_diam);
+	dp_tel_sub(d, "diameter_ans", s.diam_ans, JITSIM_DETECT_DIAM_MAX, dp_name_diam);
+	rte_tel_data_add_dict_u64(d, "decode_errors", t.decode_errors);
+	dp_tel_sub(d, "errors", t.w.reason, JITSIM_R_MAX, dp_name_reason);
+	rte_tel_data_add_dict_u64(d, "events_total", t.events_total);
+	dp_tel_sub(d, "events", t.events, JITSIM_EV_TYPE_MAX, dp_name_event);
+	rte_tel_data_add_dict_u64(d, "ring_drops_total", t.drops_total);
+	dp_tel_sub(d, "ring_drops", t.drops, JITSIM_EV_TYPE_MAX, dp_name_event);
+	rte_tel_data_add_dict_u64(d, "triggers", s.triggers);
+	rte_tel_data_add_dict_u64(d, "trig_no_id", s.trig_no_id);
+	rte_tel_data_add_dict_u64(d, "lookups", s.lookups);
+	rte_tel_data_add_dict_u64(d, "hits", s.hits);
+	rte_tel_data_add_dict_u64(d, "msisdn_lookups", s.msisdn_lookups);
+	rte_tel_data_add_dict_u64(d, "msisdn_hits", s.msisdn_hits);
+	rte_tel_data_add_dict_u64(d, "lease_held", s.lease_held);
+	rte_tel_data_add_dict_u64(d, "lease_retaken", s.lease_retaken);
+	rte_tel_data_add_dict_u64(d, "epoch_repeat", s.epoch_repeat);
+	rte_tel_data_add_dict_u64(d, "race_lost", s.race_lost);
+	rte_tel_data_add_dict_u64(d, "no_action", s.no_action);
+	rte_tel_data_add_dict_u64(d, "unknown_home", s.unknown_home);
+	rte_tel_data_add_dict_u64(d, "unknown_suppressed", s.unknown_suppressed);
+	rte_tel_data_add_dict_u64(d, "unknown_foreign", s.unknown_foreign);
+	rte_tel_data_add_dict_u64(d, "unwind_failed", s.unwind_failed);
+	for (unsigned int op = 0; op < JITSIM_UPD_OP_MAX; op++) {
+		upd_applied[op] = RD(dp->updater.st.applied[op]);
+		upd_failed[op] = RD(dp->updater.st.failed[op]);
+	}
+	rte_tel_data_add_dict_u64(d, "updates_applied_total", t.updates_applied);
+	dp_tel_sub(d, "updates_applied", upd_applied, JITSIM_UPD_OP_MAX, dp_name_upd);
+	rte_tel_data_add_dict_u64(d, "updates_failed_total", t.updates_failed);
+	dp_tel_sub(d, "updates_failed", upd_failed, JITSIM_UPD_OP_MAX, dp_name_upd);
+	rte_tel_data_add_dict_u64(d, "updates_bad", t.updates_bad);
+	rte_tel_data_add_dict_u64(d, "update_seq",
+				  __atomic_load_n(&dp->shm.hdr->dp_update_seq, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "sims_loaded", dp->sims_loaded);
+	/* The table stats read the current array, which the updater may
+	 * replace: this thread (one per telemetry client) is an RCU reader
+	 * for the moment. Registration takes liburcu's registry lock: fine
+	 * here, never on a worker. */
+	urcu_qsbr_register_thread();
+	jitsim_table_imsi_stats(dp->imsi, &ts);
+	rte_tel_data_add_dict_u64(d, "imsi_entries", ts.entries);
+	rte_tel_data_add_dict_u64(d, "imsi_tombstones", ts.tombstones);
+	rte_tel_data_add_dict_u64(d, "imsi_slots", ts.slots);
+	rte_tel_data_add_dict_u64(d, "imsi_bytes", ts.bytes);
+	jitsim_table_msisdn_stats(dp->msisdn, &ts);
+	urcu_qsbr_unregister_thread();
+	rte_tel_data_add_dict_u64(d, "msisdn_entries", ts.entries);
+	rte_tel_data_add_dict_u64(d, "msisdn_slots", ts.slots);
+	rte_tel_data_add_dict_u64(d, "msisdn_bytes", ts.bytes);
+}
+
+static void
+dp_tel_lcore(const struct jitsim_dp_worker *w, struct rte_tel_data *d)
+{
+	const struct jitsim_detect_stats *s = &w->det.st;
+	uint64_t frames = RD(w->st.frames), ev = 0, drops = 0;
+
+	for (unsigned int e = 0; e < JITSIM_EV_TYPE_MAX; e++) {
+		ev += RD(s->events[e]);
+		drops += RD(s->ring_drops[e]);
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "worker", w->index);
+	rte_tel_data_add_dict_u64(d, "lcore", w->lcore);
+	rte_tel_data_add_dict_u64(d, "port", w->port);
+	rte_tel_data_add_dict_u64(d, "queue", w->queue);
+	rte_tel_data_add_dict_u64(d, "running", __atomic_load_n(&w->running, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "frames", frames);
+	rte_tel_data_add_dict_u64(d, "bytes", RD(w->st.bytes));
+	rte_tel_data_add_dict_u64(d, "msgs", RD(s->msgs_map) + RD(s->msgs_diameter));
+	rte_tel_data_add_dict_u64(d, "events", ev);
+	rte_tel_data_add_dict_u64(d, "drops", drops);
+	rte_tel_data_add_dict_u64(d, "bursts", RD(w->st.bursts));
+	rte_tel_data_add_dict_u64(d, "cycles", RD(w->st.cycles));
+	rte_tel_data_add_dict_u64(d, "cycles_per_frame", frames ? RD(w->st.cycles) / frames : 0);
+}
+
+static int
+dp_tel_cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&dp_tel_lock);
+	if (dp_tel_dp != NULL)
+		dp_tel_stats(dp_tel_dp, d);
+	else
+		rte_tel_data_add_dict_u64(d, "ready", 0);
+	pthread_mutex_unlock(&dp_tel_lock);
+	return 0;
+}
+
+static int
+dp_tel_cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&dp_tel_lock);
+	if (dp_tel_dp != NULL) {
+		for (unsigned int i = 0; i < dp_tel_dp->n_workers; i++) {
+			struct rte_tel_data *sub = rte_tel_data_alloc();
+			char key[16];
+
+			if (sub == NULL)
+				break;
+			dp_tel_lcore(dp_tel_dp->workers[i], sub);
+			snprintf(key, sizeof(key), "%u", i);
+			if (rte_tel_data_add_dict_container(d, key, sub, 0) != 0)
+				rte_tel_data_free(sub);
+		}
+	}
+	pthread_mutex_unlock(&dp_tel_lock);
+	return 0;
+}
+
+int
+jitsim_dp_telemetry_attach(struct jitsim_dp *dp)
+{
+	int rc;
+
+	pthread_mutex_lock(&dp_tel_lock);
+	dp_tel_dp = dp;
+	pthread_mutex_unlock(&dp_tel_lock);
+	if (dp_tel_registered)
+		return 0;
+	rc = rte_telemetry_register_cmd("/jitsim/stats", dp_tel_cmd_stats,
+					"jitsim-dp totals: frames, messages, errors, events, "
+					"drops, lookups, updates, tables. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/jitsim/lcores", dp_tel_cmd_lcores,
+			"jitsim-dp workers: lcore, port, queue, frames, "
+			"msgs, events, drops, cycles per frame. No parameters");
+	dp_tel_registered = rc == 0;
+	return rc;
+}
+
+void
+jitsim_dp_telemetry_detach(void)
+{
+	pthread_mutex_lock(&dp_tel_lock);
+	dp_tel_dp = NULL;
+	pthread_mutex_unlock(&dp_tel_lock);
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+/*
+ * jitsim-dp worker: one per (port, RX queue), pinned to its own lcore,
+ * busy-polling (docs/dataplane.md "Burst pipeline").
+ *
+ * Per burst: RX -> for every frame, every message (frame iterator) ->
+ * jitsim_detect_classify() -> candidates -> jitsim_detect_apply() in
+ * groups of up to JITSIM_DETECT_BURST (bulk table lookups) -> events into
+ * event ring @index of the shm segment; events that do not fit are
+ * unwound (jitsim_detect_unwind) so the SIM's next attach raises them
+ * again -> mbufs freed -> QSBR quiescent state.
+ *
+ * Thread-safety: a worker's struct is written by its lcore only, once
+ * main.c has filled the setup fields and launched it. Other threads
+ * (telemetry, the main loop's summary) read the counters with relaxed
+ * atomic loads: approximate while running, exact after the worker
+ * returned. The worker is an online liburcu QSBR reader of the tables
+ * while in its loop, offline and unregistered when it returns.
+ */
+
+#ifndef JITSIM_DP_WORKER_H
+#define JITSIM_DP_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jitsim/proto/frame.h>
+#include <jitsim/proto/reason.h>
+#include <jitsim/shm.h>
+
+#include "config.h"
+#include "detect.h"
+
+/* A multi-segment frame is copied into a linear buffer of this size;
+ * longer frames are counted (oversize) and skipped: signaling frames
+ * are far smaller, even with bundled SCTP chunks at a 9000-byte MTU. */
+#define JITSIM_DP_LINEAR_MAX 16384
+
+/* Counters of one worker (frame level; message level counters are in
+ * the detect context). */
+struct jitsim_dp_worker_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t frames_with_msgs;     /* at least one message decoded */
+	uint64_t frames_no_msg;	       /* none (control chunks, errors, other traffic) */
+	uint64_t multiseg;	       /* multi-segment frames copied to the linear buffer */
+	uint64_t oversize;	       /* multi-segment frames over JITSIM_DP_LINEAR_MAX: skipped */
+	uint64_t bursts;	       /* non-empty RX bursts */
+	uint64_t cycles;	       /* TSC cycles spent on non-empty bursts (decode to free) */
+	uint64_t reason[JITSIM_R_MAX]; /* units skipped by the frame iterator, per reason */
+};
+
+struct jitsim_dp_worker {
+	/* Set by main.c before launch, read-only afterwards. */
+	unsigned int index; /* worker number = event ring number */
+	unsigned int lcore;
+	uint16_t port;
+	uint16_t queue;
+	uint32_t dlt;	/* link type of the port's frames */
+	uint16_t burst; /* RX burst size, <= JITSIM_DP_BURST_MAX */
+	struct jitsim_shm *shm;
+	const bool *quit; /* set by the main thread (atomic store), read each loop */
+
+	/* 1 while the worker is in its loop (atomic). */
+	uint32_t running;
+
+	/* Written by the worker only. */
+	struct jitsim_dp_worker_stats st __attribute__((aligned(64)));
+	struct jitsim_detect det __attribute__((aligned(64)));
+	struct jitsim_frame_reasm reasm;
+	struct jitsim_detect_cand cand[JITSIM_DETECT_BURST];
+	struct jitsim_event ev[JITSIM_DETECT_BURST];
+	uint8_t linear[JITSIM_DP_LINEAR_MAX] __attribute__((aligned(64)));
+} __attribute__((aligned(64)));
+
+/*
+ * Initialise the parts of @w the worker owns (counters, reassembly,
+ * detect context on @cfg and the tables; the event seq goes on from the
+ * last event published in ring w->index, so it survives a restart).
+ * Main thread, before launch, with w->shm and w->index set.
+ */
+void jitsim_dp_worker_init(struct jitsim_dp_worker *w, const struct jitsim_detect_cfg *cfg,
+			   struct jitsim_table_imsi *imsi, struct jitsim_table_msisdn *msisdn);
+
+/* The lcore function (rte_eal_remote_launch): @arg is the worker. Runs
+ * until *quit; returns 0. */
+int jitsim_dp_worker_main(void *arg);
+
+/* Relaxed read of a counter written by a worker. */
+static inline uint64_t
+jitsim_dp_cnt_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+#endif /* JITSIM_DP_WORKER_H */
