@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The jitsim authors
+"""jitsim-dp benchmark: a jitsim-pktgen trace replayed through net_pcap with
+infinite_rx=1 into jitsim-dp (one worker) and, in the same run, into
+dpdk-testpmd --forward-mode=io on the same vdev arguments, the same trace
+and the same mbuf count. Prints one table row per case: packets/s of both,
+their ratio, messages/s and cycles per frame of jitsim-dp (DPDK TSC).
+
+Cases: table sizes (SIMs in the store, --sims) and shares of inventory SIMs
+in the trace's population (--inventory: the share of first attaches).
+
+    scripts/bench_dp.py BUILD_DIR [--work DIR] [--sims 1000000,10000000]
+                        [--inventory 0.3] [--seconds 10] [--frames 65536]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    log("+ " + " ".join(cmd))
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def scenario(work, sims, inv):
+    """bench.ini with @sims SIMs and an inventory share of @inv (the rest in
+    bench.ini's proportions), MSISDN ranges far enough apart for 10 M SIMs."""
+    src = open(os.path.join(TOP, "pktgen", "scenarios", "bench.ini")).read()
+    rest = 1.0 - inv
+    shares = {"inventory": inv, "active": 0.5 / 0.7 * rest, "sleeping": 0.15 / 0.7 * rest,
+              "locked": 0.05 / 0.7 * rest}
+    out = []
+    for line in src.splitlines():
+        key = line.split("=")[0].strip()
+        if key == "count":
+            line = f"count = {sims}"
+        elif key in shares:
+            line = f"{key} = {shares[key]:.6f}"
+        elif key == "msisdn_sleeping":
+            line = "msisdn_sleeping = 447720000000"
+        out.append(line)
+    path = os.path.join(work, f"bench-{sims}-{inv}.ini")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return path
+
+
+def prepare(build, work, sims, inv, frames):
+    """Trace + store in the population's states; cached in @work."""
+    d = os.path.join(work, f"s{sims}-i{inv}")
+    if os.path.exists(os.path.join(d, "ok")):
+        return d
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    ini = scenario(work, sims, inv)
+    pg = os.path.join(build, "pktgen", "jitsim-pktgen")
+    st = os.path.join(build, "tools", "jitsim-store")
+    run([pg, "generate", "--scenario", ini, "--seed", "3", "--packets", str(frames),
+         "--out", d, "--quiet"])
+    run([pg, "population", "--scenario", ini, "--seed", "3", "--out", d])
+    db, kek = os.path.join(d, "store"), os.path.join(d, "kek")
+    run([st, "init", "--store", db, "--kek", kek, "--new-kek"], stdout=subprocess.DEVNULL)
+    run([st, "import", os.path.join(d, "inventory.out"), "--store", db, "--kek", kek,
+         "--transport-key", os.path.join(d, "transport.key")], stdout=subprocess.DEVNULL)
+    run([st, "set", os.path.join(d, "population.csv"), "--store", db, "--kek", kek],
+        stdout=subprocess.DEVNULL)
+    os.remove(os.path.join(d, "inventory.out"))  # 200 B per SIM, not needed any more
+    open(os.path.join(d, "ok"), "w").close()
+    return d
+
+
+def telemetry(prefix, cmd):
+    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    s.recv(16384)
+    s.send(cmd.encode())
+    reply = json.loads(s.recv(1 << 20).decode())
+    s.close()
+    return reply[cmd]
+
+
+def wait_socket(prefix, proc, timeout):
+    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        if os.path.exists(path):
+            try:
+                telemetry(prefix, "/")
+                return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise RuntimeError("telemetry socket never appeared")
+
+
+def eal(prefix, trace, mem):
+    return ["--no-huge", "--no-pci", "-m", str(mem), "-l", "0-1", "--file-prefix", prefix,
+            "--vdev", f"net_pcap0,rx_pcap={trace},infinite_rx=1"]
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def cleanup(prefix):
+    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+
+
+def bench_testpmd(trace, mbufs, mem, secs):
+    prefix = f"jtbtp{os.getpid()}"
+    cmd = ["dpdk-testpmd"] + eal(prefix, trace, mem) + [
+        "--", "--forward-mode=io", f"--total-num-mbufs={mbufs}", "--stats-period", "1",
+        "--no-lsc-interrupt"]
+    log("+ " + " ".join(cmd))
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    rates = []
+    start = time.time()
+    try:
+        for line in p.stdout:
+            m = re.search(r"Rx-pps:\s+(\d+)", line)
+            if m:
+                rates.append(int(m.group(1)))
+            if time.time() - start > secs + 8:
+                break
+    finally:
+        stop(p)
+        cleanup(prefix)
+    rates = [r for r in rates if r > 0][3:]  # warm-up: trace loaded, first passes
+    if not rates:
+        raise RuntimeError("testpmd printed no rate")
+    return statistics.median(rates)
+
+
+def bench_dp(build, d, trace, mbufs, mem, secs):
+    prefix = f"jtbdp{os.getpid()}"
+    inst = f"bench{os.getpid()}"
+    shm = os.path.join(build, "tools", "jitsim-shm")
+    dp = os.path.join(build, "dataplane", "dp", "jitsim-dp")
+    conf = os.path.join(d, "dp.conf")
+    with open(conf, "w") as f:
+        f.write(f"[instance]\nname = {inst}\nstore = {os.path.join(d, 'store')}\n"
+                f"stats_interval = 0\n[ports]\nmbufs = {mbufs}\n")
+    subprocess.run([shm, "unlink", "--instance", inst], stderr=subprocess.DEVNULL)
+    # A consumer drains the events as jitsim-cp would.
+    cons = subprocess.Popen([shm, "events", "--instance", inst], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    cmd = [dp, "-c", conf, "--"] + eal(prefix, trace, mem)
+    log("+ " + " ".join(cmd))
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if "ready" in line:
+                break
+        else:
+            raise RuntimeError("jitsim-dp exited before ready")
+        wait_socket(prefix, p, 30)
+        time.sleep(3)  # warm-up: the first passes raise the events
+        a, ta = telemetry(prefix, "/jitsim/stats"), time.time()
+        time.sleep(secs)
+        b, tb = telemetry(prefix, "/jitsim/stats"), time.time()
+        lc = telemetry(prefix, "/jitsim/lcores")
+    finally:
+        stop(p)
+        cons.send_signal(signal.SIGTERM)
+        cons.wait()
+        subprocess.run([shm, "unlink", "--instance", inst], stderr=subprocess.DEVNULL)
+        cleanup(prefix)
+    dt = tb - ta
+    workers = lc if isinstance(lc, list) else list(lc.values())
+    cpf = workers[0].get("cycles_per_frame") if workers else None
+    return {
+        "fps": (b["frames"] - a["frames"]) / dt,
+        "mps": (b["msgs"] - a["msgs"]) / dt,
+        "eps": (b["events_total"] - a["events_total"]) / dt,
+        "cpf": cpf,
+        "hits": (b["hits"] - a["hits"]) / max(1, b["lookups"] - a["lookups"]),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--work", default=os.environ.get("DP_BENCH_DIR", "/var/tmp/jitsim-bench-dp"))
+    ap.add_argument("--sims", default="1000000,10000000")
+    ap.add_argument("--inventory", default="0.3")
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--frames", type=int, default=65536)
+    ap.add_argument("--keep", action="store_true", help="keep the stores for the next run")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    mbufs = a.frames + 8192  # infinite_rx keeps every frame in an mbuf, plus RX ring and cache
+    mem = 1024
+    rows = []
+    for sims in [int(x) for x in a.sims.split(",")]:
+        for inv in [float(x) for x in a.inventory.split(",")]:
+            d = prepare(a.build, a.work, sims, inv, a.frames)
+            trace = os.path.join(d, "trace.pcap")
+            tp = bench_testpmd(trace, mbufs, mem, a.seconds)
+            r = bench_dp(a.build, d, trace, mbufs, mem, a.seconds)
+            rows.append((sims, inv, tp, r))
+            log(f"{sims} SIMs, inventory {inv}: testpmd {tp / 1e6:.2f} Mpps, "
+                f"jitsim-dp {r['fps'] / 1e6:.2f} Mpps ({r['fps'] / tp:.2f}x), "
+                f"{r['mps'] / 1e6:.2f} M msgs/s, {r['cpf']} cycles/frame")
+            if not a.keep:
+                shutil.rmtree(d, ignore_errors=True)
+    print("| SIMs | inventory share | testpmd io Mpps | jitsim-dp Mpps | ratio | "
+          "jitsim-dp M msgs/s | events/s | cycles/frame | hit rate |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for sims, inv, tp, r in rows:
+        print(f"| {sims:,} | {inv} | {tp / 1e6:.2f} | {r['fps'] / 1e6:.2f} | "
+              f"{r['fps'] / tp:.2f} | {r['mps'] / 1e6:.2f} | {r['eps']:.0f} | {r['cpf']} | "
+              f"{r['hits']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
