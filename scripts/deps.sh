@@ -11,7 +11,7 @@ PKGS=(
 	build-essential pkg-config meson ninja-build python3
 	dpdk dpdk-dev libdpdk-dev
 	liburcu-dev librocksdb-dev libsctp-dev libhyperscan-dev libssl-dev
-	libinih-dev libcmocka-dev libpcap-dev
+	libinih-dev libcmocka-dev libpcap-dev libjansson-dev
 	clang llvm libclang-rt-14-dev clang-format time
 	tshark
 )
