@@ -281,16 +281,22 @@ def make_cp(run, cons, lease_events, sent):
     return len(new)
 
 
-def check_ringfull(a, tmp):
-    errors = []
+def infinite_setup(a, tmp):
+    """Scenario, store and a config whose pool holds the whole trace (net_pcap
+    infinite_rx keeps every frame in an mbuf): (store, sims, totals, trace, conf)."""
     out = os.path.join(tmp, "gen")
     store = harness.scenario_setup(a, a.scenario, out)
     sims, _, totals = harness.load_truth(os.path.join(out, "expected.jsonl"))
-    first = {i for i, s in sims.items() if s["event"] == "first_attach"}
-    trace = os.path.join(out, "trace.pcap")
     conf = os.path.join(tmp, "dp.conf")
     with open(conf, "w") as f:
         f.write(f"[ports]\nmbufs = {max(8191, 2 * totals['frames'] + 1024)}\n")
+    return store, sims, totals, os.path.join(out, "trace.pcap"), conf
+
+
+def check_ringfull(a, tmp):
+    errors = []
+    store, sims, _, trace, conf = infinite_setup(a, tmp)
+    first = {i for i, s in sims.items() if s["event"] == "first_attach"}
     run = harness.Run(a, tmp)
     try:
         run.shm_create("--event-slots", "16")
@@ -352,14 +358,8 @@ def check_ringfull(a, tmp):
 
 def check_updates(a, tmp):
     errors = []
-    out = os.path.join(tmp, "gen")
-    store = harness.scenario_setup(a, a.scenario, out)
-    sims, _, totals = harness.load_truth(os.path.join(out, "expected.jsonl"))
+    store, sims, _, trace, conf = infinite_setup(a, tmp)
     first = sorted(i for i, s in sims.items() if s["event"] == "first_attach")
-    trace = os.path.join(out, "trace.pcap")
-    conf = os.path.join(tmp, "dp.conf")
-    with open(conf, "w") as f:
-        f.write(f"[ports]\nmbufs = {max(8191, 2 * totals['frames'] + 1024)}\n")
     run = harness.Run(a, tmp)
     try:
         run.shm_create()
@@ -421,13 +421,7 @@ def check_updates(a, tmp):
 
 def check_restart(a, tmp):
     errors = []
-    out = os.path.join(tmp, "gen")
-    store = harness.scenario_setup(a, a.scenario, out)
-    _, _, totals = harness.load_truth(os.path.join(out, "expected.jsonl"))
-    trace = os.path.join(out, "trace.pcap")
-    conf = os.path.join(tmp, "dp.conf")
-    with open(conf, "w") as f:
-        f.write(f"[ports]\nmbufs = {max(8191, 2 * totals['frames'] + 1024)}\n")
+    store, _, totals, trace, conf = infinite_setup(a, tmp)
     run = harness.Run(a, tmp)
     try:
         run.shm_create()
