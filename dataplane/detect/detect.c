@@ -263,6 +263,12 @@ detect_classify_map(struct jitsim_detect *d, const struct jitsim_msg *m,
 	c->map_version = m->map.map_version;
 	c->spare = 0;
 	d->st.triggers++;
+	/* The lookup comes with the rest of the burst; the frames decoded in
+	 * between hide the fetch of its first line. */
+	if (kind == JITSIM_DETECT_MT)
+		jitsim_table_msisdn_prefetch(d->msisdn, key);
+	else
+		jitsim_table_imsi_prefetch(d->imsi, key);
 	return true;
 }
 
@@ -310,6 +316,7 @@ detect_classify_diam(struct jitsim_detect *d, const struct jitsim_msg *m,
 	c->map_version = 0;
 	c->spare = 0;
 	d->st.triggers++;
+	jitsim_table_imsi_prefetch(d->imsi, c->key);
 	return true;
 }
 

@@ -150,6 +150,12 @@ bool jitsim_table_imsi_lookup(const struct jitsim_table_imsi *t, uint64_t imsi,
 unsigned int jitsim_table_imsi_lookup_bulk(const struct jitsim_table_imsi *t, const uint64_t *imsi,
 					   unsigned int n, struct jitsim_table_sim *out, bool *hit);
 
+/* Readers. Start fetching the cache line where @imsi's lookup begins, so
+ * that a later bulk lookup finds it cached: a worker calls it as soon as
+ * it has decoded a key and looks the key up with the rest of its burst
+ * (the decoding of the frames in between hides the memory latency). */
+void jitsim_table_imsi_prefetch(const struct jitsim_table_imsi *t, uint64_t imsi);
+
 /* Readers (workers) and updater. Atomically replace the state word of
  * @imsi if it still equals @expect (as read in a snapshot).
  * 0 on success, -EAGAIN if it changed (*actual gets the current word when
@@ -202,6 +208,8 @@ uint64_t jitsim_table_msisdn_lookup(const struct jitsim_table_msisdn *t, uint64_
 unsigned int jitsim_table_msisdn_lookup_bulk(const struct jitsim_table_msisdn *t,
 					     const uint64_t *msisdn, unsigned int n,
 					     uint64_t *imsi);
+/* Readers. As jitsim_table_imsi_prefetch(). */
+void jitsim_table_msisdn_prefetch(const struct jitsim_table_msisdn *t, uint64_t msisdn);
 void jitsim_table_msisdn_stats(const struct jitsim_table_msisdn *t, struct jitsim_table_stats *st);
 
 #endif /* JITSIM_TABLE_H */

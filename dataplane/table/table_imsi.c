@@ -375,6 +375,12 @@ jt_imsi_bulk(const struct jitsim_table_arr *a, const uint64_t *imsi, unsigned in
 	return hits;
 }
 
+void
+jitsim_table_imsi_prefetch(const struct jitsim_table_imsi *t, uint64_t imsi)
+{
+	jt_prefetch_home(jt_arr_get(&t->cur), imsi);
+}
+
 unsigned int
 jitsim_table_imsi_lookup_bulk(const struct jitsim_table_imsi *t, const uint64_t *imsi,
 			      unsigned int n, struct jitsim_table_sim *out, bool *hit)

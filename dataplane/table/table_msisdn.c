@@ -184,6 +184,12 @@ jt_msisdn_bulk(const struct jitsim_table_arr *a, const uint64_t *msisdn, unsigne
 	return hits;
 }
 
+void
+jitsim_table_msisdn_prefetch(const struct jitsim_table_msisdn *t, uint64_t msisdn)
+{
+	jt_prefetch_home(jt_arr_get(&t->cur), msisdn);
+}
+
 unsigned int
 jitsim_table_msisdn_lookup_bulk(const struct jitsim_table_msisdn *t, const uint64_t *msisdn,
 				unsigned int n, uint64_t *imsi)

@@ -373,6 +373,14 @@ struct jt_bulk {
 	bool more[JITSIM_TABLE_BULK_MAX]; /* the key may be past its home chunk */
 };
 
+/* Start fetching @key's home tag line (a hint: no result, no fault). */
+static inline void
+jt_prefetch_home(const struct jitsim_table_arr *a, uint64_t key)
+{
+	__builtin_prefetch(
+		jt_tag_ptr(a, jt_home(jt_hash(a->seed, key), a->chunks) * JT_CHUNK_SLOTS), 0, 3);
+}
+
 /* Hash every key and prefetch its home tag line; then scan each home chunk
  * (lines now in flight or cached) for the first candidate and prefetch its
  * entry, or the next chunk's line when the key may have overflowed. */
