@@ -43,3 +43,10 @@ sed "s/^count = .*/count = $sims/" "$top/tests/bench/inventory-10m.ini" >"$store
 	--transport-key "$store_dir/vendor/transport.key" "$store_dir/vendor/inventory.out"
 "$build/tests/bench/bench_store" load "$store_dir/db"
 rm -rf "$store_dir"
+
+# jitsim-dp: one worker on a net_pcap infinite_rx replay of a jitsim-pktgen
+# trace, next to dpdk-testpmd io forwarding on the same vdev, trace and mbuf
+# count; 1 M and 10 M SIMs, inventory shares 0.3 / 0.0 / 0.9 (1 M).
+echo "== bench_dp ($(date -u +%F), $(nproc) cores, $(uname -r))"
+python3 "$top/scripts/bench_dp.py" "$build" --sims "${DP_SIMS:-1000000,10000000}" \
+	--seconds "${DP_SECONDS:-10}" ${DP_BENCH_KEEP:+--keep}
