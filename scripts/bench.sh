@@ -44,6 +44,11 @@ sed "s/^count = .*/count = $sims/" "$top/tests/bench/inventory-10m.ini" >"$store
 "$build/tests/bench/bench_store" load "$store_dir/db"
 rm -rf "$store_dir"
 
+# Number pools: allocations/s next to a bare bitmap scan, memory of a
+# 100 M-number pool, regex search over free numbers.
+echo "== bench_pool ($(date -u +%F), $(nproc) cores, $(uname -r))"
+"$build/tests/bench/bench_pool"
+
 # jitsim-dp: one worker on a net_pcap infinite_rx replay of a jitsim-pktgen
 # trace, next to dpdk-testpmd io forwarding on the same vdev, trace and mbuf
 # count; 1 M and 10 M SIMs, inventory shares 0.3 / 0.0 / 0.9 (1 M).
