@@ -11,7 +11,8 @@ Cases: table sizes (SIMs in the store, --sims) and shares of inventory SIMs
 in the trace's population (--inventory: the share of first attaches).
 
     scripts/bench_dp.py BUILD_DIR [--work DIR] [--sims 1000000,10000000]
-                        [--inventory 0.3] [--seconds 10] [--frames 65536]
+                        [--inventory 0.3,0.0,0.9] [--seconds 10] [--frames 65536]
+                        [--rounds 3] [--keep]
 """
 
 import argparse
@@ -134,28 +135,33 @@ def cleanup(prefix):
 
 
 def bench_testpmd(trace, mbufs, mem, secs):
+    """(packets/s: median of the per-second rates after warm-up, cycles per
+    packet of the forwarding lcore from --record-core-cycles)."""
     prefix = f"jtbtp{os.getpid()}"
     cmd = ["dpdk-testpmd"] + eal(prefix, trace, mem) + [
         "--", "--forward-mode=io", f"--total-num-mbufs={mbufs}", "--stats-period", "1",
-        "--no-lsc-interrupt"]
+        "--no-lsc-interrupt", "--record-core-cycles"]
     log("+ " + " ".join(cmd))
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    rates = []
+    rates, cpp = [], None
     start = time.time()
     try:
         for line in p.stdout:
             m = re.search(r"Rx-pps:\s+(\d+)", line)
             if m:
                 rates.append(int(m.group(1)))
-            if time.time() - start > secs + 8:
-                break
+            if time.time() - start > secs + 5:
+                p.send_signal(signal.SIGINT)  # stops forwarding, prints cycles/packet
+            m = re.search(r"CPU cycles/packet=([\d.]+)", line)
+            if m:
+                cpp = float(m.group(1))
     finally:
         stop(p)
         cleanup(prefix)
     rates = [r for r in rates if r > 0][3:]  # warm-up: trace loaded, first passes
     if not rates:
         raise RuntimeError("testpmd printed no rate")
-    return statistics.median(rates)
+    return statistics.median(rates), cpp
 
 
 def bench_dp(build, d, trace, mbufs, mem, secs):
@@ -213,6 +219,7 @@ def main():
                     help="inventory shares; the first at every size, the others at the smallest")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--frames", type=int, default=65536)
+    ap.add_argument("--rounds", type=int, default=3, help="testpmd/jitsim-dp pairs per case")
     ap.add_argument("--keep", action="store_true", help="keep the stores for the next run")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -227,22 +234,35 @@ def main():
     for sims, inv in cases:
         d = prepare(a.build, a.work, sims, inv, a.frames)
         trace = os.path.join(d, "trace.pcap")
-        tp = bench_testpmd(trace, mbufs, mem, a.seconds)
-        r = bench_dp(a.build, d, trace, mbufs, mem, a.seconds)
-        rows.append((sims, inv, tp, r))
-        log(f"{sims} SIMs, inventory {inv}: testpmd {tp / 1e6:.2f} Mpps, "
-            f"jitsim-dp {r['fps'] / 1e6:.2f} Mpps ({r['fps'] / tp:.2f}x), "
-            f"{r['mps'] / 1e6:.2f} M msgs/s, {r['cpf']} cycles/frame")
+        # Rounds of (testpmd, jitsim-dp) back to back: on a shared machine
+        # the load changes from one minute to the next, and a ratio of two
+        # runs made seconds apart is what means something.
+        tps, dps, ratios = [], [], []
+        for _ in range(a.rounds):
+            tp = bench_testpmd(trace, mbufs, mem, a.seconds)
+            r = bench_dp(a.build, d, trace, mbufs, mem, a.seconds)
+            tps.append(tp)
+            dps.append(r)
+            ratios.append(r["fps"] / tp[0])
+            log(f"{sims} SIMs, inventory {inv}: testpmd {tp[0] / 1e6:.2f} Mpps "
+                f"({tp[1]} cycles/packet), jitsim-dp {r['fps'] / 1e6:.2f} Mpps "
+                f"({r['cpf']} cycles/frame), ratio {ratios[-1]:.2f}")
+        rows.append((sims, inv, tps, dps, ratios))
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)
-    print("| SIMs | inventory share | testpmd io Mpps | jitsim-dp Mpps | ratio | "
-          "jitsim-dp M msgs/s | events/s | cycles/frame | hit rate |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for sims, inv, tp, r in rows:
-        print(f"| {sims:,} | {inv} | {tp / 1e6:.2f} | {r['fps'] / 1e6:.2f} | "
-              f"{r['fps'] / tp:.2f} | {r['mps'] / 1e6:.2f} | {r['eps']:.0f} | {r['cpf']} | "
-              f"{r['hits']:.2f} |")
-
+    med = statistics.median
+    print("| SIMs | inventory share | testpmd io Mpps | jitsim-dp Mpps | ratio (median of "
+          f"{a.rounds}) | ratios seen | jitsim-dp M msgs/s | testpmd cycles/pkt | "
+          "jitsim-dp cycles/frame |")
+    print("|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+    for sims, inv, tps, dps, ratios in rows:
+        cpp = [t[1] for t in tps if t[1]]
+        cpf = [r["cpf"] for r in dps if r["cpf"]]
+        print(f"| {sims:,} | {inv} | {med([t[0] for t in tps]) / 1e6:.2f} | "
+              f"{med([r['fps'] for r in dps]) / 1e6:.2f} | {med(ratios):.2f} | "
+              f"{' '.join(f'{x:.2f}' for x in ratios)} | "
+              f"{med([r['mps'] for r in dps]) / 1e6:.2f} | "
+              f"{f'{med(cpp):.0f}' if cpp else '-'} | {f'{med(cpf):.0f}' if cpf else '-'} |")
 
 if __name__ == "__main__":
     main()

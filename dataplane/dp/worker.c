@@ -142,12 +142,14 @@ jitsim_dp_worker_main(void *arg)
 		unsigned int nc = 0;
 		uint16_t n, i;
 
+		/* Cycles count from before RX, as testpmd's --record-core-cycles
+		 * does, so that the two are comparable; empty polls do not count. */
+		t0 = rte_rdtsc();
 		n = rte_eth_rx_burst(port, queue, pkts, burst);
 		if (n == 0) {
 			urcu_qsbr_quiescent_state();
 			continue;
 		}
-		t0 = rte_rdtsc();
 		now_s = dp_clock_now(&clk, t0);
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 		for (i = 0; i < n; i++) {
