@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The jitsim authors
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ring.h>
+
+#include <jitsim/proto/digits.h>
+#include <jitsim/shm.h>
+#include <jitsim/sim.h>
+
+#include "cpctl.h"
+#include "ctlsrv.h"
+#include "flow.h"
+#include "job.h"
+#include "store.h"
+
+#define CPCTL_LIST_DEFAULT 100
+#define CPCTL_LIST_MAX 1000
+
+static int __attribute__((format(printf, 4, 5)))
+cpctl_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Optional unsigned argument @key: a JSON integer or a string of digits
+ * (jitsimctl passes options as strings). 0 (absent: *out untouched),
+ * -EINVAL naming the key. */
+static int
+cpctl_arg_u64(const json_t *args, const char *key, uint64_t max, uint64_t *out, char *err,
+	      size_t errlen)
+{
+	const json_t *v = json_object_get(args, key);
+	uint64_t x = 0;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		x = (uint64_t)json_integer_value(v);
+	} else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = strlen(s);
+
+		if (n == 0 || n > 19 || strspn(s, "0123456789") != n)
+			return cpctl_err(err, errlen, -EINVAL, "%s: not a decimal number", key);
+		x = strtoull(s, NULL, 10);
+	} else {
+		return cpctl_err(err, errlen, -EINVAL, "%s: not a number", key);
+	}
+	if (x > max) {
+		snprintf(err, errlen, "%s: more than %" PRIu64, key, max);
+		return -EINVAL;
+	}
+	*out = x;
+	return 0;
+}
+
+/* Required IMSI argument: 5..15 digits. */
+static int
+cpctl_arg_imsi(const json_t *args, uint64_t *imsi, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(args, "imsi");
+	const char *s;
+	size_t n;
+
+	if (!json_is_string(v))
+		return cpctl_err(err, errlen, -EINVAL, "%s: required, a string of digits", "imsi");
+	s = json_string_value(v);
+	n = strlen(s);
+	if (n < 5 || n > 15 || strspn(s, "0123456789") != n)
+		return cpctl_err(err, errlen, -EINVAL, "%s: 5..15 digits", "imsi");
+	*imsi = jitsim_digits_key_str(s);
+	return 0;
+}
+
+static json_t *
+cpctl_digits(uint64_t key)
+{
+	char buf[JITSIM_DIGITS_MAX + 1];
+
+	if (key == 0 || jitsim_digits_key_format(key, buf, sizeof(buf)) < 0)
+		return json_null();
+	return json_string(buf);
+}
+
+static json_t *
+cpctl_job_json(const struct jitsim_job *j)
+{
+	return json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:i,s:i,s:s,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "job",
+			 (json_int_t)j->id, "step", jitsim_job_step_name(j->step), "imsi",
+			 cpctl_digits(j->imsi), "msisdn", cpctl_digits(j->msisdn), "event",
+			 jitsim_event_type_name(j->event), "prev_state",
+			 jitsim_sim_state_name(j->prev_state), "tenant", j->tenant, "region",
+			 j->region, "hlr", j->hlr, "hlr_id", j->hlr_id, "tariff", j->tariff,
+			 "profile", j->profile, "attempts", j->attempts, "created",
+			 (json_int_t)j->created, "updated", (json_int_t)j->updated, "reason",
+			 j->reason);
+}
+
+/* --- status --- */
+
+static int
+cpctl_status(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
+{
+	struct jitsim_cpctl *c = req->arg;
+	struct jitsim_cp_flow_stats st;
+	const struct jitsim_shm_hdr *h = c->shm->hdr;
+	json_t *ev, *rings, *o;
+	uint64_t age;
+	struct timespec ts;
+
+	(void)err;
+	(void)errlen;
+	jitsim_cp_flow_stats(c->flow, &st);
+	ev = json_object();
+	for (unsigned int t = 1; t < JITSIM_EV_TYPE_MAX; t++)
+		json_object_set_new(ev, jitsim_event_type_name(t),
+				    json_integer((json_int_t)st.events[t]));
+	json_object_set_new(ev, "invalid", json_integer((json_int_t)st.events[0]));
+	rings = json_array();
+	for (unsigned int i = 0; i < c->shm->hdr->n_event_rings; i++)
+		json_array_append_new(rings, json_integer(rte_ring_count(c->shm->event[i])));
+	age = jitsim_shm_peer_age_ns(c->shm);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	o = json_pack(
+		"{s:s,s:I,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I},"
+		"s:{s:o,s:I,s:I,s:b,s:I,s:I,s:o,s:i}}",
+		"instance", c->instance, "uptime_ms",
+		(json_int_t)(((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec -
+			      c->started_ns) /
+			     1000000),
+		"events", ev, "jobs", "allocated", (json_int_t)st.live, "done",
+		(json_int_t)st.done_total, "failed", (json_int_t)st.failed_total, "started",
+		(json_int_t)st.started, "resumed", (json_int_t)st.resumed, "retries",
+		(json_int_t)st.retries, "commit_errors", (json_int_t)st.commit_errors, "handling",
+		"duplicate", (json_int_t)st.duplicate, "resync", (json_int_t)st.resync, "no_sim",
+		(json_int_t)st.no_sim, "updates", (json_int_t)st.updates, "update_drops",
+		(json_int_t)st.update_drops, "dataplane", "heartbeat_age_ms",
+		age == UINT64_MAX ? json_null() : json_integer((json_int_t)(age / 1000000)),
+		"generation", (json_int_t)__atomic_load_n(&h->dp_generation, __ATOMIC_RELAXED),
+		"pid", (json_int_t)__atomic_load_n(&h->dp_pid, __ATOMIC_RELAXED), "ready",
+		__atomic_load_n(&h->dp_ready, __ATOMIC_RELAXED) != 0, "update_seq_applied",
+		(json_int_t)__atomic_load_n(&h->dp_update_seq, __ATOMIC_RELAXED), "update_seq_sent",
+		(json_int_t)__atomic_load_n(&h->cp_update_seq, __ATOMIC_RELAXED), "event_ring_fill",
+		rings, "update_ring_fill", (int)rte_ring_count(c->shm->update));
+	if (o == NULL)
+		return -ENOMEM;
+	/* Alerts: an operator must act (add numbers, add a region). */
+	json_object_set_new(o, "alerts",
+			    json_pack("{s:I,s:I}", "no_number", (json_int_t)st.no_number,
+				      "no_region", (json_int_t)st.no_region));
+	*result = o;
+	return 0;
+}
+
+/* --- sim.show --- */
+
+static int
+cpctl_sim_show(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
+{
+	struct jitsim_cpctl *c = req->arg;
+	struct jitsim_rec r;
+	struct jitsim_job j;
+	char jerr[256];
+	uint64_t imsi = 0;
+	json_t *o;
+	int rc;
+
+	rc = cpctl_arg_imsi(req->args, &imsi, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = jitsim_store_sim_get(c->store, imsi, &r, err, errlen);
+	if (rc == -ENOENT)
+		return cpctl_err(err, errlen, rc, "IMSI %s is not in the store",
+				 json_string_value(json_object_get(req->args, "imsi")));
+	if (rc != 0)
+		return rc;
+	/* The secret mask and sealed blob stay out: never keys, not even
+	 * sealed ones, on the socket. */
+	o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:s,s:I,s:I,s:I}", "imsi",
+		      cpctl_digits(r.imsi), "state", jitsim_sim_state_name(r.state), "flags",
+		      r.flags, "tenant", r.tenant, "region", r.region, "tariff", r.tariff, "hlr_id",
+		      r.hlr, "msisdn", cpctl_digits(r.msisdn), "iccid", r.iccid, "batch", r.batch,
+		      "created", (json_int_t)r.created, "updated", (json_int_t)r.updated,
+		      "activated", (json_int_t)r.activated);
+	if (o == NULL)
+		return -ENOMEM;
+	if (jitsim_job_get_by_imsi(c->store, imsi, &j, jerr, sizeof(jerr)) == 0)
+		json_object_set_new(o, "job", cpctl_job_json(&j));
+	*result = o;
+	return 0;
+}
+
+/* --- job.list, job.show --- */
+
+static int
+cpctl_job_list(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
+{
+	struct jitsim_cpctl *c = req->arg;
+	uint64_t limit = CPCTL_LIST_DEFAULT, after = 0;
+	unsigned int step = JITSIM_JOB_NONE;
+	const json_t *sv = json_object_get(req->args, "step");
+	uint8_t lo[JITSIM_JOB_KEY_LEN], hi[1] = {'j' + 1};
+	struct jitsim_store_iter *it;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	struct jitsim_job j;
+	json_t *arr;
+	int rc;
+
+	if (sv != NULL && !json_is_null(sv)) {
+		if (!json_is_string(sv) ||
+		    (step = jitsim_job_step_parse(json_string_value(sv))) == JITSIM_JOB_NONE)
+			return cpctl_err(err, errlen, -EINVAL, "%s: allocated, done or failed",
+					 "step");
+	}
+	rc = cpctl_arg_u64(req->args, "limit", CPCTL_LIST_MAX, &limit, err, errlen);
+	if (rc == 0)
+		rc = cpctl_arg_u64(req->args, "after", UINT64_MAX - 1, &after, err, errlen);
+	if (rc != 0)
+		return rc;
+	jitsim_job_key(after + 1, lo);
+	it = jitsim_store_iter_new_range(c->store, JITSIM_CF_JOB, lo, sizeof(lo), hi, sizeof(hi));
+	arr = json_array();
+	if (it == NULL || arr == NULL) {
+		jitsim_store_iter_free(it);
+		json_decref(arr);
+		return -ENOMEM;
+	}
+	while (json_array_size(arr) < limit &&
+	       (rc = jitsim_store_iter_next(it, &k, &kl, &v, &vl)) == 1) {
+		uint64_t id = 0;
+
+		if (kl != JITSIM_JOB_KEY_LEN)
+			continue;
+		for (size_t i = 1; i < kl; i++)
+			id = id << 8 | k[i];
+		if (jitsim_job_decode(id, v, vl, &j, err, errlen) != 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (step == JITSIM_JOB_NONE || j.step == step)
+			json_array_append_new(arr, cpctl_job_json(&j));
+	}
+	jitsim_store_iter_free(it);
+	if (rc < 0) {
+		json_decref(arr);
+		if (rc == -EIO)
+			snprintf(err, errlen, "job journal: read error");
+		return rc;
+	}
+	*result = arr;
+	return 0;
+}
+
+static int
+cpctl_job_show(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
+{
+	struct jitsim_cpctl *c = req->arg;
+	struct jitsim_job j;
+	uint64_t id = 0;
+	int rc;
+
+	rc = cpctl_arg_u64(req->args, "job", UINT64_MAX - 1, &id, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (id == 0)
+		return cpctl_err(err, errlen, -EINVAL, "%s: required, a job id (1 or more)", "job");
+	rc = jitsim_job_get(c->store, id, &j, err, errlen);
+	if (rc == -ENOENT)
+		snprintf(err, errlen, "no job %" PRIu64, id);
+	if (rc != 0)
+		return rc;
+	*result = cpctl_job_json(&j);
+	return *result != NULL ? 0 : -ENOMEM;
+}
+
+int
+jitsim_cpctl_register(struct jitsim_ctlsrv *srv, struct jitsim_cpctl *c)
+{
+	int rc;
+
+	rc = jitsim_ctlsrv_register(srv, "status", cpctl_status, c,
+				    "dataplane and control-plane health, rings, job counters");
+	if (rc == 0)
+		rc = jitsim_ctlsrv_register(
+			srv, "sim.show", cpctl_sim_show, c,
+			"one SIM: state, MSISDN, region, its latest job (imsi)");
+	if (rc == 0)
+		rc = jitsim_ctlsrv_register(srv, "job.list", cpctl_job_list, c,
+					    "jobs in id order ([step], [limit], [after])");
+	if (rc == 0)
+		rc = jitsim_ctlsrv_register(srv, "job.show", cpctl_job_show, c, "one job (job)");
+	return rc;
+}
