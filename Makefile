@@ -10,7 +10,7 @@
 #   make test-quick  unit tests only (edit-test loop)
 #   make bench       optimised build, benchmarks with their baselines
 #   make fuzz        long libFuzzer runs (FUZZ_SECONDS per target, default 600)
-#   make demo        jitsim-dp on a generated trace, events vs ground truth
+#   make demo        jitsim-cp + jitsim-dp on a generated trace: what was activated
 #   make format      clang-format every C file in place
 
 BUILD       ?= build
@@ -65,7 +65,7 @@ fuzz: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
 	bash scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
-# The dataplane on a generated trace; jitsim-cp joins it with issues 6-7.
+# jitsim-cp and jitsim-dp on a generated trace (scripts/demo.sh).
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
