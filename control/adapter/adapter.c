@@ -14,6 +14,7 @@
  * keeps its slot until the backend answers.
  */
 
+#include <jitsim/errmsg.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -61,18 +62,6 @@ struct jitsim_adapter {
 	pthread_t timer_thr;
 	pthread_t pool[];
 };
-
-static void __attribute__((format(printf, 3, 4)))
-adapter_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t
 adapter_now_ns(void)
@@ -137,18 +126,19 @@ adapter_check_digits(const char *s, size_t size, size_t min, size_t max, const c
 	size_t n;
 
 	if (end == NULL) {
-		adapter_err(err, errlen, "field %s: not terminated", field);
+		jitsim_errmsg(err, errlen, "field %s: not terminated", field);
 		return -EINVAL;
 	}
 	n = (size_t)(end - s);
 	if (n != 0 && (n < min || n > max)) {
-		adapter_err(err, errlen, "field %s: %zu digits, want %zu..%zu", field, n, min, max);
+		jitsim_errmsg(err, errlen, "field %s: %zu digits, want %zu..%zu", field, n, min,
+			      max);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9') {
-			adapter_err(err, errlen, "field %s: character %zu is not a digit", field,
-				    i + 1);
+			jitsim_errmsg(err, errlen, "field %s: character %zu is not a digit", field,
+				      i + 1);
 			return -EINVAL;
 		}
 	}
@@ -161,7 +151,7 @@ adapter_check_name(const char *s, size_t size, const char *field, char *err, siz
 	const char *end = memchr(s, '\0', size);
 
 	if (end == NULL) {
-		adapter_err(err, errlen, "field %s: not terminated", field);
+		jitsim_errmsg(err, errlen, "field %s: not terminated", field);
 		return -EINVAL;
 	}
 	for (const char *p = s; p < end; p++) {
@@ -169,9 +159,9 @@ adapter_check_name(const char *s, size_t size, const char *field, char *err, siz
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '.' || c == '_' || c == '-')) {
-			adapter_err(err, errlen,
-				    "field %s: character %zu is not one of [A-Za-z0-9._-]", field,
-				    (size_t)(p - s) + 1);
+			jitsim_errmsg(err, errlen,
+				      "field %s: character %zu is not one of [A-Za-z0-9._-]", field,
+				      (size_t)(p - s) + 1);
 			return -EINVAL;
 		}
 	}
@@ -186,11 +176,11 @@ jitsim_prov_order_check(const struct jitsim_prov_order *o, char *err, size_t err
 	/* Job ids go into JSON as integers: keep them exact in a double-free
 	 * int64 consumer. */
 	if (o->job == 0 || o->job > INT64_MAX) {
-		adapter_err(err, errlen, "field job: not in 1..2^63-1");
+		jitsim_errmsg(err, errlen, "field job: not in 1..2^63-1");
 		return -EINVAL;
 	}
 	if (o->imsi[0] == '\0') {
-		adapter_err(err, errlen, "field imsi: missing");
+		jitsim_errmsg(err, errlen, "field imsi: missing");
 		return -EINVAL;
 	}
 	rc = adapter_check_digits(o->imsi, sizeof(o->imsi), 5, JITSIM_PROV_IMSI_MAX, "imsi", err,
@@ -204,13 +194,13 @@ jitsim_prov_order_check(const struct jitsim_prov_order *o, char *err, size_t err
 	if (rc == 0)
 		rc = adapter_check_name(o->hlr, sizeof(o->hlr), "hlr", err, errlen);
 	if (rc == 0 && o->hlr[0] == '\0') {
-		adapter_err(err, errlen, "field hlr: missing");
+		jitsim_errmsg(err, errlen, "field hlr: missing");
 		rc = -EINVAL;
 	}
 	if (rc == 0)
 		rc = adapter_check_name(o->tariff, sizeof(o->tariff), "tariff", err, errlen);
 	if (rc == 0 && o->flow > JITSIM_PROV_FLOW_DATA_ONLY) {
-		adapter_err(err, errlen, "field flow: %u is not voice or data_only", o->flow);
+		jitsim_errmsg(err, errlen, "field flow: %u is not voice or data_only", o->flow);
 		rc = -EINVAL;
 	}
 	return rc;
@@ -410,15 +400,15 @@ jitsim_adapter_new(const struct jitsim_adapter_ops *ops, void *ctx,
 			c.timeout_ms = cfg->timeout_ms;
 	}
 	if (c.max_inflight > ADAPTER_INFLIGHT_MAX) {
-		adapter_err(err, errlen, "adapter %s: max_inflight %u is over %u", ops->name,
-			    c.max_inflight, ADAPTER_INFLIGHT_MAX);
+		jitsim_errmsg(err, errlen, "adapter %s: max_inflight %u is over %u", ops->name,
+			      c.max_inflight, ADAPTER_INFLIGHT_MAX);
 		if (ops->destroy)
 			ops->destroy(ctx);
 		return NULL;
 	}
 	a = calloc(1, sizeof(*a) + c.max_inflight * sizeof(a->pool[0]));
 	if (a == NULL) {
-		adapter_err(err, errlen, "adapter %s: out of memory", ops->name);
+		jitsim_errmsg(err, errlen, "adapter %s: out of memory", ops->name);
 		if (ops->destroy)
 			ops->destroy(ctx);
 		return NULL;
@@ -439,7 +429,7 @@ jitsim_adapter_new(const struct jitsim_adapter_ops *ops, void *ctx,
 	if (i == c.max_inflight && pthread_create(&a->timer_thr, NULL, adapter_timer_main, a) == 0)
 		a->timer_started = true;
 	if (!a->timer_started) {
-		adapter_err(err, errlen, "adapter %s: cannot start its threads", ops->name);
+		jitsim_errmsg(err, errlen, "adapter %s: cannot start its threads", ops->name);
 		adapter_stop_threads(a, i);
 		adapter_destroy(a);
 		return NULL;
@@ -480,7 +470,8 @@ jitsim_adapter_submit(struct jitsim_adapter *a, enum jitsim_prov_op op,
 	int rc;
 
 	if (op < JITSIM_PROV_PROVISION || op >= JITSIM_PROV_OP_MAX || done == NULL) {
-		adapter_err(err, errlen, "adapter %s: bad operation or no callback", a->ops->name);
+		jitsim_errmsg(err, errlen, "adapter %s: bad operation or no callback",
+			      a->ops->name);
 		return -EINVAL;
 	}
 	rc = jitsim_prov_order_check(o, err, errlen);
@@ -488,7 +479,7 @@ jitsim_adapter_submit(struct jitsim_adapter *a, enum jitsim_prov_op op,
 		return rc;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		adapter_err(err, errlen, "adapter %s: out of memory", a->ops->name);
+		jitsim_errmsg(err, errlen, "adapter %s: out of memory", a->ops->name);
 		return -ENOMEM;
 	}
 	c->a = a;
@@ -502,11 +493,11 @@ jitsim_adapter_submit(struct jitsim_adapter *a, enum jitsim_prov_op op,
 	c->deadline_ns = adapter_now_ns() + (uint64_t)a->cfg.timeout_ms * 1000000ull;
 	if (a->stop) {
 		rc = -ESHUTDOWN;
-		adapter_err(err, errlen, "adapter %s: stopping", a->ops->name);
+		jitsim_errmsg(err, errlen, "adapter %s: stopping", a->ops->name);
 	} else if (a->n_queued >= a->cfg.queue_max) {
 		rc = -EAGAIN;
-		adapter_err(err, errlen, "adapter %s: %u orders queued already", a->ops->name,
-			    a->n_queued);
+		jitsim_errmsg(err, errlen, "adapter %s: %u orders queued already", a->ops->name,
+			      a->n_queued);
 	} else {
 		adapter_link(&a->queue, c);
 		a->n_queued++;
@@ -525,7 +516,7 @@ int
 jitsim_adapter_health(struct jitsim_adapter *a, char *msg, size_t msglen)
 {
 	if (a->ops->health == NULL) {
-		adapter_err(msg, msglen, "adapter %s: ok", a->ops->name);
+		jitsim_errmsg(msg, msglen, "adapter %s: ok", a->ops->name);
 		return 0;
 	}
 	return a->ops->health(a->ctx, msg, msglen);

@@ -11,6 +11,7 @@
  * pass theirs. The fd is only replaced (rotation) while no sync runs.
  */
 
+#include <jitsim/errmsg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -46,18 +47,6 @@ struct jitsim_outbox {
 	int failed; /* sticky negative errno after a failed sync */
 	struct jitsim_outbox_stats st;
 };
-
-static void __attribute__((format(printf, 3, 4)))
-outbox_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void __attribute__((format(printf, 2, 3)))
 outbox_log(const struct jitsim_outbox *ob, const char *fmt, ...)
@@ -163,7 +152,7 @@ outbox_repair(struct jitsim_outbox *ob, uint64_t size, char *err, size_t errlen)
 		return 0;
 	r = pread(ob->fd, buf, 1, (off_t)(size - 1));
 	if (r != 1) {
-		outbox_err(err, errlen, "outbox %s: cannot read its last byte", ob->path);
+		jitsim_errmsg(err, errlen, "outbox %s: cannot read its last byte", ob->path);
 		return r < 0 ? -errno : -EIO;
 	}
 	if (buf[0] == '\n')
@@ -173,8 +162,8 @@ outbox_repair(struct jitsim_outbox *ob, uint64_t size, char *err, size_t errlen)
 
 		r = pread(ob->fd, buf, n, (off_t)(end - n));
 		if (r != (ssize_t)n) {
-			outbox_err(err, errlen, "outbox %s: read error at offset %" PRIu64,
-				   ob->path, end - n);
+			jitsim_errmsg(err, errlen, "outbox %s: read error at offset %" PRIu64,
+				      ob->path, end - n);
 			return r < 0 ? -errno : -EIO;
 		}
 		for (size_t i = n; i > 0; i--) {
@@ -187,13 +176,13 @@ outbox_repair(struct jitsim_outbox *ob, uint64_t size, char *err, size_t errlen)
 	}
 	if (ftruncate(ob->fd, (off_t)keep) != 0) {
 		rc = -errno;
-		outbox_err(err, errlen, "outbox %s: cannot cut the partial last line: %s", ob->path,
-			   strerror(-rc));
+		jitsim_errmsg(err, errlen, "outbox %s: cannot cut the partial last line: %s",
+			      ob->path, strerror(-rc));
 		return rc;
 	}
 	rc = outbox_sync(ob, ob->fd);
 	if (rc != 0) {
-		outbox_err(err, errlen, "outbox %s: fdatasync: %s", ob->path, strerror(-rc));
+		jitsim_errmsg(err, errlen, "outbox %s: fdatasync: %s", ob->path, strerror(-rc));
 		return rc;
 	}
 	ob->st.repaired_bytes = size - keep;
@@ -221,13 +210,13 @@ jitsim_outbox_open(const struct jitsim_outbox_opts *o, struct jitsim_outbox **ou
 
 	*out = NULL;
 	if (o == NULL || o->path == NULL || o->path[0] == '\0') {
-		outbox_err(err, errlen, "outbox: no file given");
+		jitsim_errmsg(err, errlen, "outbox: no file given");
 		return -EINVAL;
 	}
 	ob = calloc(1, sizeof(*ob));
 	if (ob == NULL || (ob->path = strdup(o->path)) == NULL) {
 		free(ob);
-		outbox_err(err, errlen, "outbox %s: out of memory", o->path);
+		jitsim_errmsg(err, errlen, "outbox %s: out of memory", o->path);
 		return -ENOMEM;
 	}
 	ob->rotate_bytes = o->rotate_bytes;
@@ -236,19 +225,19 @@ jitsim_outbox_open(const struct jitsim_outbox_opts *o, struct jitsim_outbox **ou
 	ob->sync = o->sync;
 	rc = outbox_open_file(ob->path, &ob->fd);
 	if (rc != 0) {
-		outbox_err(err, errlen, "outbox %s: open: %s", ob->path, strerror(-rc));
+		jitsim_errmsg(err, errlen, "outbox %s: open: %s", ob->path, strerror(-rc));
 		free(ob->path);
 		free(ob);
 		return rc;
 	}
 	if (fstat(ob->fd, &sb) != 0) {
 		rc = -errno;
-		outbox_err(err, errlen, "outbox %s: fstat: %s", ob->path, strerror(-rc));
+		jitsim_errmsg(err, errlen, "outbox %s: fstat: %s", ob->path, strerror(-rc));
 		goto fail;
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		rc = -EINVAL;
-		outbox_err(err, errlen, "outbox %s: not a regular file", ob->path);
+		jitsim_errmsg(err, errlen, "outbox %s: not a regular file", ob->path);
 		goto fail;
 	}
 	rc = outbox_repair(ob, (uint64_t)sb.st_size, err, errlen);
@@ -257,8 +246,8 @@ jitsim_outbox_open(const struct jitsim_outbox_opts *o, struct jitsim_outbox **ou
 	ob->st.size = (uint64_t)sb.st_size - ob->st.repaired_bytes;
 	rc = outbox_sync_dir(ob->path);
 	if (rc != 0) {
-		outbox_err(err, errlen, "outbox %s: fsync of its directory: %s", ob->path,
-			   strerror(-rc));
+		jitsim_errmsg(err, errlen, "outbox %s: fsync of its directory: %s", ob->path,
+			      strerror(-rc));
 		goto fail;
 	}
 	pthread_mutex_init(&ob->lock, NULL);
@@ -448,16 +437,17 @@ outbox_health(void *ctx, char *msg, size_t msglen)
 	pthread_mutex_lock(&ob->lock);
 	rc = ob->failed;
 	if (rc != 0) {
-		outbox_err(msg, msglen, "outbox %s: stopped after a failed write or sync: %s",
-			   ob->path, strerror(-rc));
+		jitsim_errmsg(msg, msglen, "outbox %s: stopped after a failed write or sync: %s",
+			      ob->path, strerror(-rc));
 	} else if (fstat(ob->fd, &sb) != 0 || sb.st_nlink == 0) {
 		rc = -ENOENT;
-		outbox_err(msg, msglen, "outbox %s: the file was removed", ob->path);
+		jitsim_errmsg(msg, msglen, "outbox %s: the file was removed", ob->path);
 	} else if (access(ob->path, W_OK) != 0) {
 		rc = -errno;
-		outbox_err(msg, msglen, "outbox %s: not writable: %s", ob->path, strerror(-rc));
+		jitsim_errmsg(msg, msglen, "outbox %s: not writable: %s", ob->path, strerror(-rc));
 	} else {
-		outbox_err(msg, msglen, "outbox %s: ok, %" PRIu64 " bytes", ob->path, ob->st.size);
+		jitsim_errmsg(msg, msglen, "outbox %s: ok, %" PRIu64 " bytes", ob->path,
+			      ob->st.size);
 	}
 	pthread_mutex_unlock(&ob->lock);
 	return rc;

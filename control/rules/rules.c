@@ -13,6 +13,7 @@
  * that a failed allocation leaves the previous set intact.
  */
 
+#include <jitsim/errmsg.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -79,18 +80,6 @@ struct jitsim_rules {
 	bool has_default_device;
 	struct jitsim_rules_device default_device;
 };
-
-static void __attribute__((format(printf, 3, 4)))
-rules_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- names ---- */
 
@@ -181,12 +170,12 @@ rules_check_name(const char *s, size_t size, bool may_be_empty, const char *fiel
 	size_t n;
 
 	if (!rules_terminated(s, size)) {
-		rules_err(err, errlen, "field %s: longer than %zu characters", field, size - 1);
+		jitsim_errmsg(err, errlen, "field %s: longer than %zu characters", field, size - 1);
 		return -EINVAL;
 	}
 	n = strlen(s);
 	if (n == 0 && !may_be_empty) {
-		rules_err(err, errlen, "field %s: empty", field);
+		jitsim_errmsg(err, errlen, "field %s: empty", field);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -194,9 +183,9 @@ rules_check_name(const char *s, size_t size, bool may_be_empty, const char *fiel
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '.' || c == '_' || c == '-')) {
-			rules_err(err, errlen,
-				  "field %s: character %zu is not one of [A-Za-z0-9._-]", field,
-				  i + 1);
+			jitsim_errmsg(err, errlen,
+				      "field %s: character %zu is not one of [A-Za-z0-9._-]", field,
+				      i + 1);
 			return -EINVAL;
 		}
 	}
@@ -210,18 +199,18 @@ rules_check_text(const char *s, size_t size, const char *field, char *err, size_
 	size_t n;
 
 	if (!rules_terminated(s, size)) {
-		rules_err(err, errlen, "field %s: longer than %zu characters", field, size - 1);
+		jitsim_errmsg(err, errlen, "field %s: longer than %zu characters", field, size - 1);
 		return -EINVAL;
 	}
 	n = strlen(s);
 	if (n == 0) {
-		rules_err(err, errlen, "field %s: empty", field);
+		jitsim_errmsg(err, errlen, "field %s: empty", field);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] <= ' ' || s[i] > '~') {
-			rules_err(err, errlen, "field %s: character %zu is not printable", field,
-				  i + 1);
+			jitsim_errmsg(err, errlen, "field %s: character %zu is not printable",
+				      field, i + 1);
 			return -EINVAL;
 		}
 	}
@@ -235,18 +224,19 @@ rules_check_digits(const char *s, size_t size, size_t min, size_t max, const cha
 	size_t n;
 
 	if (!rules_terminated(s, size)) {
-		rules_err(err, errlen, "field %s: too long", field);
+		jitsim_errmsg(err, errlen, "field %s: too long", field);
 		return -EINVAL;
 	}
 	n = strlen(s);
 	if (n < min || n > max) {
-		rules_err(err, errlen, "field %s: %zu digits, want %zu..%zu", field, n, min, max);
+		jitsim_errmsg(err, errlen, "field %s: %zu digits, want %zu..%zu", field, n, min,
+			      max);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9') {
-			rules_err(err, errlen, "field %s: character %zu is not a digit", field,
-				  i + 1);
+			jitsim_errmsg(err, errlen, "field %s: character %zu is not a digit", field,
+				      i + 1);
 			return -EINVAL;
 		}
 	}
@@ -261,11 +251,12 @@ rules_check_hlr(const struct jitsim_rules_hlr *h, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	if (h->id == 0) {
-		rules_err(err, errlen, "field id: 0 is not an hlr id (1..65535)");
+		jitsim_errmsg(err, errlen, "field id: 0 is not an hlr id (1..65535)");
 		return -EINVAL;
 	}
 	if (h->kind < JITSIM_HLR_OSMO || h->kind > JITSIM_HLR_OUTBOX) {
-		rules_err(err, errlen, "field kind: %u is not osmo-hlr, http or outbox", h->kind);
+		jitsim_errmsg(err, errlen, "field kind: %u is not osmo-hlr, http or outbox",
+			      h->kind);
 		return -EINVAL;
 	}
 	return rules_check_text(h->address, sizeof(h->address), "address", err, errlen);
@@ -277,7 +268,7 @@ rules_check_region(const struct jitsim_rules_region *g, char *err, size_t errlen
 	int rc;
 
 	if (g->id == 0) {
-		rules_err(err, errlen, "field id: 0 is not a region id (1..65535)");
+		jitsim_errmsg(err, errlen, "field id: 0 is not a region id (1..65535)");
 		return -EINVAL;
 	}
 	rc = rules_check_name(g->name, sizeof(g->name), false, "name", err, errlen);
@@ -307,17 +298,17 @@ rules_check_visited(const struct jitsim_rules_visited *v, char *err, size_t errl
 		/* The dataplane writes 0 for "no Origin-Host": such a host
 		 * could never be told apart. */
 		if (rc == 0 && jitsim_rules_host_hash(v->value, strlen(v->value)) == 0) {
-			rules_err(err, errlen, "field value: origin host hashes to 0");
+			jitsim_errmsg(err, errlen, "field value: origin host hashes to 0");
 			rc = -EINVAL;
 		}
 		break;
 	default:
-		rules_err(err, errlen, "field match: %u is not gt_prefix, plmn or origin_host",
-			  v->match);
+		jitsim_errmsg(err, errlen, "field match: %u is not gt_prefix, plmn or origin_host",
+			      v->match);
 		return -EINVAL;
 	}
 	if (rc == 0 && v->region == 0) {
-		rules_err(err, errlen, "field region: 0 is not a region id");
+		jitsim_errmsg(err, errlen, "field region: 0 is not a region id");
 		rc = -EINVAL;
 	}
 	return rc;
@@ -336,22 +327,22 @@ rules_check_device(const struct jitsim_rules_device *d, bool whole, char *err, s
 		if (rc)
 			return rc;
 		if (d->has_tac && d->tac_from > RULES_TAC_MAX) {
-			rules_err(err, errlen, "field tac_from: more than 8 digits");
+			jitsim_errmsg(err, errlen, "field tac_from: more than 8 digits");
 			return -EINVAL;
 		}
 		if (d->has_tac && d->tac_to > RULES_TAC_MAX) {
-			rules_err(err, errlen, "field tac_to: more than 8 digits");
+			jitsim_errmsg(err, errlen, "field tac_to: more than 8 digits");
 			return -EINVAL;
 		}
 		if (d->has_tac && d->tac_from > d->tac_to) {
-			rules_err(err, errlen,
-				  "field tac_to: %08" PRIu32 " is below tac_from %08" PRIu32,
-				  d->tac_to, d->tac_from);
+			jitsim_errmsg(err, errlen,
+				      "field tac_to: %08" PRIu32 " is below tac_from %08" PRIu32,
+				      d->tac_to, d->tac_from);
 			return -EINVAL;
 		}
 		if (d->n_rat > JITSIM_RULES_RAT_MAX) {
-			rules_err(err, errlen, "field rat: %u entries, at most %u", d->n_rat,
-				  JITSIM_RULES_RAT_MAX);
+			jitsim_errmsg(err, errlen, "field rat: %u entries, at most %u", d->n_rat,
+				      JITSIM_RULES_RAT_MAX);
 			return -EINVAL;
 		}
 	}
@@ -359,14 +350,14 @@ rules_check_device(const struct jitsim_rules_device *d, bool whole, char *err, s
 	if (rc)
 		return rc;
 	if (d->flow != JITSIM_FLOW_VOICE && d->flow != JITSIM_FLOW_DATA_ONLY) {
-		rules_err(err, errlen, "field flow: %u is not voice or data_only", d->flow);
+		jitsim_errmsg(err, errlen, "field flow: %u is not voice or data_only", d->flow);
 		return -EINVAL;
 	}
 	rc = rules_check_name(d->data_pool, sizeof(d->data_pool), true, "data_pool", err, errlen);
 	if (rc)
 		return rc;
 	if (d->flow == JITSIM_FLOW_VOICE && d->data_pool[0] != '\0') {
-		rules_err(err, errlen, "field data_pool: only for flow data_only");
+		jitsim_errmsg(err, errlen, "field data_pool: only for flow data_only");
 		return -EINVAL;
 	}
 	return 0;
@@ -577,7 +568,7 @@ rules_compile(struct rules_set *s, char *err, size_t errlen)
 		free(trie);
 		free(plmn);
 		free(host);
-		rules_err(err, errlen, "out of memory");
+		jitsim_errmsg(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	memset(&trie[0], 0xff, sizeof(trie[0].child));
@@ -619,9 +610,9 @@ rules_compile(struct rules_set *s, char *err, size_t errlen)
 				rules_at(&s->visited, host[i - 1].idx);
 			const struct jitsim_rules_visited *b = rules_at(&s->visited, host[i].idx);
 
-			rules_err(err, errlen,
-				  "field value: origin hosts '%s' and '%s' have the same hash",
-				  a->value, b->value);
+			jitsim_errmsg(err, errlen,
+				      "field value: origin hosts '%s' and '%s' have the same hash",
+				      a->value, b->value);
 			free(trie);
 			free(plmn);
 			free(host);
@@ -666,11 +657,11 @@ rules_put(struct rules_set *s, struct rules_vec *a, const void *e,
 		memcpy(rules_at(a, pos), e, a->size);
 	} else {
 		if (a->n >= max) {
-			rules_err(err, errlen, "too many definitions (at most %u)", max);
+			jitsim_errmsg(err, errlen, "too many definitions (at most %u)", max);
 			return -ENOSPC;
 		}
 		if (rules_reserve(a, a->n + 1) != 0) {
-			rules_err(err, errlen, "out of memory");
+			jitsim_errmsg(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
 		rules_insert_at(a, pos, e);
@@ -694,8 +685,8 @@ rules_set_put_hlr(struct rules_set *s, const struct jitsim_rules_hlr *h, char *e
 		const struct jitsim_rules_hlr *o = rules_at(&s->hlr, i);
 
 		if (o->id == h->id && strcmp(o->name, h->name) != 0) {
-			rules_err(err, errlen, "field id: %u already used by hlr '%s'", h->id,
-				  o->name);
+			jitsim_errmsg(err, errlen, "field id: %u already used by hlr '%s'", h->id,
+				      o->name);
 			return -EEXIST;
 		}
 	}
@@ -710,8 +701,8 @@ rules_set_put_region(struct rules_set *s, const struct jitsim_rules_region *g, c
 		const struct jitsim_rules_region *o = rules_at(&s->region, i);
 
 		if (o->id != g->id && strcmp(o->name, g->name) == 0) {
-			rules_err(err, errlen, "field name: '%s' already used by region %u",
-				  g->name, o->id);
+			jitsim_errmsg(err, errlen, "field name: '%s' already used by region %u",
+				      g->name, o->id);
 			return -EEXIST;
 		}
 	}
@@ -729,12 +720,12 @@ rules_set_put_device(struct rules_set *s, const struct jitsim_rules_device *d, c
 	unsigned int pos;
 
 	if (old < 0 && s->device.n >= JITSIM_RULES_DEVICE_MAX) {
-		rules_err(err, errlen, "too many definitions (at most %u)",
-			  JITSIM_RULES_DEVICE_MAX);
+		jitsim_errmsg(err, errlen, "too many definitions (at most %u)",
+			      JITSIM_RULES_DEVICE_MAX);
 		return -ENOSPC;
 	}
 	if (old < 0 && rules_reserve(&s->device, s->device.n + 1) != 0) {
-		rules_err(err, errlen, "out of memory");
+		jitsim_errmsg(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if (old >= 0)
@@ -1080,7 +1071,7 @@ jitsim_rules_region_add(struct jitsim_rules *r, const struct jitsim_rules_region
 		return rc;
 	pthread_rwlock_wrlock(&r->lock);
 	if (rules_hlr_by_name(&r->set, g->hlr) == NULL) {
-		rules_err(err, errlen, "field hlr: no hlr '%s'", g->hlr);
+		jitsim_errmsg(err, errlen, "field hlr: no hlr '%s'", g->hlr);
 		rc = -ENOENT;
 	} else {
 		rc = rules_set_put_region(&r->set, g, err, errlen);
@@ -1107,7 +1098,7 @@ jitsim_rules_visited_add(struct jitsim_rules *r, const struct jitsim_rules_visit
 		return rc;
 	pthread_rwlock_wrlock(&r->lock);
 	if (rules_region_by_id(&r->set, v->region) == NULL) {
-		rules_err(err, errlen, "field region: no region %u", v->region);
+		jitsim_errmsg(err, errlen, "field region: no region %u", v->region);
 		rc = -ENOENT;
 	} else {
 		rc = rules_put(&r->set, &r->set.visited, v, rules_cmp_visited,
@@ -1161,21 +1152,21 @@ jitsim_rules_hlr_remove(struct jitsim_rules *r, const char *name, struct jitsim_
 	int rc = 0;
 
 	if (snprintf(key.name, sizeof(key.name), "%s", name) >= (int)sizeof(key.name)) {
-		rules_err(err, errlen, "field name: no hlr '%.32s...'", name);
+		jitsim_errmsg(err, errlen, "field name: no hlr '%.32s...'", name);
 		return -ENOENT;
 	}
 	pthread_rwlock_wrlock(&r->lock);
 	pos = rules_find(&r->set.hlr, &key, rules_cmp_hlr, &found);
 	if (!found) {
-		rules_err(err, errlen, "field name: no hlr '%s'", name);
+		jitsim_errmsg(err, errlen, "field name: no hlr '%s'", name);
 		rc = -ENOENT;
 	}
 	for (unsigned int i = 0; rc == 0 && i < r->set.region.n; i++) {
 		const struct jitsim_rules_region *g = rules_at(&r->set.region, i);
 
 		if (strcmp(g->hlr, name) == 0) {
-			rules_err(err, errlen, "field name: hlr '%s' is used by region %u", name,
-				  g->id);
+			jitsim_errmsg(err, errlen, "field name: hlr '%s' is used by region %u",
+				      name, g->id);
 			rc = -EBUSY;
 		}
 	}
@@ -1202,18 +1193,18 @@ jitsim_rules_region_remove(struct jitsim_rules *r, uint16_t id, struct jitsim_st
 	pthread_rwlock_wrlock(&r->lock);
 	pos = rules_find(&r->set.region, &key, rules_cmp_region, &found);
 	if (!found) {
-		rules_err(err, errlen, "field id: no region %u", id);
+		jitsim_errmsg(err, errlen, "field id: no region %u", id);
 		rc = -ENOENT;
 	} else if (r->default_region == id) {
-		rules_err(err, errlen, "field id: region %u is the default region", id);
+		jitsim_errmsg(err, errlen, "field id: region %u is the default region", id);
 		rc = -EBUSY;
 	}
 	for (unsigned int i = 0; rc == 0 && i < r->set.visited.n; i++) {
 		const struct jitsim_rules_visited *v = rules_at(&r->set.visited, i);
 
 		if (v->region == id) {
-			rules_err(err, errlen, "field id: region %u is used by rule %s %s", id,
-				  jitsim_rules_match_name(v->match), v->value);
+			jitsim_errmsg(err, errlen, "field id: region %u is used by rule %s %s", id,
+				      jitsim_rules_match_name(v->match), v->value);
 			rc = -EBUSY;
 		}
 	}
@@ -1238,14 +1229,14 @@ jitsim_rules_visited_remove(struct jitsim_rules *r, uint8_t match, const char *v
 	int rc = 0;
 
 	if (snprintf(key.value, sizeof(key.value), "%s", value) >= (int)sizeof(key.value)) {
-		rules_err(err, errlen, "field value: too long");
+		jitsim_errmsg(err, errlen, "field value: too long");
 		return -ENOENT;
 	}
 	pthread_rwlock_wrlock(&r->lock);
 	pos = rules_find(&r->set.visited, &key, rules_cmp_visited, &found);
 	if (!found) {
-		rules_err(err, errlen, "field value: no %s rule '%s'",
-			  jitsim_rules_match_name(match), key.value);
+		jitsim_errmsg(err, errlen, "field value: no %s rule '%s'",
+			      jitsim_rules_match_name(match), key.value);
 		rc = -ENOENT;
 	} else {
 		struct jitsim_rules_visited old;
@@ -1274,7 +1265,7 @@ jitsim_rules_device_remove(struct jitsim_rules *r, const char *name, struct jits
 	pthread_rwlock_wrlock(&r->lock);
 	pos = rules_device_by_name(&r->set, name);
 	if (pos < 0) {
-		rules_err(err, errlen, "field name: no device rule '%.32s'", name);
+		jitsim_errmsg(err, errlen, "field name: no device rule '%.32s'", name);
 		rc = -ENOENT;
 	} else {
 		rules_remove_at(&r->set.device, (unsigned int)pos);
@@ -1334,7 +1325,7 @@ jitsim_rules_set_default_region(struct jitsim_rules *r, uint16_t id, char *err, 
 
 	pthread_rwlock_wrlock(&r->lock);
 	if (id != 0 && rules_region_by_id(&r->set, id) == NULL) {
-		rules_err(err, errlen, "field default_region: no region %u", id);
+		jitsim_errmsg(err, errlen, "field default_region: no region %u", id);
 		rc = -ENOENT;
 	} else {
 		r->default_region = id;
@@ -1536,8 +1527,8 @@ rules_load_one(struct rules_set *set, enum rules_kind kind, const uint8_t *key, 
 	memset(&u, 0, sizeof(u));
 	version = rules_dec_u8(&d, "version");
 	if (d.bad == NULL && version > RULES_ENC_VERSION) {
-		rules_err(err, errlen, "meta key '%s': encoding version %u is newer than %u", skey,
-			  version, RULES_ENC_VERSION);
+		jitsim_errmsg(err, errlen, "meta key '%s': encoding version %u is newer than %u",
+			      skey, version, RULES_ENC_VERSION);
 		return -ENOTSUP;
 	}
 	if (d.bad == NULL && version == 0)
@@ -1557,12 +1548,12 @@ rules_load_one(struct rules_set *set, enum rules_kind kind, const uint8_t *key, 
 		break;
 	}
 	if (d.bad != NULL) {
-		rules_err(err, errlen, "meta key '%s': field %s: damaged", skey, d.bad);
+		jitsim_errmsg(err, errlen, "meta key '%s': field %s: damaged", skey, d.bad);
 		return -EBADMSG;
 	}
 	if (d.off != d.n) {
-		rules_err(err, errlen, "meta key '%s': %zu bytes after the last field", skey,
-			  d.n - d.off);
+		jitsim_errmsg(err, errlen, "meta key '%s': %zu bytes after the last field", skey,
+			      d.n - d.off);
 		return -EBADMSG;
 	}
 	switch (kind) {
@@ -1605,7 +1596,7 @@ rules_load_one(struct rules_set *set, enum rules_kind kind, const uint8_t *key, 
 		}
 	}
 	if (rc != 0) {
-		rules_err(err, errlen, "meta key '%s': %s", skey, msg);
+		jitsim_errmsg(err, errlen, "meta key '%s': %s", skey, msg);
 		return rc == -EEXIST ? -EINVAL : rc;
 	}
 	return 0;
@@ -1627,7 +1618,7 @@ rules_load_prefix(struct jitsim_store *s, struct rules_set *set, enum rules_kind
 	hi[n - 1]++;
 	it = jitsim_store_iter_new_range(s, JITSIM_CF_META, prefix, n, hi, n);
 	if (it == NULL) {
-		rules_err(err, errlen, "out of memory");
+		jitsim_errmsg(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	while ((rc = jitsim_store_iter_next(it, &k, &klen, &v, &vlen)) == 1) {
@@ -1637,7 +1628,7 @@ rules_load_prefix(struct jitsim_store *s, struct rules_set *set, enum rules_kind
 	}
 	jitsim_store_iter_free(it);
 	if (rc == -EIO)
-		rules_err(err, errlen, "store: read error in meta under '%s'", prefix);
+		jitsim_errmsg(err, errlen, "store: read error in meta under '%s'", prefix);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1659,8 +1650,8 @@ jitsim_rules_load(struct jitsim_rules *r, struct jitsim_store *s, char *err, siz
 		const struct jitsim_rules_region *g = rules_at(&set.region, i);
 
 		if (rules_hlr_by_name(&set, g->hlr) == NULL) {
-			rules_err(err, errlen, "meta key 'region/%05u': field hlr: no hlr '%s'",
-				  g->id, g->hlr);
+			jitsim_errmsg(err, errlen, "meta key 'region/%05u': field hlr: no hlr '%s'",
+				      g->id, g->hlr);
 			rc = -EINVAL;
 		}
 	}
@@ -1668,9 +1659,9 @@ jitsim_rules_load(struct jitsim_rules *r, struct jitsim_store *s, char *err, siz
 		const struct jitsim_rules_visited *v = rules_at(&set.visited, i);
 
 		if (rules_region_by_id(&set, v->region) == NULL) {
-			rules_err(err, errlen,
-				  "meta key 'rule/v/%s/%s': field region: no region %u",
-				  RULES_NAME(rules_match_keyseg, v->match), v->value, v->region);
+			jitsim_errmsg(
+				err, errlen, "meta key 'rule/v/%s/%s': field region: no region %u",
+				RULES_NAME(rules_match_keyseg, v->match), v->value, v->region);
 			rc = -EINVAL;
 		}
 	}
@@ -1679,7 +1670,7 @@ jitsim_rules_load(struct jitsim_rules *r, struct jitsim_store *s, char *err, siz
 
 		rc = rules_compile(&set, msg, sizeof(msg));
 		if (rc != 0) {
-			rules_err(err, errlen, "meta rule/v/host: %s", msg);
+			jitsim_errmsg(err, errlen, "meta rule/v/host: %s", msg);
 			rc = rc == -EEXIST ? -EINVAL : rc;
 		}
 	}
@@ -1704,7 +1695,7 @@ rules_json_members(const json_t *j, const char *const *allowed, char *err, size_
 	json_t *v;
 
 	if (!json_is_object(j)) {
-		rules_err(err, errlen, "not a JSON object");
+		jitsim_errmsg(err, errlen, "not a JSON object");
 		return -EINVAL;
 	}
 	/* json_object_foreach takes a non-const object; nothing is changed. */
@@ -1716,7 +1707,7 @@ rules_json_members(const json_t *j, const char *const *allowed, char *err, size_
 		for (const char *const *a = allowed; *a && !ok; a++)
 			ok = strcmp(*a, k) == 0;
 		if (!ok) {
-			rules_err(err, errlen, "field %.64s: unknown", k);
+			jitsim_errmsg(err, errlen, "field %.64s: unknown", k);
 			return -EINVAL;
 		}
 	}
@@ -1733,17 +1724,17 @@ rules_json_str(const json_t *j, const char *field, bool required, char *out, siz
 	if (v == NULL) {
 		if (!required)
 			return 0;
-		rules_err(err, errlen, "field %s: missing", field);
+		jitsim_errmsg(err, errlen, "field %s: missing", field);
 		return -EINVAL;
 	}
 	if (!json_is_string(v)) {
-		rules_err(err, errlen, "field %s: not a string", field);
+		jitsim_errmsg(err, errlen, "field %s: not a string", field);
 		return -EINVAL;
 	}
 	if (json_string_length(v) >= size ||
 	    strlen(json_string_value(v)) != json_string_length(v)) {
-		rules_err(err, errlen, "field %s: longer than %zu characters or has a NUL", field,
-			  size - 1);
+		jitsim_errmsg(err, errlen, "field %s: longer than %zu characters or has a NUL",
+			      field, size - 1);
 		return -EINVAL;
 	}
 	memcpy(out, json_string_value(v), json_string_length(v) + 1);
@@ -1760,12 +1751,12 @@ rules_json_uint(const json_t *j, const char *field, bool required, uint64_t max,
 	if (v == NULL) {
 		if (!required)
 			return 1;
-		rules_err(err, errlen, "field %s: missing", field);
+		jitsim_errmsg(err, errlen, "field %s: missing", field);
 		return -EINVAL;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) > max) {
-		rules_err(err, errlen, "field %s: not an integer in 0..%" PRIu64, field, max);
+		jitsim_errmsg(err, errlen, "field %s: not an integer in 0..%" PRIu64, field, max);
 		return -EINVAL;
 	}
 	*out = (uint64_t)json_integer_value(v);
@@ -1788,7 +1779,7 @@ rules_json_enum(const json_t *j, const char *field, const char *const *names, un
 			return 0;
 		}
 	}
-	rules_err(err, errlen, "field %s: '%s' is not one of the known values", field, s);
+	jitsim_errmsg(err, errlen, "field %s: '%s' is not one of the known values", field, s);
 	return -EINVAL;
 }
 
@@ -1877,8 +1868,8 @@ rules_json_rat(const json_t *j, struct jitsim_rules_device *d, char *err, size_t
 	if (a == NULL)
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > JITSIM_RULES_RAT_MAX) {
-		rules_err(err, errlen, "field rat: not an array of at most %u entries",
-			  JITSIM_RULES_RAT_MAX);
+		jitsim_errmsg(err, errlen, "field rat: not an array of at most %u entries",
+			      JITSIM_RULES_RAT_MAX);
 		return -EINVAL;
 	}
 	json_array_foreach(a, i, e)
@@ -1899,7 +1890,7 @@ rules_json_rat(const json_t *j, struct jitsim_rules_device *d, char *err, size_t
 			}
 		}
 		if (!ok) {
-			rules_err(err, errlen, "field rat: entry %zu is not a RAT type", i + 1);
+			jitsim_errmsg(err, errlen, "field rat: entry %zu is not a RAT type", i + 1);
 			return -EINVAL;
 		}
 	}
@@ -1932,8 +1923,8 @@ jitsim_rules_device_from_json(const json_t *j, struct jitsim_rules_device *d, ch
 	if (has_to < 0)
 		return has_to;
 	if (has_from != has_to) {
-		rules_err(err, errlen, "field %s: missing (give tac_from and tac_to together)",
-			  has_from ? "tac_from" : "tac_to");
+		jitsim_errmsg(err, errlen, "field %s: missing (give tac_from and tac_to together)",
+			      has_from ? "tac_from" : "tac_to");
 		return -EINVAL;
 	}
 	rc = rules_json_rat(j, d, err, errlen);

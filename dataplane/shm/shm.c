@@ -14,6 +14,7 @@
  * ring is used, so a corrupt or hostile segment gives -EPROTO, not a crash.
  */
 
+#include <jitsim/errmsg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,18 +37,6 @@
  */
 #define SHM_RING_COUNT_MAX (1u << 24)
 
-static void __attribute__((format(printf, 3, 4)))
-shm_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t
 shm_clock_ns(clockid_t id)
 {
@@ -69,7 +58,7 @@ shm_check_instance(const char *instance, char *err, size_t errlen)
 	size_t n;
 
 	if (instance == NULL) {
-		shm_err(err, errlen, "instance name missing");
+		jitsim_errmsg(err, errlen, "instance name missing");
 		return -EINVAL;
 	}
 	for (n = 0; instance[n] != '\0'; n++) {
@@ -79,13 +68,14 @@ shm_check_instance(const char *instance, char *err, size_t errlen)
 			break;
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-')) {
-			shm_err(err, errlen,
-				"instance name: character %zu is not one of [A-Za-z0-9_-]", n + 1);
+			jitsim_errmsg(err, errlen,
+				      "instance name: character %zu is not one of [A-Za-z0-9_-]",
+				      n + 1);
 			return -EINVAL;
 		}
 	}
 	if (n == 0 || instance[n] != '\0') {
-		shm_err(err, errlen, "instance name: must be 1 to 31 characters");
+		jitsim_errmsg(err, errlen, "instance name: must be 1 to 31 characters");
 		return -EINVAL;
 	}
 	return 0;
@@ -95,18 +85,20 @@ static int
 shm_check_geometry(const struct jitsim_shm_geometry *g, char *err, size_t errlen)
 {
 	if (g->n_event_rings < 1 || g->n_event_rings > JITSIM_SHM_MAX_RINGS) {
-		shm_err(err, errlen, "geometry: n_event_rings %u not in 1..%u", g->n_event_rings,
-			JITSIM_SHM_MAX_RINGS);
+		jitsim_errmsg(err, errlen, "geometry: n_event_rings %u not in 1..%u",
+			      g->n_event_rings, JITSIM_SHM_MAX_RINGS);
 		return -EINVAL;
 	}
 	if (!shm_pow2(g->event_ring_count) || g->event_ring_count > SHM_RING_COUNT_MAX) {
-		shm_err(err, errlen, "geometry: event_ring_count %u not a power of two in 2..%u",
-			g->event_ring_count, SHM_RING_COUNT_MAX);
+		jitsim_errmsg(err, errlen,
+			      "geometry: event_ring_count %u not a power of two in 2..%u",
+			      g->event_ring_count, SHM_RING_COUNT_MAX);
 		return -EINVAL;
 	}
 	if (!shm_pow2(g->update_ring_count) || g->update_ring_count > SHM_RING_COUNT_MAX) {
-		shm_err(err, errlen, "geometry: update_ring_count %u not a power of two in 2..%u",
-			g->update_ring_count, SHM_RING_COUNT_MAX);
+		jitsim_errmsg(err, errlen,
+			      "geometry: update_ring_count %u not a power of two in 2..%u",
+			      g->update_ring_count, SHM_RING_COUNT_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -186,14 +178,15 @@ shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d,
 
 	shm_ring_name(what, sizeof(what), i);
 	if (!shm_pow2(d->count) || d->count > SHM_RING_COUNT_MAX) {
-		shm_err(err, errlen, "%s: %s: count %u is not a power of two in 2..%u", s->name,
-			what, d->count, SHM_RING_COUNT_MAX);
+		jitsim_errmsg(err, errlen, "%s: %s: count %u is not a power of two in 2..%u",
+			      s->name, what, d->count, SHM_RING_COUNT_MAX);
 		return -EPROTO;
 	}
 	bytes = shm_ring_bytes(d->count);
 	if (d->offset % 64 != 0 || d->offset < JITSIM_SHM_HDR_SIZE || d->offset > s->size ||
 	    s->size - d->offset < bytes) {
-		shm_err(err, errlen,
+		jitsim_errmsg(
+			err, errlen,
 			"%s: %s: offset %llu + %llu bytes is outside the segment (%zu bytes) or "
 			"not 64-byte aligned after the header",
 			s->name, what, (unsigned long long)d->offset, (unsigned long long)bytes,
@@ -202,10 +195,10 @@ shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d,
 	}
 	r = shm_ring_at(s, d->offset);
 	if (r->size != d->count || r->mask != d->count - 1 || r->capacity != d->count - 1) {
-		shm_err(err, errlen,
-			"%s: %s: rte_ring header (size %u, mask %#x, capacity %u) does not "
-			"match the descriptor count %u",
-			s->name, what, r->size, r->mask, r->capacity, d->count);
+		jitsim_errmsg(err, errlen,
+			      "%s: %s: rte_ring header (size %u, mask %#x, capacity %u) does not "
+			      "match the descriptor count %u",
+			      s->name, what, r->size, r->mask, r->capacity, d->count);
 		return -EPROTO;
 	}
 	/*
@@ -216,10 +209,10 @@ shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d,
 	prod_head = __atomic_load_n(&r->prod.head, __ATOMIC_ACQUIRE);
 	cons_tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
 	if (prod_head - cons_tail > r->capacity) {
-		shm_err(err, errlen,
-			"%s: %s: indexes inconsistent (producer head %u, consumer tail %u, "
-			"capacity %u)",
-			s->name, what, prod_head, cons_tail, r->capacity);
+		jitsim_errmsg(err, errlen,
+			      "%s: %s: indexes inconsistent (producer head %u, consumer tail %u, "
+			      "capacity %u)",
+			      s->name, what, prod_head, cons_tail, r->capacity);
 		return -EPROTO;
 	}
 	return 0;
@@ -243,29 +236,29 @@ shm_check_hdr(struct jitsim_shm *s, char *err, size_t errlen)
 	int rc;
 
 	if (h->abi_version != JITSIM_SHM_ABI_VERSION) {
-		shm_err(err, errlen, "%s: ABI version %u, this program speaks %u", s->name,
-			h->abi_version, JITSIM_SHM_ABI_VERSION);
+		jitsim_errmsg(err, errlen, "%s: ABI version %u, this program speaks %u", s->name,
+			      h->abi_version, JITSIM_SHM_ABI_VERSION);
 		return -EPROTO;
 	}
 	if (h->hdr_size != JITSIM_SHM_HDR_SIZE) {
-		shm_err(err, errlen, "%s: header size %u, expected %u", s->name, h->hdr_size,
-			JITSIM_SHM_HDR_SIZE);
+		jitsim_errmsg(err, errlen, "%s: header size %u, expected %u", s->name, h->hdr_size,
+			      JITSIM_SHM_HDR_SIZE);
 		return -EPROTO;
 	}
 	if (h->rec_size != JITSIM_SHM_REC_SIZE) {
-		shm_err(err, errlen, "%s: record size %u, expected %u", s->name, h->rec_size,
-			JITSIM_SHM_REC_SIZE);
+		jitsim_errmsg(err, errlen, "%s: record size %u, expected %u", s->name, h->rec_size,
+			      JITSIM_SHM_REC_SIZE);
 		return -EPROTO;
 	}
 	if (h->seg_size != s->size) {
-		shm_err(err, errlen, "%s: header says %llu bytes, the segment has %zu", s->name,
-			(unsigned long long)h->seg_size, s->size);
+		jitsim_errmsg(err, errlen, "%s: header says %llu bytes, the segment has %zu",
+			      s->name, (unsigned long long)h->seg_size, s->size);
 		return -EPROTO;
 	}
 	n = h->n_event_rings;
 	if (n < 1 || n > JITSIM_SHM_MAX_RINGS) {
-		shm_err(err, errlen, "%s: n_event_rings %u not in 1..%u", s->name, n,
-			JITSIM_SHM_MAX_RINGS);
+		jitsim_errmsg(err, errlen, "%s: n_event_rings %u not in 1..%u", s->name, n,
+			      JITSIM_SHM_MAX_RINGS);
 		return -EPROTO;
 	}
 	for (i = 0; i < n; i++) {
@@ -289,7 +282,8 @@ shm_check_hdr(struct jitsim_shm *s, char *err, size_t errlen)
 
 				shm_ring_name(wa, sizeof(wa), i < n ? (int)i : -1);
 				shm_ring_name(wb, sizeof(wb), j < n ? (int)j : -1);
-				shm_err(err, errlen, "%s: %s and %s overlap", s->name, wa, wb);
+				jitsim_errmsg(err, errlen, "%s: %s and %s overlap", s->name, wa,
+					      wb);
 				return -EPROTO;
 			}
 		}
@@ -312,15 +306,15 @@ shm_create(struct jitsim_shm *s, int fd, const struct jitsim_shm_geometry *g, co
 	/* The umask may have removed group bits from shm_open's mode. */
 	if (fchmod(fd, 0660) < 0 || ftruncate(fd, (off_t)size) < 0) {
 		rc = -errno;
-		shm_err(err, errlen, "%s: sizing to %llu bytes: %s", s->name,
-			(unsigned long long)size, strerror(-rc));
+		jitsim_errmsg(err, errlen, "%s: sizing to %llu bytes: %s", s->name,
+			      (unsigned long long)size, strerror(-rc));
 		return rc;
 	}
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
-		shm_err(err, errlen, "%s: mmap of %llu bytes: %s", s->name,
-			(unsigned long long)size, strerror(-rc));
+		jitsim_errmsg(err, errlen, "%s: mmap of %llu bytes: %s", s->name,
+			      (unsigned long long)size, strerror(-rc));
 		return rc;
 	}
 	s->hdr = p;
@@ -343,8 +337,8 @@ shm_create(struct jitsim_shm *s, int fd, const struct jitsim_shm_geometry *g, co
 		rc = rte_ring_init(shm_ring_at(s, d->offset), rname, d->count,
 				   RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (rc < 0) {
-			shm_err(err, errlen, "%s: rte_ring_init(%s, %u): %s", s->name, rname,
-				d->count, strerror(-rc));
+			jitsim_errmsg(err, errlen, "%s: rte_ring_init(%s, %u): %s", s->name, rname,
+				      d->count, strerror(-rc));
 			return rc;
 		}
 	}
@@ -378,15 +372,15 @@ shm_attach(struct jitsim_shm *s, int fd, int prot, unsigned int wait_ms, char *e
 	for (;; waited++, shm_sleep_1ms()) {
 		if (fstat(fd, &st) < 0) {
 			rc = -errno;
-			shm_err(err, errlen, "%s: fstat: %s", s->name, strerror(-rc));
+			jitsim_errmsg(err, errlen, "%s: fstat: %s", s->name, strerror(-rc));
 			return rc;
 		}
 		if (st.st_size >= (off_t)JITSIM_SHM_HDR_SIZE) {
 			p = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);
 			if (p == MAP_FAILED) {
 				rc = -errno;
-				shm_err(err, errlen, "%s: mmap of %lld bytes: %s", s->name,
-					(long long)st.st_size, strerror(-rc));
+				jitsim_errmsg(err, errlen, "%s: mmap of %lld bytes: %s", s->name,
+					      (long long)st.st_size, strerror(-rc));
 				return rc;
 			}
 			magic = __atomic_load_n(&((struct jitsim_shm_hdr *)p)->magic,
@@ -400,13 +394,14 @@ shm_attach(struct jitsim_shm *s, int fd, int prot, unsigned int wait_ms, char *e
 		}
 		if (waited >= wait_ms) {
 			if (st.st_size > 0 && st.st_size < (off_t)JITSIM_SHM_HDR_SIZE) {
-				shm_err(err, errlen,
-					"%s: segment is %lld bytes, smaller than the %u-byte "
-					"header",
-					s->name, (long long)st.st_size, JITSIM_SHM_HDR_SIZE);
+				jitsim_errmsg(err, errlen,
+					      "%s: segment is %lld bytes, smaller than the %u-byte "
+					      "header",
+					      s->name, (long long)st.st_size, JITSIM_SHM_HDR_SIZE);
 				return -EPROTO;
 			}
-			shm_err(err, errlen,
+			jitsim_errmsg(
+				err, errlen,
 				"%s: creator did not publish the segment within %u ms (remove it "
 				"with `jitsim-shm unlink` if its creator died)",
 				s->name, wait_ms);
@@ -414,8 +409,8 @@ shm_attach(struct jitsim_shm *s, int fd, int prot, unsigned int wait_ms, char *e
 		}
 	}
 	if (magic != JITSIM_SHM_MAGIC) {
-		shm_err(err, errlen, "%s: magic %#llx, expected %#llx", s->name,
-			(unsigned long long)magic, (unsigned long long)JITSIM_SHM_MAGIC);
+		jitsim_errmsg(err, errlen, "%s: magic %#llx, expected %#llx", s->name,
+			      (unsigned long long)magic, (unsigned long long)JITSIM_SHM_MAGIC);
 		return -EPROTO;
 	}
 	return shm_check_hdr(s, err, errlen);
@@ -465,7 +460,7 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 		return rc;
 	if (role != JITSIM_SHM_ROLE_DP && role != JITSIM_SHM_ROLE_CP &&
 	    role != JITSIM_SHM_ROLE_UPDATER) {
-		shm_err(err, errlen, "shm role %d is neither dp, cp nor updater", (int)role);
+		jitsim_errmsg(err, errlen, "shm role %d is neither dp, cp nor updater", (int)role);
 		return -EINVAL;
 	}
 	if (geom != NULL)
@@ -487,13 +482,13 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 		fd = shm_open(s->name, O_RDWR, 0);
 		if (fd < 0) {
 			rc = -errno;
-			shm_err(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
+			jitsim_errmsg(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
 			return rc;
 		}
 		rc = shm_attach(s, fd, PROT_READ | PROT_WRITE, wait_ms, err, errlen);
 	} else {
 		rc = -errno;
-		shm_err(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
+		jitsim_errmsg(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
 		return rc;
 	}
 	close(fd); /* the mapping keeps the segment */
@@ -536,7 +531,7 @@ jitsim_shm_open_ro(struct jitsim_shm *s, const char *instance, char *err, size_t
 	fd = shm_open(s->name, O_RDONLY, 0);
 	if (fd < 0) {
 		rc = -errno;
-		shm_err(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
+		jitsim_errmsg(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
 		return rc;
 	}
 	rc = shm_attach(s, fd, PROT_READ, 0, err, errlen);
