@@ -490,7 +490,10 @@ cmd_events(const struct opts *o)
 
 	if (attach_as(&s, o, JITSIM_SHM_ROLE_CP) < 0)
 		return 1;
+	/* Checked at attach; read once, and never past the handle's array. */
 	n_rings = s.hdr->n_event_rings;
+	if (n_rings > JITSIM_SHM_MAX_RINGS)
+		n_rings = JITSIM_SHM_MAX_RINGS;
 	start = last_ev = last_hb = now_mono();
 	while (!quit) {
 		unsigned int want = BURST, got, i;

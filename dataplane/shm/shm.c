@@ -500,7 +500,8 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 	}
 
 	h = s->hdr;
-	for (i = 0; i < h->n_event_rings; i++)
+	/* Bounded again: a peer may rewrite the header after the check. */
+	for (i = 0; i < h->n_event_rings && i < JITSIM_SHM_MAX_RINGS; i++)
 		s->event[i] = shm_ring_at(s, h->event_ring[i].offset);
 	s->update = shm_ring_at(s, h->update_ring.offset);
 	shm_reset_halves(s);
@@ -542,7 +543,7 @@ jitsim_shm_open_ro(struct jitsim_shm *s, const char *instance, char *err, size_t
 		s->hdr = NULL;
 		return rc;
 	}
-	for (i = 0; i < s->hdr->n_event_rings; i++)
+	for (i = 0; i < s->hdr->n_event_rings && i < JITSIM_SHM_MAX_RINGS; i++)
 		s->event[i] = shm_ring_at(s, s->hdr->event_ring[i].offset);
 	s->update = shm_ring_at(s, s->hdr->update_ring.offset);
 	return 0;
