@@ -181,7 +181,7 @@ detect_fnv1a(const uint8_t *p, size_t len)
 static inline uint64_t
 detect_visited_key(const struct jitsim_msg *m)
 {
-	return m->has_visited ? jitsim_digits_key(m->visited) : 0;
+	return m->has_visited ? jitsim_digits_key_inline(m->visited) : 0;
 }
 
 static inline bool
@@ -305,7 +305,7 @@ detect_classify_diam(struct jitsim_detect *d, const struct jitsim_msg *m,
 	c->key = m->imsi_key;
 	c->msisdn = m->has_msisdn ? m->msisdn_key : 0;
 	c->visited = detect_visited_key(m);
-	c->imei = s->has_imei ? jitsim_digits_key(&s->imei) : 0;
+	c->imei = s->has_imei ? jitsim_digits_key_inline(&s->imei) : 0;
 	c->origin_hash = detect_fnv1a(s->origin_host.p, s->origin_host.len);
 	c->op = (uint16_t)cmd;
 	/* 0xffff means absent: a value that does not fit is reported so too. */
