@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <jitsim/sim.h>
 
 #include "cpctl.h"
+#include "cpctl_util.h"
 #include "ctlsrv.h"
 #include "flow.h"
 #include "job.h"
@@ -25,84 +25,13 @@
 #define CPCTL_LIST_DEFAULT 100
 #define CPCTL_LIST_MAX 1000
 
-static int __attribute__((format(printf, 4, 5)))
-cpctl_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Optional unsigned argument @key: a JSON integer or a string of digits
- * (jitsimctl passes options as strings). 0 (absent: *out untouched),
- * -EINVAL naming the key. */
-static int
-cpctl_arg_u64(const json_t *args, const char *key, uint64_t max, uint64_t *out, char *err,
-	      size_t errlen)
-{
-	const json_t *v = json_object_get(args, key);
-	uint64_t x = 0;
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		x = (uint64_t)json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t n = strlen(s);
-
-		if (n == 0 || n > 19 || strspn(s, "0123456789") != n)
-			return cpctl_err(err, errlen, -EINVAL, "%s: not a decimal number", key);
-		x = strtoull(s, NULL, 10);
-	} else {
-		return cpctl_err(err, errlen, -EINVAL, "%s: not a number", key);
-	}
-	if (x > max) {
-		snprintf(err, errlen, "%s: more than %" PRIu64, key, max);
-		return -EINVAL;
-	}
-	*out = x;
-	return 0;
-}
-
-/* Required IMSI argument: 5..15 digits. */
-static int
-cpctl_arg_imsi(const json_t *args, uint64_t *imsi, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(args, "imsi");
-	const char *s;
-	size_t n;
-
-	if (!json_is_string(v))
-		return cpctl_err(err, errlen, -EINVAL, "%s: required, a string of digits", "imsi");
-	s = json_string_value(v);
-	n = strlen(s);
-	if (n < 5 || n > 15 || strspn(s, "0123456789") != n)
-		return cpctl_err(err, errlen, -EINVAL, "%s: 5..15 digits", "imsi");
-	*imsi = jitsim_digits_key_str(s);
-	return 0;
-}
-
-static json_t *
-cpctl_digits(uint64_t key)
-{
-	char buf[JITSIM_DIGITS_MAX + 1];
-
-	if (key == 0 || jitsim_digits_key_format(key, buf, sizeof(buf)) < 0)
-		return json_null();
-	return json_string(buf);
-}
-
-static json_t *
-cpctl_job_json(const struct jitsim_job *j)
+json_t *
+jitsim_cpctl_job_json(const struct jitsim_job *j)
 {
 	return json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:i,s:i,s:s,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "job",
 			 (json_int_t)j->id, "step", jitsim_job_step_name(j->step), "imsi",
-			 cpctl_digits(j->imsi), "msisdn", cpctl_digits(j->msisdn), "event",
-			 jitsim_event_type_name(j->event), "prev_state",
+			 jitsim_cpctl_digits(j->imsi), "msisdn", jitsim_cpctl_digits(j->msisdn),
+			 "event", jitsim_event_type_name(j->event), "prev_state",
 			 jitsim_sim_state_name(j->prev_state), "tenant", j->tenant, "region",
 			 j->region, "hlr", j->hlr, "hlr_id", j->hlr_id, "tariff", j->tariff,
 			 "profile", j->profile, "attempts", j->attempts, "created",
@@ -179,27 +108,27 @@ cpctl_sim_show(const struct jitsim_ctl_req *req, json_t **result, char *err, siz
 	json_t *o;
 	int rc;
 
-	rc = cpctl_arg_imsi(req->args, &imsi, err, errlen);
+	rc = jitsim_cpctl_arg_imsi(req->args, &imsi, err, errlen);
 	if (rc != 0)
 		return rc;
 	rc = jitsim_store_sim_get(c->store, imsi, &r, err, errlen);
 	if (rc == -ENOENT)
-		return cpctl_err(err, errlen, rc, "IMSI %s is not in the store",
-				 json_string_value(json_object_get(req->args, "imsi")));
+		return jitsim_cpctl_err(err, errlen, rc, "IMSI %s is not in the store",
+					json_string_value(json_object_get(req->args, "imsi")));
 	if (rc != 0)
 		return rc;
 	/* The secret mask and sealed blob stay out: never keys, not even
 	 * sealed ones, on the socket. */
 	o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:s,s:I,s:I,s:I}", "imsi",
-		      cpctl_digits(r.imsi), "state", jitsim_sim_state_name(r.state), "flags",
+		      jitsim_cpctl_digits(r.imsi), "state", jitsim_sim_state_name(r.state), "flags",
 		      r.flags, "tenant", r.tenant, "region", r.region, "tariff", r.tariff, "hlr_id",
-		      r.hlr, "msisdn", cpctl_digits(r.msisdn), "iccid", r.iccid, "batch", r.batch,
-		      "created", (json_int_t)r.created, "updated", (json_int_t)r.updated,
+		      r.hlr, "msisdn", jitsim_cpctl_digits(r.msisdn), "iccid", r.iccid, "batch",
+		      r.batch, "created", (json_int_t)r.created, "updated", (json_int_t)r.updated,
 		      "activated", (json_int_t)r.activated);
 	if (o == NULL)
 		return -ENOMEM;
 	if (jitsim_job_get_by_imsi(c->store, imsi, &j, jerr, sizeof(jerr)) == 0)
-		json_object_set_new(o, "job", cpctl_job_json(&j));
+		json_object_set_new(o, "job", jitsim_cpctl_job_json(&j));
 	*result = o;
 	return 0;
 }
@@ -224,12 +153,12 @@ cpctl_job_list(const struct jitsim_ctl_req *req, json_t **result, char *err, siz
 	if (sv != NULL && !json_is_null(sv)) {
 		if (!json_is_string(sv) ||
 		    (step = jitsim_job_step_parse(json_string_value(sv))) == JITSIM_JOB_NONE)
-			return cpctl_err(err, errlen, -EINVAL, "%s: allocated, done or failed",
-					 "step");
+			return jitsim_cpctl_err(err, errlen, -EINVAL,
+						"%s: allocated, done or failed", "step");
 	}
-	rc = cpctl_arg_u64(req->args, "limit", CPCTL_LIST_MAX, &limit, err, errlen);
+	rc = jitsim_cpctl_arg_u64(req->args, "limit", CPCTL_LIST_MAX, &limit, err, errlen);
 	if (rc == 0)
-		rc = cpctl_arg_u64(req->args, "after", UINT64_MAX - 1, &after, err, errlen);
+		rc = jitsim_cpctl_arg_u64(req->args, "after", UINT64_MAX - 1, &after, err, errlen);
 	if (rc != 0)
 		return rc;
 	jitsim_job_key(after + 1, lo);
@@ -253,7 +182,7 @@ cpctl_job_list(const struct jitsim_ctl_req *req, json_t **result, char *err, siz
 			break;
 		}
 		if (step == JITSIM_JOB_NONE || j.step == step)
-			json_array_append_new(arr, cpctl_job_json(&j));
+			json_array_append_new(arr, jitsim_cpctl_job_json(&j));
 	}
 	jitsim_store_iter_free(it);
 	if (rc < 0) {
@@ -274,17 +203,18 @@ cpctl_job_show(const struct jitsim_ctl_req *req, json_t **result, char *err, siz
 	uint64_t id = 0;
 	int rc;
 
-	rc = cpctl_arg_u64(req->args, "job", UINT64_MAX - 1, &id, err, errlen);
+	rc = jitsim_cpctl_arg_u64(req->args, "job", UINT64_MAX - 1, &id, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (id == 0)
-		return cpctl_err(err, errlen, -EINVAL, "%s: required, a job id (1 or more)", "job");
+		return jitsim_cpctl_err(err, errlen, -EINVAL, "%s: required, a job id (1 or more)",
+					"job");
 	rc = jitsim_job_get(c->store, id, &j, err, errlen);
 	if (rc == -ENOENT)
 		snprintf(err, errlen, "no job %" PRIu64, id);
 	if (rc != 0)
 		return rc;
-	*result = cpctl_job_json(&j);
+	*result = jitsim_cpctl_job_json(&j);
 	return *result != NULL ? 0 : -ENOMEM;
 }
 

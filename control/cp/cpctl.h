@@ -4,13 +4,20 @@
 
 /*
  * jitsim-cp's control socket commands (docs/jitsim-cp.md, protocol:
- * docs/control-socket.md): status, sim.show, job.list, job.show.
+ * docs/control-socket.md). cpctl.c: status, sim.show, job.list, job.show;
+ * the other command groups each have their file (cpctl_*.c) and register
+ * through jitsim_cpctl_register().
  *
- * Threads: the handlers run on the ctlsrv loop thread. They read the
+ * Threads: the handlers run on the ctlsrv loop thread. They may read the
  * store (thread-safe), the flow's counters (jitsim_cp_flow_stats(), any
- * thread) and the shm header and ring counts (read-only, relaxed); they
- * never touch the pool set or the workflow's state, which belong to the
- * workflow thread. Nothing they answer holds a secret.
+ * thread) and the shm header and ring counts (read-only, relaxed). The
+ * pool set, the rules, the live jobs and the update ring belong to the
+ * workflow thread: a handler that needs them runs a closure there with
+ * jitsim_cpctl_call() (mbox.h). Nothing they answer holds a secret.
+ *
+ * Every command that changes something is registered as a change and
+ * writes an audit line with the peer's uid (jitsim_cpctl_audit()) in the
+ * same WriteBatch as the change itself.
  */
 
 #ifndef JITSIM_CP_CPCTL_H
@@ -18,20 +25,33 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct jitsim_ctlsrv;
 struct jitsim_store;
 struct jitsim_cp_flow;
 struct jitsim_shm;
 
+struct jitsim_pool_set;
+struct jitsim_rules;
+struct jitsim_cp_mbox;
+struct jitsim_job;
+
 struct jitsim_cpctl {
 	struct jitsim_store *store;
 	struct jitsim_cp_flow *flow;
 	struct jitsim_shm *shm;
+	struct jitsim_pool_set *pools; /* workflow thread only (jitsim_cpctl_call()) */
+	struct jitsim_rules *rules;    /* workflow thread only (jitsim_cpctl_call()) */
+	struct jitsim_cp_mbox *mbox;
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */
 };
 
 /* Register the commands; @c must outlive the server. 0 or negative errno. */
+/* A job as JSON (new reference, NULL on allocation failure). */
+json_t *jitsim_cpctl_job_json(const struct jitsim_job *j);
+
 int jitsim_cpctl_register(struct jitsim_ctlsrv *srv, struct jitsim_cpctl *c);
 
 #endif /* JITSIM_CP_CPCTL_H */

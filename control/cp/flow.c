@@ -16,59 +16,13 @@
 
 #include "adapter.h"
 #include "flow.h"
+#include "flow_int.h"
 #include "pool.h"
 #include "rules.h"
 #include "store.h"
 
-/* Live jobs by IMSI: sized for the jobs a burst of attaches keeps in
- * flight; chains stay short up to a few hundred thousand. */
-#define FLOW_HASH_BITS 16
-#define FLOW_HASH_SIZE (1u << FLOW_HASH_BITS)
-/* Submit refused (adapter queue full): try again this much later. */
-#define FLOW_REQUEUE_NS (10ull * 1000 * 1000)
-/* Longest retry delay, whatever the attempt count. */
-#define FLOW_BACKOFF_MAX_NS (60ull * 1000 * 1000 * 1000)
-#define FLOW_WHO "jitsim-cp"
-/* Jobs staged into one commit at most: one event ring burst of jitsim-cp's
- * loop fits, and a failed commit costs at most this many lease periods. */
-#define FLOW_BURST 64
-
-/* A job in ALLOCATED: owned by the workflow thread, except the completion
- * fields that an adapter thread fills before queueing it. */
-struct flow_live {
-	struct jitsim_cp_flow *flow;
-	struct jitsim_job job;
-	char iccid[JITSIM_REC_ICCID_MAX + 1];
-	struct flow_live *hnext; /* hash chain */
-	struct flow_live *rnext; /* retry list */
-	struct flow_live *cnext; /* completion queue */
-	uint64_t retry_at_ns;	 /* on the retry list when != 0 */
-	int status;		 /* completion */
-	char msg[JITSIM_JOB_REASON_MAX + 1];
-};
-
-struct jitsim_cp_flow {
-	struct jitsim_cp_flow_cfg cfg;
-	char default_profile[JITSIM_JOB_NAME_MAX + 1];
-	struct jitsim_store_batch *b;
-	uint64_t next_id;
-	uint32_t upd_seq;
-	struct flow_live *hash[FLOW_HASH_SIZE];
-	struct flow_live *retry; /* unsorted: short, walked once per poll */
-	pthread_mutex_t lock;	 /* guards cdone */
-	struct flow_live *cdone; /* completions, newest first */
-	/* Staging of one burst (workflow thread): jobs to provision, and
-	 * records to send to the dataplane after the commit. */
-	unsigned int n_staged, n_put, n_failed_early;
-	struct flow_live *staged[FLOW_BURST];
-	struct jitsim_rec recs[FLOW_BURST];
-	struct jitsim_cp_flow_stats st;
-};
-
-#define ST_ADD(f, field, n) __atomic_fetch_add(&(f)->st.field, (n), __ATOMIC_RELAXED)
-#define ST_SUB(f, field, n) __atomic_fetch_sub(&(f)->st.field, (n), __ATOMIC_RELAXED)
-
-static void __attribute__((format(printf, 1, 2))) flow_log(const char *fmt, ...)
+void
+flow_log(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -79,7 +33,7 @@ static void __attribute__((format(printf, 1, 2))) flow_log(const char *fmt, ...)
 	fprintf(stderr, "jitsim-cp: %s\n", buf);
 }
 
-static uint32_t
+uint32_t
 flow_now_s(void)
 {
 	return (uint32_t)time(NULL);
@@ -100,7 +54,7 @@ flow_hash(uint64_t imsi)
 	return (unsigned int)((imsi * 0x9e3779b97f4a7c15ull) >> (64 - FLOW_HASH_BITS));
 }
 
-static struct flow_live *
+struct flow_live *
 flow_find(struct jitsim_cp_flow *f, uint64_t imsi)
 {
 	for (struct flow_live *l = f->hash[flow_hash(imsi)]; l != NULL; l = l->hnext)
@@ -194,13 +148,13 @@ jitsim_cp_flow_stats(const struct jitsim_cp_flow *f, struct jitsim_cp_flow_stats
 
 /* --- dataplane updates --- */
 
-static void
+bool
 flow_dp_put(struct jitsim_cp_flow *f, const struct jitsim_rec *r)
 {
 	struct jitsim_update u;
 
 	if (f->cfg.shm == NULL)
-		return;
+		return true;
 	memset(&u, 0, sizeof(u));
 	u.op = JITSIM_UPD_PUT;
 	u.state = r->state;
@@ -215,16 +169,17 @@ flow_dp_put(struct jitsim_cp_flow *f, const struct jitsim_rec *r)
 	 * re-sends it (resync), so a lost update heals itself. */
 	if (jitsim_shm_update_put(f->cfg.shm, &u, 1) != 1) {
 		ST_ADD(f, update_drops, 1);
-		return;
+		return false;
 	}
 	f->upd_seq = u.seq;
 	__atomic_store_n(&f->cfg.shm->hdr->cp_update_seq, u.seq, __ATOMIC_RELEASE);
 	ST_ADD(f, updates, 1);
+	return true;
 }
 
 /* --- journal helpers --- */
 
-static void
+void
 flow_audit(struct jitsim_cp_flow *f, const char *what, const struct jitsim_job *j)
 {
 	char imsi[JITSIM_DIGITS_MAX + 1] = "", msisdn[JITSIM_DIGITS_MAX + 1] = "";
@@ -242,10 +197,7 @@ flow_audit(struct jitsim_cp_flow *f, const char *what, const struct jitsim_job *
 	jitsim_store_batch_audit(f->b, FLOW_WHO, what, fields);
 }
 
-static void flow_set_reason(struct jitsim_job *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
+void
 flow_set_reason(struct jitsim_job *j, const char *fmt, ...)
 {
 	va_list ap;
@@ -261,7 +213,7 @@ flow_set_reason(struct jitsim_job *j, const char *fmt, ...)
 }
 
 /* Commit f->b. On failure the pool changes of the batch are undone. */
-static int
+int
 flow_commit(struct jitsim_cp_flow *f, const char *what, uint64_t job)
 {
 	char err[256];

@@ -26,6 +26,7 @@
 #include "cpctl.h"
 #include "ctlsrv.h"
 #include "flow.h"
+#include "mbox.h"
 #include "outbox.h"
 #include "pool.h"
 #include "rules.h"
@@ -172,7 +173,7 @@ cp_pools_setup(struct jitsim_pool_set *ps, struct jitsim_store *st,
 }
 
 static void
-cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow)
+cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mbox *mb)
 {
 	struct jitsim_event ev[CP_BURST];
 	uint64_t last_hb = 0;
@@ -190,6 +191,8 @@ cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow)
 			work += n;
 		}
 		work += jitsim_cp_flow_poll(flow, now);
+		/* Control socket commands that touch the workflow's state. */
+		work += (unsigned int)jitsim_cp_mbox_run(mb);
 		if (now - last_hb >= CP_HEARTBEAT_NS) {
 			jitsim_shm_heartbeat(shm);
 			last_hb = now;
@@ -221,6 +224,8 @@ main(int argc, char **argv)
 	struct jitsim_cp_flow *flow = NULL;
 	struct jitsim_cp_flow_cfg fc = {0};
 	struct jitsim_cpctl ctl = {0};
+	struct jitsim_cp_mbox mbox;
+	bool mbox_ok = false;
 	struct jitsim_ctlsrv_opts co = {0};
 	struct jitsim_outbox_opts oo = {0};
 	struct jitsim_adapter_cfg ac = {0};
@@ -340,9 +345,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "jitsim-cp: control socket %s: %s\n", cfg.socket, strerror(errno));
 		goto out_adapter;
 	}
+	if (jitsim_cp_mbox_init(&mbox) != 0) {
+		fprintf(stderr, "jitsim-cp: out of memory\n");
+		goto out_ctl;
+	}
+	mbox_ok = true;
 	ctl.store = st;
 	ctl.flow = flow;
 	ctl.shm = &shm;
+	ctl.pools = pools;
+	ctl.rules = rules;
+	ctl.mbox = &mbox;
 	ctl.instance = cfg.name;
 	ctl.started_ns = cp_mono_ns();
 	if (jitsim_cpctl_register(cp_srv, &ctl) != 0) {
@@ -369,15 +382,21 @@ main(int argc, char **argv)
 			cfg.name, shm.created ? "created the" : "attached to the",
 			shm.hdr->n_event_rings, fs.resumed, cfg.socket);
 	}
-	cp_loop(&shm, flow);
+	cp_loop(&shm, flow, &mbox);
 	status = 0;
 
 out_ctl:
+	/* A handler waiting for the workflow thread gets ESHUTDOWN, so the
+	 * control socket thread can be joined. */
+	if (mbox_ok)
+		jitsim_cp_mbox_close(&mbox);
 	jitsim_ctlsrv_stop(cp_srv);
 	if (ctl_running)
 		pthread_join(ctl_tid, NULL);
 	jitsim_ctlsrv_destroy(cp_srv);
 	cp_srv = NULL;
+	if (mbox_ok)
+		jitsim_cp_mbox_destroy(&mbox);
 out_adapter:
 	/* Before the flow: cancelled orders complete into it. Their jobs stay
 	 * ALLOCATED in the journal and resume at the next start. */
