@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -444,6 +445,59 @@ shm_reset_halves(struct jitsim_shm *s)
 		__atomic_store_n(&s->update->prod.head, s->update->prod.tail, __ATOMIC_RELEASE);
 }
 
+/* A predecessor in our role whose heartbeat is older than this is gone
+ * (or hung: either way its rings are ours to take over). Heartbeats come
+ * at least every 100 ms (shm.h). */
+#define SHM_STALE_NS (500ull * 1000 * 1000)
+/* How long to wait for a predecessor that is still alive to go away (a
+ * SIGKILLed process stays a zombie, "alive", until its parent reaps it;
+ * its heartbeat goes stale meanwhile). */
+#define SHM_OWNER_WAIT_MS 1500u
+
+static bool
+shm_pid_alive(uint32_t pid)
+{
+	return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/*
+ * Two jitsim-cp (or two jitsim-dp) on one segment would both produce into
+ * SPSC rings and corrupt them. Refuse while the other one is alive: its pid
+ * exists and its heartbeat is fresh. A dead or hung predecessor is taken
+ * over, which is what makes a restart after kill -9 work.
+ */
+static int
+shm_check_owner(const struct jitsim_shm *s, char *err, size_t errlen)
+{
+	const struct jitsim_shm_hdr *h = s->hdr;
+	const bool dp = s->role == JITSIM_SHM_ROLE_DP;
+	uint64_t deadline = shm_clock_ns(CLOCK_MONOTONIC) + SHM_OWNER_WAIT_MS * 1000000ull;
+	const struct timespec nap = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
+
+	if (s->role != JITSIM_SHM_ROLE_DP && s->role != JITSIM_SHM_ROLE_CP)
+		return 0;
+	for (;;) {
+		uint32_t pid = __atomic_load_n(dp ? &h->dp_pid : &h->cp_pid, __ATOMIC_RELAXED);
+		uint64_t hb = __atomic_load_n(dp ? &h->dp_heartbeat_ns : &h->cp_heartbeat_ns,
+					      __ATOMIC_RELAXED);
+		uint64_t now = shm_clock_ns(CLOCK_MONOTONIC);
+
+		if (pid == (uint32_t)getpid() || !shm_pid_alive(pid) || hb == 0 ||
+		    (now > hb && now - hb > SHM_STALE_NS))
+			return 0;
+		if (now >= deadline) {
+			jitsim_errmsg(
+				err, errlen,
+				"%s: another %s (pid %u) is attached and alive (heartbeat %llu "
+				"ms ago); stop it first",
+				s->name, dp ? "dataplane" : "control plane", pid,
+				(unsigned long long)(now > hb ? (now - hb) / 1000000 : 0));
+			return -EBUSY;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
 int
 jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role role,
 		const struct jitsim_shm_geometry *geom, unsigned int wait_ms, char *err,
@@ -500,6 +554,12 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 	}
 
 	h = s->hdr;
+	rc = shm_check_owner(s, err, errlen);
+	if (rc < 0) {
+		munmap(s->hdr, s->size);
+		memset(s, 0, sizeof(*s));
+		return rc;
+	}
 	/* Bounded again: a peer may rewrite the header after the check. */
 	for (i = 0; i < h->n_event_rings && i < JITSIM_SHM_MAX_RINGS; i++)
 		s->event[i] = shm_ring_at(s, h->event_ring[i].offset);
@@ -557,6 +617,13 @@ jitsim_shm_close(struct jitsim_shm *s)
 	/* Nobody should wait for updates to be applied by a dataplane that left. */
 	if (s->role == JITSIM_SHM_ROLE_DP)
 		__atomic_store_n(&s->hdr->dp_ready, 0, __ATOMIC_RELEASE);
+	/* A clean exit frees the role at once for a successor. */
+	if (s->role == JITSIM_SHM_ROLE_DP)
+		__atomic_compare_exchange_n(&s->hdr->dp_pid, &(uint32_t){(uint32_t)getpid()}, 0,
+					    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	else if (s->role == JITSIM_SHM_ROLE_CP)
+		__atomic_compare_exchange_n(&s->hdr->cp_pid, &(uint32_t){(uint32_t)getpid()}, 0,
+					    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	munmap(s->hdr, s->size);
 	memset(s, 0, sizeof(*s));
 }

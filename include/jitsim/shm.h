@@ -223,7 +223,12 @@ struct jitsim_shm {
  * the magic). Resets this role's ring halves, bumps this role's
  * generation and heartbeat, records the pid; a dataplane's attach also
  * clears dp_ready (it has no tables yet).
- * 0, or negative errno with a message in @err: -EPROTO wrong magic,
+ * Only one jitsim-dp and one jitsim-cp at a time: a DP or CP attach while
+ * another process holds that role and is alive (its pid exists, its
+ * heartbeat is under 500 ms old) waits up to 1.5 s for it to go, then
+ * fails with -EBUSY; a dead or hung one is taken over. A clean close gives
+ * the role back at once (pid 0).
+ * 0, or negative errno with a message in @err: -EBUSY (above), -EPROTO wrong magic,
  * ABI version or sizes (the message says which and both values),
  * -ETIMEDOUT creator never finished, -EINVAL bad instance name or
  * geometry, or the errno of shm_open/ftruncate/mmap.

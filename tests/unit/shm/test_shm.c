@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -339,8 +340,61 @@ test_fork_exchange(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(cp.hdr->dp_update_seq, N_MSG);
 	assert_int_equal(cp.hdr->dp_generation, 1);
-	assert_int_equal(cp.hdr->dp_pid, pid);
+	assert_int_equal(cp.hdr->dp_pid, 0); /* closed cleanly: the role is free */
 	jitsim_shm_close(&cp);
+}
+
+/*
+ * One control plane per segment: a second jitsim-cp attaching while the
+ * first is alive (pid exists, heartbeat fresh) is refused with -EBUSY; once
+ * the first is killed, the successor takes over (after its heartbeat goes
+ * stale, even while it is an unreaped zombie).
+ */
+static void
+test_single_owner(void **state)
+{
+	struct jitsim_shm cp, me;
+	int pfd[2], status;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char cerr[256];
+
+		close(pfd[0]);
+		if (jitsim_shm_open(&cp, inst, JITSIM_SHM_ROLE_CP, &small, 0, cerr, sizeof(cerr)) !=
+		    0)
+			_exit(2);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(3);
+		for (;;) {
+			jitsim_shm_heartbeat(&cp);
+			usleep(20 * 1000);
+		}
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	assert_int_equal(
+		jitsim_shm_open(&me, inst, JITSIM_SHM_ROLE_CP, &small, 0, err, sizeof(err)),
+		-EBUSY);
+	assert_non_null(strstr(err, "control plane"));
+	assert_null(me.hdr);
+	/* The dataplane role is free: it attaches beside the live cp. */
+	assert_int_equal(jitsim_shm_open(&me, inst, JITSIM_SHM_ROLE_DP, NULL, 5, err, sizeof(err)),
+			 0);
+	jitsim_shm_close(&me);
+	/* Killed but not reaped yet: a zombie whose heartbeat goes stale. */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(
+		jitsim_shm_open(&me, inst, JITSIM_SHM_ROLE_CP, &small, 0, err, sizeof(err)), 0);
+	assert_int_equal(me.hdr->cp_pid, (uint32_t)getpid());
+	jitsim_shm_close(&me);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
 /* Attach as dp to @inst and expect -EPROTO with @what in the message. */
@@ -618,6 +672,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_attach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_exchange, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
