@@ -20,6 +20,7 @@
 #include "ctlsrv.h"
 #include "flow.h"
 #include "job.h"
+#include "rate.h"
 #include "store.h"
 
 #define CPCTL_LIST_DEFAULT 100
@@ -87,6 +88,26 @@ cpctl_status(const struct jitsim_ctl_req *req, json_t **result, char *err, size_
 		rings, "update_ring_fill", (int)rte_ring_count(c->shm->update));
 	if (o == NULL)
 		return -ENOMEM;
+	if (c->rate != NULL) {
+		static const unsigned int win[] = {10, 60};
+		json_t *rates = json_object();
+
+		for (unsigned int w = 0; w < 2; w++) {
+			double r[JITSIM_CP_RATE_N];
+			char key[8];
+			double span = jitsim_cp_rate_get(c->rate, win[w], r);
+
+			snprintf(key, sizeof(key), "%us", win[w]);
+			json_object_set_new(
+				rates, key,
+				json_pack("{s:f,s:f,s:f,s:f,s:f}", "seconds", span, "events",
+					  r[JITSIM_CP_RATE_EVENTS], "jobs_started",
+					  r[JITSIM_CP_RATE_STARTED], "jobs_done",
+					  r[JITSIM_CP_RATE_DONE], "jobs_failed",
+					  r[JITSIM_CP_RATE_FAILED]));
+		}
+		json_object_set_new(o, "rates_per_s", rates);
+	}
 	/* Alerts: an operator must act (add numbers, add a region). */
 	json_object_set_new(o, "alerts",
 			    json_pack("{s:I,s:I}", "no_number", (json_int_t)st.no_number,

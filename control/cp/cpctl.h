@@ -35,6 +35,7 @@ struct jitsim_shm;
 struct jitsim_pool_set;
 struct jitsim_rules;
 struct jitsim_cp_mbox;
+struct jitsim_cp_rate;
 struct jitsim_job;
 
 struct jitsim_cpctl {
@@ -44,6 +45,7 @@ struct jitsim_cpctl {
 	struct jitsim_pool_set *pools; /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_rules *rules;    /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_cp_mbox *mbox;
+	struct jitsim_cp_rate *rate; /* NULL: status has no rates */
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */
 };

@@ -27,6 +27,7 @@
 #include "ctlsrv.h"
 #include "flow.h"
 #include "mbox.h"
+#include "rate.h"
 #include "outbox.h"
 #include "pool.h"
 #include "rules.h"
@@ -173,7 +174,24 @@ cp_pools_setup(struct jitsim_pool_set *ps, struct jitsim_store *st,
 }
 
 static void
-cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mbox *mb)
+cp_rate_sample(struct jitsim_cp_rate *rate, struct jitsim_cp_flow *flow, uint64_t now)
+{
+	struct jitsim_cp_flow_stats st;
+	uint64_t v[JITSIM_CP_RATE_N], ev = 0;
+
+	jitsim_cp_flow_stats(flow, &st);
+	for (unsigned int t = 0; t < JITSIM_EV_TYPE_MAX; t++)
+		ev += st.events[t];
+	v[JITSIM_CP_RATE_EVENTS] = ev;
+	v[JITSIM_CP_RATE_STARTED] = st.started;
+	v[JITSIM_CP_RATE_DONE] = st.done;
+	v[JITSIM_CP_RATE_FAILED] = st.failed;
+	jitsim_cp_rate_tick(rate, now, v);
+}
+
+static void
+cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mbox *mb,
+	struct jitsim_cp_rate *rate)
 {
 	struct jitsim_event ev[CP_BURST];
 	uint64_t last_hb = 0;
@@ -195,6 +213,8 @@ cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mb
 		work += (unsigned int)jitsim_cp_mbox_run(mb);
 		if (now - last_hb >= CP_HEARTBEAT_NS) {
 			jitsim_shm_heartbeat(shm);
+			/* Samples once a second (rate.h). */
+			cp_rate_sample(rate, flow, now);
 			last_hb = now;
 		}
 		if (work == 0)
@@ -225,6 +245,7 @@ main(int argc, char **argv)
 	struct jitsim_cp_flow_cfg fc = {0};
 	struct jitsim_cpctl ctl = {0};
 	struct jitsim_cp_mbox mbox;
+	struct jitsim_cp_rate rate;
 	bool mbox_ok = false;
 	struct jitsim_ctlsrv_opts co = {0};
 	struct jitsim_outbox_opts oo = {0};
@@ -345,7 +366,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "jitsim-cp: control socket %s: %s\n", cfg.socket, strerror(errno));
 		goto out_adapter;
 	}
-	if (jitsim_cp_mbox_init(&mbox) != 0) {
+	if (jitsim_cp_mbox_init(&mbox) != 0 || jitsim_cp_rate_init(&rate) != 0) {
 		fprintf(stderr, "jitsim-cp: out of memory\n");
 		goto out_ctl;
 	}
@@ -356,6 +377,7 @@ main(int argc, char **argv)
 	ctl.pools = pools;
 	ctl.rules = rules;
 	ctl.mbox = &mbox;
+	ctl.rate = &rate;
 	ctl.instance = cfg.name;
 	ctl.started_ns = cp_mono_ns();
 	if (jitsim_cpctl_register(cp_srv, &ctl) != 0) {
@@ -382,7 +404,7 @@ main(int argc, char **argv)
 			cfg.name, shm.created ? "created the" : "attached to the",
 			shm.hdr->n_event_rings, fs.resumed, cfg.socket);
 	}
-	cp_loop(&shm, flow, &mbox);
+	cp_loop(&shm, flow, &mbox, &rate);
 	status = 0;
 
 out_ctl:
@@ -395,8 +417,10 @@ out_ctl:
 		pthread_join(ctl_tid, NULL);
 	jitsim_ctlsrv_destroy(cp_srv);
 	cp_srv = NULL;
-	if (mbox_ok)
+	if (mbox_ok) {
 		jitsim_cp_mbox_destroy(&mbox);
+		jitsim_cp_rate_destroy(&rate);
+	}
 out_adapter:
 	/* Before the flow: cancelled orders complete into it. Their jobs stay
 	 * ALLOCATED in the journal and resume at the next start. */
