@@ -12,7 +12,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev
 	liburcu-dev librocksdb-dev libsctp-dev libhyperscan-dev libssl-dev
 	libinih-dev libcmocka-dev libpcap-dev libjansson-dev
-	osmo-hlr libosmocore-utils
+	osmo-hlr libosmocore-utils libcurl4-openssl-dev
 	clang llvm libclang-rt-14-dev clang-format time
 	tshark
 )
