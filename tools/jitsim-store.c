@@ -507,6 +507,10 @@ set_line(struct set_ctx *c, uint64_t ln, uint64_t imsi, unsigned int state, uint
 	}
 	old_state = r.state;
 	r.state = (uint8_t)state;
+	/* Whatever it was locked or blocked in no longer holds: an unlock or
+	 * unblock of a state set here asks the operator (jitsim-cp). */
+	if (state != old_state)
+		r.unlock_to = r.unblock_to = 0;
 	r.updated = c->now;
 	if (state == JITSIM_SIM_ACTIVE && r.activated == 0)
 		r.activated = c->now;

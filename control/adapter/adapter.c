@@ -37,6 +37,9 @@ struct jitsim_adapter_call {
 	struct adapter_list *on; /* the list holding it, NULL once unlinked */
 	enum jitsim_prov_op op;
 	bool reported; /* the caller's callback has run (or runs now) */
+	/* Orders of its batch not completed yet (start_many), shared by the
+	 * batch and freed with its slot; NULL for a call of one order. */
+	unsigned int *slot_left;
 	uint64_t deadline_ns;
 	jitsim_prov_done_fn done;
 	void *arg;
@@ -224,37 +227,67 @@ adapter_op_fn(const struct jitsim_adapter_ops *ops, enum jitsim_prov_op op)
 	}
 }
 
+/* Under the lock: the next queued orders (up to the backend's batch) into
+ * @c, moved to the in-flight list under one slot. Their count: one when
+ * the batch's slot counter cannot be allocated. */
+static unsigned int
+adapter_take(struct jitsim_adapter *a, struct jitsim_adapter_call **c)
+{
+	unsigned int n = 1, *left = NULL;
+
+	if (a->ops->start_many != NULL && a->n_queued > 1) {
+		n = a->n_queued < a->ops->batch_max ? a->n_queued : a->ops->batch_max;
+		left = malloc(sizeof(*left));
+		if (left == NULL)
+			n = 1;
+		else
+			*left = n;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		c[i] = a->queue.head;
+		adapter_unlink(c[i]);
+		a->n_queued--;
+		c[i]->slot_left = left;
+		adapter_link(&a->inflight, c[i]);
+	}
+	a->n_inflight++;
+	if (a->n_inflight > a->st.max_inflight_seen)
+		a->st.max_inflight_seen = a->n_inflight;
+	return n;
+}
+
 static void *
 adapter_pool_main(void *arg)
 {
 	struct jitsim_adapter *a = arg;
+	struct jitsim_adapter_call *c[JITSIM_ADAPTER_BATCH_MAX];
 
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		struct jitsim_adapter_call *c;
 		adapter_op_t fn;
+		unsigned int n;
 		int rc;
 
 		while (!a->stop && (a->queue.head == NULL || a->n_inflight >= a->cfg.max_inflight))
 			pthread_cond_wait(&a->work, &a->lock);
 		if (a->stop)
 			break;
-		c = a->queue.head;
-		adapter_unlink(c);
-		a->n_queued--;
-		a->n_inflight++;
-		if (a->n_inflight > a->st.max_inflight_seen)
-			a->st.max_inflight_seen = a->n_inflight;
-		adapter_link(&a->inflight, c);
-		fn = adapter_op_fn(a->ops, c->op);
+		n = adapter_take(a, c);
 		pthread_mutex_unlock(&a->lock);
 
-		/* From here @c may be completed and freed by the backend. */
-		rc = fn != NULL ? fn(a->ctx, &c->order, c) : -EOPNOTSUPP;
-		if (rc != 0)
-			jitsim_adapter_complete(c, rc,
-						fn != NULL ? "backend refused the order"
-							   : "operation not supported");
+		/* From here the calls may be completed and freed by the backend. */
+		if (n > 1) {
+			rc = a->ops->start_many(a->ctx, c, n);
+			for (unsigned int i = 0; rc != 0 && i < n; i++)
+				jitsim_adapter_complete(c[i], rc, "backend refused the order");
+		} else {
+			fn = adapter_op_fn(a->ops, c[0]->op);
+			rc = fn != NULL ? fn(a->ctx, &c[0]->order, c[0]) : -EOPNOTSUPP;
+			if (rc != 0)
+				jitsim_adapter_complete(c[0], rc,
+							fn != NULL ? "backend refused the order"
+								   : "operation not supported");
+		}
 		pthread_mutex_lock(&a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -337,15 +370,31 @@ jitsim_adapter_complete(struct jitsim_adapter_call *c, int status, const char *m
 	if (!reported)
 		c->done(&c->order, c->op, status, msg ? msg : (status ? "failed" : "ok"), c->arg);
 
-	/* The slot is given back after the callback, so that free() never
-	 * returns while a callback still runs. */
+	/* The slot is given back after the callback (of the last order of
+	 * a batch), so that free() never returns while a callback still
+	 * runs. */
 	pthread_mutex_lock(&a->lock);
-	a->n_inflight--;
-	pthread_cond_signal(&a->work);
-	if (a->n_inflight == 0)
-		pthread_cond_broadcast(&a->idle);
+	if (c->slot_left == NULL || --*c->slot_left == 0) {
+		free(c->slot_left);
+		a->n_inflight--;
+		pthread_cond_signal(&a->work);
+		if (a->n_inflight == 0)
+			pthread_cond_broadcast(&a->idle);
+	}
 	pthread_mutex_unlock(&a->lock);
 	free(c);
+}
+
+const struct jitsim_prov_order *
+jitsim_adapter_call_order(const struct jitsim_adapter_call *c)
+{
+	return &c->order;
+}
+
+enum jitsim_prov_op
+jitsim_adapter_call_op(const struct jitsim_adapter_call *c)
+{
+	return c->op;
 }
 
 uint64_t
@@ -398,6 +447,14 @@ jitsim_adapter_new(const struct jitsim_adapter_ops *ops, void *ctx,
 			c.queue_max = cfg->queue_max;
 		if (cfg->timeout_ms != 0)
 			c.timeout_ms = cfg->timeout_ms;
+	}
+	if (ops->start_many != NULL &&
+	    (ops->batch_max < 2 || ops->batch_max > JITSIM_ADAPTER_BATCH_MAX)) {
+		jitsim_errmsg(err, errlen, "adapter %s: batch_max %u is not in 2..%u", ops->name,
+			      ops->batch_max, JITSIM_ADAPTER_BATCH_MAX);
+		if (ops->destroy)
+			ops->destroy(ctx);
+		return NULL;
 	}
 	if (c.max_inflight > ADAPTER_INFLIGHT_MAX) {
 		jitsim_errmsg(err, errlen, "adapter %s: max_inflight %u is over %u", ops->name,

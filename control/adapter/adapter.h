@@ -8,9 +8,10 @@
  * An adapter is a backend (struct jitsim_adapter_ops: outbox, later
  * osmo-hlr and HTTP) wrapped by a runner that gives every backend the
  * same guarantees:
- *   - bounded concurrency: at most max_inflight orders are inside the
- *     backend at any time (from the op call until the backend reports
- *     completion, even after the caller was told -ETIMEDOUT);
+ *   - bounded concurrency: at most max_inflight orders (or batches, see
+ *     start_many) are inside the backend at any time (from the op call
+ *     until the backend reports completion, even after the caller was
+ *     told -ETIMEDOUT);
  *   - bounded queue: submit returns -EAGAIN when queue_max orders wait;
  *   - timeouts: an order not completed timeout_ms after submit completes
  *     with -ETIMEDOUT, whether it was still queued (it is then never
@@ -20,6 +21,11 @@
  *
  * Runner: a pool of max_inflight threads, each taking the next order and
  * calling the backend, plus one timer thread for the deadlines. A
+ * backend that gains from batching (one write and one sync for many
+ * orders: outbox) sets start_many and batch_max: a pool thread then takes
+ * up to batch_max queued orders into one call, and the in-flight bound
+ * counts such calls (slots), each holding its slot until the last of its
+ * orders completes. A
  * backend may complete inside the op (synchronous: outbox) or later from
  * any thread (asynchronous: an event loop of its own) by calling
  * jitsim_adapter_complete(); the pool thread is free again as soon as
@@ -110,7 +116,16 @@ struct jitsim_adapter_ops {
 	int (*update)(void *ctx, const struct jitsim_prov_order *o, struct jitsim_adapter_call *c);
 	int (*health)(void *ctx, char *msg, size_t msglen);
 	void (*destroy)(void *ctx);
+	/* Optional: start @n (2..batch_max) orders in one call, each of any
+	 * op (jitsim_adapter_call_op/_order); each is completed exactly once
+	 * as above, or the call returns a negative errno having completed
+	 * none (the runner completes them all with it). NULL: one order per
+	 * call through the ops above. */
+	int (*start_many)(void *ctx, struct jitsim_adapter_call *const *c, unsigned int n);
+	unsigned int batch_max; /* 2..JITSIM_ADAPTER_BATCH_MAX with start_many */
 };
+
+#define JITSIM_ADAPTER_BATCH_MAX 256
 
 struct jitsim_adapter_cfg {
 	unsigned int max_inflight; /* 1..256, default 8 */
@@ -120,6 +135,7 @@ struct jitsim_adapter_cfg {
 
 struct jitsim_adapter_stats {
 	uint64_t submitted, ok, failed, timed_out, late; /* late: answers after a timeout */
+	/* inflight, max_inflight_seen: slots (an order, or a start_many batch) */
 	unsigned int queued, inflight, max_inflight_seen;
 };
 
@@ -162,6 +178,11 @@ void jitsim_adapter_stats(struct jitsim_adapter *a, struct jitsim_adapter_stats 
 /* Backend side: report the end of @c (exactly once per started call);
  * @msg may be NULL. @c is freed here or soon after. */
 void jitsim_adapter_complete(struct jitsim_adapter_call *c, int status, const char *msg);
+
+/* The order and operation of @c (for start_many); valid until @c is
+ * completed. */
+const struct jitsim_prov_order *jitsim_adapter_call_order(const struct jitsim_adapter_call *c);
+enum jitsim_prov_op jitsim_adapter_call_op(const struct jitsim_adapter_call *c);
 
 /* Deadline of @c (CLOCK_MONOTONIC ns): a backend bounds its I/O by it. */
 uint64_t jitsim_adapter_call_deadline_ns(const struct jitsim_adapter_call *c);

@@ -16,7 +16,8 @@
  * secret handle is ever written.
  *
  * Durability: the line is written (one write(2), O_APPEND) and the file
- * fdatasync'ed before the order completes with 0; concurrent orders share
+ * fdatasync'ed before the order completes with 0; the orders of a batch
+ * (adapter.h start_many) go in one write(2), and concurrent writers share
  * one fdatasync (group commit). A failed write is cut off again
  * (ftruncate to the previous size); a failed fdatasync makes the outbox
  * fail every later order with -EIO and report unhealthy (the state of the

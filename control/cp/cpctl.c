@@ -16,6 +16,10 @@
 #include <jitsim/sim.h>
 
 #include "cpctl.h"
+#include "cpctl_inv.h"
+#include "cpctl_pool.h"
+#include "cpctl_rules.h"
+#include "cpctl_sim.h"
 #include "cpctl_util.h"
 #include "ctlsrv.h"
 #include "flow.h"
@@ -110,8 +114,31 @@ cpctl_status(const struct jitsim_ctl_req *req, json_t **result, char *err, size_
 	}
 	/* Alerts: an operator must act (add numbers, add a region). */
 	json_object_set_new(o, "alerts",
-			    json_pack("{s:I,s:I}", "no_number", (json_int_t)st.no_number,
-				      "no_region", (json_int_t)st.no_region));
+			    json_pack("{s:I,s:I,s:I}", "no_number", (json_int_t)st.no_number,
+				      "no_region", (json_int_t)st.no_region, "damaged_jobs",
+				      (json_int_t)st.journal_damaged));
+	/* Events lost (dropped by the dataplane) or delivered twice, from
+	 * the rings' sequence numbers; the last seq of each ring. */
+	{
+		json_t *last = json_array();
+
+		for (unsigned int i = 0; i < c->shm->hdr->n_event_rings && i < JITSIM_SHM_MAX_RINGS;
+		     i++)
+			json_array_append_new(last, json_integer((json_int_t)st.event_seq[i]));
+		json_object_set_new(o, "event_seq",
+				    json_pack("{s:I,s:I,s:o}", "gaps", (json_int_t)st.event_gaps,
+					      "repeats", (json_int_t)st.event_repeats, "last",
+					      last));
+		/* Updates the dataplane consumed (acknowledged) but could not
+		 * apply, and the seq of the last one. */
+		json_object_set_new(json_object_get(o, "dataplane"), "update_failed",
+				    json_pack("{s:I,s:I}", "count",
+					      (json_int_t)__atomic_load_n(&h->dp_update_failed,
+									  __ATOMIC_RELAXED),
+					      "last_seq",
+					      (json_int_t)__atomic_load_n(&h->dp_update_failed_seq,
+									  __ATOMIC_RELAXED)));
+	}
 	*result = o;
 	return 0;
 }
@@ -255,5 +282,13 @@ jitsim_cpctl_register(struct jitsim_ctlsrv *srv, struct jitsim_cpctl *c)
 					    "jobs in id order ([step], [limit], [after])");
 	if (rc == 0)
 		rc = jitsim_ctlsrv_register(srv, "job.show", cpctl_job_show, c, "one job (job)");
+	if (rc == 0)
+		rc = jitsim_cpctl_pool_register(srv, c);
+	if (rc == 0)
+		rc = jitsim_cpctl_rules_register(srv, c);
+	if (rc == 0)
+		rc = jitsim_cpctl_sim_register(srv, c);
+	if (rc == 0)
+		rc = jitsim_cpctl_inv_register(srv, c);
 	return rc;
 }

@@ -37,6 +37,7 @@ struct jitsim_rules;
 struct jitsim_cp_mbox;
 struct jitsim_cp_rate;
 struct jitsim_job;
+struct jitsim_cpctl_inv;
 
 struct jitsim_cpctl {
 	struct jitsim_store *store;
@@ -46,6 +47,7 @@ struct jitsim_cpctl {
 	struct jitsim_rules *rules;    /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_cp_mbox *mbox;
 	struct jitsim_cp_rate *rate; /* NULL: status has no rates */
+	struct jitsim_cpctl_inv *inv; /* inventory.import (cpctl_inv.h) */
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */
 };

@@ -63,7 +63,7 @@ flow_find(struct jitsim_cp_flow *f, uint64_t imsi)
 	return NULL;
 }
 
-static void
+void
 flow_insert(struct jitsim_cp_flow *f, struct flow_live *l)
 {
 	unsigned int h = flow_hash(l->job.imsi);
@@ -250,7 +250,7 @@ flow_done_cb(const struct jitsim_prov_order *o, enum jitsim_prov_op op, int stat
 	pthread_mutex_unlock(&f->lock);
 }
 
-static struct flow_live *
+struct flow_live *
 flow_live_new(struct jitsim_cp_flow *f)
 {
 	struct flow_live *l = calloc(1, sizeof(*l));
@@ -270,7 +270,7 @@ flow_retry_at(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t at)
 	f->retry = l;
 }
 
-static void
+void
 flow_submit(struct jitsim_cp_flow *f, struct flow_live *l)
 {
 	struct jitsim_prov_order o;
@@ -303,21 +303,20 @@ flow_submit(struct jitsim_cp_flow *f, struct flow_live *l)
 
 /* --- the steps --- */
 
-/* Provisioned: SIM ACTIVE and job DONE for each of @ls, one batch, then
- * the dataplane. A failed commit leaves the jobs ALLOCATED: provisioned
- * again later (idempotent), then committed again. */
-static void
-flow_finish_many(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n)
+/* Provisioned: SIM ACTIVE and job DONE for each of @ls (at most
+ * FLOW_BURST) staged into f->b; the jobs staged go to @ok, their records
+ * to f->done_recs. Returns how many. */
+static unsigned int
+flow_stage_done(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n,
+		struct flow_live **ok)
 {
-	struct jitsim_rec *recs = f->recs;
+	struct jitsim_rec *recs = f->done_recs;
 	uint8_t scratch[JITSIM_REC_MAX > JITSIM_JOB_REC_MAX ? JITSIM_REC_MAX : JITSIM_JOB_REC_MAX];
-	struct flow_live *ok[FLOW_BURST];
 	unsigned int m = 0;
 	uint32_t now = flow_now_s();
 	char err[256];
 	int rc;
 
-	jitsim_store_batch_clear(f->b);
 	for (unsigned int i = 0; i < n; i++) {
 		struct flow_live *l = ls[i];
 		struct jitsim_rec *r = &recs[m];
@@ -357,9 +356,16 @@ flow_finish_many(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n
 		flow_audit(f, "activate", &l->job);
 		ok[m++] = l;
 	}
-	if (m == 0)
-		return;
-	if (flow_commit(f, "done", ok[0]->job.id) != 0) {
+	return m;
+}
+
+/* After the commit (result @rc) of the @m jobs flow_stage_done() staged:
+ * the dataplane gets the ACTIVE records. A failed commit leaves the jobs
+ * ALLOCATED: provisioned again later (idempotent), then committed again. */
+static void
+flow_done_committed(struct jitsim_cp_flow *f, struct flow_live **ok, unsigned int m, int rc)
+{
+	if (rc != 0) {
 		for (unsigned int i = 0; i < m; i++) {
 			ok[i]->job.step = JITSIM_JOB_ALLOCATED;
 			flow_retry_at(f, ok[i],
@@ -368,7 +374,7 @@ flow_finish_many(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n
 		return;
 	}
 	for (unsigned int i = 0; i < m; i++) {
-		flow_dp_put(f, &recs[i]);
+		flow_dp_put(f, &f->done_recs[i]);
 		flow_remove(f, ok[i]);
 		free(ok[i]);
 	}
@@ -399,10 +405,16 @@ flow_fail(struct jitsim_cp_flow *f, struct flow_live *l)
 	r.state = l->job.prev_state;
 	r.updated = now;
 	if (l->job.flags & JITSIM_JOB_F_ALLOCATED) {
-		r.msisdn = 0;
 		rc = jitsim_pool_release(f->cfg.pools, l->job.msisdn, now, f->b, err, sizeof(err));
-		if (rc != 0 && rc != -ENOENT)
-			flow_log("job %" PRIu64 ": release of its number: %s", l->job.id, err);
+		/* Not released (-EBUSY, -ENOMEM): the MSISDN entry stays, so
+		 * the record keeps naming the number, which stays the SIM's
+		 * (its next job reuses it) instead of being lost to the pool
+		 * until a restart. -ENOENT: nobody holds it. */
+		if (rc == 0 || rc == -ENOENT)
+			r.msisdn = 0;
+		else
+			flow_log("job %" PRIu64 ": release of its number: %s: the SIM keeps it",
+				 l->job.id, err);
 	}
 	l->job.step = JITSIM_JOB_FAILED;
 	l->job.updated = now;
@@ -440,7 +452,6 @@ flow_stage_fail_early(struct jitsim_cp_flow *f, struct jitsim_job *j, const stru
 		return;
 	flow_log("job %" PRIu64 ": failed: %s", j->id, j->reason);
 	jitsim_job_put(f->b, j);
-	jitsim_job_put_next(f->b, j->id + 1);
 	flow_audit(f, "activate_failed", j);
 	f->next_id = j->id + 1;
 	f->recs[f->n_put++] = *r;
@@ -573,7 +584,6 @@ flow_stage_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 	r.updated = now;
 	jitsim_store_batch_put_sim(f->b, &r);
 	jitsim_job_put(f->b, &j);
-	jitsim_job_put_next(f->b, j.id + 1);
 	flow_audit(f, "allocate", &j);
 	f->next_id = j.id + 1;
 	l->job = j;
@@ -582,21 +592,28 @@ flow_stage_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 	f->staged[f->n_staged++] = l;
 }
 
-/* Up to FLOW_BURST events: staged into one batch, one commit (sync, shared
- * by every job of the burst), then provisioning and dataplane updates.
- * Nothing is sent before the commit: a crash before it leaves nothing. */
+/* Up to FLOW_BURST events staged into f->b (not cleared here). */
 static void
-flow_events_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsigned int n)
+flow_stage_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsigned int n)
 {
 	const uint64_t id0 = f->next_id;
 
-	jitsim_store_batch_clear(f->b);
 	f->n_staged = f->n_put = f->n_failed_early = 0;
 	for (unsigned int i = 0; i < n; i++)
 		flow_stage_event(f, &ev[i]);
-	if (jitsim_store_batch_count(f->b) == 0)
-		return;
-	if (flow_commit(f, "allocate", id0) != 0) {
+	/* The job counter once for the burst, not once per job: one key
+	 * less per activation in the memtable. */
+	if (f->next_id != id0)
+		jitsim_job_put_next(f->b, f->next_id);
+}
+
+/* After the commit (result @rc) of a burst flow_stage_burst() staged,
+ * with f->next_id @id0 before it: provisioning and dataplane updates.
+ * Nothing is sent before the commit: a crash before it leaves nothing. */
+static void
+flow_burst_committed(struct jitsim_cp_flow *f, uint64_t id0, int rc)
+{
+	if (rc != 0) {
 		/* The pool changes are undone; the jobs never existed. The
 		 * dataplane's leases run out and the attaches come again. */
 		f->next_id = id0;
@@ -616,6 +633,20 @@ flow_events_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsig
 		flow_submit(f, f->staged[i]);
 }
 
+/* One burst of events alone: staged, one commit (sync, shared by every
+ * job of the burst), then provisioning and dataplane updates. */
+static void
+flow_events_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsigned int n)
+{
+	const uint64_t id0 = f->next_id;
+
+	jitsim_store_batch_clear(f->b);
+	flow_stage_burst(f, ev, n);
+	if (jitsim_store_batch_count(f->b) == 0)
+		return;
+	flow_burst_committed(f, id0, flow_commit(f, "allocate", id0));
+}
+
 void
 jitsim_cp_flow_events(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsigned int n)
 {
@@ -626,6 +657,34 @@ jitsim_cp_flow_events(struct jitsim_cp_flow *f, const struct jitsim_event *ev, u
 		ev += m;
 		n -= m;
 	}
+}
+
+void
+jitsim_cp_flow_ring_seq(struct jitsim_cp_flow *f, unsigned int ring, const struct jitsim_event *ev,
+			unsigned int n)
+{
+	const uint64_t bit = 1ull << (ring % 64);
+	uint32_t last;
+
+	_Static_assert(JITSIM_SHM_MAX_RINGS <= 64, "ring_seen has a bit per ring");
+	if (ring >= JITSIM_SHM_MAX_RINGS || n == 0)
+		return;
+	last = (uint32_t)f->st.event_seq[ring];
+	for (unsigned int i = 0; i < n; i++) {
+		/* Serial number arithmetic: the seq wraps at 2^32. */
+		uint32_t d = ev[i].seq - last;
+
+		if (!(f->ring_seen & bit)) {
+			f->ring_seen |= bit;
+		} else if (d == 0 || d > INT32_MAX) {
+			ST_ADD(f, event_repeats, 1);
+			continue;
+		} else if (d > 1) {
+			ST_ADD(f, event_gaps, d - 1);
+		}
+		last = ev[i].seq;
+	}
+	__atomic_store_n(&f->st.event_seq[ring], last, __ATOMIC_RELAXED);
 }
 
 void
@@ -657,33 +716,30 @@ flow_attempt_failed(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t now_
 }
 
 unsigned int
-jitsim_cp_flow_poll(struct jitsim_cp_flow *f, uint64_t now_ns)
+jitsim_cp_flow_turn(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsigned int n,
+		    uint64_t now_ns)
 {
-	struct flow_live *done, *l, *n, **pp, *ok[FLOW_BURST];
-	unsigned int work = 0, n_ok = 0;
+	struct flow_live *done, *l, *next, **pp, *ok_list = NULL;
+	struct flow_live *in[FLOW_BURST], *ok[FLOW_BURST];
+	unsigned int work = n;
 
 	pthread_mutex_lock(&f->lock);
 	done = f->cdone;
 	f->cdone = NULL;
 	pthread_mutex_unlock(&f->lock);
-	/* Failures commit one by one (rare); successes share one commit per
-	 * FLOW_BURST. flow_finish_many() leaves f->b empty for the next
-	 * failure. */
-	for (l = done; l != NULL; l = n) {
-		n = l->cnext;
+	/* Failures first, one commit each (rare), and due retries (a refused
+	 * order fails its job at once): both use f->b, which the shared
+	 * commit below fills. */
+	for (l = done; l != NULL; l = next) {
+		next = l->cnext;
 		work++;
 		if (l->status != 0) {
 			flow_attempt_failed(f, l, now_ns);
 			continue;
 		}
-		ok[n_ok++] = l;
-		if (n_ok == FLOW_BURST) {
-			flow_finish_many(f, ok, n_ok);
-			n_ok = 0;
-		}
+		l->cnext = ok_list;
+		ok_list = l;
 	}
-	if (n_ok > 0)
-		flow_finish_many(f, ok, n_ok);
 	pp = &f->retry;
 	while ((l = *pp) != NULL) {
 		if (l->retry_at_ns > now_ns) {
@@ -696,15 +752,61 @@ jitsim_cp_flow_poll(struct jitsim_cp_flow *f, uint64_t now_ns)
 		if (l->job.step == JITSIM_JOB_ALLOCATED)
 			flow_submit(f, l);
 	}
+	/* New jobs and finished ones share a commit: one sync per turn
+	 * where the two steps took two, which halves what the workflow
+	 * thread waits for at a steady rate. A failed commit undoes both
+	 * halves (each as when committed alone). */
+	while (n > 0 || ok_list != NULL) {
+		const unsigned int ne = n < FLOW_BURST ? n : FLOW_BURST;
+		const uint64_t id0 = f->next_id;
+		unsigned int nd = 0, m;
+		int rc = 0;
+
+		for (; ok_list != NULL && nd < FLOW_BURST; ok_list = ok_list->cnext)
+			in[nd++] = ok_list;
+		jitsim_store_batch_clear(f->b);
+		flow_stage_burst(f, ev, ne);
+		m = flow_stage_done(f, in, nd, ok);
+		if (jitsim_store_batch_count(f->b) > 0)
+			rc = flow_commit(f, m > 0 ? "done" : "allocate",
+					 m > 0 ? ok[0]->job.id : id0);
+		flow_burst_committed(f, id0, rc);
+		flow_done_committed(f, ok, m, rc);
+		if (ne > 0)
+			ev += ne;
+		n -= ne;
+	}
 	return work;
+}
+
+unsigned int
+jitsim_cp_flow_poll(struct jitsim_cp_flow *f, uint64_t now_ns)
+{
+	return jitsim_cp_flow_turn(f, NULL, 0, now_ns);
 }
 
 /* --- restart --- */
 
+/* DONE jobs re-sent to the dataplane at start: those done this recently.
+ * A kill -9 between a done commit and its PUT leaves the dataplane with
+ * the SIM leased (ACTIVATING); such jobs are among the last done before
+ * the kill. An older one is healed by the resync path: its lease has run
+ * out (30 s by default), so the SIM's next attach raises an event, which
+ * finds the record ACTIVE and sends it. Re-sending the whole journal at
+ * every start would flood the update ring for nothing. */
+#define FLOW_RESEND_S 300
+
+struct flow_resume {
+	struct jitsim_cp_flow *f;
+	uint32_t now;
+	uint64_t resent, not_resent;
+};
+
 static int
 flow_resume_one(const struct jitsim_job *j, void *arg)
 {
-	struct jitsim_cp_flow *f = arg;
+	struct flow_resume *rs = arg;
+	struct jitsim_cp_flow *f = rs->f;
 	struct flow_live *l;
 	struct jitsim_rec r;
 	char err[256];
@@ -713,16 +815,27 @@ flow_resume_one(const struct jitsim_job *j, void *arg)
 		ST_ADD(f, failed_total, 1);
 		return 0;
 	}
-	if (jitsim_store_sim_get(f->cfg.store, j->imsi, &r, err, sizeof(err)) != 0) {
-		flow_log("job %" PRIu64 ": its SIM record is gone or unreadable: skipped", j->id);
-		return 0;
-	}
 	if (j->step == JITSIM_JOB_DONE) {
 		ST_ADD(f, done_total, 1);
-		/* The dataplane may have missed it (kill -9 between the commit
-		 * and the update); a PUT of the same entry is harmless. */
-		if (r.state == JITSIM_SIM_ACTIVE && r.msisdn == j->msisdn)
-			flow_dp_put(f, &r);
+		/* Only recent ones: no SIM read for the rest of the journal. */
+		if (j->updated + FLOW_RESEND_S < rs->now)
+			return 0;
+		/* Ring full: the rest heal through resync as well. */
+		if (rs->not_resent > 0) {
+			rs->not_resent++;
+			return 0;
+		}
+		if (jitsim_store_sim_get(f->cfg.store, j->imsi, &r, err, sizeof(err)) == 0 &&
+		    r.state == JITSIM_SIM_ACTIVE && r.msisdn == j->msisdn) {
+			if (flow_dp_put(f, &r))
+				rs->resent++;
+			else
+				rs->not_resent++;
+		}
+		return 0;
+	}
+	if (jitsim_store_sim_get(f->cfg.store, j->imsi, &r, err, sizeof(err)) != 0) {
+		flow_log("job %" PRIu64 ": its SIM record is gone or unreadable: skipped", j->id);
 		return 0;
 	}
 	if (flow_find(f, j->imsi) != NULL) {
@@ -740,9 +853,31 @@ flow_resume_one(const struct jitsim_job *j, void *arg)
 	return 0;
 }
 
+/* A job record that does not decode: skipped, counted and logged, so that
+ * one damaged record does not stop every activation. Its SIM stays as it
+ * is (ACTIVATING if the job was unfinished: the resync path keeps the
+ * dataplane's lease short) until an operator looks at it; `status`
+ * alerts show the count, jitsim-store check names the job. */
+static int
+flow_resume_bad(uint64_t id, int rc, const char *msg, void *arg)
+{
+	struct flow_resume *rs = arg;
+
+	/* A newer record version is no damage: an older jitsim-cp must not
+	 * run on a newer journal. */
+	if (rc == -ENOTSUP)
+		return rc;
+	ST_ADD(rs->f, journal_damaged, 1);
+	flow_log("job %" PRIu64 ": damaged job record skipped (%s); its SIM and number stay as "
+		 "they are",
+		 id, msg);
+	return 0;
+}
+
 int
 jitsim_cp_flow_resume(struct jitsim_cp_flow *f, char *err, size_t errlen)
 {
+	struct flow_resume rs = {.f = f, .now = flow_now_s()};
 	int rc = jitsim_job_next_get(f->cfg.store, &f->next_id);
 
 	if (rc != 0) {
@@ -750,5 +885,12 @@ jitsim_cp_flow_resume(struct jitsim_cp_flow *f, char *err, size_t errlen)
 			 rc == -EBADMSG ? "damaged" : "read error");
 		return rc;
 	}
-	return jitsim_job_foreach(f->cfg.store, flow_resume_one, f, err, errlen);
+	rc = jitsim_job_foreach(f->cfg.store, flow_resume_one, flow_resume_bad, &rs, err, errlen);
+	if (rc == 0 && (rs.resent > 0 || rs.not_resent > 0))
+		flow_log("%" PRIu64 " jobs done in the last %u s re-sent to the dataplane%s",
+			 rs.resent, FLOW_RESEND_S,
+			 rs.not_resent > 0 ? "; the update ring is full: the rest heal on their "
+					     "next attach (resync)"
+					   : "");
+	return rc;
 }

@@ -29,9 +29,11 @@
 /* Longest retry delay, whatever the attempt count. */
 #define FLOW_BACKOFF_MAX_NS (60ull * 1000 * 1000 * 1000)
 #define FLOW_WHO "jitsim-cp"
-/* Jobs staged into one commit at most: one event ring burst of jitsim-cp's
- * loop fits, and a failed commit costs at most this many lease periods. */
-#define FLOW_BURST 64
+/* Jobs staged into one commit at most: one loop turn of jitsim-cp
+ * (CP_TURN_MAX events) fits, and one sync is shared by this many
+ * activations under load; a failed commit costs at most this many lease
+ * periods. */
+#define FLOW_BURST 256
 
 /* A job in ALLOCATED: owned by the workflow thread, except the completion
  * fields that an adapter thread fills before queueing it. */
@@ -62,7 +64,9 @@ struct jitsim_cp_flow {
 	unsigned int n_staged, n_put, n_failed_early;
 	struct flow_live *staged[FLOW_BURST];
 	struct jitsim_rec recs[FLOW_BURST];
+	struct jitsim_rec done_recs[FLOW_BURST]; /* of the DONE jobs of one commit */
 	struct jitsim_cp_flow_stats st;
+	uint64_t ring_seen; /* event rings with a seq baseline (bit per ring) */
 };
 
 #define ST_ADD(f, field, n) __atomic_fetch_add(&(f)->st.field, (n), __ATOMIC_RELAXED)
@@ -72,6 +76,13 @@ void flow_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint32_t flow_now_s(void);
 /* The live job of @imsi, or NULL. */
 struct flow_live *flow_find(struct jitsim_cp_flow *f, uint64_t imsi);
+/* A zeroed live job of @f (NULL: out of memory); flow_insert() makes it
+ * findable (and counted in `live`). */
+struct flow_live *flow_live_new(struct jitsim_cp_flow *f);
+void flow_insert(struct jitsim_cp_flow *f, struct flow_live *l);
+/* Order the provisioning of @l's job (committed ALLOCATED) from the
+ * adapter; a refused order fails the job (f->b must be empty). */
+void flow_submit(struct jitsim_cp_flow *f, struct flow_live *l);
 /* Send @r to the dataplane as a PUT. false: the update ring is full
  * (counted in update_drops; the next attach resyncs). */
 bool flow_dp_put(struct jitsim_cp_flow *f, const struct jitsim_rec *r);

@@ -310,7 +310,8 @@ jitsim_job_get_by_imsi(struct jitsim_store *s, uint64_t imsi, struct jitsim_job 
 
 int
 jitsim_job_foreach(struct jitsim_store *s, int (*fn)(const struct jitsim_job *j, void *arg),
-		   void *arg, char *err, size_t errlen)
+		   int (*bad)(uint64_t id, int rc, const char *msg, void *arg), void *arg,
+		   char *err, size_t errlen)
 {
 	const uint8_t lo[1] = {'j'}, hi[1] = {'j' + 1};
 	struct jitsim_store_iter *it = jitsim_store_iter_new_range(s, JITSIM_CF_JOB, lo, 1, hi, 1);
@@ -327,11 +328,17 @@ jitsim_job_foreach(struct jitsim_store *s, int (*fn)(const struct jitsim_job *j,
 		if (kl != JITSIM_JOB_KEY_LEN) {
 			snprintf(err, errlen, "job journal: key of %zu bytes", kl);
 			rc = -EBADMSG;
-			break;
+		} else {
+			rc = jitsim_job_decode(get64(k + 1), v, vl, &j, err, errlen);
 		}
-		rc = jitsim_job_decode(get64(k + 1), v, vl, &j, err, errlen);
-		if (rc != 0)
-			break;
+		if (rc != 0) {
+			if (bad == NULL)
+				break;
+			rc = bad(kl == JITSIM_JOB_KEY_LEN ? get64(k + 1) : 0, rc, err, arg);
+			if (rc != 0)
+				break;
+			continue;
+		}
 		rc = fn(&j, arg);
 		if (rc != 0)
 			break;

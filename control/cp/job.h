@@ -101,9 +101,13 @@ int jitsim_job_get_by_imsi(struct jitsim_store *s, uint64_t imsi, struct jitsim_
 			   size_t errlen);
 
 /* Call @fn for every job in id order (stops at a nonzero return, which
- * is returned). A damaged job: -EBADMSG with @err. */
+ * is returned). A job that does not decode (-EBADMSG, -ENOTSUP; a key of
+ * the wrong size: id 0, -EBADMSG): @bad is called with the error and its
+ * message, and the walk goes on if it returns 0; without @bad the walk
+ * stops with that error and the message in @err. */
 int jitsim_job_foreach(struct jitsim_store *s, int (*fn)(const struct jitsim_job *j, void *arg),
-		       void *arg, char *err, size_t errlen);
+		       int (*bad)(uint64_t id, int rc, const char *msg, void *arg), void *arg,
+		       char *err, size_t errlen);
 
 /* One line, for logs and the CLI. */
 int jitsim_job_dump(const struct jitsim_job *j, char *buf, size_t size);

@@ -24,6 +24,7 @@
 #include "adapter.h"
 #include "config.h"
 #include "cpctl.h"
+#include "cpctl_inv.h"
 #include "ctlsrv.h"
 #include "flow.h"
 #include "mbox.h"
@@ -37,9 +38,11 @@
 #define JITSIM_VERSION "unknown"
 #endif
 
-/* Events taken from one ring at a time: enough to amortise the ring's
- * atomics, small enough that one ring cannot starve the others. */
-#define CP_BURST 32
+/* Events of one loop turn, from every ring together: the flow stages them
+ * into one commit (FLOW_BURST), so that one sync serves them all. The
+ * first ring read turns round, so that busy rings cannot starve the
+ * others. */
+#define CP_TURN_MAX 256
 /* The dataplane reads our heartbeat; the ABI asks for at least every
  * 100 ms (shm.h). */
 #define CP_HEARTBEAT_NS (50ull * 1000 * 1000)
@@ -193,22 +196,28 @@ static void
 cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mbox *mb,
 	struct jitsim_cp_rate *rate)
 {
-	struct jitsim_event ev[CP_BURST];
+	struct jitsim_event ev[CP_TURN_MAX];
+	unsigned int first = 0;
 	uint64_t last_hb = 0;
 	const struct timespec idle = {.tv_sec = 0, .tv_nsec = CP_IDLE_NS};
 
 	while (!cp_quit) {
 		const uint64_t now = cp_mono_ns();
 		const unsigned int nrings = shm->hdr->n_event_rings;
-		unsigned int work = 0;
+		unsigned int work = 0, n = 0;
 
-		for (unsigned int r = 0; r < nrings; r++) {
-			unsigned int n = jitsim_shm_event_get(shm, r, ev, CP_BURST);
+		for (unsigned int i = 0; i < nrings && n < CP_TURN_MAX; i++) {
+			const unsigned int r = (first + i) % nrings;
+			const unsigned int m =
+				jitsim_shm_event_get(shm, r, ev + n, CP_TURN_MAX - n);
 
-			jitsim_cp_flow_events(flow, ev, n);
-			work += n;
+			jitsim_cp_flow_ring_seq(flow, r, ev + n, m);
+			n += m;
 		}
-		work += jitsim_cp_flow_poll(flow, now);
+		first = nrings > 0 ? (first + 1) % nrings : 0;
+		/* Events, completions and due retries: new and finished jobs
+		 * share their commits. */
+		work += jitsim_cp_flow_turn(flow, ev, n, now);
 		/* Control socket commands that touch the workflow's state. */
 		work += (unsigned int)jitsim_cp_mbox_run(mb);
 		if (now - last_hb >= CP_HEARTBEAT_NS) {
@@ -415,6 +424,9 @@ out_ctl:
 	jitsim_ctlsrv_stop(cp_srv);
 	if (ctl_running)
 		pthread_join(ctl_tid, NULL);
+	/* A running import stops (its calls get ESHUTDOWN) before the call box
+	 * and the store go. */
+	jitsim_cpctl_inv_stop(&ctl);
 	jitsim_ctlsrv_destroy(cp_srv);
 	cp_srv = NULL;
 	if (mbox_ok) {

@@ -347,7 +347,12 @@ ctl_build(const struct ctl_args *a, json_t **out)
 			json_decref(req);
 			return ctl_usage_error("--%s repeats a positional argument", a->opt[i].key);
 		}
-		rc = ctl_set_str(req, a->opt[i].key, a->opt[i].value);
+		/* Options that name a file jitsim-cp reads are made absolute
+		 * like FILE arguments: relative to the caller's directory. */
+		if (strcmp(a->opt[i].key, "transport_key") == 0)
+			rc = ctl_set_path(req, a->opt[i].key, a->opt[i].value);
+		else
+			rc = ctl_set_str(req, a->opt[i].key, a->opt[i].value);
 		if (rc != CTL_EXIT_OK) {
 			json_decref(req);
 			return rc;

@@ -131,6 +131,16 @@ progress(struct imp *im)
 	}
 }
 
+/* o->cancel set: the import stops where it is (-ECANCELED). */
+static bool
+cancelled(struct imp *im)
+{
+	if (im->o->cancel == NULL || __atomic_load_n(im->o->cancel, __ATOMIC_RELAXED) == 0)
+		return false;
+	snprintf(im->err, im->errlen, "%s: import cancelled", im->f.path);
+	return true;
+}
+
 static int
 bm_set(struct bitmap *b, uint64_t bit)
 {
@@ -490,6 +500,10 @@ pass1(struct imp *im)
 	while ((rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
 		struct line_keys *lk;
 
+		if (cancelled(im)) {
+			rc = -ECANCELED;
+			break;
+		}
 		if (l.no > UINT32_MAX) {
 			snprintf(im->err, im->errlen, "%s:%" PRIu64 ": more lines than supported",
 				 im->f.path, l.no);
@@ -839,6 +853,10 @@ pass1b(struct imp *im, bool scan)
 	while ((rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
 		if (bm_test(&im->rejected, l.no) || (scan && !bm_test(&im->hit, l.no)))
 			continue;
+		if (cancelled(im)) {
+			rc = -ECANCELED;
+			break;
+		}
 		if (jitsim_inv_parse_line(&im->f, &l, &sim, msg, sizeof(msg)) != 0) {
 			snprintf(im->err, im->errlen, "%s: changed during the import", im->f.path);
 			rc = -ESTALE;
@@ -868,6 +886,16 @@ pass1b(struct imp *im, bool scan)
 
 /* --- pass 2: writing --- */
 
+/*
+ * The SIMs written since the last commit (or ingest), told to the caller
+ * (o->written) once it succeeded: the caller sends them to the dataplane,
+ * which must never learn of a SIM the store does not have.
+ */
+struct wlist {
+	struct jitsim_inv_written *v;
+	size_t n, cap;
+};
+
 /* A chunk of a bulk import whose keys do not ascend: sorted at flush. */
 
 /*
@@ -894,6 +922,7 @@ struct sortbuf {
 	size_t niccids, capiccids;
 	struct sort_ent *tmp; /* radix sort scratch */
 	size_t captmp;
+	struct wlist wl; /* the chunk's SIMs, for o->written */
 };
 
 /*
@@ -925,8 +954,9 @@ struct writer {
 	unsigned int cur; /* sortbuf being filled; the other one may be flushing */
 	struct flusher fl;
 	uint64_t in_chunk;
-	size_t presize; /* entries a sortbuf is allocated for at once */
-	bool threads;	/* more than one CPU: chunk_write() may use a thread */
+	size_t presize;	 /* entries a sortbuf is allocated for at once */
+	bool threads;	 /* more than one CPU: chunk_write() may use a thread */
+	struct wlist wl; /* SIMs of the batch or unsorted chunk, for o->written */
 };
 
 /* Grow @p (of @elem bytes per item) to hold @need items. */
@@ -946,6 +976,44 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	*p = q;
 	*cap = n;
 	return 0;
+}
+
+static int
+wlist_add(struct imp *im, struct wlist *l, const struct jitsim_rec *r)
+{
+	struct jitsim_inv_written *w;
+
+	if (im->o->written == NULL)
+		return 0;
+	if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) != 0)
+		return -ENOMEM;
+	w = &l->v[l->n++];
+	w->imsi = r->imsi;
+	w->dp = (struct jitsim_rec_dp){.state = r->state,
+				       .flags = r->flags,
+				       .tenant = r->tenant,
+				       .region = r->region,
+				       .msisdn = r->msisdn};
+	return 0;
+}
+
+/* After the commit or ingest of @l's SIMs (@ok) or its failure: the list
+ * is told (@ok) and emptied either way. */
+static int
+wlist_done(struct imp *im, struct wlist *l, bool ok, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (ok && l->n > 0 && im->o->written != NULL) {
+		rc = im->o->written(im->o->written_arg, l->v, l->n);
+		if (rc > 0)
+			rc = -rc;
+		if (rc != 0)
+			snprintf(err, errlen, "%s: stopped after a commit: %s", im->f.path,
+				 strerror(-rc));
+	}
+	l->n = 0;
+	return rc;
 }
 
 /*
@@ -977,6 +1045,7 @@ sortbuf_free(struct sortbuf *sb)
 	free(sb->sims);
 	free(sb->iccids);
 	free(sb->tmp);
+	free(sb->wl.v);
 	memset(sb, 0, sizeof(*sb));
 }
 
@@ -1163,7 +1232,10 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 		if (rc == 0)
 			progress(im);
 	}
+	if (rc == 0)
+		rc = wlist_done(im, &sb->wl, true, err, errlen);
 out:
+	(void)wlist_done(im, &sb->wl, false, err, errlen);
 	for (i = 0; i < 3; i++)
 		jitsim_store_sst_free(sst[i]);
 	OPENSSL_cleanse(sb->arena, sb->used);
@@ -1283,6 +1355,10 @@ writer_flush(struct imp *im, struct writer *w)
 			w->in_batch = 0;
 			if (rc == 0)
 				progress(im);
+			if (rc == 0)
+				rc = wlist_done(im, &w->wl, true, im->err, im->errlen);
+			else
+				(void)wlist_done(im, &w->wl, false, im->err, im->errlen);
 		}
 		return rc;
 	}
@@ -1312,6 +1388,9 @@ writer_flush(struct imp *im, struct writer *w)
 	w->in_chunk = 0;
 	if (rc == 0)
 		progress(im);
+	if (rc == 0)
+		return wlist_done(im, &w->wl, true, im->err, im->errlen);
+	(void)wlist_done(im, &w->wl, false, im->err, im->errlen);
 	return rc;
 }
 
@@ -1354,6 +1433,8 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 
 	if (!w->bulk) {
 		rc = jitsim_store_batch_put_sim(w->b, r);
+		if (rc == 0)
+			rc = wlist_add(im, &w->wl, r);
 		if (rc != 0)
 			return rc;
 		jitsim_store_batch_put_iccid(w->b, r->iccid, r->imsi);
@@ -1374,6 +1455,8 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 		n = jitsim_rec_encode(r, sb->arena + sb->used, JITSIM_REC_MAX);
 		if (n < 0)
 			return n;
+		if (wlist_add(im, &sb->wl, r) != 0)
+			return -ENOMEM;
 		/* The dp entry right after the record: one place to read. */
 		jitsim_rec_dp_encode(r, sb->arena + sb->used + n);
 		sb->sims[sb->nsims++] = (struct sort_ent){
@@ -1399,6 +1482,8 @@ writer_put(struct imp *im, struct writer *w, const struct jitsim_rec *r)
 	}
 	if (rc != 0)
 		return sst_fail(im, rc);
+	if (wlist_add(im, &w->wl, r) != 0)
+		return -ENOMEM;
 	w->in_chunk++;
 	return 0;
 }
@@ -1415,6 +1500,8 @@ writer_abandon(struct writer *w)
 	sortbuf_free(&w->sb[1]);
 	jitsim_store_batch_free(w->b);
 	w->b = NULL;
+	free(w->wl.v);
+	w->wl = (struct wlist){.v = NULL};
 }
 
 static int
@@ -1735,6 +1822,10 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 		struct job *job;
 
 		rc = 0;
+		if (cancelled(im)) {
+			rc = -ECANCELED;
+			break;
+		}
 		if (bm_test(&im->rejected, l.no)) {
 			if (im->rej != NULL) {
 				reason_again(im, &l, msg, sizeof(msg));

@@ -35,6 +35,24 @@ enum jitsim_inv_format {
 	JITSIM_INV_CSV,
 };
 
+/* A SIM the import wrote, as the dataplane's tables hold it (record.h). */
+struct jitsim_inv_written {
+	uint64_t imsi; /* compact key */
+	struct jitsim_rec_dp dp;
+};
+
+/*
+ * Told of the SIMs an import wrote, once they are committed (after each
+ * WriteBatch commit, or after each chunk's SST ingest for a bulk import),
+ * in commit order, each SIM exactly once; never for a dry run or for SIMs
+ * found unchanged. Called on the importing thread or on one of the
+ * import's own threads, never two calls at once. @w is valid during the
+ * call only. Returns 0, or a negative errno that stops the import with
+ * that error (what was committed stays: importing the file again
+ * finishes it).
+ */
+typedef int (*jitsim_inv_written_fn)(void *arg, const struct jitsim_inv_written *w, size_t n);
+
 struct jitsim_inv_opts {
 	const char *path;	       /* file to import */
 	enum jitsim_inv_format format;
@@ -47,6 +65,12 @@ struct jitsim_inv_opts {
 	uint16_t region;
 	const char *who;	       /* audit: who imported (default "import") */
 	bool dry_run;		       /* validate only, write nothing */
+	/* Told of the SIMs written (NULL: not told), with @written_arg. */
+	jitsim_inv_written_fn written;
+	void *written_arg;
+	/* Set to nonzero (any thread, e.g. at shutdown) to stop the import
+	 * at its next line with -ECANCELED; NULL: never. */
+	const int *cancel;
 };
 
 struct jitsim_inv_report {
@@ -60,7 +84,8 @@ struct jitsim_inv_report {
 /* Import. 0 when everything valid was written (report filled), -EINVAL
  * when the file has errors and nothing was written (first error in @err,
  * all of them counted in the report), -EEXIST never (duplicates are
- * validation errors), -EIO on store errors, -ENOENT/-EACCES for files. */
+ * validation errors), -EIO on store errors, -ENOENT/-EACCES for files,
+ * -ECANCELED (o->cancel), or the error of o->written. */
 int jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
 		      struct jitsim_inv_report *rep, char *err, size_t errlen);
 

@@ -959,6 +959,9 @@ class_at(struct jitsim_pool_set *set, const struct pool *p, uint64_t key)
 	return jitsim_pool_class_match(pool_db(set, p), set->scratch, buf, n);
 }
 
+static int taken_scan(struct jitsim_pool_set *set, struct pool *p, unsigned int ri,
+		      uint64_t first, uint64_t last, char *err, size_t errlen);
+
 int
 jitsim_pool_add(struct jitsim_pool_set *set, const struct jitsim_pool_def *def,
 		struct jitsim_store_batch *b, char *err, size_t errlen)
@@ -976,6 +979,16 @@ jitsim_pool_add(struct jitsim_pool_set *set, const struct jitsim_pool_def *def,
 	rc = pool_new(set, def, &p, err, errlen);
 	if (rc != 0)
 		return rc;
+	/* Numbers of the new ranges may already be taken: imported SIMs come
+	 * with their MSISDNs, and the index is the truth (as at open). */
+	for (unsigned int ri = 0; ri < p->def.nranges; ri++) {
+		rc = taken_scan(set, p, ri, p->def.ranges[ri].first, p->def.ranges[ri].last, err,
+				errlen);
+		if (rc != 0) {
+			pool_free(p);
+			return rc;
+		}
+	}
 	p->pending = b;
 	rc = pool_insert(set, p);
 	if (rc == 0) {
@@ -1043,40 +1056,51 @@ load_defs(struct jitsim_pool_set *set, char *err, size_t errlen)
 	return rc < 0 ? rc : 0;
 }
 
+/* Taken numbers of range @ri of @p ([@first, @last]): the MSISDN index. */
+static int
+taken_scan(struct jitsim_pool_set *set, struct pool *p, unsigned int ri, uint64_t first,
+	   uint64_t last, char *err, size_t errlen)
+{
+	uint8_t lo[8], hi[8];
+	struct jitsim_store_iter *it;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	put_be64(lo, first);
+	put_be64(hi, last + 1);
+	it = jitsim_store_iter_new_range(set->st, JITSIM_CF_MSISDN, lo, 8, hi, 8);
+	if (it == NULL) {
+		snprintf(err, errlen, "msisdn column family: cannot iterate");
+		return -EIO;
+	}
+	while ((rc = jitsim_store_iter_next(it, &k, &kl, &v, &vl)) == 1) {
+		uint64_t m;
+
+		if (kl != 8)
+			continue;
+		m = get_be(k, 8);
+		if (m >= first && m <= last && !bit_get(&p->r[ri], m - first))
+			bit_set(p, ri, m - first);
+	}
+	jitsim_store_iter_free(it);
+	if (rc < 0) {
+		snprintf(err, errlen, "msisdn column family: read error");
+		return -EIO;
+	}
+	return 0;
+}
+
 /* Taken numbers: the MSISDN index over each range. */
 static int
 load_taken(struct jitsim_pool_set *set, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < set->nspans; i++) {
 		const struct span *s = &set->spans[i];
-		uint8_t lo[8], hi[8];
-		struct jitsim_store_iter *it;
-		const uint8_t *k, *v;
-		size_t kl, vl;
-		int rc;
+		int rc = taken_scan(set, s->p, s->ri, s->first, s->last, err, errlen);
 
-		put_be64(lo, s->first);
-		put_be64(hi, s->last + 1);
-		it = jitsim_store_iter_new_range(set->st, JITSIM_CF_MSISDN, lo, 8, hi, 8);
-		if (it == NULL) {
-			snprintf(err, errlen, "msisdn column family: cannot iterate");
-			return -EIO;
-		}
-		while ((rc = jitsim_store_iter_next(it, &k, &kl, &v, &vl)) == 1) {
-			uint64_t m;
-
-			if (kl != 8)
-				continue;
-			m = get_be(k, 8);
-			if (m >= s->first && m <= s->last &&
-			    !bit_get(&s->p->r[s->ri], m - s->first))
-				bit_set(s->p, s->ri, m - s->first);
-		}
-		jitsim_store_iter_free(it);
-		if (rc < 0) {
-			snprintf(err, errlen, "msisdn column family: read error");
-			return -EIO;
-		}
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -1560,11 +1584,24 @@ int
 jitsim_pool_search(struct jitsim_pool_set *set, uint32_t id, const char *pattern, size_t limit,
 		   uint64_t *out, size_t *n, char *err, size_t errlen)
 {
+	return jitsim_pool_search_class(set, id, pattern, JITSIM_POOL_CLASS_COUNT, limit, out, n,
+					err, errlen);
+}
+
+int
+jitsim_pool_search_class(struct jitsim_pool_set *set, uint32_t id, const char *pattern,
+			 enum jitsim_pool_class cls, size_t limit, uint64_t *out, size_t *n,
+			 char *err, size_t errlen)
+{
 	hs_database_t *db = NULL;
 	size_t found = 0;
 	int rc;
 
 	*n = 0;
+	if ((unsigned int)cls > JITSIM_POOL_CLASS_COUNT) {
+		snprintf(err, errlen, "search: class %u out of range", (unsigned int)cls);
+		return -EINVAL;
+	}
 	if (id != JITSIM_POOL_ALL) {
 		const struct pool *p = pool_by_id(set, id);
 
@@ -1593,7 +1630,12 @@ jitsim_pool_search(struct jitsim_pool_set *set, uint32_t id, const char *pattern
 					inc_digits(buf, nd);
 				else
 					fmt_digits((r->first + off) & KEY_VALUE_MASK, nd, buf);
-				if (jitsim_pool_search_match(db, set->scratch, buf, nd))
+				/* The class check (a second scan) only for the numbers
+				 * the pattern kept: patterns are the narrower filter. */
+				if (jitsim_pool_search_match(db, set->scratch, buf, nd) &&
+				    (cls == JITSIM_POOL_CLASS_COUNT ||
+				     jitsim_pool_class_match(pool_db(set, p), set->scratch, buf, nd) ==
+					     cls))
 					out[found++] = r->first + off;
 				prev = off++;
 			}

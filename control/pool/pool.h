@@ -180,6 +180,13 @@ int jitsim_pool_sweep(struct jitsim_pool_set *set, uint32_t now, unsigned int ma
 int jitsim_pool_search(struct jitsim_pool_set *set, uint32_t id, const char *pattern, size_t limit,
 		       uint64_t *out, size_t *n, char *err, size_t errlen);
 
+/* As jitsim_pool_search(), keeping only numbers of class @cls under their
+ * pool's rules (JITSIM_POOL_CLASS_COUNT: any class). -EINVAL also for a
+ * @cls out of range. */
+int jitsim_pool_search_class(struct jitsim_pool_set *set, uint32_t id, const char *pattern,
+			     enum jitsim_pool_class cls, size_t limit, uint64_t *out, size_t *n,
+			     char *err, size_t errlen);
+
 /* The committed pools in id order: up to @cap pointers into @out (valid
  * until the next call that changes the set). Returns the number of pools. */
 size_t jitsim_pool_list(const struct jitsim_pool_set *set, const struct jitsim_pool_def **out,

@@ -22,8 +22,9 @@
 #include "record.h"
 
 /* Fixed part: version, state, flags, tenant, region, tariff, hlr, msisdn,
- * four timestamps. */
-#define REC_FIXED (1 + 1 + 1 + 2 * 4 + 8 + 4 * 8)
+ * four timestamps; version 2 adds unlock_to and unblock_to. */
+#define REC_FIXED_V1 (1 + 1 + 1 + 2 * 4 + 8 + 4 * 8)
+#define REC_FIXED (REC_FIXED_V1 + 2)
 
 void
 jitsim_rec_key(uint64_t key, uint8_t out[8])
@@ -170,6 +171,7 @@ jitsim_rec_encode(const struct jitsim_rec *r, uint8_t *out, size_t cap)
 	if (r->state == JITSIM_SIM_NONE || r->state >= JITSIM_SIM_STATE_MAX ||
 	    il > JITSIM_REC_ICCID_MAX || bl > JITSIM_REC_BATCH_MAX || !all_digits(r->iccid, il) ||
 	    r->sealed_len > JITSIM_REC_SEALED_MAX || (r->secret_mask & ~JITSIM_REC_S_ALL) ||
+	    r->unlock_to >= JITSIM_SIM_STATE_MAX || r->unblock_to >= JITSIM_SIM_STATE_MAX ||
 	    need > cap)
 		return -EINVAL;
 	*p++ = JITSIM_REC_VERSION;
@@ -184,6 +186,8 @@ jitsim_rec_encode(const struct jitsim_rec *r, uint8_t *out, size_t cap)
 	p = put64(p, r->updated);
 	p = put64(p, r->activated);
 	p = put64(p, r->last_activity);
+	*p++ = r->unlock_to;
+	*p++ = r->unblock_to;
 	*p++ = (uint8_t)il;
 	memcpy(p, r->iccid, il);
 	p += il;
@@ -219,7 +223,7 @@ jitsim_rec_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec
 		  size_t errlen)
 {
 	char name[JITSIM_DIGITS_MAX + 1];
-	size_t off = REC_FIXED, n;
+	size_t off, n;
 
 	if (len < 1)
 		FAIL("version", "empty value");
@@ -233,8 +237,9 @@ jitsim_rec_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec
 	}
 	if (p[0] == 0)
 		FAIL("version", "0 is invalid");
-	if (len < REC_FIXED)
-		FAIL("fixed part", "truncated at %zu of %d bytes", len, REC_FIXED);
+	off = p[0] == 1 ? REC_FIXED_V1 : REC_FIXED;
+	if (len < off)
+		FAIL("fixed part", "truncated at %zu of %zu bytes", len, off);
 	memset(r, 0, offsetof(struct jitsim_rec, sealed));
 	r->imsi = imsi;
 	r->version = p[0];
@@ -251,6 +256,14 @@ jitsim_rec_decode(uint64_t imsi, const uint8_t *p, size_t len, struct jitsim_rec
 	r->last_activity = get64(p + 43);
 	if (r->state == JITSIM_SIM_NONE || r->state >= JITSIM_SIM_STATE_MAX)
 		FAIL("state", "invalid value %u", r->state);
+	if (p[0] >= 2) {
+		r->unlock_to = p[REC_FIXED_V1];
+		r->unblock_to = p[REC_FIXED_V1 + 1];
+		if (r->unlock_to >= JITSIM_SIM_STATE_MAX)
+			FAIL("unlock_to", "invalid state %u", r->unlock_to);
+		if (r->unblock_to >= JITSIM_SIM_STATE_MAX)
+			FAIL("unblock_to", "invalid state %u", r->unblock_to);
+	}
 
 	if (len - off < 1 || (n = p[off]) > JITSIM_REC_ICCID_MAX || len - off - 1 < n)
 		FAIL("iccid", "bad length at offset %zu", off);

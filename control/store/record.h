@@ -5,19 +5,21 @@
 /*
  * SIM record encoding of the `sim` column family (docs/store.md).
  *
- * Value layout, version 1 (all integers big-endian):
- *   u8  version (1)
+ * Value layout, version 2 (all integers big-endian):
+ *   u8  version (2)
  *   u8  state (enum jitsim_sim_state)   u8 flags
  *   u16 tenant   u16 region   u16 tariff   u16 hlr
  *   u64 msisdn (compact key, 0 = none)
  *   u64 created, updated, activated, last_activity (Unix seconds)
+ *   u8  unlock_to, u8 unblock_to (version 2 on; 0 in version 1 records)
  *   u8  iccid length (0..22) + ASCII digits
  *   u8  batch length (0..32) + bytes
  *   u8  secret mask (JITSIM_REC_S_*)
  *   u16 sealed length + sealed secrets (secret.h: nonce|ct|tag), the
  *       plaintext being the present keys, 16 bytes each, in mask order
  * A decoder accepts every version it knows and refuses newer ones, so
- * fields can be added by bumping the version byte.
+ * fields can be added by bumping the version byte. Version 1 (the same
+ * without unlock_to/unblock_to) is still decoded; the encoder writes 2.
  *
  * Keys: `sim` and `msisdn` keys are the 8-byte big-endian compact digit
  * key (jitsim_digits_key), so RocksDB orders them by length then value.
@@ -31,7 +33,7 @@
 
 #include "secret.h"
 
-#define JITSIM_REC_VERSION 1
+#define JITSIM_REC_VERSION 2
 
 #define JITSIM_REC_S_KI 0x01u
 #define JITSIM_REC_S_OPC 0x02u
@@ -72,6 +74,11 @@ struct jitsim_rec {
 	uint64_t updated;
 	uint64_t activated;
 	uint64_t last_activity;
+	/* The state a LOCKED SIM returns to when unlocked and a BLOCKED SIM
+	 * when unblocked (a SLEEPING SIM blocked then unblocked is SLEEPING
+	 * again); 0: not recorded (version 1, imported in that state). */
+	uint8_t unlock_to;
+	uint8_t unblock_to;
 	char iccid[JITSIM_REC_ICCID_MAX + 1]; /* NUL-terminated digits */
 	char batch[JITSIM_REC_BATCH_MAX + 1];
 	uint8_t secret_mask;

@@ -35,11 +35,28 @@ dp_cnt_inc(uint64_t *c)
 	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
 }
 
+/* @r was consumed but not applied: the segment says so next to the seq
+ * acknowledgement, which covers it too (the ring moves on; jitsim-cp
+ * sees the failure instead of taking the ack for "applied"). */
+static void
+dp_upd_not_applied(struct jitsim_dp_updater *u, const struct jitsim_update *r)
+{
+	struct jitsim_shm_hdr *h;
+
+	if (u->shm == NULL)
+		return;
+	h = u->shm->hdr;
+	/* Both before the release store of dp_update_seq. */
+	__atomic_store_n(&h->dp_update_failed_seq, r->seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->dp_update_failed, h->dp_update_failed + 1, __ATOMIC_RELAXED);
+}
+
 static void
 dp_upd_bad(struct jitsim_dp_updater *u, const struct jitsim_update *r, const char *why)
 {
 	uint64_t n = u->st.bad;
 
+	dp_upd_not_applied(u, r);
 	dp_cnt_inc(&u->st.bad);
 	if (n < DP_UPD_LOG_FIRST || n % DP_UPD_LOG_EVERY == 0)
 		jitsim_dp_log("updater: bad update record seq %" PRIu32 " op %u (%s): %s; %" PRIu64
@@ -153,10 +170,15 @@ jitsim_dp_updater_apply(struct jitsim_dp_updater *u, const struct jitsim_update 
 			dp_cnt_inc(&u->st.applied[x->op]);
 			ok++;
 		} else {
-			/* ENOENT is the normal outcome of a DEL or SET_STATE
-			 * racing a PUT that has not reached us: counted only;
-			 * ENOMEM is worth a line. */
+			/* Counted, and reported in the header unless it is a
+			 * DEL that found nothing (the IMSI is gone, as
+			 * wanted). A SET_STATE that finds nothing was not
+			 * applied: the ring is ordered, so no PUT of the same
+			 * IMSI can still be on its way. ENOMEM is worth a
+			 * line. */
 			dp_cnt_inc(&u->st.failed[x->op]);
+			if (!(x->op == JITSIM_UPD_DEL && rc == -ENOENT))
+				dp_upd_not_applied(u, x);
 			if (rc == -ENOMEM)
 				jitsim_dp_log("updater: seq %" PRIu32 " %s: out of memory", x->seq,
 					      jitsim_update_op_name(x->op));

@@ -19,9 +19,12 @@
  *   SYNC       nothing
  *
  * After each batch hdr->dp_update_seq = seq of the last record (release),
- * so jitsim-cp knows what the dataplane has applied. A bad record
- * (unknown op, key 0, state out of range) is counted and logged (rate
- * limited), never fatal; its seq is acknowledged like the others.
+ * so jitsim-cp knows what the dataplane has consumed. A record that is
+ * consumed but not applied (bad: unknown op, key 0, state out of range;
+ * failed: a PUT the tables cannot hold, a SET_STATE of an IMSI not in the
+ * table or that never stuck) is counted (telemetry), a bad one logged
+ * (rate limited), never fatal; its seq is acknowledged like the others,
+ * and hdr->dp_update_failed / dp_update_failed_seq say that it failed.
  *
  * Thread-safety: start/stop from the main thread; the counters are
  * written by the updater thread only and read relaxed by others.

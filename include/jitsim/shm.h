@@ -162,10 +162,17 @@ struct jitsim_shm_hdr {
 	uint64_t dp_generation;	  /* +1 at each attach of jitsim-dp */
 	uint64_t dp_heartbeat_ns; /* CLOCK_MONOTONIC, refreshed at least every 100 ms */
 	uint32_t dp_pid;
-	uint32_t dp_update_seq; /* seq of the last update applied */
+	uint32_t dp_update_seq; /* seq of the last update consumed (applied or failed) */
 	uint32_t dp_n_workers;	/* event rings in use (worker i uses ring i) */
 	uint32_t dp_ready;	/* 1 once the tables are loaded and workers run */
-	uint8_t pad2[32];
+	/* Updates consumed but not applied (malformed; a PUT the tables
+	 * could not hold; a SET_STATE of an IMSI not in the table or that
+	 * never stuck), since the segment was created, and the seq of the
+	 * last one; written before dp_update_seq. Appended in spare bytes:
+	 * zero from older peers. */
+	uint32_t dp_update_failed;
+	uint32_t dp_update_failed_seq;
+	uint8_t pad2[24];
 
 	struct jitsim_shm_ring_desc event_ring[JITSIM_SHM_MAX_RINGS];
 	struct jitsim_shm_ring_desc update_ring;

@@ -16,29 +16,61 @@ jitsim-cp (journal, outbox adapter, update ring) -> jitsim-dp.
              one outbox line per job, one job per activated SIM; the
              dataplane applied every update; the socket answers status,
              sim.show (no key material), job.list, job.show.
-  crash      a trace of about a thousand first attaches replayed forever
-             (lease 2 s, so attaches repeat); jitsim-cp killed with
-             SIGKILL 5 times at random moments and restarted; at the end
-             every detected SIM is ACTIVE exactly once, no MSISDN is on
-             two SIMs, no job is left unfinished, and the outbox,
-             de-duplicated by job id, has one provision per SIM.
+  crash      about 680 first attaches and 80 wake-ups in a trace fed to
+             jitsim-dp through a FIFO at 500 packets/s, looped (lease
+             2 s, so attaches repeat); jitsim-cp killed with SIGKILL 5
+             times, each 0.05..1.5 s after it was ready (then up to 0.2 s
+             more until status shows a job between its two commits), and
+             restarted; then the verification below, and the dataplane
+             (never restarted) applied every update.
+  crashloop  the crash check at scale: about 2,650 first attaches and 300
+             wake-ups (8,000 SIMs, 24,000 packets at 700 packets/s: the
+             first pass lasts about as long as the kills), jitsim-cp
+             killed 20 times; the same checks.
+  dprestart  jitsim-dp killed with SIGKILL, restarted, then stopped with
+             SIGTERM and restarted, while jitsim-cp runs and activations
+             are in flight: every detected SIM is ACTIVE exactly once, the
+             event sequence of every ring carries on across the restarts
+             (jitsim-cp saw no gap and no repeat, and consumed as many
+             events as the rings' sequences count), status shows each
+             new dataplane generation, the last dataplane applied every
+             update; it outlives jitsim-cp, and an update it cannot
+             apply (jitsim-shm update: SET_STATE of an IMSI in no table)
+             is acknowledged and counted in the header's
+             dp_update_failed with its seq.
   badconfig  unknown key, bad number, missing key: exit 1, stderr names
              the file, line and key; --help exits 0.
+
+The crash, crashloop and dprestart checks end with the same verification
+(check_outcome): every detected SIM ACTIVE exactly once with a number of
+the pools (a wake-up keeps its number), no MSISDN on two SIMs or on the
+DONE jobs of two SIMs, no job left unfinished or failed, exactly one DONE
+job per detected SIM and none for the others; the outbox, de-duplicated by
+job id, has one provision per SIM, every repeat of an order identical, and
+only orders of existing jobs; the audit log is consistent with the
+journal: every DONE job has exactly one allocate line followed by exactly
+one activate line, naming the job's IMSI and MSISDN (the SIM's number),
+every activate_failed line a FAILED job, and no line names a job that
+does not exist; jitsim-store check passes.
 Exit status 0 when the check holds, 1 otherwise.
 """
 
 import argparse
 import collections
 import configparser
+import errno
 import json
 import os
 import random
 import re
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -80,7 +112,7 @@ def in_pool(m, rid=None):
     return any(pool_range(i)[0] <= int(m) <= pool_range(i)[1] for i in ids)
 
 
-def cp_config(path, run, store, kek, tmp, scenario, inflight=4):
+def cp_config(path, run, store, kek, tmp, scenario, inflight=4, event_ring=4096):
     """Every region of the scenario with its visited networks and a pool;
     region 1 is the default."""
     regions = ""
@@ -101,7 +133,7 @@ path = {tmp}/outbox.jsonl
 inflight = {inflight}
 [shm]
 rings = 4
-event_ring = 4096
+event_ring = {event_ring}
 update_ring = 4096
 [flow]
 retries = 2
@@ -314,123 +346,502 @@ def check_e2e(a, tmp):
     return errors
 
 
-# --- crash ---
+# --- crash, crashloop, dprestart ---
 
 CRASH_SCENARIO = {"count": "2000", "inventory": "0.85", "active": "0.05", "sleeping": "0.05",
                   "locked": "0.05", "packets": "6000", "rate": "1500"}
+# A few thousand activations: about 2,700 first attaches and 300 wake-ups.
+LOOP_SCENARIO = dict(CRASH_SCENARIO, count="8000", packets="24000")
 
 
-def crash_scenario(src, dst):
+def crash_scenario(src, dst, values=None):
     """basic.ini with a larger INVENTORY population and more traffic."""
+    values = CRASH_SCENARIO if values is None else values
     out = []
     with open(src) as f:
         for line in f:
             k = line.split("=", 1)[0].strip()
-            if k in CRASH_SCENARIO and "=" in line:
-                line = f"{k} = {CRASH_SCENARIO[k]}\n"
+            if k in values and "=" in line:
+                line = f"{k} = {values[k]}\n"
             out.append(line)
     with open(dst, "w") as f:
         f.writelines(out)
 
 
-def check_crash(a, tmp):
-    errors = []
-    out = os.path.join(tmp, "gen")
-    os.makedirs(out)
-    scen = os.path.join(tmp, "crash.ini")
-    crash_scenario(a.scenario, scen)
-    store = harness.scenario_setup(a, scen, out)
-    kek = os.path.join(out, "kek")
-    sims, _, _ = harness.load_truth(os.path.join(out, "expected.jsonl"))
+def read_pcap(path):
+    """(file header, [records with their headers]) of a little-endian pcap."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        raise Failure(f"{path}: not a little-endian pcap file")
+    recs, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        recs.append(data[off:off + 16 + caplen])
+        off += 16 + caplen
+    return data[:24], recs
+
+
+class Pacer:
+    """A trace fed to jitsim-dp through a FIFO at @rate packets/s, looped.
+
+    net_pcap's rx_pcap reads the FIFO as an endless pcap file, so the
+    attaches arrive over time instead of all in the first milliseconds of
+    an infinite_rx replay: jitsim-cp is killed while it activates. A new
+    jitsim-dp (a new reader) gets the trace from where the last one was;
+    records lost in the pipe with a dead reader come round in the next
+    pass, like the attaches a device repeats. close() ends the stream
+    (EOF), so that a jitsim-dp stops cleanly."""
+
+    def __init__(self, trace, path, rate):
+        self.hdr, self.recs = read_pcap(trace)
+        self.path = path
+        os.mkfifo(path, 0o600)
+        self.rate = rate
+        self.sent = 0
+        self.passes = 0
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.error = None
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def set_rate(self, rate):
+        with self.lock:
+            self.rate = rate
+
+    def _connect(self):
+        while not self.stopping.is_set():
+            try:
+                return os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:  # no reader yet
+                    raise
+            time.sleep(0.01)
+        return None
+
+    def _write(self, fd, buf):
+        view = memoryview(buf)
+        while view and not self.stopping.is_set():
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                select.select([], [fd], [], 0.05)
+
+    def _run(self):
+        i = 0
+        try:
+            while not self.stopping.is_set():
+                fd = self._connect()
+                if fd is None:
+                    return
+                try:
+                    self._write(fd, self.hdr)
+                    rate = None
+                    while not self.stopping.is_set():
+                        with self.lock:
+                            if rate != self.rate:
+                                rate, t0, base = self.rate, time.monotonic(), 0
+                        due = min(int((time.monotonic() - t0) * rate) - base, 512)
+                        if due <= 0:
+                            time.sleep(0.005)
+                            continue
+                        chunk = []
+                        for _ in range(due):
+                            chunk.append(self.recs[i])
+                            i += 1
+                            if i == len(self.recs):
+                                i = 0
+                                self.passes += 1
+                        self._write(fd, b"".join(chunk))
+                        base += due
+                        self.sent += due
+                except BrokenPipeError:
+                    pass  # the reader died: wait for the next one
+                finally:
+                    os.close(fd)
+        except OSError as e:
+            self.error = e
+
+    def close(self):
+        self.stopping.set()
+        self.t.join(10)
+        if self.error:
+            raise Failure(f"pacer: {self.error}")
+
+
+def all_jobs(cp):
+    """Every job of the journal (job.list, paged)."""
+    jobs, after = [], 0
+    while True:
+        page = cp.result("job.list", limit=1000, after=str(after))
+        if not page:
+            return jobs
+        jobs += page
+        after = page[-1]["job"]
+
+
+def audit_lines(a, store):
+    p = subprocess.run([a.store, "audit", "--store", store], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Failure(f"jitsim-store audit: exit {p.returncode}: {p.stderr}")
+    return [json.loads(x) for x in p.stdout.splitlines() if x.strip()]
+
+
+def check_outcome(a, tmp, store, kek, sims, before, jobs, errors):
+    """The verification shared by crash, crashloop and dprestart (see the
+    module's text); returns a one-line summary."""
     first = {i for i, s in sims.items() if s["event"] == "first_attach"}
     wake = {i for i, s in sims.items() if s["event"] in ("reattach", "wakeup")}
-    rnd = random.Random(int.from_bytes(os.urandom(4), "little"))
-    run = harness.Run(a, tmp)
-    kills = 0
-    resumed = 0
-    try:
-        conf = os.path.join(tmp, "cp.conf")
-        # One order at a time: provisioning is the slow step, so jobs wait
-        # between their two commits and the kills find some there.
-        cp_config(conf, run, store, kek, tmp, scen, inflight=1)
-        sock = os.path.join(tmp, "run", "cp.sock")
-        cp = Cp(run, a, conf, sock, 0)
-        cp.wait_ready()
-        dp = run.dp(os.path.join(out, "trace.pcap"), opts=["--store", store, "--lease", "2"],
-                    infinite=True)
-        dp.wait_ready()
-        for n in range(1, 6):
-            time.sleep(rnd.uniform(0.0, 0.3))
-            # Preferably while jobs are between their two commits (not a
-            # condition of the check: after 2 s it kills anyway).
-            until = time.time() + 2
-            while time.time() < until:
-                try:
-                    if cp.result("status")["jobs"]["allocated"] > 0:
-                        break
-                except (OSError, ValueError, Failure):
-                    pass
-                time.sleep(0.002)
-            cp.kill9()
-            kills += 1
-            cp = Cp(run, a, conf, sock, n)
-            cp.wait_ready()
-            m = re.search(r"(\d+) jobs resumed", cp.log())
-            resumed += int(m.group(1)) if m else 0
-        # The last one runs until every detected SIM is active.
-        end = time.time() + 120
-        while True:
-            recs = store_list(a, store)
-            todo = [i for i in first | wake if recs[i]["state"] != "active"]
-            s = cp.result("status")
-            if not todo and s["jobs"]["allocated"] == 0:
-                break
-            if time.time() > end:
-                raise Failure(f"{len(todo)} SIMs not active after 120 s, e.g. "
-                              f"{todo[:3]}; status {s}")
-            time.sleep(0.2)
-        left = cp.result("job.list", step="allocated")
-        if left:
-            errors.append(f"unfinished jobs: {left[:3]}")
-        failed = cp.result("job.list", step="failed")
-        if failed:
-            errors.append(f"failed jobs: {failed[:3]}")
-        dp.stop()
-        rc = cp.stop()
-        if rc != 0:
-            errors.append(f"jitsim-cp exit status {rc} after SIGTERM:\n{cp.log()[-2000:]}")
-    finally:
-        run.close()
+    with open(os.path.join(tmp, "jobs.json"), "w") as f:
+        json.dump(jobs, f)  # for --keep
     recs = store_list(a, store)
     for imsi in first:
         if recs[imsi]["state"] != "active" or not in_pool(recs[imsi]["msisdn"]):
             errors.append(f"SIM {imsi}: {recs[imsi]['state']} msisdn {recs[imsi]['msisdn']}")
+    for imsi in wake:
+        if recs[imsi]["state"] != "active" or recs[imsi]["msisdn"] != before[imsi]["msisdn"]:
+            errors.append(f"wake-up SIM {imsi}: {recs[imsi]['state']} msisdn "
+                          f"{recs[imsi]['msisdn']}, had {before[imsi]['msisdn']}")
+    for imsi, r in before.items():
+        if imsi not in first and imsi not in wake and recs[imsi] != r:
+            errors.append(f"SIM {imsi} changed without an attach: {r} -> {recs[imsi]}")
     check_unique_msisdns(recs, errors)
+
+    # The journal: one DONE job per detected SIM, nothing unfinished.
+    by_id = {}
+    done_of = collections.defaultdict(list)
+    imsis_of_msisdn = collections.defaultdict(set)
+    for j in jobs:
+        if j["job"] in by_id:
+            errors.append(f"job.list: job {j['job']} twice")
+        by_id[j["job"]] = j
+        if j["step"] == "done":
+            done_of[j["imsi"]].append(j["job"])
+            imsis_of_msisdn[j["msisdn"]].add(j["imsi"])
+        elif j["step"] == "allocated":
+            errors.append(f"job {j['job']} unfinished: {j}")
+        else:
+            errors.append(f"job {j['job']} {j['step']}: {j['reason']}")
+    for imsi in first | wake:
+        js = done_of.get(imsi, [])
+        if len(js) != 1:
+            errors.append(f"SIM {imsi}: DONE jobs {js}, wanted exactly one")
+        elif by_id[js[0]]["msisdn"] != recs[imsi]["msisdn"]:
+            errors.append(f"SIM {imsi}: job {js[0]} msisdn {by_id[js[0]]['msisdn']}, store "
+                          f"{recs[imsi]['msisdn']}")
+    for imsi in set(done_of) - first - wake:
+        errors.append(f"SIM {imsi} activated (jobs {done_of[imsi]}) without an attach")
+    for m, imsis in imsis_of_msisdn.items():
+        if len(imsis) > 1:
+            errors.append(f"MSISDN {m} on the DONE jobs of {sorted(imsis)}")
+
+    # The outbox: orders of existing jobs only; repeats identical.
     lines = outbox_lines(tmp)
+    order_of = {}
     jobs_of = collections.defaultdict(set)
-    msisdn_of_job = {}
     for x in lines:
         if x["op"] != "provision":
+            errors.append(f"outbox: {x['op']} order: {x}")
             continue
+        j = by_id.get(x["job"])
+        if j is None:
+            errors.append(f"outbox: order of job {x['job']}, which is not in the journal")
+            continue
+        if x["imsi"] != j["imsi"] or x["msisdn"] != j["msisdn"] or x["region"] != j["region"]:
+            errors.append(f"outbox: job {x['job']} order {x} does not match the job {j}")
+        key = {k: v for k, v in x.items() if k != "ts"}
+        if order_of.setdefault(x["job"], key) != key:
+            errors.append(f"outbox: job {x['job']} repeated with other fields: "
+                          f"{order_of[x['job']]} then {key}")
         jobs_of[x["imsi"]].add(x["job"])
-        if msisdn_of_job.setdefault(x["job"], x["msisdn"]) != x["msisdn"]:
-            errors.append(f"outbox: job {x['job']} with two MSISDNs")
     for imsi in first | wake:
-        if len(jobs_of.get(imsi, ())) != 1:
-            errors.append(f"outbox: SIM {imsi}: jobs {sorted(jobs_of.get(imsi, ()))}")
-    for imsi, js in jobs_of.items():
-        j = next(iter(js))
-        if msisdn_of_job[j] != recs[imsi]["msisdn"]:
-            errors.append(f"outbox: SIM {imsi} job {j} msisdn {msisdn_of_job[j]}, store "
-                          f"{recs[imsi]['msisdn']}")
+        if jobs_of.get(imsi, set()) != set(done_of.get(imsi, [])):
+            errors.append(f"outbox: SIM {imsi}: orders of jobs {sorted(jobs_of.get(imsi, ()))}, "
+                          f"DONE jobs {done_of.get(imsi)}")
+
+    # The audit log against the journal.
+    audit = audit_lines(a, store)
+    per_job = collections.defaultdict(list)
+    for n, x in enumerate(audit):
+        if x.get("who") != "jitsim-cp" or x["what"] not in (
+                "allocate", "activate", "activate_failed"):
+            continue
+        j = by_id.get(x.get("job"))
+        if j is None:
+            errors.append(f"audit: {x['what']} line of job {x.get('job')}, which does not "
+                          f"exist: {x}")
+            continue
+        per_job[j["job"]].append((n, x["what"]))
+        if x["imsi"] != j["imsi"] or (x["msisdn"] or None) != j["msisdn"]:
+            errors.append(f"audit: {x['what']} line {x} does not match job {j}")
+    for j in jobs:
+        whats = [w for _, w in per_job.get(j["job"], [])]
+        want = {"done": ["allocate", "activate"], "failed": None,
+                "allocated": ["allocate"]}[j["step"]]
+        if want is None:
+            if whats.count("activate_failed") != 1 or whats.count("activate") != 0 or \
+               whats.count("allocate") > 1:
+                errors.append(f"audit: FAILED job {j['job']} has lines {whats}")
+        elif whats != want:
+            errors.append(f"audit: {j['step']} job {j['job']} has lines {whats}, wanted {want}")
+    for imsi, js in done_of.items():
+        if len(js) == 1 and by_id[js[0]]["msisdn"] != recs[imsi]["msisdn"]:
+            errors.append(f"audit/store: SIM {imsi} has {recs[imsi]['msisdn']}, its activate "
+                          f"line {by_id[js[0]]['msisdn']}")
+
     p = subprocess.run([a.store, "check", "--store", store, "--kek", kek],
                        capture_output=True, text=True)
     if p.returncode != 0:
         errors.append(f"jitsim-store check: exit {p.returncode}: {p.stderr[-1000:]}")
-    dups = len(lines) - len({x["job"] for x in lines})
-    log(f"crash: {kills} kills, {resumed} jobs resumed, {len(first)} first attaches, "
-        f"{len(wake)} reattach/wakeup, {len(lines)} outbox lines ({dups} repeated by job id), "
+    dups = len(lines) - len(order_of)
+    return (f"{len(first)} first attaches, {len(wake)} wake-ups, {len(jobs)} jobs, "
+            f"{len(lines)} outbox lines ({dups} repeated by job id), {len(audit)} audit lines")
+
+
+class Activation:
+    """The common setup of crash, crashloop and dprestart: a scenario's
+    store, jitsim-cp, and jitsim-dp reading a paced FIFO."""
+
+    def __init__(self, a, tmp, values, rate, inflight=1, event_ring=4096):
+        self.a, self.tmp = a, tmp
+        out = os.path.join(tmp, "gen")
+        os.makedirs(out)
+        scen = os.path.join(tmp, "scenario.ini")
+        crash_scenario(a.scenario, scen, values)
+        self.store = harness.scenario_setup(a, scen, out)
+        self.kek = os.path.join(out, "kek")
+        self.sims, _, _ = harness.load_truth(os.path.join(out, "expected.jsonl"))
+        self.want = {i for i, s in self.sims.items()
+                     if s["event"] in ("first_attach", "reattach", "wakeup")}
+        self.before = store_list(a, self.store)
+        self.run = harness.Run(a, tmp)
+        self.conf = os.path.join(tmp, "cp.conf")
+        # One order at a time: jobs wait between their two commits, where
+        # some of the kills find them.
+        cp_config(self.conf, self.run, self.store, self.kek, tmp, scen, inflight=inflight,
+                  event_ring=event_ring)
+        self.sock = os.path.join(tmp, "run", "cp.sock")
+        self.n_cp = 0
+        self.pacer = None
+        self.trace = os.path.join(out, "trace.pcap")
+        self.rate = rate
+
+    def start_cp(self):
+        self.cp = Cp(self.run, self.a, self.conf, self.sock, self.n_cp)
+        self.n_cp += 1
+        self.cp.wait_ready()
+        return self.cp
+
+    def start_dp(self):
+        if self.pacer is None:
+            self.pacer = Pacer(self.trace, os.path.join(self.tmp, "trace.fifo"), self.rate)
+        dp = self.run.dp(self.pacer.path, opts=["--store", self.store, "--lease", "2"])
+        dp.wait_ready()
+        return dp
+
+    def wait_all_active(self, timeout=120):
+        """Until every detected SIM is ACTIVE and no job is live."""
+        end = time.time() + timeout
+        while True:
+            recs = store_list(self.a, self.store)
+            todo = [i for i in self.want if recs[i]["state"] != "active"]
+            s = self.cp.result("status")
+            if not todo and s["jobs"]["allocated"] == 0:
+                return s
+            if time.time() > end:
+                raise Failure(f"{len(todo)} SIMs not active after {timeout} s, e.g. "
+                              f"{todo[:3]}; status {s}")
+            time.sleep(0.3)
+
+    def wait_updates(self, timeout=30):
+        """Until the dataplane applied every update jitsim-cp sent."""
+        end = time.time() + timeout
+        while True:
+            d = self.cp.result("status")["dataplane"]
+            if d["update_seq_applied"] == d["update_seq_sent"]:
+                return d
+            if time.time() > end:
+                raise Failure(f"dataplane never applied update {d['update_seq_sent']}: {d}")
+            time.sleep(0.1)
+
+    def close(self):
+        try:
+            if self.pacer is not None:
+                self.pacer.close()
+        finally:
+            self.run.close()
+
+
+def check_crash(a, tmp, kills=5, values=None, rate=500):
+    """crash (5 kills, ~760 activations) and crashloop (20, ~3000)."""
+    errors = []
+    t0 = time.time()
+    act = Activation(a, tmp, values or CRASH_SCENARIO, rate)
+    rnd = random.Random(int.from_bytes(os.urandom(4), "little"))
+    busy = resumed = 0
+    try:
+        cp = act.start_cp()
+        dp = act.start_dp()
+        for n in range(kills):
+            time.sleep(rnd.uniform(0.05, 1.5))
+            # Preferably while jobs are between their two commits, for up to
+            # 0.2 s more (a measure of the check, not a condition of it).
+            until = time.time() + 0.2
+            while True:
+                try:
+                    s = cp.result("status")["jobs"]
+                except (OSError, ValueError, Failure):
+                    break
+                if s["allocated"] > 0 or time.time() > until:
+                    busy += s["allocated"] > 0 or s["done"] < len(act.want)
+                    break
+                time.sleep(0.002)
+            cp.kill9()
+            cp = act.start_cp()
+            m = re.search(r"(\d+) jobs resumed", cp.log())
+            resumed += int(m.group(1)) if m else 0
+        t_kills = time.time() - t0
+        act.pacer.set_rate(rate * 5)
+        act.wait_all_active()
+        act.wait_updates()
+        _, failed, failed_seq = shm_dp_update(act.run)
+        if failed != 0:
+            errors.append(f"the dataplane could not apply {failed} updates (the last: seq "
+                          f"{failed_seq})")
+        jobs = all_jobs(cp)
+        if dp.p.poll() is not None:
+            errors.append(f"jitsim-dp died during the kills: exit {dp.p.returncode}")
+        act.pacer.close()
+        rc_dp, _ = dp.stop()
+        rc = cp.stop()
+        if rc != 0:
+            errors.append(f"jitsim-cp exit status {rc} after SIGTERM:\n{cp.log()[-2000:]}")
+        if rc_dp != 0:
+            errors.append(f"jitsim-dp exit status {rc_dp} after SIGTERM:\n{dp.log()[-2000:]}")
+    finally:
+        act.close()
+    summary = check_outcome(a, tmp, act.store, act.kek, act.sims, act.before, jobs, errors)
+    log(f"{a.check}: {kills} kills ({busy} while activations ran, kill phase "
+        f"{t_kills:.1f} s), {resumed} jobs resumed, {summary}, {time.time() - t0:.1f} s, "
         f"{len(errors)} problems")
+    return errors
+
+
+def check_crashloop(a, tmp):
+    return check_crash(a, tmp, kills=20, values=LOOP_SCENARIO, rate=700)
+
+
+def shm_dp_update(run):
+    """(dp_update_seq, dp_update_failed, dp_update_failed_seq) read from the
+    segment's header (include/jitsim/shm.h: the dataplane's line at 192)."""
+    with open(f"/dev/shm/jitsim.{run.instance}", "rb") as f:
+        h = f.read(232)
+    seq, = struct.unpack_from("<I", h, 212)
+    failed, failed_seq = struct.unpack_from("<II", h, 224)
+    return seq, failed, failed_seq
+
+
+def check_update_failed(act, errors):
+    """With jitsim-cp gone, jitsim-shm update sends a SET_STATE for an IMSI
+    that is in no table, then one that applies: both acknowledged, the
+    first counted as failed with its seq. Returns the header's
+    (dp_update_failed, dp_update_failed_seq)."""
+    active = next(i for i in sorted(act.want) if act.sims[i]["event"] == "first_attach")
+    seq0, failed0, failed_seq = shm_dp_update(act.run)
+    if failed0 != 0:
+        errors.append(f"the dataplane could not apply {failed0} of jitsim-cp's updates (the "
+                      f"last: seq {failed_seq})")
+    act.run.update(f"set 001019999999999 active\nset {active} active\n")
+    seq, failed, failed_seq = shm_dp_update(act.run)
+    if (seq, failed, failed_seq) != (seq0 + 2, failed0 + 1, seq0 + 1):
+        errors.append(f"updates {seq0 + 1} (IMSI in no table) and {seq0 + 2}: header has "
+                      f"dp_update_seq {seq}, dp_update_failed {failed} (was {failed0}), "
+                      f"dp_update_failed_seq {failed_seq}")
+    return failed, failed_seq
+
+
+def check_dprestart(a, tmp):
+    errors = []
+    t0 = time.time()
+    # Rings far larger than the events of the run: no drop, so every gap
+    # in a ring's sequence would be an event lost by a restart.
+    act = Activation(a, tmp, CRASH_SCENARIO, rate=600, event_ring=16384)
+    restarts = []
+    try:
+        cp = act.start_cp()
+        dp = act.start_dp()
+        gen = cp.result("status")["dataplane"]["generation"]
+        for how in ("SIGKILL", "SIGTERM"):
+            # Activations in flight: some done, and more to come.
+            end = time.time() + 60
+            s = cp.result("status")
+            start = s["jobs"]["done"]
+            while s["jobs"]["done"] < start + 100 and s["jobs"]["done"] < len(act.want) // 2:
+                if time.time() > end:
+                    raise Failure(f"no activations before the {how}: status {s}")
+                time.sleep(0.05)
+                s = cp.result("status")
+            done_at_kill = s["jobs"]["done"]
+            if how == "SIGKILL":
+                dp.p.kill()
+                dp.p.wait(10)
+                dp.errf.close()
+            else:
+                rc, _ = dp.stop()
+                if rc != 0:
+                    errors.append(f"jitsim-dp exit status {rc} after SIGTERM:\n"
+                                  f"{dp.log()[-2000:]}")
+            # jitsim-cp goes on without a dataplane: it answers, and it
+            # finishes what it has.
+            time.sleep(0.5)
+            s = cp.result("status")
+            if cp.p.poll() is not None:
+                raise Failure(f"jitsim-cp exited after the dataplane's {how}:\n"
+                              f"{cp.log()[-2000:]}")
+            if how == "SIGTERM" and s["dataplane"]["ready"]:
+                errors.append(f"status after the dataplane's SIGTERM: ready {s['dataplane']}")
+            dp = act.start_dp()
+            s = cp.result("status")
+            d = s["dataplane"]
+            if d["generation"] != gen + 1 or d["pid"] != dp.p.pid or not d["ready"]:
+                errors.append(f"status after the restart ({how}): dataplane {d}, wanted "
+                              f"generation {gen + 1}, pid {dp.p.pid}, ready")
+            gen = d["generation"]
+            restarts.append(f"{how} at {done_at_kill} done")
+        act.pacer.set_rate(3000)
+        s = act.wait_all_active()
+        act.wait_updates()
+        s = cp.result("status")
+        seq = s.get("event_seq")
+        consumed = sum(s["events"].values())
+        if seq is None:
+            errors.append("status has no event_seq")
+        elif seq["gaps"] != 0 or seq["repeats"] != 0 or sum(seq["last"]) != consumed:
+            errors.append(f"event sequence across the restarts: {seq}, {consumed} events "
+                          f"consumed")
+        jobs = all_jobs(cp)
+        rc = cp.stop()
+        if rc != 0:
+            errors.append(f"jitsim-cp exit status {rc} after SIGTERM:\n{cp.log()[-2000:]}")
+        # The dataplane survives the control plane's exit; an update it
+        # cannot apply is acknowledged and reported as failed.
+        failed = check_update_failed(act, errors)
+        cp = act.start_cp()
+        d = cp.result("status")["dataplane"]
+        if d.get("update_failed") != {"count": failed[0], "last_seq": failed[1]}:
+            errors.append(f"status of the next jitsim-cp: dataplane {d}, wanted update_failed "
+                          f"count {failed[0]}, last_seq {failed[1]}")
+        cp.stop()
+        act.pacer.close()
+        rc_dp, _ = dp.stop()
+        if rc_dp != 0:
+            errors.append(f"jitsim-dp exit status {rc_dp} after SIGTERM")
+    finally:
+        act.close()
+    summary = check_outcome(a, tmp, act.store, act.kek, act.sims, act.before, jobs, errors)
+    log(f"dprestart: {', '.join(restarts)}; {consumed} events, sequence {seq}; {summary}, "
+        f"{time.time() - t0:.1f} s, {len(errors)} problems")
     return errors
 
 
@@ -469,12 +880,14 @@ def main():
     for o in ("cp", "dp", "shm", "store", "pktgen", "decoder"):
         ap.add_argument("--" + o, required=True)
     ap.add_argument("--scenario")
-    ap.add_argument("--check", required=True, choices=["e2e", "crash", "badconfig"])
+    ap.add_argument("--check", required=True,
+                    choices=["e2e", "crash", "crashloop", "dprestart", "badconfig"])
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="jitsim-cp-")
     try:
-        errors = {"e2e": check_e2e, "crash": check_crash,
+        errors = {"e2e": check_e2e, "crash": check_crash, "crashloop": check_crashloop,
+                  "dprestart": check_dprestart,
                   "badconfig": check_badconfig}[a.check](a, tmp)
     except Failure as e:
         errors = [str(e)]

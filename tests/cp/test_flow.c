@@ -597,6 +597,59 @@ test_flow_resume(void **state)
 	assert_int_equal(e->fake.last_job, job_id + 1);
 }
 
+/* A job record that does not decode is skipped and counted, the jobs
+ * after it are still resumed; a newer record version stops the start. */
+static void
+test_flow_resume_damaged(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_store_batch *b;
+	struct jitsim_cp_flow_stats st;
+	struct jitsim_job j;
+	uint8_t key[JITSIM_JOB_KEY_LEN], bad[3] = {JITSIM_JOB_VERSION, JITSIM_JOB_DONE, 0};
+	char err[256];
+
+	env_flow(e, FAKE_HOLD);
+	attach(e, imsis[0]);
+	for (int i = 0; i < 20000 && __atomic_load_n(&e->fake.n_held, __ATOMIC_SEQ_CST) == 0; i++)
+		usleep(200);
+	assert_int_equal(e->fake.n_held, 1);
+	jitsim_adapter_complete(e->fake.held[0], -ECANCELED, "gone");
+	env_flow_free(e);
+	assert_int_equal(jitsim_job_get(e->st, 1, &j, err, sizeof(err)), 0);
+	/* Job 0 sorts before job 1: a damaged record first. */
+	b = jitsim_store_batch_new(e->st);
+	assert_non_null(b);
+	jitsim_job_key(0, key);
+	jitsim_store_batch_put(b, JITSIM_CF_JOB, key, sizeof(key), bad, sizeof(bad));
+	assert_int_equal(jitsim_store_commit(b, err, sizeof(err)), 0);
+
+	env_flow(e, FAKE_OK);
+	jitsim_cp_flow_stats(e->flow, &st);
+	assert_int_equal(st.journal_damaged, 1);
+	assert_int_equal(st.resumed, 1);
+	settle(e);
+	assert_int_equal(e->fake.last_job, j.id);
+	env_flow_free(e);
+
+	/* A record of a newer version: not damage, the start is refused. */
+	bad[0] = JITSIM_JOB_VERSION + 1;
+	jitsim_store_batch_clear(b);
+	jitsim_store_batch_put(b, JITSIM_CF_JOB, key, sizeof(key), bad, sizeof(bad));
+	assert_int_equal(jitsim_store_commit(b, err, sizeof(err)), 0);
+	jitsim_store_batch_free(b);
+	{
+		struct jitsim_cp_flow_cfg fc = {
+			.store = e->st, .pools = e->pools, .rules = e->rules};
+		struct jitsim_cp_flow *f = jitsim_cp_flow_new(&fc);
+
+		assert_non_null(f);
+		assert_int_equal(jitsim_cp_flow_resume(f, err, sizeof(err)), -ENOTSUP);
+		assert_non_null(strstr(err, "job 0"));
+		jitsim_cp_flow_free(f);
+	}
+}
+
 int
 main(void)
 {
@@ -608,6 +661,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flow_no_number, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_flow_burst, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_flow_resume, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_flow_resume_damaged, env_setup, env_teardown),
 	};
 	char cmd[100];
 	int rc;

@@ -533,6 +533,8 @@ struct fake {
 	pthread_cond_t cond;
 	struct jitsim_adapter_call *held[N_ORDERS];
 	unsigned int n_held, in_backend, max_in_backend, started;
+	/* start_many: calls, largest */
+	unsigned int batches, max_batch;
 	bool hold; /* keep calls until released (timeouts) */
 	bool quit;
 	pthread_t thr;
@@ -591,6 +593,33 @@ static const struct jitsim_adapter_ops fake_ops = {
 	.provision = fake_op,
 	.deprovision = fake_op,
 	.update = fake_op,
+};
+
+static int
+fake_many(void *ctx, struct jitsim_adapter_call *const *c, unsigned int n)
+{
+	struct fake *f = ctx;
+
+	pthread_mutex_lock(&f->lock);
+	for (unsigned int i = 0; i < n; i++)
+		f->held[f->n_held++] = c[i];
+	f->started += n;
+	f->in_backend += n;
+	f->batches++;
+	if (n > f->max_batch)
+		f->max_batch = n;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static const struct jitsim_adapter_ops fake_batch_ops = {
+	.name = "fake-batch",
+	.provision = fake_op,
+	.deprovision = fake_op,
+	.update = fake_op,
+	.start_many = fake_many,
+	.batch_max = 4,
 };
 
 static void
@@ -676,6 +705,82 @@ test_timeout(void **state)
 	jitsim_adapter_free(a); /* waits for the two */
 	assert_int_equal(e->done, 5);
 	assert_int_equal(e->ok, 0);
+	fake_stop(&f);
+}
+
+/* Take the orders the fake holds (at least @min) into @c; their count. */
+static unsigned int
+fake_take(struct fake *f, unsigned int min, struct jitsim_adapter_call **c)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&f->lock);
+	while (f->n_held < min)
+		pthread_cond_wait(&f->cond, &f->lock);
+	n = f->n_held;
+	memcpy(c, f->held, n * sizeof(c[0]));
+	f->n_held = 0;
+	f->in_backend -= n;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* A batching backend: up to batch_max queued orders in one call, which
+ * holds its one in-flight slot until the last of its orders completes. */
+static void
+test_batch_slot(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_adapter_cfg cfg = {.max_inflight = 1, .timeout_ms = 600000};
+	struct jitsim_adapter_ops bad = fake_batch_ops;
+	struct jitsim_adapter_call *c[N_ORDERS];
+	struct jitsim_adapter_stats st;
+	struct jitsim_adapter *a;
+	struct fake f;
+
+	bad.batch_max = 1;
+	assert_null(jitsim_adapter_new(&bad, NULL, &cfg, e->err, sizeof(e->err)));
+	assert_non_null(strstr(e->err, "batch_max"));
+
+	fake_start(&f, true);
+	a = jitsim_adapter_new(&fake_batch_ops, &f, &cfg, e->err, sizeof(e->err));
+	assert_non_null(a);
+	/* Order 1 alone takes the only slot; 2..10 queue behind it. */
+	submit(e, a, JITSIM_PROV_PROVISION, 1);
+	assert_int_equal(fake_take(&f, 1, c), 1);
+	for (uint64_t j = 2; j <= 10; j++)
+		submit(e, a, JITSIM_PROV_PROVISION, j);
+	jitsim_adapter_stats(a, &st);
+	assert_int_equal(st.queued, 9);
+	assert_int_equal(st.inflight, 1);
+	jitsim_adapter_complete(c[0], 0, NULL);
+	/* The next call takes batch_max of the queued orders at once. */
+	assert_int_equal(fake_take(&f, 1, c), 4);
+	assert_int_equal(f.batches, 1);
+	for (unsigned int i = 0; i < 3; i++)
+		jitsim_adapter_complete(c[i], 0, NULL);
+	wait_done(e, 4);
+	/* Three of its four done: the slot is still taken, nothing left the
+	 * queue. */
+	jitsim_adapter_stats(a, &st);
+	assert_int_equal(st.inflight, 1);
+	assert_int_equal(st.queued, 5);
+	jitsim_adapter_complete(c[3], 0, NULL);
+	assert_int_equal(fake_take(&f, 1, c), 4);
+	for (unsigned int i = 0; i < 4; i++)
+		jitsim_adapter_complete(c[i], 0, NULL);
+	/* The last one is alone in the queue: one order, the plain op. */
+	assert_int_equal(fake_take(&f, 1, c), 1);
+	jitsim_adapter_complete(c[0], 0, NULL);
+	wait_done(e, 10);
+	assert_int_equal(e->ok, 10);
+	assert_int_equal(f.started, 10);
+	assert_int_equal(f.batches, 2);
+	assert_int_equal(f.max_batch, 4);
+	jitsim_adapter_stats(a, &st);
+	assert_int_equal(st.max_inflight_seen, 1);
+	assert_int_equal(st.ok, 10);
+	jitsim_adapter_free(a);
 	fake_stop(&f);
 }
 
@@ -774,6 +879,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bounded_concurrency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_cancels_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_checks, setup, teardown),
 	};
 

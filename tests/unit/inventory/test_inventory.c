@@ -6,7 +6,8 @@
  * Inventory import: every validation error, both formats, the transport
  * key, partial imports and the reject file, idempotent re-import, store
  * conflicts (point reads and the scan of large files), the SST path, the
- * audit line, and kill -9 in the middle of an import.
+ * audit line, the SIMs told to the caller after each commit (and a
+ * cancelled import), and kill -9 in the middle of an import.
  *
  * Files are generated here into a mkdtemp() directory; the vendor file
  * comes from jitsim-pktgen (JITSIM_PKTGEN, set by meson). Test knobs of
@@ -987,6 +988,193 @@ test_bulk_unsorted_chunks(void **state)
 	reimport_unchanged(e, path, NULL, N);
 }
 
+/* --- the SIMs written, told to the caller (o->written) --- */
+
+#define WR_MAX 16384
+#define WR_SCRAMBLED 4192 /* 2^5 * 131: prime to 7919 */
+
+struct wr_seen {
+	struct env *e;
+	unsigned int calls;
+	uint64_t n;
+	uint8_t times[WR_MAX]; /* by SIM number */
+	bool bad_field, not_stored;
+	uint16_t tenant, region;
+	uint8_t state;
+	bool msisdn;
+	int fail_at; /* call number (1..) that returns -EPIPE, 0: none */
+};
+
+/* SIM number of an IMSI of sim_make() ("00101" + 10 digits). */
+static uint64_t
+wr_index(uint64_t imsi)
+{
+	char buf[JITSIM_DIGITS_MAX + 1];
+
+	assert_true(jitsim_digits_key_format(imsi, buf, sizeof(buf)) == 15);
+	return strtoull(buf + 5, NULL, 10);
+}
+
+static int
+wr_cb(void *arg, const struct jitsim_inv_written *w, size_t n)
+{
+	struct wr_seen *ws = arg;
+	struct jitsim_rec r;
+	char err[256];
+
+	ws->calls++;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = wr_index(w[i].imsi);
+		struct sim_fields f;
+
+		if (k >= WR_MAX) {
+			ws->bad_field = true;
+			continue;
+		}
+		ws->times[k]++;
+		sim_make(k, &f);
+		if (w[i].dp.state != ws->state || w[i].dp.flags != 0 ||
+		    w[i].dp.tenant != ws->tenant || w[i].dp.region != ws->region ||
+		    w[i].dp.msisdn != (ws->msisdn ? jitsim_digits_key_str(f.msisdn) : 0))
+			ws->bad_field = true;
+		/* Told after the commit: the record is there already. */
+		if (jitsim_store_sim_get(ws->e->s, w[i].imsi, &r, err, sizeof(err)) != 0)
+			ws->not_stored = true;
+	}
+	ws->n += n;
+	return ws->fail_at != 0 && ws->calls == (unsigned int)ws->fail_at ? -EPIPE : 0;
+}
+
+static int
+import_told(struct env *e, const char *path, struct wr_seen *ws, const int *cancel,
+	    struct jitsim_inv_report *rep, char *err, size_t errlen)
+{
+	struct jitsim_inv_opts o = {.path = path,
+				    .who = "test",
+				    .state = ws->state,
+				    .tenant = ws->tenant,
+				    .region = ws->region,
+				    .written = wr_cb,
+				    .written_arg = ws,
+				    .cancel = cancel};
+
+	return jitsim_inv_import(e->s, &o, rep, err, errlen);
+}
+
+static void
+wr_reset(struct env *e, struct wr_seen *ws, uint8_t state, bool msisdn)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->e = e;
+	ws->state = state;
+	ws->tenant = 3;
+	ws->region = 9;
+	ws->msisdn = msisdn;
+}
+
+/* SIMs @first .. @first + @n - 1 told exactly once, nothing else. */
+static void
+wr_check(const struct wr_seen *ws, uint64_t first, uint64_t n)
+{
+	assert_false(ws->bad_field);
+	assert_false(ws->not_stored);
+	assert_int_equal(ws->n, n);
+	for (uint64_t i = 0; i < WR_MAX; i++)
+		assert_int_equal(ws->times[i], i >= first && i < first + n ? 1 : 0);
+}
+
+/* Every path of pass 2 (batches, ascending SST chunks, sorted chunks on
+ * the flusher thread) tells each SIM once, after its commit; a re-import
+ * and a dry run tell nothing; the callback's error stops the import. */
+static void
+test_written(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_inv_report rep;
+	struct wr_seen *ws = calloc(1, sizeof(*ws));
+	struct jitsim_inv_opts dry = {.path = NULL, .dry_run = true};
+	struct sim_fields f;
+	char path[256], err[512];
+	int cancel = 1;
+	FILE *fp;
+
+	assert_non_null(ws);
+	/* Batches of 1000 (an MSISDN column keeps the import off SST). */
+	path_in(e, "batches.csv", path, sizeof(path));
+	write_csv(path, 0, 1500, true);
+	wr_reset(e, ws, JITSIM_SIM_LOCKED, true);
+	assert_int_equal(import_told(e, path, ws, NULL, &rep, err, sizeof(err)), 0);
+	assert_false(rep.bulk);
+	assert_int_equal(ws->calls, 2);
+	wr_check(ws, 0, 1500);
+	/* Unchanged: nothing to tell. */
+	wr_reset(e, ws, JITSIM_SIM_LOCKED, true);
+	assert_int_equal(import_told(e, path, ws, NULL, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.unchanged, 1500);
+	assert_int_equal(ws->calls, 0);
+
+	/* SST chunks of ascending keys: told per chunk after its ingest (a
+	 * chunk ends with the job of 1024 lines that fills it). */
+	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	setenv("JITSIM_INV_BULK_CHUNK", "16", 1);
+	path_in(e, "bulk.csv", path, sizeof(path));
+	write_csv(path, 1500, 2500, false);
+	wr_reset(e, ws, JITSIM_SIM_INVENTORY, false);
+	assert_int_equal(import_told(e, path, ws, NULL, &rep, err, sizeof(err)), 0);
+	assert_true(rep.bulk);
+	assert_true(ws->calls >= 2);
+	wr_check(ws, 1500, 2500);
+	/* A dry run of new SIMs tells nothing either. */
+	write_csv(path, 9000, 50, false);
+	dry.path = path;
+	dry.written = wr_cb;
+	dry.written_arg = ws;
+	wr_reset(e, ws, JITSIM_SIM_INVENTORY, false);
+	assert_int_equal(jitsim_inv_import(e->s, &dry, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.imported, 50);
+	assert_int_equal(ws->calls, 0);
+
+	/* Scrambled keys: chunks sorted in memory, written on the flusher
+	 * thread when there are two CPUs. */
+	setenv("JITSIM_INV_BULK_CHUNK", "2500", 1);
+	path_in(e, "scrambled.csv", path, sizeof(path));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("iccid,imsi,ki,opc\n", fp);
+	for (uint64_t i = 0; i < WR_SCRAMBLED; i++) {
+		sim_make(4000 + i * 7919 % WR_SCRAMBLED, &f);
+		fprintf(fp, "%s,%s,%s,%s\n", f.iccid, f.imsi, f.ki, f.opc);
+	}
+	assert_int_equal(fclose(fp), 0);
+	wr_reset(e, ws, JITSIM_SIM_INVENTORY, false);
+	assert_int_equal(import_told(e, path, ws, NULL, &rep, err, sizeof(err)), 0);
+	assert_true(rep.bulk);
+	assert_true(ws->calls >= 2);
+	wr_check(ws, 4000, WR_SCRAMBLED);
+
+	/* The callback fails after the first batch: the import stops with its
+	 * error; the batch told is committed, nothing after it. */
+	unsetenv("JITSIM_INV_BULK_MIN");
+	path_in(e, "stop.csv", path, sizeof(path));
+	write_csv(path, 10000, 1500, true);
+	wr_reset(e, ws, JITSIM_SIM_INVENTORY, true);
+	ws->fail_at = 1;
+	assert_int_equal(import_told(e, path, ws, NULL, &rep, err, sizeof(err)), -EPIPE);
+	assert_non_null(strstr(err, "stopped after a commit"));
+	assert_int_equal(ws->calls, 1);
+	assert_int_equal(ws->n, 1000);
+	assert_false(ws->not_stored);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 1500 + 2500 + WR_SCRAMBLED + 1000);
+
+	/* Cancelled: stops before writing anything. */
+	wr_reset(e, ws, JITSIM_SIM_INVENTORY, true);
+	assert_int_equal(import_told(e, path, ws, &cancel, &rep, err, sizeof(err)), -ECANCELED);
+	assert_non_null(strstr(err, "cancelled"));
+	assert_int_equal(ws->calls, 0);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 1500 + 2500 + WR_SCRAMBLED + 1000);
+	free(ws);
+}
+
 /* --- transport keys and vendor files --- */
 
 static void
@@ -1470,6 +1658,7 @@ main(void)
 		T(test_bulk_sst),
 		T(test_bulk_unsorted),
 		T(test_bulk_unsorted_chunks),
+		T(test_written),
 		T(test_large_file_errors),
 		T(test_csv_encrypted),
 		T(test_vendor_import),

@@ -687,6 +687,33 @@ check_search(struct env *e, struct jitsim_pool_set *set, const uint8_t *taken, u
 			 0);
 	assert_int_equal(n, ne < 5 ? ne : 5);
 	assert_memory_equal(out, exp, n * sizeof(*out));
+	/* With a class: the matches of that class under the pool's rules,
+	 * in the same order (class_of() is the reference). */
+	for (unsigned int c = 0; c < JITSIM_POOL_CLASS_COUNT; c++) {
+		size_t nc = 0;
+
+		for (size_t i = 0; i < ne; i++) {
+			enum jitsim_pool_class got;
+
+			assert_int_equal(jitsim_pool_class_of(set, exp[i], &got, NULL), 0);
+			if (got == c)
+				exp[nc++] = exp[i];
+		}
+		assert_int_equal(jitsim_pool_search_class(set, JITSIM_POOL_ALL, pattern,
+							  (enum jitsim_pool_class)c, size, out,
+							  &n, e->err, sizeof(e->err)),
+				 0);
+		assert_int_equal(n, nc);
+		assert_memory_equal(out, exp, n * sizeof(*out));
+		/* Restore the unfiltered list for the next class. */
+		assert_int_equal(jitsim_pool_search(set, JITSIM_POOL_ALL, pattern, size, exp, &ne,
+						    e->err, sizeof(e->err)),
+				 0);
+	}
+	assert_int_equal(jitsim_pool_search_class(set, JITSIM_POOL_ALL, pattern,
+						  (enum jitsim_pool_class)(JITSIM_POOL_CLASS_COUNT + 1),
+						  size, out, &n, e->err, sizeof(e->err)),
+			 -EINVAL);
 	free(out);
 	free(exp);
 }
@@ -742,6 +769,42 @@ test_search(void **state)
 			 -ENOENT);
 	jitsim_pool_set_close(set);
 	free(taken);
+}
+
+/* A pool added over numbers the MSISDN index already holds (imported SIMs
+ * with their numbers) counts them as taken and never hands them out. */
+static void
+test_add_taken(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_pool_set *set = set_open(e);
+	/* Tails 1357900..1357999: standard numbers under the default rules
+	 * (gold needs four equal digits or a run of four at the end). */
+	const uint64_t first = K("4916771357900");
+	struct jitsim_pool_stats st;
+	struct jitsim_pool_def d;
+	uint64_t m, got = 0;
+
+	for (uint64_t i = 0; i < 100; i += 7)
+		jitsim_store_batch_put_msisdn(e->b, first + i, 1000 + i);
+	commit(e, set);
+	def_init(&d, 1, "imported", 1, 1, "4916771357900", "4916771357999");
+	add_committed(e, set, &d);
+	assert_int_equal(jitsim_pool_stats(set, 1, false, &st), 0);
+	assert_int_equal(st.taken, 15);
+	assert_int_equal(st.free, 85);
+	while (alloc(e, set, 1, 1, JITSIM_POOL_STANDARD, 5000 + got, 1, &m) == 0) {
+		assert_true(m >= first && m < first + 100);
+		assert_int_not_equal((m - first) % 7, 0);
+		got++;
+	}
+	jitsim_pool_abort(set, e->b);
+	jitsim_store_batch_clear(e->b);
+	/* Every free standard number, nothing more (premium ones stay). */
+	assert_true(got > 0 && got <= 85);
+	assert_int_equal(jitsim_pool_stats(set, 1, true, &st), 0);
+	assert_int_equal(got, st.free_by_class[JITSIM_POOL_STANDARD]);
+	jitsim_pool_set_close(set);
 }
 
 /* Every truncation of a valid definition is refused by open, naming the key. */
@@ -1056,6 +1119,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quarantine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_100m, setup, teardown),
 		cmocka_unit_test(test_map),
 	};

@@ -142,29 +142,39 @@ test_decode_errors(void **state)
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "field state"));
 
-	/* ICCID length byte at offset 51, digits follow. */
+	/* unlock_to and unblock_to at offsets 51 and 52 (version 2). */
 	memcpy(bad, buf, (size_t)n);
-	bad[51] = 200;
+	bad[51] = JITSIM_SIM_STATE_MAX;
+	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "field unlock_to"));
+	memcpy(bad, buf, (size_t)n);
+	bad[52] = 0xff;
+	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "field unblock_to"));
+
+	/* ICCID length byte at offset 53, digits follow. */
+	memcpy(bad, buf, (size_t)n);
+	bad[53] = 200;
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "field iccid"));
 	memcpy(bad, buf, (size_t)n);
-	bad[52] = 'x';
+	bad[54] = 'x';
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "not decimal"));
 
 	/* Batch length byte right after the 20 ICCID digits. */
 	memcpy(bad, buf, (size_t)n);
-	bad[72] = 33;
+	bad[74] = 33;
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "field batch"));
 
 	/* Secret mask after "B0001". */
 	memcpy(bad, buf, (size_t)n);
-	bad[78] = 0x10;
+	bad[80] = 0x10;
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "mask"));
 	memcpy(bad, buf, (size_t)n);
-	bad[78] = JITSIM_REC_S_ALL;
+	bad[80] = JITSIM_REC_S_ALL;
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n, &d, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "does not match mask"));
 
@@ -174,6 +184,49 @@ test_decode_errors(void **state)
 	assert_int_equal(jitsim_rec_decode(r.imsi, bad, (size_t)n + 1, &d, err, sizeof(err)),
 			 -EBADMSG);
 	assert_non_null(strstr(err, "bytes left"));
+}
+
+/* Version 2 carries the states to return to; a version 1 record (the
+ * same without those two bytes) still decodes, with both 0. */
+static void
+test_version1(void **state)
+{
+	struct jitsim_rec r, d;
+	struct jitsim_rec_secrets s;
+	uint8_t buf[JITSIM_REC_MAX], v1[JITSIM_REC_MAX];
+	char err[256];
+	int n;
+
+	(void)state;
+	sample(&r, &s);
+	r.state = JITSIM_SIM_BLOCKED;
+	r.unlock_to = JITSIM_SIM_SLEEPING;
+	r.unblock_to = JITSIM_SIM_LOCKED;
+	assert_int_equal(jitsim_rec_seal(&r, &kek, &s), 0);
+	n = jitsim_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 53);
+	assert_int_equal(buf[0], 2);
+	assert_int_equal(jitsim_rec_decode(r.imsi, buf, (size_t)n, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.unlock_to, JITSIM_SIM_SLEEPING);
+	assert_int_equal(d.unblock_to, JITSIM_SIM_LOCKED);
+
+	memcpy(v1, buf, 51);
+	memcpy(v1 + 51, buf + 53, (size_t)n - 53);
+	v1[0] = 1;
+	assert_int_equal(jitsim_rec_decode(r.imsi, v1, (size_t)n - 2, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.version, 1);
+	assert_int_equal(d.state, JITSIM_SIM_BLOCKED);
+	assert_int_equal(d.unlock_to, 0);
+	assert_int_equal(d.unblock_to, 0);
+	assert_string_equal(d.iccid, "89440100000000000019");
+	assert_int_equal(d.sealed_len, r.sealed_len);
+	assert_memory_equal(d.sealed, r.sealed, r.sealed_len);
+	/* Truncated inside the version 1 fixed part. */
+	assert_int_equal(jitsim_rec_decode(r.imsi, v1, 50, &d, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "of 51 bytes"));
+
+	r.unblock_to = JITSIM_SIM_STATE_MAX;
+	assert_int_equal(jitsim_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
 }
 
 /* A sealed blob opens only under its KEK and on its own record. */
@@ -297,7 +350,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_decode_errors), cmocka_unit_test(test_seal_binding),
 		cmocka_unit_test(test_encode_errors), cmocka_unit_test(test_dump_no_secrets),
-		cmocka_unit_test(test_kek_file),
+		cmocka_unit_test(test_kek_file),      cmocka_unit_test(test_version1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
