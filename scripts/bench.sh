@@ -49,6 +49,15 @@ rm -rf "$store_dir"
 echo "== bench_pool ($(date -u +%F), $(nproc) cores, $(uname -r))"
 "$build/tests/bench/bench_pool"
 
+# jitsim-cp: durable activations/s of a real jitsim-cp (outbox adapter) fed
+# by bench_cp as the dataplane, next to raw sync RocksDB WriteBatches of 16
+# records on the same disk (rounds of pairs, median ratio); event -> ACTIVE
+# latency at 1,000 activations/s next to one raw sync write's.
+cp_dir=${CP_DIR:-${TMPDIR:-/tmp}}
+echo "== bench_cp ($(date -u +%F), $(nproc) cores, $(uname -r), in $cp_dir)"
+"$build/tests/bench/bench_cp" --cp "$build/control/cp/jitsim-cp" -d "$cp_dir" -t "$secs" \
+	-n "${CP_EVENTS:-50000}" -R "${CP_ROUNDS:-3}" -r "${CP_RATE:-1000}" -s "${CP_SECONDS:-5}"
+
 # jitsim-dp: one worker on a net_pcap infinite_rx replay of a jitsim-pktgen
 # trace, next to dpdk-testpmd io forwarding on the same vdev, trace and mbuf
 # count; 1 M and 10 M SIMs, inventory shares 0.3 / 0.0 / 0.9 (1 M).
