@@ -223,6 +223,39 @@ cp_set_flow(struct jitsim_cp_config *c, const char *k, const char *v, char *err,
 	return cp_errf(err, el, "unknown key '%s' in section [flow]", k);
 }
 
+/* The http HLR's local files (hlrs.h): token_file, ca_file, client_cert,
+ * client_key, insecure. */
+static int
+cp_set_hlr_tls(struct jitsim_cp_hlr_tls *t, const char *name, const char *k, const char *v,
+	       char *err, size_t el)
+{
+	char *dst = NULL;
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (strcmp(k, "token_file") == 0)
+		dst = t->token_file;
+	else if (strcmp(k, "ca_file") == 0)
+		dst = t->ca_file;
+	else if (strcmp(k, "client_cert") == 0)
+		dst = t->client_cert;
+	else if (strcmp(k, "client_key") == 0)
+		dst = t->client_key;
+	if (dst != NULL) {
+		if (v[0] != '/' || strlen(v) >= JITSIM_CP_PATH_MAX)
+			return cp_errf(err, el, "[hlr %s] %s: an absolute path under %u bytes",
+				       name, k, JITSIM_CP_PATH_MAX);
+		snprintf(dst, JITSIM_CP_PATH_MAX, "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "insecure") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return cp_errf(err, el, "[hlr %s] insecure: yes or no", name);
+		t->insecure = strcmp(v, "yes") == 0;
+		return 0;
+	}
+	return cp_errf(err, el, "unknown key '%s' in section [hlr %s]", k, name);
+}
+
 static int
 cp_set_hlr(struct jitsim_cp_config *c, const char *name, const char *k, const char *v, char *err,
 	   size_t el)
@@ -268,7 +301,7 @@ cp_set_hlr(struct jitsim_cp_config *c, const char *name, const char *k, const ch
 		snprintf(h->address, sizeof(h->address), "%s", v);
 		return 0;
 	}
-	return cp_errf(err, el, "unknown key '%s' in section [hlr %s]", k, name);
+	return cp_set_hlr_tls(&c->hlr_tls[h - c->hlr], name, k, v, err, el);
 }
 
 /* A comma-separated list of digit strings (GT prefixes 1..16 digits,

@@ -17,6 +17,7 @@
 
 #include <jitsim/shm.h>
 
+#include "hlrs.h"
 #include "pool.h"
 #include "rules.h"
 
@@ -48,6 +49,7 @@ struct jitsim_cp_config {
 	 * created in the store at start when missing. */
 	unsigned int n_hlr, n_region, n_pool, n_visited;
 	struct jitsim_rules_hlr hlr[JITSIM_CP_CFG_HLR_MAX];
+	struct jitsim_cp_hlr_tls hlr_tls[JITSIM_CP_CFG_HLR_MAX]; /* same index as hlr[] */
 	struct jitsim_rules_region region[JITSIM_CP_CFG_REGION_MAX];
 	struct jitsim_pool_def pool[JITSIM_CP_CFG_POOL_MAX];
 	/* [region ID] gt_prefix / plmn lists: visited network -> region. */

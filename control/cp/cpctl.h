@@ -36,6 +36,7 @@ struct jitsim_pool_set;
 struct jitsim_rules;
 struct jitsim_cp_mbox;
 struct jitsim_cp_rate;
+struct jitsim_cp_hlrs;
 struct jitsim_job;
 struct jitsim_cpctl_inv;
 
@@ -47,6 +48,7 @@ struct jitsim_cpctl {
 	struct jitsim_rules *rules;    /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_cp_mbox *mbox;
 	struct jitsim_cp_rate *rate; /* NULL: status has no rates */
+	struct jitsim_cp_hlrs *hlrs; /* NULL: no adapter health in hlr.list */
 	struct jitsim_cpctl_inv *inv; /* inventory.import (cpctl_inv.h) */
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */

@@ -12,6 +12,7 @@
 #include "cpctl_pool.h"
 #include "cpctl_rules.h"
 #include "cpctl_util.h"
+#include "hlrs.h"
 #include "ctlsrv.h"
 #include "rules.h"
 #include "store.h"
@@ -280,6 +281,15 @@ rl_hlr_list_fn(void *arg)
 		if (o == NULL || json_object_set_new(o, "regions", json_integer(used)) != 0 ||
 		    json_array_append_new(arr, o) != 0)
 			rc = -ENOMEM;
+		if (rc == 0 && k->c->hlrs != NULL) {
+			char msg[200];
+			int hr = jitsim_cp_hlrs_health(k->c->hlrs, h[i].id, msg, sizeof(msg));
+
+			json_object_set_new(o, "health",
+					    json_string(hr == 0 ? "ok" : hr == -ENOENT ? "idle"
+										: "down"));
+			json_object_set_new(o, "adapter", json_string(msg));
+		}
 	}
 	free(h);
 	free(g);

@@ -17,6 +17,7 @@
 #include "adapter.h"
 #include "flow.h"
 #include "flow_int.h"
+#include "hlrs.h"
 #include "pool.h"
 #include "rules.h"
 #include "store.h"
@@ -113,6 +114,12 @@ void
 jitsim_cp_flow_set_adapter(struct jitsim_cp_flow *f, struct jitsim_adapter *a)
 {
 	f->cfg.adapter = a;
+}
+
+void
+jitsim_cp_flow_set_hlrs(struct jitsim_cp_flow *f, struct jitsim_cp_hlrs *h)
+{
+	f->cfg.hlrs = h;
 }
 
 void
@@ -261,6 +268,7 @@ flow_live_new(struct jitsim_cp_flow *f)
 }
 
 static void flow_fail(struct jitsim_cp_flow *f, struct flow_live *l);
+static void flow_attempt_failed(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t now_ns);
 
 static void
 flow_retry_at(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t at)
@@ -273,6 +281,7 @@ flow_retry_at(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t at)
 void
 flow_submit(struct jitsim_cp_flow *f, struct flow_live *l)
 {
+	struct jitsim_adapter *a;
 	struct jitsim_prov_order o;
 	char err[256];
 	int rc;
@@ -287,10 +296,23 @@ flow_submit(struct jitsim_cp_flow *f, struct flow_live *l)
 	snprintf(o.hlr, sizeof(o.hlr), "%s", l->job.hlr);
 	snprintf(o.tariff, sizeof(o.tariff), "%s", l->job.profile);
 	o.flow = l->job.flow;
+	/* A handle, not keys: a backend that needs them (osmo-hlr) opens
+	 * them from the store itself when it sends the order. */
 	o.secret.imsi_key = l->job.imsi;
-	o.secret.mask = 0; /* the outbox needs no keys */
-	rc = jitsim_adapter_submit(f->cfg.adapter, JITSIM_PROV_PROVISION, &o, flow_done_cb, l, err,
-				   sizeof(err));
+	o.secret.mask = JITSIM_REC_S_KI | JITSIM_REC_S_OPC;
+	a = f->cfg.adapter;
+	if (f->cfg.hlrs != NULL) {
+		a = jitsim_cp_hlrs_adapter(f->cfg.hlrs, l->job.hlr_id, err, sizeof(err));
+		if (a == NULL) {
+			/* A configuration problem the operator can fix (address,
+			 * token file): wait for it like an unreachable HLR. */
+			snprintf(l->msg, sizeof(l->msg), "%.96s", err);
+			l->status = -EHOSTUNREACH;
+			flow_attempt_failed(f, l, flow_mono_ns());
+			return;
+		}
+	}
+	rc = jitsim_adapter_submit(a, JITSIM_PROV_PROVISION, &o, flow_done_cb, l, err, sizeof(err));
 	if (rc == 0)
 		return;
 	if (rc == -EAGAIN || rc == -ENOMEM) {
@@ -693,6 +715,23 @@ jitsim_cp_flow_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 	jitsim_cp_flow_events(f, ev, 1);
 }
 
+/* Answers that a retry cannot change: the HLR refused the order (osmo-hlr
+ * ERROR, HTTP 4xx, a conflicting subscriber, no keys). */
+static bool
+flow_permanent(int status)
+{
+	return status == -EPROTO || status == -EREMOTEIO || status == -EEXIST ||
+	       status == -ENOKEY || status == -EINVAL;
+}
+
+/* The HLR could not be reached or was busy: retry without limit. */
+static bool
+flow_transient(int status)
+{
+	return status == -ETIMEDOUT || status == -ECONNRESET || status == -ECONNREFUSED ||
+	       status == -EAGAIN || status == -EHOSTUNREACH || status == -ENOTCONN;
+}
+
 /* A provisioning attempt failed: retry later or give up. */
 static void
 flow_attempt_failed(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t now_ns)
@@ -700,7 +739,15 @@ flow_attempt_failed(struct jitsim_cp_flow *f, struct flow_live *l, uint64_t now_
 	uint64_t delay;
 
 	l->job.attempts++;
-	if (l->job.attempts > f->cfg.retries) {
+	if (flow_permanent(l->status)) {
+		flow_set_reason(&l->job, "provisioning refused: %s", l->msg);
+		flow_fail(f, l);
+		return;
+	}
+	/* The HLR is down or unreachable: the job waits for it, however long
+	 * (status shows it live; job show its attempts), rather than FAIL
+	 * every activation of an outage. */
+	if (l->job.attempts > f->cfg.retries && !flow_transient(l->status)) {
 		flow_set_reason(&l->job, "provisioning failed %u times: %s", l->job.attempts,
 				l->msg);
 		flow_fail(f, l);

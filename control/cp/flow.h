@@ -39,12 +39,15 @@ struct jitsim_store_batch;
 struct jitsim_pool_set;
 struct jitsim_rules;
 struct jitsim_adapter;
+struct jitsim_cp_hlrs;
 
 struct jitsim_cp_flow_cfg {
 	struct jitsim_store *store;
 	struct jitsim_pool_set *pools;
 	struct jitsim_rules *rules;
 	struct jitsim_adapter *adapter; /* may be set later: jitsim_cp_flow_set_adapter() */
+	/* The adapter of each HLR (hlrs.h); NULL: every job goes to @adapter. */
+	struct jitsim_cp_hlrs *hlrs;
 	struct jitsim_shm *shm;		/* NULL: no dataplane updates (tests) */
 	unsigned int retries;		/* failed provisioning attempts retried */
 	unsigned int backoff_ms;	/* first retry delay, doubled each time */
@@ -79,6 +82,7 @@ struct jitsim_cp_flow;
 /* NULL on allocation failure. */
 struct jitsim_cp_flow *jitsim_cp_flow_new(const struct jitsim_cp_flow_cfg *cfg);
 void jitsim_cp_flow_set_adapter(struct jitsim_cp_flow *f, struct jitsim_adapter *a);
+void jitsim_cp_flow_set_hlrs(struct jitsim_cp_flow *f, struct jitsim_cp_hlrs *h);
 /* Free; orders still queued for the workflow thread are forgotten (their
  * jobs are in the journal and resume at the next start). */
 void jitsim_cp_flow_free(struct jitsim_cp_flow *f);

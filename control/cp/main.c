@@ -27,6 +27,7 @@
 #include "cpctl_inv.h"
 #include "ctlsrv.h"
 #include "flow.h"
+#include "hlrs.h"
 #include "mbox.h"
 #include "rate.h"
 #include "outbox.h"
@@ -75,7 +76,7 @@ static const char cp_usage[] =
 	"  [outbox]   path inflight timeout\n"
 	"  [shm]      rings event_ring update_ring   (used when jitsim-cp creates it)\n"
 	"  [flow]     retries backoff default_region default_tariff default_profile\n"
-	"  [hlr NAME]    id kind address\n"
+	"  [hlr NAME]    id kind address token_file ca_file client_cert client_key insecure\n"
 	"  [region ID]   name hlr pool gt_prefix plmn\n"
 	"  [pool NAME]   id tenant region first last quarantine\n"
 	"\n"
@@ -248,6 +249,7 @@ main(int argc, char **argv)
 	struct jitsim_pool_set *pools = NULL;
 	struct jitsim_outbox *ob = NULL;
 	struct jitsim_adapter *ad = NULL;
+	struct jitsim_cp_hlrs *hlrs = NULL;
 	struct jitsim_shm shm;
 	bool shm_open = false, ctl_running = false, check = false;
 	struct jitsim_cp_flow *flow = NULL;
@@ -367,6 +369,23 @@ main(int argc, char **argv)
 		goto out_flow;
 	}
 	jitsim_cp_flow_set_adapter(flow, ad);
+	{
+		struct jitsim_cp_hlrs_cfg hc = {.store = st,
+						.rules = rules,
+						.outbox = cfg.outbox,
+						.outbox_adapter = ad,
+						.inflight = cfg.inflight,
+						.timeout_ms = cfg.timeout_ms,
+						.tls = cfg.hlr_tls,
+						.n_tls = cfg.n_hlr};
+
+		hlrs = jitsim_cp_hlrs_new(&hc);
+		if (hlrs == NULL) {
+			fprintf(stderr, "jitsim-cp: out of memory\n");
+			goto out_adapter;
+		}
+		jitsim_cp_flow_set_hlrs(flow, hlrs);
+	}
 
 	co.path = cfg.socket;
 	co.group = cfg.group;
@@ -387,6 +406,7 @@ main(int argc, char **argv)
 	ctl.rules = rules;
 	ctl.mbox = &mbox;
 	ctl.rate = &rate;
+	ctl.hlrs = hlrs;
 	ctl.instance = cfg.name;
 	ctl.started_ns = cp_mono_ns();
 	if (jitsim_cpctl_register(cp_srv, &ctl) != 0) {
@@ -436,6 +456,9 @@ out_ctl:
 out_adapter:
 	/* Before the flow: cancelled orders complete into it. Their jobs stay
 	 * ALLOCATED in the journal and resume at the next start. */
+	/* The HLR adapters first: their cancelled orders complete into the
+	 * flow, like the outbox's. */
+	jitsim_cp_hlrs_free(hlrs);
 	jitsim_adapter_free(ad);
 out_flow:
 	if (ob != NULL)
