@@ -344,7 +344,12 @@ flow_stage_done(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n,
 		struct jitsim_rec *r = &recs[m];
 		struct jitsim_job j = l->job;
 
-		rc = jitsim_store_sim_get(f->cfg.store, l->job.imsi, r, err, sizeof(err));
+		if (l->have_rec) {
+			*r = l->rec;
+			rc = 0;
+		} else {
+			rc = jitsim_store_sim_get(f->cfg.store, l->job.imsi, r, err, sizeof(err));
+		}
 		if (rc != 0) {
 			flow_log("job %" PRIu64
 				 ": SIM record unreadable (%s): job left for restart",
@@ -374,7 +379,7 @@ flow_stage_done(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n,
 		}
 		l->job = j;
 		jitsim_store_batch_put_sim(f->b, r);
-		jitsim_job_put(f->b, &l->job);
+		jitsim_job_put_step(f->b, &l->job);
 		flow_audit(f, "activate", &l->job);
 		ok[m++] = l;
 	}
@@ -440,7 +445,7 @@ flow_fail(struct jitsim_cp_flow *f, struct flow_live *l)
 	}
 	l->job.step = JITSIM_JOB_FAILED;
 	l->job.updated = now;
-	if (jitsim_store_batch_put_sim(f->b, &r) != 0 || jitsim_job_put(f->b, &l->job) != 0) {
+	if (jitsim_store_batch_put_sim(f->b, &r) != 0 || jitsim_job_put_step(f->b, &l->job) != 0) {
 		jitsim_pool_abort(f->cfg.pools, f->b);
 		jitsim_store_batch_clear(f->b);
 		flow_log("job %" PRIu64 ": record out of range: job left for restart", l->job.id);
@@ -609,6 +614,8 @@ flow_stage_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 	flow_audit(f, "allocate", &j);
 	f->next_id = j.id + 1;
 	l->job = j;
+	l->rec = r;
+	l->have_rec = true;
 	snprintf(l->iccid, sizeof(l->iccid), "%s", r.iccid);
 	flow_insert(f, l);
 	f->staged[f->n_staged++] = l;
@@ -893,6 +900,8 @@ flow_resume_one(const struct jitsim_job *j, void *arg)
 	if (l == NULL)
 		return -ENOMEM;
 	l->job = *j;
+	l->rec = r;
+	l->have_rec = true;
 	snprintf(l->iccid, sizeof(l->iccid), "%s", r.iccid);
 	flow_insert(f, l);
 	ST_ADD(f, resumed, 1);

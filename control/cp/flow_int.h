@@ -47,6 +47,11 @@ struct flow_live {
 	uint64_t retry_at_ns;	 /* on the retry list when != 0 */
 	int status;		 /* completion */
 	char msg[JITSIM_JOB_REASON_MAX + 1];
+	/* The SIM record as the job's last commit left it: nothing else
+	 * changes a SIM with a live job (the admin commands refuse it), so
+	 * the DONE step need not read it again. */
+	bool have_rec;
+	struct jitsim_rec rec;
 };
 
 struct jitsim_cp_flow {

@@ -238,6 +238,19 @@ jitsim_job_put(struct jitsim_store_batch *b, const struct jitsim_job *j)
 	return 0;
 }
 
+int
+jitsim_job_put_step(struct jitsim_store_batch *b, const struct jitsim_job *j)
+{
+	uint8_t key[JITSIM_JOB_KEY_LEN], val[JITSIM_JOB_REC_MAX];
+	int n = jitsim_job_encode(j, val, sizeof(val));
+
+	if (n < 0)
+		return n;
+	jitsim_job_key(j->id, key);
+	jitsim_store_batch_put(b, JITSIM_CF_JOB, key, sizeof(key), val, (size_t)n);
+	return 0;
+}
+
 void
 jitsim_job_put_next(struct jitsim_store_batch *b, uint64_t next)
 {

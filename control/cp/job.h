@@ -88,6 +88,10 @@ void jitsim_job_imsi_key(uint64_t imsi, uint8_t out[JITSIM_JOB_KEY_LEN]);
 
 /* Put the job and its IMSI index entry into @b. -EINVAL (encoding). */
 int jitsim_job_put(struct jitsim_store_batch *b, const struct jitsim_job *j);
+/* Put only the job record: for a later step of a job whose IMSI index
+ * entry jitsim_job_put() already wrote (one memtable insert less per
+ * step). -EINVAL (encoding). */
+int jitsim_job_put_step(struct jitsim_store_batch *b, const struct jitsim_job *j);
 /* Put meta "cp/job_next" = @next into @b. */
 void jitsim_job_put_next(struct jitsim_store_batch *b, uint64_t next);
 /* The next free job id (1 for a new store). 0 or -EIO/-EBADMSG. */
