@@ -497,6 +497,18 @@ flow_stage_blocked(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 {
 	char imsi[JITSIM_DIGITS_MAX + 1] = "", fields[128];
 
+	struct jitsim_rec r;
+	char err[256];
+
+	/* The dataplane may hold a stale LOCKED/BLOCKED entry (an unlock's
+	 * update lost to a full ring): the record is the truth, send it after
+	 * the commit, as for a stale first attach. */
+	if (jitsim_store_sim_get(f->cfg.store, ev->imsi, &r, err, sizeof(err)) == 0 &&
+	    r.state != JITSIM_SIM_LOCKED && r.state != JITSIM_SIM_BLOCKED) {
+		ST_ADD(f, resync, 1);
+		f->recs[f->n_put++] = r;
+		return;
+	}
 	jitsim_digits_key_format(ev->imsi, imsi, sizeof(imsi));
 	snprintf(fields, sizeof(fields), "\"imsi\":\"%s\",\"state\":\"%s\"", imsi,
 		 jitsim_sim_state_name(ev->prev_state));
@@ -671,9 +683,10 @@ flow_events_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsig
 
 	jitsim_store_batch_clear(f->b);
 	flow_stage_burst(f, ev, n);
-	if (jitsim_store_batch_count(f->b) == 0)
-		return;
-	flow_burst_committed(f, id0, flow_commit(f, "allocate", id0));
+	/* Nothing to write (duplicates, resyncs only): the resync PUTs still go. */
+	flow_burst_committed(f, id0,
+			     jitsim_store_batch_count(f->b) == 0 ? 0
+								 : flow_commit(f, "allocate", id0));
 }
 
 void

@@ -427,6 +427,18 @@ test_flow_activate(void **state)
 	assert_int_equal(st.resync, 1);
 	assert_int_equal(st.events[JITSIM_EV_FIRST_ATTACH], 3);
 	assert_int_equal(e->fake.calls, 1);
+	/* The dataplane says blocked, the store says ACTIVE (an unblock's
+	 * update was lost): no blocked_attempt, a resync instead. */
+	{
+		struct jitsim_event bev = {0};
+
+		bev.type = JITSIM_EV_BLOCKED_ATTEMPT;
+		bev.imsi = jitsim_digits_key_str(imsis[0]);
+		bev.prev_state = JITSIM_SIM_BLOCKED;
+		jitsim_cp_flow_event(e->flow, &bev);
+		jitsim_cp_flow_stats(e->flow, &st);
+		assert_int_equal(st.resync, 2);
+	}
 	/* A second SIM gets another number. */
 	attach(e, imsis[1]);
 	settle(e);
