@@ -3,7 +3,7 @@
  */
 
 /*
- * MILENAGE against 3GPP TS 35.208 (test set 1, 4.3) and, for vectors
+ * MILENAGE against 3GPP TS 35.208 (test sets 1 to 6, 4.3) and, for vectors
  * drawn at random, against osmo-auc-gen (libosmocore-utils): AUTN, RES,
  * CK, IK, SRES, Kc. AUTS re-synchronisation round trip. KASME against an
  * HMAC-SHA-256 computed by the openssl command line over the S string of
@@ -76,6 +76,74 @@ test_set1(void **state)
 	assert_hex(ik, 16, "f769bcd751044604127672711c6d3441");
 	assert_hex(ak, 6, "aa689c648370");
 	assert_hex(aks, 6, "451e8beca43b");
+	jitsim_milenage_free(m);
+}
+
+/* TS 35.208 4.3, test sets 1 to 6: K, RAND, SQN, AMF, OP, OPc, f1, f1*,
+ * f2 (RES), f5 (AK), f3 (CK), f4 (IK), f5* (AK*); "" where a value is not
+ * checked here. */
+static const char *const ts35208[][13] = {
+	{"465b5ce8b199b49faa5f0a2ee238a6bc", "23553cbe9637a89d218ae64dae47bf35", "ff9bb4d0b607",
+	 "b9b9", "cdc202d5123e20f62b6d676ac72cb318", "cd63cb71954a9f4e48a5994e37a02baf",
+	 "4a9ffac354dfafb3", "01cfaf9ec4e871e9", "a54211d5e3ba50bf", "aa689c648370",
+	 "b40ba9a3c58b2a05bbf0d987b21bf8cb", "f769bcd751044604127672711c6d3441", "451e8beca43b"},
+	{"0396eb317b6d1c36f19c1c84cd6ffd16", "c00d603103dcee52c4478119494202e8", "fd8eef40df7d",
+	 "af17", "ff53bade17df5d4e793073ce9d7579fa", "53c15671c60a4b731c55b4a441c0bde2",
+	 "5df5b31807e258b0", "a8c016e51ef4a343", "d3a628ed988620f0", "c47783995f72",
+	 "58c433ff7a7082acd424220f2b67c556", "21a8c1f929702adb3e738488b9f5c5da", "30f1197061c1"},
+	{"fec86ba6eb707ed08905757b1bb44b8f", "9f7c8d021accf4db213ccff0c7f71a6a", "9d0277595ffc",
+	 "725c", "dbc59adcb6f9a0ef735477b7fadf8374", "1006020f0a478bf6b699f15c062e42b3",
+	 "9cabc3e99baf7281", "95814ba2b3044324", "8011c48c0c214ed2", "33484dc2136b",
+	 "5dbdbb2954e8f3cde665b046179a5098", "59a92d3b476a0443487055cf88b2307b", "deacdd848cc6"},
+	{"9e5944aea94b81165c82fbf9f32db751", "ce83dbc54ac0274a157c17f80d017bd6", "0b604a81eca8",
+	 "9e09", "223014c5806694c007ca1eeef57f004f", "a64a507ae1a2a98bb88eb4210135dc87",
+	 "74a58220cba84c49", "ac2cc74a96871837", "f365cd683cd92e96", "f0b9c08ad02e",
+	 "e203edb3971574f5a94b0d61b816345d", "0c4524adeac041c4dd830d20854fc46b", "6085a86c6f63"},
+	{"4ab1deb05ca6ceb051fc98e77d026a84", "74b0cd6031a1c8339b2b6ce2b8c4a186", "e880a1b580b6",
+	 "9f07", "2d16c5cd1fdf6b22383584e3bef2a8d8", "dcf07cbd51855290b92a07a9891e523e",
+	 "49e785dd12626ef2", "9e85790336bb3fa2", "5860fc1bce351e7e", "31e11a609118",
+	 "7657766b373d1c2138f307e3de9242f9", "1c42e960d89b8fa99f2744e0708ccb53", "fe2555e54aa9"},
+	{"6c38a116ac280c454f59332ee35c8c4f", "ee6466bc96202c5a557abbeff8babf63", "414b98222181",
+	 "4464", "1ba00a1a7c6700ac8c3ff3e96ad08725", "3803ef5363b947c6aaa225e58fae3934",
+	 "078adfb488241a57", "80246b8d0186bcf1", "", "", "", "a7466cc1e6b2a1337d49d3b66e95d7b4",
+	 "1f53cd2b1113"},
+};
+
+static void
+check_opt(const uint8_t *got, size_t n, const char *want)
+{
+	if (want[0] != '\0')
+		assert_hex(got, n, want);
+}
+
+static void
+test_sets(void **state)
+{
+	struct jitsim_milenage *m = jitsim_milenage_new();
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(ts35208) / sizeof(ts35208[0]); t++) {
+		const char *const *v = ts35208[t];
+		uint8_t k[16], rand[16], sqn[6], amf[2], op[16], opc[16];
+		uint8_t mac_a[8], mac_s[8], res[8], ak[6], ck[16], ik[16], aks[6];
+
+		unhex(v[0], k, 16);
+		unhex(v[1], rand, 16);
+		unhex(v[2], sqn, 6);
+		unhex(v[3], amf, 2);
+		unhex(v[4], op, 16);
+		assert_int_equal(jitsim_milenage_opc(m, k, op, opc), 0);
+		assert_hex(opc, 16, v[5]);
+		assert_int_equal(jitsim_milenage_f1(m, k, opc, rand, sqn, amf, mac_a, mac_s), 0);
+		assert_hex(mac_a, 8, v[6]);
+		assert_hex(mac_s, 8, v[7]);
+		assert_int_equal(jitsim_milenage_f2345(m, k, opc, rand, res, ck, ik, ak, aks), 0);
+		check_opt(res, 8, v[8]);
+		check_opt(ak, 6, v[9]);
+		check_opt(ck, 16, v[10]);
+		assert_hex(ik, 16, v[11]);
+		assert_hex(aks, 6, v[12]);
+	}
 	jitsim_milenage_free(m);
 }
 
@@ -208,8 +276,8 @@ test_kasme(void **state)
 	unhex("55f328b43577", sqn_ak, 6);
 	assert_int_equal(jitsim_plmn_encode("001", "01", plmn), 0);
 	assert_int_equal(jitsim_kasme(ck, ik, plmn, sqn_ak, kasme), 0);
-	/* (octal escapes: sh's printf has no \\x.) S = FC 0x10 || SN id || 0x0003 || SQN^AK || 0x0006 (TS 33.220 B.2),
-	 * key CK || IK, HMAC-SHA-256 by the openssl command. */
+	/* (octal escapes: sh's printf has no \\x.) S = FC 0x10 || SN id || 0x0003 || SQN^AK ||
+	 * 0x0006 (TS 33.220 B.2), key CK || IK, HMAC-SHA-256 by the openssl command. */
 	snprintf(
 		cmd, sizeof(cmd),
 		"printf '\\020\\000\\361\\020\\000\\003\\125\\363\\050\\264\\065\\167\\000\\006' | "
@@ -228,9 +296,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set1),
-		cmocka_unit_test(test_osmo_auc_gen),
-		cmocka_unit_test(test_auts),
+		cmocka_unit_test(test_set1),	     cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_osmo_auc_gen), cmocka_unit_test(test_auts),
 		cmocka_unit_test(test_kasme),
 	};
 
