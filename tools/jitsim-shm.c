@@ -293,7 +293,8 @@ cmd_status(const struct opts *o)
 	struct jitsim_shm s;
 	char err[256];
 	uint64_t cp_gen, cp_hb, dp_gen, dp_hb;
-	uint32_t cp_pid, dp_pid, cp_seq, dp_seq, dp_ready, dp_workers, i, n;
+	uint32_t cp_pid, dp_pid, cp_seq, dp_seq, dp_ready, dp_workers, dp_failed, dp_failed_seq, i,
+		n;
 	double cp_age, dp_age;
 	int rc;
 
@@ -314,6 +315,8 @@ cmd_status(const struct opts *o)
 	dp_seq = __atomic_load_n(&h->dp_update_seq, __ATOMIC_RELAXED);
 	dp_ready = __atomic_load_n(&h->dp_ready, __ATOMIC_RELAXED);
 	dp_workers = __atomic_load_n(&h->dp_n_workers, __ATOMIC_RELAXED);
+	dp_failed = __atomic_load_n(&h->dp_update_failed, __ATOMIC_RELAXED);
+	dp_failed_seq = __atomic_load_n(&h->dp_update_failed_seq, __ATOMIC_RELAXED);
 	cp_age = hb_age_ms(cp_hb);
 	dp_age = hb_age_ms(dp_hb);
 
@@ -337,8 +340,9 @@ cmd_status(const struct opts *o)
 		else
 			printf("%.3f", dp_age);
 		printf(",\"ready\":%" PRIu32 ",\"workers\":%" PRIu32 ",\"update_seq\":%" PRIu32
+		       ",\"update_failed\":%" PRIu32 ",\"update_failed_seq\":%" PRIu32
 		       "},\"event_rings\":[",
-		       dp_ready, dp_workers, dp_seq);
+		       dp_ready, dp_workers, dp_seq, dp_failed, dp_failed_seq);
 		for (i = 0; i < n; i++)
 			printf("%s{\"ring\":%u,\"slots\":%u,\"count\":%u}", i ? "," : "", i,
 			       h->event_ring[i].count, rte_ring_count(s.event[i]));
@@ -372,8 +376,12 @@ cmd_status(const struct opts *o)
 			fputs("never", stdout);
 		else
 			printf("%.3f s ago", dp_age / 1e3);
-		printf(", ready %" PRIu32 ", workers %" PRIu32 ", update seq %" PRIu32 " applied\n",
+		printf(", ready %" PRIu32 ", workers %" PRIu32 ", update seq %" PRIu32 " consumed",
 		       dp_ready, dp_workers, dp_seq);
+		if (dp_failed != 0)
+			printf(", %" PRIu32 " failed (last seq %" PRIu32 ")", dp_failed,
+			       dp_failed_seq);
+		putchar('\n');
 		printf("event rings  %u\n", n);
 		for (i = 0; i < n; i++)
 			printf("  ring %-6u %u/%u\n", i, rte_ring_count(s.event[i]),
