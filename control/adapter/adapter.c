@@ -202,6 +202,15 @@ jitsim_prov_order_check(const struct jitsim_prov_order *o, char *err, size_t err
 	}
 	if (rc == 0)
 		rc = adapter_check_name(o->tariff, sizeof(o->tariff), "tariff", err, errlen);
+	if (rc == 0 && strnlen(o->event, sizeof(o->event)) == sizeof(o->event)) {
+		jitsim_errmsg(err, errlen, "field event: not terminated");
+		rc = -EINVAL;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof(o->event) && o->event[i] != '\0'; i++)
+		if (o->event[i] < 'a' || o->event[i] > 'z') {
+			jitsim_errmsg(err, errlen, "field event: a-z only");
+			rc = -EINVAL;
+		}
 	if (rc == 0 && o->flow > JITSIM_PROV_FLOW_DATA_ONLY) {
 		jitsim_errmsg(err, errlen, "field flow: %u is not voice or data_only", o->flow);
 		rc = -EINVAL;

@@ -59,6 +59,7 @@
 #define JITSIM_PROV_MSISDN_MAX 15
 #define JITSIM_PROV_ICCID_MAX 22
 #define JITSIM_PROV_NAME_MAX 32 /* hlr, tariff: [A-Za-z0-9._-] */
+#define JITSIM_PROV_EVENT_MAX 15
 
 enum jitsim_prov_op {
 	JITSIM_PROV_PROVISION = 1,
@@ -87,6 +88,9 @@ struct jitsim_prov_order {
 	char tariff[JITSIM_PROV_NAME_MAX + 1]; /* tariff/profile name, "" none */
 	uint8_t flow;			       /* JITSIM_PROV_FLOW_*, 0 unspecified */
 	struct jitsim_prov_secret_ref secret;
+	/* A notification rather than an order (billing/CRM: "activated",
+	 * "slept", "woken"), sent as an update; "" for orders. [a-z] only. */
+	char event[JITSIM_PROV_EVENT_MAX + 1];
 };
 
 /*

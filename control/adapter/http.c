@@ -96,10 +96,11 @@ jitsim_http_body(const struct jitsim_prov_order *o, enum jitsim_prov_op op, char
 	if (o->tariff[0] != '\0')
 		snprintf(tariff, sizeof(tariff), "\"%s\"", o->tariff);
 	n = snprintf(buf, cap,
-		     "{\"job\":%" PRIu64 ",\"op\":\"%s\",\"imsi\":\"%s\",\"msisdn\":%s,"
+		     "{\"job\":%" PRIu64 ",\"%s\":\"%s\",\"imsi\":\"%s\",\"msisdn\":%s,"
 		     "\"iccid\":%s,\"region\":%u,\"hlr\":\"%s\",\"tariff\":%s,\"flow\":%s}",
-		     o->job, jitsim_prov_op_name(op), o->imsi, msisdn, iccid, o->region, o->hlr,
-		     tariff, http_flow_name(o->flow));
+		     o->job, o->event[0] != '\0' ? "event" : "op",
+		     o->event[0] != '\0' ? o->event : jitsim_prov_op_name(op), o->imsi, msisdn,
+		     iccid, o->region, o->hlr, tariff, http_flow_name(o->flow));
 	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
 
@@ -253,7 +254,7 @@ http_request(void *ctx, enum jitsim_prov_op op, const struct jitsim_prov_order *
 	reply = calloc(1, sizeof(*reply));
 	c = http_handle_get(h);
 	snprintf(idem, sizeof(idem), "Idempotency-Key: jitsim-%" PRIu64 "-%s", o->job,
-		 jitsim_prov_op_name(op));
+		 o->event[0] != '\0' ? o->event : jitsim_prov_op_name(op));
 	hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	if (hdr != NULL && (tmp = curl_slist_append(hdr, idem)) != NULL)
 		hdr = tmp;

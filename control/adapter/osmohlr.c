@@ -142,14 +142,24 @@ oh_order_free(struct oh_order *o)
 	free(o);
 }
 
-/* The variable of command @i, for messages (never the value: aud3g's is a key). */
+/* The variable of command @i, for messages (never the value: aud3g's is a
+ * key), without its "subscriber.by-imsi-IMSI." prefix: the order names the
+ * IMSI, and the job's reason that quotes this message holds 96 characters,
+ * which osmo-hlr's own text must fit in. */
 static void
 oh_cmd_var(const struct oh_order *o, unsigned int i, char *buf, size_t len)
 {
-	const char *sp = strchr(o->cmd[i], ' ');
-	size_t n = sp != NULL ? (size_t)(sp - o->cmd[i]) : strlen(o->cmd[i]);
+	static const char pfx[] = "subscriber.by-imsi-";
+	const char *v = o->cmd[i], *sp = strchr(v, ' ');
+	size_t n = sp != NULL ? (size_t)(sp - v) : strlen(v);
+	const char *dot;
 
-	snprintf(buf, len, "%.*s", (int)n, o->cmd[i]);
+	if (n > sizeof(pfx) - 1 && strncmp(v, pfx, sizeof(pfx) - 1) == 0 &&
+	    (dot = memchr(v + sizeof(pfx) - 1, '.', n - (sizeof(pfx) - 1))) != NULL) {
+		n -= (size_t)(dot + 1 - v);
+		v = dot + 1;
+	}
+	snprintf(buf, len, "%.*s", (int)n, v);
 }
 
 static void oh_order_fail(struct oh_order *o, int status, const char *fmt, ...)

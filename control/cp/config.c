@@ -42,7 +42,9 @@ jitsim_cp_config_init(struct jitsim_cp_config *c)
 	c->timeout_ms = 10000;
 	jitsim_shm_geometry_default(&c->geom);
 	c->retries = 3;
+	c->notify_retries = 5;
 	c->backoff_ms = 200;
+	jitsim_cp_sleep_cfg_init(&c->sleep);
 }
 
 void
@@ -53,7 +55,8 @@ jitsim_cp_config_free(struct jitsim_cp_config *c)
 	free(c->socket);
 	free(c->group);
 	free(c->outbox);
-	c->store = c->kek = c->socket = c->group = c->outbox = NULL;
+	free(c->notify_url);
+	c->store = c->kek = c->socket = c->group = c->outbox = c->notify_url = NULL;
 }
 
 /* Decimal in [lo, hi], nothing else on the value. */
@@ -439,6 +442,30 @@ cp_set_pool(struct jitsim_cp_config *c, const char *name, const char *k, const c
 	return cp_errf(err, el, "unknown key '%s' in section [pool %s]", k, name);
 }
 
+/* [notify]: url, retries, and the http files (cp_set_hlr_tls). */
+static int
+cp_set_notify(struct jitsim_cp_config *c, const char *k, const char *v, char *err, size_t el)
+{
+	uint64_t x = 0;
+	int rc;
+
+	if (strcmp(k, "url") == 0) {
+		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+			return cp_errf(err, el, "[notify] url: http://... or https://...");
+		return cp_set_str(&c->notify_url, v, "[notify] url", err, el);
+	}
+	if (strcmp(k, "retries") == 0) {
+		rc = cp_u(v, 0, 100, &x, "notify", k, err, el);
+		c->notify_retries = (unsigned int)x;
+		return rc;
+	}
+	if (strcmp(k, "token_file") != 0 && strcmp(k, "ca_file") != 0 &&
+	    strcmp(k, "client_cert") != 0 && strcmp(k, "client_key") != 0 &&
+	    strcmp(k, "insecure") != 0)
+		return cp_errf(err, el, "unknown key '%s' in section [notify]", k);
+	return cp_set_hlr_tls(&c->notify_tls, "notify", k, v, err, el);
+}
+
 static int
 cp_config_set(struct jitsim_cp_config *c, const char *sec, const char *k, const char *v, char *err,
 	      size_t el)
@@ -451,6 +478,10 @@ cp_config_set(struct jitsim_cp_config *c, const char *sec, const char *k, const 
 		return cp_set_shm(c, k, v, err, el);
 	if (strcmp(sec, "flow") == 0)
 		return cp_set_flow(c, k, v, err, el);
+	if (strcmp(sec, "sleep") == 0)
+		return jitsim_cp_sleep_cfg_set(&c->sleep, k, v, err, el);
+	if (strcmp(sec, "notify") == 0)
+		return cp_set_notify(c, k, v, err, el);
 	if (strncmp(sec, "hlr ", 4) == 0)
 		return cp_set_hlr(c, sec + 4, k, v, err, el);
 	if (strncmp(sec, "region ", 7) == 0)

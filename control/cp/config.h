@@ -20,6 +20,7 @@
 #include "hlrs.h"
 #include "pool.h"
 #include "rules.h"
+#include "sleep.h"
 
 #define JITSIM_CP_CFG_HLR_MAX 16
 #define JITSIM_CP_CFG_REGION_MAX 64
@@ -37,6 +38,10 @@ struct jitsim_cp_config {
 	char *outbox;
 	unsigned int inflight;
 	unsigned int timeout_ms;
+	/* [notify]: billing/CRM notifications (notify.h); NULL url: none */
+	char *notify_url;
+	struct jitsim_cp_hlr_tls notify_tls;
+	unsigned int notify_retries;
 	/* [shm] */
 	struct jitsim_shm_geometry geom;
 	/* [flow] */
@@ -45,6 +50,8 @@ struct jitsim_cp_config {
 	uint16_t default_region; /* 0: none */
 	uint16_t default_tariff;
 	char default_profile[JITSIM_RULES_NAME_MAX + 1];
+	/* [sleep] (sleep.h) */
+	struct jitsim_cp_sleep_cfg sleep;
 	/* [hlr NAME], [region ID], [pool NAME]: memory-only rules and pools
 	 * created in the store at start when missing. */
 	unsigned int n_hlr, n_region, n_pool, n_visited;

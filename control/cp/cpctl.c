@@ -20,10 +20,12 @@
 #include "cpctl_pool.h"
 #include "cpctl_rules.h"
 #include "cpctl_sim.h"
+#include "cpctl_sleep.h"
 #include "cpctl_util.h"
 #include "ctlsrv.h"
 #include "flow.h"
 #include "job.h"
+#include "notify.h"
 #include "rate.h"
 #include "store.h"
 
@@ -33,15 +35,15 @@
 json_t *
 jitsim_cpctl_job_json(const struct jitsim_job *j)
 {
-	return json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:i,s:i,s:s,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "job",
-			 (json_int_t)j->id, "step", jitsim_job_step_name(j->step), "imsi",
-			 jitsim_cpctl_digits(j->imsi), "msisdn", jitsim_cpctl_digits(j->msisdn),
-			 "event", jitsim_event_type_name(j->event), "prev_state",
-			 jitsim_sim_state_name(j->prev_state), "tenant", j->tenant, "region",
-			 j->region, "hlr", j->hlr, "hlr_id", j->hlr_id, "tariff", j->tariff,
-			 "profile", j->profile, "attempts", j->attempts, "created",
-			 (json_int_t)j->created, "updated", (json_int_t)j->updated, "reason",
-			 j->reason);
+	return json_pack(
+		"{s:I,s:s,s:s,s:o,s:o,s:s,s:s,s:i,s:i,s:s,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "job",
+		(json_int_t)j->id, "kind", (j->flags & JITSIM_JOB_F_SLEEP) ? "sleep" : "activate",
+		"step", jitsim_job_step_name(j->step), "imsi", jitsim_cpctl_digits(j->imsi),
+		"msisdn", jitsim_cpctl_digits(j->msisdn), "event", jitsim_event_type_name(j->event),
+		"prev_state", jitsim_sim_state_name(j->prev_state), "tenant", j->tenant, "region",
+		j->region, "hlr", j->hlr, "hlr_id", j->hlr_id, "tariff", j->tariff, "profile",
+		j->profile, "attempts", j->attempts, "created", (json_int_t)j->created, "updated",
+		(json_int_t)j->updated, "reason", j->reason);
 }
 
 /* --- status --- */
@@ -102,21 +104,36 @@ cpctl_status(const struct jitsim_ctl_req *req, json_t **result, char *err, size_
 			double span = jitsim_cp_rate_get(c->rate, win[w], r);
 
 			snprintf(key, sizeof(key), "%us", win[w]);
-			json_object_set_new(
-				rates, key,
-				json_pack("{s:f,s:f,s:f,s:f,s:f}", "seconds", span, "events",
-					  r[JITSIM_CP_RATE_EVENTS], "jobs_started",
-					  r[JITSIM_CP_RATE_STARTED], "jobs_done",
-					  r[JITSIM_CP_RATE_DONE], "jobs_failed",
-					  r[JITSIM_CP_RATE_FAILED]));
+			json_object_set_new(rates, key,
+					    json_pack("{s:f,s:f,s:f,s:f,s:f}", "seconds", span,
+						      "events", r[JITSIM_CP_RATE_EVENTS],
+						      "jobs_started", r[JITSIM_CP_RATE_STARTED],
+						      "jobs_done", r[JITSIM_CP_RATE_DONE],
+						      "jobs_failed", r[JITSIM_CP_RATE_FAILED]));
 		}
 		json_object_set_new(o, "rates_per_s", rates);
 	}
+	if (c->notify != NULL) {
+		struct jitsim_cp_notify_stats ns;
+
+		jitsim_cp_notify_stats(c->notify, &ns);
+		json_object_set_new(o, "notify",
+				    json_pack("{s:I,s:I,s:I,s:I}", "sent", (json_int_t)ns.sent,
+					      "ok", (json_int_t)ns.ok, "retried",
+					      (json_int_t)ns.retried, "failed",
+					      (json_int_t)ns.failed));
+	}
 	/* Alerts: an operator must act (add numbers, add a region). */
-	json_object_set_new(o, "alerts",
-			    json_pack("{s:I,s:I,s:I}", "no_number", (json_int_t)st.no_number,
-				      "no_region", (json_int_t)st.no_region, "damaged_jobs",
-				      (json_int_t)st.journal_damaged));
+	{
+		char last[JITSIM_JOB_REASON_MAX + 1];
+
+		jitsim_cp_flow_last_no_number(c->flow, last, sizeof(last));
+		json_object_set_new(o, "alerts",
+				    json_pack("{s:I,s:s,s:I,s:I}", "no_number",
+					      (json_int_t)st.no_number, "no_number_last", last,
+					      "no_region", (json_int_t)st.no_region, "damaged_jobs",
+					      (json_int_t)st.journal_damaged));
+	}
 	/* Events lost (dropped by the dataplane) or delivered twice, from
 	 * the rings' sequence numbers; the last seq of each ring. */
 	{
@@ -167,12 +184,13 @@ cpctl_sim_show(const struct jitsim_ctl_req *req, json_t **result, char *err, siz
 		return rc;
 	/* The secret mask and sealed blob stay out: never keys, not even
 	 * sealed ones, on the socket. */
-	o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:s,s:I,s:I,s:I}", "imsi",
+	o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:s,s:I,s:I,s:I,s:I}", "imsi",
 		      jitsim_cpctl_digits(r.imsi), "state", jitsim_sim_state_name(r.state), "flags",
 		      r.flags, "tenant", r.tenant, "region", r.region, "tariff", r.tariff, "hlr_id",
 		      r.hlr, "msisdn", jitsim_cpctl_digits(r.msisdn), "iccid", r.iccid, "batch",
 		      r.batch, "created", (json_int_t)r.created, "updated", (json_int_t)r.updated,
-		      "activated", (json_int_t)r.activated);
+		      "activated", (json_int_t)r.activated, "last_activity",
+		      (json_int_t)r.last_activity);
 	if (o == NULL)
 		return -ENOMEM;
 	if (jitsim_job_get_by_imsi(c->store, imsi, &j, jerr, sizeof(jerr)) == 0)
@@ -290,5 +308,7 @@ jitsim_cpctl_register(struct jitsim_ctlsrv *srv, struct jitsim_cpctl *c)
 		rc = jitsim_cpctl_sim_register(srv, c);
 	if (rc == 0)
 		rc = jitsim_cpctl_inv_register(srv, c);
+	if (rc == 0)
+		rc = jitsim_cpctl_sleep_register(srv, c);
 	return rc;
 }

@@ -37,8 +37,10 @@ struct jitsim_rules;
 struct jitsim_cp_mbox;
 struct jitsim_cp_rate;
 struct jitsim_cp_hlrs;
+struct jitsim_cp_notify;
 struct jitsim_job;
 struct jitsim_cpctl_inv;
+struct jitsim_cp_sleep;
 
 struct jitsim_cpctl {
 	struct jitsim_store *store;
@@ -47,9 +49,11 @@ struct jitsim_cpctl {
 	struct jitsim_pool_set *pools; /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_rules *rules;    /* workflow thread only (jitsim_cpctl_call()) */
 	struct jitsim_cp_mbox *mbox;
-	struct jitsim_cp_rate *rate; /* NULL: status has no rates */
-	struct jitsim_cp_hlrs *hlrs; /* NULL: no adapter health in hlr.list */
-	struct jitsim_cpctl_inv *inv; /* inventory.import (cpctl_inv.h) */
+	struct jitsim_cp_rate *rate;	 /* NULL: status has no rates */
+	struct jitsim_cp_hlrs *hlrs;	 /* NULL: no adapter health in hlr.list */
+	struct jitsim_cp_notify *notify; /* NULL: no [notify] */
+	struct jitsim_cpctl_inv *inv;	 /* inventory.import (cpctl_inv.h) */
+	struct jitsim_cp_sleep *sleep;	 /* NULL: no sleep.* answers (sleep.h) */
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */
 };

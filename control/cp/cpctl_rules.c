@@ -286,8 +286,9 @@ rl_hlr_list_fn(void *arg)
 			int hr = jitsim_cp_hlrs_health(k->c->hlrs, h[i].id, msg, sizeof(msg));
 
 			json_object_set_new(o, "health",
-					    json_string(hr == 0 ? "ok" : hr == -ENOENT ? "idle"
-										: "down"));
+					    json_string(hr == 0		? "ok"
+							: hr == -ENOENT ? "idle"
+									: "down"));
 			json_object_set_new(o, "adapter", json_string(msg));
 		}
 	}

@@ -18,8 +18,10 @@
 #include "flow.h"
 #include "flow_int.h"
 #include "hlrs.h"
+#include "notify.h"
 #include "pool.h"
 #include "rules.h"
+#include "sleep.h"
 #include "store.h"
 
 void
@@ -72,9 +74,11 @@ flow_insert(struct jitsim_cp_flow *f, struct flow_live *l)
 	l->hnext = f->hash[h];
 	f->hash[h] = l;
 	ST_ADD(f, live, 1);
+	if (l->job.flags & JITSIM_JOB_F_SLEEP)
+		ST_ADD(f, sleep_live, 1);
 }
 
-static void
+void
 flow_remove(struct jitsim_cp_flow *f, struct flow_live *l)
 {
 	struct flow_live **pp = &f->hash[flow_hash(l->job.imsi)];
@@ -84,6 +88,8 @@ flow_remove(struct jitsim_cp_flow *f, struct flow_live *l)
 	if (*pp == l) {
 		*pp = l->hnext;
 		ST_SUB(f, live, 1);
+		if (l->job.flags & JITSIM_JOB_F_SLEEP)
+			ST_SUB(f, sleep_live, 1);
 	}
 }
 
@@ -117,9 +123,29 @@ jitsim_cp_flow_set_adapter(struct jitsim_cp_flow *f, struct jitsim_adapter *a)
 }
 
 void
+jitsim_cp_flow_last_no_number(struct jitsim_cp_flow *f, char *buf, size_t len)
+{
+	pthread_mutex_lock(&f->lock);
+	snprintf(buf, len, "%s", f->last_no_number);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void
+jitsim_cp_flow_set_notify(struct jitsim_cp_flow *f, struct jitsim_cp_notify *n)
+{
+	f->cfg.notify = n;
+}
+
+void
 jitsim_cp_flow_set_hlrs(struct jitsim_cp_flow *f, struct jitsim_cp_hlrs *h)
 {
 	f->cfg.hlrs = h;
+}
+
+void
+jitsim_cp_flow_set_sleep(struct jitsim_cp_flow *f, struct jitsim_cp_sleep *z)
+{
+	f->sleep = z;
 }
 
 void
@@ -312,7 +338,11 @@ flow_submit(struct jitsim_cp_flow *f, struct flow_live *l)
 			return;
 		}
 	}
-	rc = jitsim_adapter_submit(a, JITSIM_PROV_PROVISION, &o, flow_done_cb, l, err, sizeof(err));
+	/* A sleep job takes the subscriber out of its HLR (sleep.h). */
+	rc = jitsim_adapter_submit(a,
+				   (l->job.flags & JITSIM_JOB_F_SLEEP) ? JITSIM_PROV_DEPROVISION
+								       : JITSIM_PROV_PROVISION,
+				   &o, flow_done_cb, l, err, sizeof(err));
 	if (rc == 0)
 		return;
 	if (rc == -EAGAIN || rc == -ENOMEM) {
@@ -358,12 +388,21 @@ flow_stage_done(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n,
 			free(l);
 			continue;
 		}
-		r->state = JITSIM_SIM_ACTIVE;
-		r->msisdn = l->job.msisdn;
-		r->region = l->job.region;
-		r->tariff = l->job.tariff;
-		r->hlr = l->job.hlr_id;
-		r->updated = r->activated = now;
+		if (j.flags & JITSIM_JOB_F_SLEEP) {
+			/* SLEEPING, the number released when the job says so. */
+			if (flow_sleep_stage(f, &j, r, now) != 0) {
+				flow_remove(f, l);
+				free(l);
+				continue;
+			}
+		} else {
+			r->state = JITSIM_SIM_ACTIVE;
+			r->msisdn = l->job.msisdn;
+			r->region = l->job.region;
+			r->tariff = l->job.tariff;
+			r->hlr = l->job.hlr_id;
+			r->updated = r->activated = now;
+		}
 		j.step = JITSIM_JOB_DONE;
 		j.updated = now;
 		j.reason[0] = '\0';
@@ -380,7 +419,7 @@ flow_stage_done(struct jitsim_cp_flow *f, struct flow_live **ls, unsigned int n,
 		l->job = j;
 		jitsim_store_batch_put_sim(f->b, r);
 		jitsim_job_put_step(f->b, &l->job);
-		flow_audit(f, "activate", &l->job);
+		flow_audit(f, (l->job.flags & JITSIM_JOB_F_SLEEP) ? "sleep" : "activate", &l->job);
 		ok[m++] = l;
 	}
 	return m;
@@ -402,6 +441,14 @@ flow_done_committed(struct jitsim_cp_flow *f, struct flow_live **ok, unsigned in
 	}
 	for (unsigned int i = 0; i < m; i++) {
 		flow_dp_put(f, &f->done_recs[i]);
+		/* A sleep job's DONE is the SIM falling asleep (sleep.h). */
+		if (f->cfg.notify != NULL)
+			jitsim_cp_notify_job(f->cfg.notify,
+					     (ok[i]->job.flags & JITSIM_JOB_F_SLEEP) ? "slept"
+					     : ok[i]->job.prev_state == JITSIM_SIM_SLEEPING
+						     ? "woken"
+						     : "activated",
+					     &ok[i]->job);
 		flow_remove(f, ok[i]);
 		free(ok[i]);
 	}
@@ -453,7 +500,8 @@ flow_fail(struct jitsim_cp_flow *f, struct flow_live *l)
 		free(l);
 		return;
 	}
-	flow_audit(f, "activate_failed", &l->job);
+	flow_audit(f, (l->job.flags & JITSIM_JOB_F_SLEEP) ? "sleep_failed" : "activate_failed",
+		   &l->job);
 	if (flow_commit(f, "failed", l->job.id) != 0) {
 		l->job.step = JITSIM_JOB_ALLOCATED;
 		flow_retry_at(f, l, flow_mono_ns() + (uint64_t)f->cfg.backoff_ms * 1000000ull);
@@ -535,6 +583,9 @@ flow_stage_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 	ST_ADD(f, events[ev->type < JITSIM_EV_TYPE_MAX ? ev->type : 0], 1);
 	if (ev->type == JITSIM_EV_BLOCKED_ATTEMPT)
 		flow_stage_blocked(f, ev);
+	/* Logged, written later in bulk (sleep.h): not a sync per event. */
+	if (ev->type == JITSIM_EV_ACTIVITY && f->sleep != NULL)
+		jitsim_cp_sleep_activity(f->sleep, ev->imsi, ev->ts_s);
 	if (!flow_is_attach(ev->type))
 		return;
 	if (flow_find(f, ev->imsi) != NULL) {
@@ -612,6 +663,9 @@ flow_stage_event(struct jitsim_cp_flow *f, const struct jitsim_event *ev)
 			j.msisdn = 0;
 			ST_ADD(f, no_number, 1);
 			flow_set_reason(&j, "no number: %s", err);
+			pthread_mutex_lock(&f->lock);
+			snprintf(f->last_no_number, sizeof(f->last_no_number), "%s", j.reason);
+			pthread_mutex_unlock(&f->lock);
 			flow_stage_fail_early(f, &j, &r);
 			return;
 		}
@@ -684,9 +738,8 @@ flow_events_burst(struct jitsim_cp_flow *f, const struct jitsim_event *ev, unsig
 	jitsim_store_batch_clear(f->b);
 	flow_stage_burst(f, ev, n);
 	/* Nothing to write (duplicates, resyncs only): the resync PUTs still go. */
-	flow_burst_committed(f, id0,
-			     jitsim_store_batch_count(f->b) == 0 ? 0
-								 : flow_commit(f, "allocate", id0));
+	flow_burst_committed(
+		f, id0, jitsim_store_batch_count(f->b) == 0 ? 0 : flow_commit(f, "allocate", id0));
 }
 
 void
@@ -790,6 +843,8 @@ jitsim_cp_flow_turn(struct jitsim_cp_flow *f, const struct jitsim_event *ev, uns
 	struct flow_live *in[FLOW_BURST], *ok[FLOW_BURST];
 	unsigned int work = n;
 
+	/* Billing/CRM notifications whose retry is due. */
+	work += jitsim_cp_notify_poll(f->cfg.notify, now_ns);
 	pthread_mutex_lock(&f->lock);
 	done = f->cdone;
 	f->cdone = NULL;
@@ -892,8 +947,11 @@ flow_resume_one(const struct jitsim_job *j, void *arg)
 			rs->not_resent++;
 			return 0;
 		}
+		/* A sleep job's SIM is SLEEPING, its number perhaps released. */
 		if (jitsim_store_sim_get(f->cfg.store, j->imsi, &r, err, sizeof(err)) == 0 &&
-		    r.state == JITSIM_SIM_ACTIVE && r.msisdn == j->msisdn) {
+		    ((j->flags & JITSIM_JOB_F_SLEEP)
+			     ? r.state == JITSIM_SIM_SLEEPING
+			     : r.state == JITSIM_SIM_ACTIVE && r.msisdn == j->msisdn)) {
 			if (flow_dp_put(f, &r))
 				rs->resent++;
 			else

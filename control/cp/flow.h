@@ -40,6 +40,8 @@ struct jitsim_pool_set;
 struct jitsim_rules;
 struct jitsim_adapter;
 struct jitsim_cp_hlrs;
+struct jitsim_cp_notify;
+struct jitsim_cp_sleep;
 
 struct jitsim_cp_flow_cfg {
 	struct jitsim_store *store;
@@ -48,11 +50,12 @@ struct jitsim_cp_flow_cfg {
 	struct jitsim_adapter *adapter; /* may be set later: jitsim_cp_flow_set_adapter() */
 	/* The adapter of each HLR (hlrs.h); NULL: every job goes to @adapter. */
 	struct jitsim_cp_hlrs *hlrs;
-	struct jitsim_shm *shm;		/* NULL: no dataplane updates (tests) */
-	unsigned int retries;		/* failed provisioning attempts retried */
-	unsigned int backoff_ms;	/* first retry delay, doubled each time */
-	uint16_t default_tariff;	/* when no device rule matches */
-	const char *default_profile;	/* "" or NULL: none */
+	struct jitsim_cp_notify *notify; /* NULL: no notifications */
+	struct jitsim_shm *shm;		 /* NULL: no dataplane updates (tests) */
+	unsigned int retries;		 /* failed provisioning attempts retried */
+	unsigned int backoff_ms;	 /* first retry delay, doubled each time */
+	uint16_t default_tariff;	 /* when no device rule matches */
+	const char *default_profile;	 /* "" or NULL: none */
 };
 
 struct jitsim_cp_flow_stats {
@@ -61,7 +64,8 @@ struct jitsim_cp_flow_stats {
 	uint64_t resync;		     /* SIM not in the state the event implies: re-PUT */
 	uint64_t no_sim;		     /* IMSI not in the store */
 	uint64_t started, done, failed;	     /* jobs, since this process started */
-	uint64_t live;			     /* jobs in ALLOCATED now */
+	uint64_t live;			     /* jobs in ALLOCATED now (sleep jobs included) */
+	uint64_t sleep_live;		     /* of which sleep jobs (sleep.h) */
 	uint64_t done_total, failed_total;   /* in the journal (resume scan + since) */
 	uint64_t resumed;		     /* ALLOCATED jobs taken up at start */
 	uint64_t retries;		     /* provisioning attempts repeated */
@@ -83,6 +87,11 @@ struct jitsim_cp_flow;
 struct jitsim_cp_flow *jitsim_cp_flow_new(const struct jitsim_cp_flow_cfg *cfg);
 void jitsim_cp_flow_set_adapter(struct jitsim_cp_flow *f, struct jitsim_adapter *a);
 void jitsim_cp_flow_set_hlrs(struct jitsim_cp_flow *f, struct jitsim_cp_hlrs *h);
+/* Billing/CRM notifications after each activation and wake-up (notify.h);
+ * NULL: none. */
+void jitsim_cp_flow_set_notify(struct jitsim_cp_flow *f, struct jitsim_cp_notify *n);
+/* Where ACTIVITY events go (sleep.h); NULL: nowhere. */
+void jitsim_cp_flow_set_sleep(struct jitsim_cp_flow *f, struct jitsim_cp_sleep *z);
 /* Free; orders still queued for the workflow thread are forgotten (their
  * jobs are in the journal and resume at the next start). */
 void jitsim_cp_flow_free(struct jitsim_cp_flow *f);
@@ -115,6 +124,10 @@ unsigned int jitsim_cp_flow_poll(struct jitsim_cp_flow *f, uint64_t now_ns);
  * ones sharing their commits (one sync for both steps). Same return. */
 unsigned int jitsim_cp_flow_turn(struct jitsim_cp_flow *f, const struct jitsim_event *ev,
 				 unsigned int n, uint64_t now_ns);
+
+/* Any thread: the reason of the last job that failed for want of a number
+ * ("" if none), which names the pools, tenant, region and class. */
+void jitsim_cp_flow_last_no_number(struct jitsim_cp_flow *f, char *buf, size_t len);
 
 /* Any thread. */
 void jitsim_cp_flow_stats(const struct jitsim_cp_flow *f, struct jitsim_cp_flow_stats *st);

@@ -62,6 +62,9 @@ struct jitsim_cp_flow {
 	uint32_t upd_seq;
 	struct flow_live *hash[FLOW_HASH_SIZE];
 	struct flow_live *retry; /* unsorted: short, walked once per poll */
+	/* The last "no number" reason (pools, tenant, region, class), for
+	 * status; guarded by lock. */
+	char last_no_number[JITSIM_JOB_REASON_MAX + 1];
 	pthread_mutex_t lock;	 /* guards cdone */
 	struct flow_live *cdone; /* completions, newest first */
 	/* Staging of one burst (workflow thread): jobs to provision, and
@@ -71,7 +74,8 @@ struct jitsim_cp_flow {
 	struct jitsim_rec recs[FLOW_BURST];
 	struct jitsim_rec done_recs[FLOW_BURST]; /* of the DONE jobs of one commit */
 	struct jitsim_cp_flow_stats st;
-	uint64_t ring_seen; /* event rings with a seq baseline (bit per ring) */
+	uint64_t ring_seen;	       /* event rings with a seq baseline (bit per ring) */
+	struct jitsim_cp_sleep *sleep; /* NULL: ACTIVITY events not recorded */
 };
 
 #define ST_ADD(f, field, n) __atomic_fetch_add(&(f)->st.field, (n), __ATOMIC_RELAXED)
@@ -85,6 +89,8 @@ struct flow_live *flow_find(struct jitsim_cp_flow *f, uint64_t imsi);
  * findable (and counted in `live`). */
 struct flow_live *flow_live_new(struct jitsim_cp_flow *f);
 void flow_insert(struct jitsim_cp_flow *f, struct flow_live *l);
+/* Undo flow_insert() (the caller frees @l). */
+void flow_remove(struct jitsim_cp_flow *f, struct flow_live *l);
 /* Order the provisioning of @l's job (committed ALLOCATED) from the
  * adapter; a refused order fails the job (f->b must be empty). */
 void flow_submit(struct jitsim_cp_flow *f, struct flow_live *l);
@@ -98,5 +104,10 @@ void flow_set_reason(struct jitsim_job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An audit line for @j into f->b. */
 void flow_audit(struct jitsim_cp_flow *f, const char *what, const struct jitsim_job *j);
+/* Sleep job @j deprovisioned (sleep.c): @r made SLEEPING, its number
+ * released into f->b when @j says so (@j's reason notes a number that
+ * could not be). 0, or -EINVAL (record out of range: nothing staged). */
+int flow_sleep_stage(struct jitsim_cp_flow *f, struct jitsim_job *j, struct jitsim_rec *r,
+		     uint32_t now);
 
 #endif /* JITSIM_CP_FLOW_INT_H */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adapter.h"
 #include "hlrs.h"
@@ -17,6 +18,10 @@
 #include "store.h"
 
 #define HLRS_MAX 256
+#define HLRS_BAD_MAX 16
+/* How often the workflow thread compares its adapters with the HLR
+ * definitions (hlrs_recheck()): one copy of the definitions a second. */
+#define HLRS_RECHECK_NS 1000000000ull
 
 struct hlrs_entry {
 	uint16_t id;
@@ -24,6 +29,9 @@ struct hlrs_entry {
 	char address[JITSIM_RULES_ADDR_MAX + 1];
 	struct jitsim_adapter *a;
 	bool owned; /* not the shared default outbox */
+	/* Its HLR was redefined (kind or address) or removed: no new orders;
+	 * the adapter finishes those it has and is freed with the table. */
+	bool stale;
 };
 
 struct jitsim_cp_hlrs {
@@ -31,8 +39,41 @@ struct jitsim_cp_hlrs {
 	struct jitsim_cp_hlr_tls *tls;
 	pthread_mutex_t lock; /* entries: added by the workflow thread, read by any */
 	unsigned int n;
+	uint64_t checked_ns; /* last hlrs_recheck() from the workflow thread */
 	struct hlrs_entry e[HLRS_MAX];
+	/* Adapters that could not start (bad address, unreadable token):
+	 * the last reason per HLR, for hlr.list; guarded by lock. */
+	struct {
+		uint16_t id;
+		char why[120];
+	} bad[HLRS_BAD_MAX];
 };
+
+/* Remember (@why != NULL) or forget why HLR @id's adapter cannot start. */
+static void
+hlrs_set_bad(struct jitsim_cp_hlrs *h, uint16_t id, const char *why)
+{
+	unsigned int i, slot = HLRS_BAD_MAX;
+
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < HLRS_BAD_MAX; i++) {
+		if (h->bad[i].id == id) {
+			slot = i;
+			break;
+		}
+		if (h->bad[i].id == 0 && slot == HLRS_BAD_MAX)
+			slot = i;
+	}
+	if (slot == HLRS_BAD_MAX)
+		slot = id % HLRS_BAD_MAX; /* full: replace one */
+	if (why != NULL) {
+		h->bad[slot].id = id;
+		snprintf(h->bad[slot].why, sizeof(h->bad[slot].why), "%s", why);
+	} else if (h->bad[slot].id == id) {
+		h->bad[slot].id = 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
 
 struct jitsim_cp_hlrs *
 jitsim_cp_hlrs_new(const struct jitsim_cp_hlrs_cfg *cfg)
@@ -165,18 +206,86 @@ hlrs_start(struct jitsim_cp_hlrs *h, const struct jitsim_rules_hlr *d, char *err
 	}
 }
 
+static uint64_t
+hlrs_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The live entry of HLR @id, or NULL. Lock held. */
+static struct hlrs_entry *
+hlrs_find(struct jitsim_cp_hlrs *h, uint16_t id)
+{
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->e[i].id == id && !h->e[i].stale)
+			return &h->e[i];
+	return NULL;
+}
+
+/* Mark stale the entries whose HLR is no longer defined as when their
+ * adapter started (hlr.add replacing its kind or address, hlr.remove), so
+ * that the next order starts an adapter on the new definition instead of
+ * going to the old address until a restart. Definitions in @all (@n). */
+static void
+hlrs_mark_stale(struct jitsim_cp_hlrs *h, const struct jitsim_rules_hlr *all, unsigned int n)
+{
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int i = 0; i < h->n; i++) {
+		struct hlrs_entry *e = &h->e[i];
+		bool same = false;
+
+		for (unsigned int k = 0; k < n && !e->stale && !same; k++)
+			same = all[k].id == e->id && all[k].kind == e->kind &&
+			       strcmp(all[k].address, e->address) == 0;
+		if (!same)
+			e->stale = true;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The HLR definitions (at most JITSIM_RULES_HLR_MAX) into @all, their
+ * number returned; entries that no longer match them marked stale. */
+static unsigned int
+hlrs_recheck(struct jitsim_cp_hlrs *h, struct jitsim_rules_hlr *all)
+{
+	unsigned int n = jitsim_rules_hlr_list(h->cfg.rules, all, JITSIM_RULES_HLR_MAX);
+
+	if (n > JITSIM_RULES_HLR_MAX)
+		n = JITSIM_RULES_HLR_MAX;
+	hlrs_mark_stale(h, all, n);
+	return n;
+}
+
 struct jitsim_adapter *
 jitsim_cp_hlrs_adapter(struct jitsim_cp_hlrs *h, uint16_t id, char *err, size_t errlen)
 {
-	struct jitsim_rules_hlr all[JITSIM_RULES_HLR_MAX], *d = NULL;
+	struct jitsim_rules_hlr all[JITSIM_RULES_HLR_MAX];
+	const struct jitsim_rules_hlr *d = NULL;
+	const uint64_t now = hlrs_mono_ns();
 	struct hlrs_entry *e;
-	unsigned int n;
+	unsigned int n = 0;
+	bool listed = false;
 
-	for (unsigned int i = 0; i < h->n; i++)
-		if (h->e[i].id == id)
-			return h->e[i].a;
-	n = jitsim_rules_hlr_list(h->cfg.rules, all, JITSIM_RULES_HLR_MAX);
-	for (unsigned int i = 0; i < n && i < JITSIM_RULES_HLR_MAX; i++)
+	/* A redefined HLR is seen within a second here (and at once by
+	 * jitsim_cp_hlrs_health(), i.e. hlr.list), without copying the
+	 * definitions for every order. */
+	if (now - h->checked_ns >= HLRS_RECHECK_NS) {
+		h->checked_ns = now;
+		n = hlrs_recheck(h, all);
+		listed = true;
+	}
+	/* Locked: jitsim_cp_hlrs_health() may mark entries stale meanwhile. */
+	pthread_mutex_lock(&h->lock);
+	e = hlrs_find(h, id);
+	pthread_mutex_unlock(&h->lock);
+	if (e != NULL)
+		return e->a;
+	if (!listed)
+		n = hlrs_recheck(h, all);
+	for (unsigned int i = 0; i < n; i++)
 		if (all[i].id == id)
 			d = &all[i];
 	if (d == NULL) {
@@ -184,7 +293,7 @@ jitsim_cp_hlrs_adapter(struct jitsim_cp_hlrs *h, uint16_t id, char *err, size_t 
 		return NULL;
 	}
 	if (h->n == HLRS_MAX) {
-		snprintf(err, errlen, "more than %u HLR adapters", HLRS_MAX);
+		snprintf(err, errlen, "more than %u HLR adapters (redefinitions count)", HLRS_MAX);
 		return NULL;
 	}
 	e = &h->e[h->n];
@@ -200,8 +309,11 @@ jitsim_cp_hlrs_adapter(struct jitsim_cp_hlrs *h, uint16_t id, char *err, size_t 
 		e->a = hlrs_start(h, d, err, errlen);
 		e->owned = true;
 	}
-	if (e->a == NULL)
+	if (e->a == NULL) {
+		hlrs_set_bad(h, id, err);
 		return NULL;
+	}
+	hlrs_set_bad(h, id, NULL);
 	pthread_mutex_lock(&h->lock);
 	h->n++;
 	pthread_mutex_unlock(&h->lock);
@@ -211,14 +323,24 @@ jitsim_cp_hlrs_adapter(struct jitsim_cp_hlrs *h, uint16_t id, char *err, size_t 
 int
 jitsim_cp_hlrs_health(struct jitsim_cp_hlrs *h, uint16_t id, char *msg, size_t msglen)
 {
+	struct jitsim_rules_hlr *all = malloc(JITSIM_RULES_HLR_MAX * sizeof(*all));
 	struct jitsim_adapter *a = NULL;
-	unsigned int n;
+	struct hlrs_entry *e;
 
+	/* What hlr.list shows is the adapter the next order goes to. */
+	if (all != NULL)
+		hlrs_recheck(h, all);
+	free(all);
 	pthread_mutex_lock(&h->lock);
-	n = h->n;
-	for (unsigned int i = 0; i < n; i++)
-		if (h->e[i].id == id)
-			a = h->e[i].a;
+	e = hlrs_find(h, id);
+	if (e != NULL)
+		a = e->a;
+	for (unsigned int i = 0; a == NULL && i < HLRS_BAD_MAX; i++)
+		if (h->bad[i].id == id) {
+			snprintf(msg, msglen, "cannot start: %s", h->bad[i].why);
+			pthread_mutex_unlock(&h->lock);
+			return -EHOSTUNREACH;
+		}
 	pthread_mutex_unlock(&h->lock);
 	if (a == NULL) {
 		snprintf(msg, msglen, "no order sent yet");

@@ -12,7 +12,10 @@
  *             from the [hlr NAME] section of the configuration
  *
  * Adapters are created on first use, so an HLR added through the control
- * socket works at once. osmo-hlr needs the SIM's keys: they are read from
+ * socket works at once. An HLR redefined (hlr.add with another kind or
+ * address) or removed gets a new adapter: its old one takes no new order
+ * (seen within a second by the workflow, at once by hlr.list), finishes
+ * those it has and is freed with the table. osmo-hlr needs the SIM's keys: they are read from
  * the store and opened with the KEK when an order starts (hlrs_keys()).
  *
  * Threads: jitsim_cp_hlrs_adapter() on the workflow thread;

@@ -176,7 +176,7 @@ jitsim_job_decode(uint64_t id, const uint8_t *p, size_t len, struct jitsim_job *
 			 p[0], JITSIM_JOB_VERSION);
 		return -ENOTSUP;
 	}
-	if (p[0] != JITSIM_JOB_VERSION || len < JOB_FIXED) {
+	if (p[0] < 1 || len < JOB_FIXED) {
 		snprintf(err, errlen, "job %" PRIu64 ": field version: %u, %zu bytes", id, p[0],
 			 len);
 		return -EBADMSG;
@@ -200,6 +200,11 @@ jitsim_job_decode(uint64_t id, const uint8_t *p, size_t len, struct jitsim_job *
 	off += 32;
 	if (j->step == JITSIM_JOB_NONE || j->step >= JITSIM_JOB_STEP_MAX) {
 		snprintf(err, errlen, "job %" PRIu64 ": field step: %u", id, j->step);
+		return -EBADMSG;
+	}
+	if (p[0] == 1 && (j->flags & (JITSIM_JOB_F_SLEEP | JITSIM_JOB_F_RELEASE))) {
+		snprintf(err, errlen, "job %" PRIu64 ": field flags: 0x%02x in a version 1 record",
+			 id, j->flags);
 		return -EBADMSG;
 	}
 	if (j->event >= JITSIM_EV_TYPE_MAX || j->prev_state >= JITSIM_SIM_STATE_MAX) {
@@ -372,8 +377,9 @@ jitsim_job_dump(const struct jitsim_job *j, char *buf, size_t size)
 		jitsim_digits_key_format(j->msisdn, msisdn, sizeof(msisdn));
 	return snprintf(buf, size,
 			"job %" PRIu64 " %s imsi=%s msisdn=%s event=%s tenant=%u region=%u "
-			"hlr=%s tariff=%u attempts=%u%s%s",
+			"hlr=%s tariff=%u attempts=%u%s%s%s",
 			j->id, jitsim_job_step_name(j->step), imsi, msisdn,
 			jitsim_event_type_name(j->event), j->tenant, j->region, j->hlr, j->tariff,
-			j->attempts, j->reason[0] ? " reason=" : "", j->reason);
+			j->attempts, (j->flags & JITSIM_JOB_F_SLEEP) ? " kind=sleep" : "",
+			j->reason[0] ? " reason=" : "", j->reason);
 }

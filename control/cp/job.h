@@ -12,7 +12,10 @@
  * and in `meta`: "cp/job_next" -> BE64 next job id, written in the batch
  * of every new job, so an id is never given twice, even after kill -9.
  *
- * Record, version 1 (big-endian):
+ * Record, version 2 (big-endian; version 1 has the same layout and is
+ * still decoded: version 2 only adds the flag JITSIM_JOB_F_SLEEP, so that
+ * a jitsim-cp that does not know sleep jobs refuses the journal instead
+ * of provisioning a SIM it was meant to deprovision):
  *   u8 version, u8 step, u8 event type, u8 prev_state, u8 flags, u8 flow,
  *   u16 tenant, u16 region, u16 hlr id, u16 tariff, u16 attempts,
  *   u64 imsi, u64 msisdn, u64 created, u64 updated (Unix seconds),
@@ -34,7 +37,7 @@
 struct jitsim_store;
 struct jitsim_store_batch;
 
-#define JITSIM_JOB_VERSION 1
+#define JITSIM_JOB_VERSION 2
 #define JITSIM_JOB_NAME_MAX 32
 #define JITSIM_JOB_REASON_MAX 96
 #define JITSIM_JOB_KEY_LEN 9
@@ -50,6 +53,12 @@ enum jitsim_job_step {
 
 /* The job took its MSISDN from a pool (and gives it back on failure). */
 #define JITSIM_JOB_F_ALLOCATED 0x01u
+/* A sleep job (sleep.h): ALLOCATED = deprovisioning ordered, SIM still
+ * ACTIVE; DONE = SIM SLEEPING; FAILED = SIM left ACTIVE. */
+#define JITSIM_JOB_F_SLEEP 0x02u
+/* Sleep job: the MSISDN goes to quarantine when the SIM falls asleep
+ * (decided when the job starts, so a restart does what was journaled). */
+#define JITSIM_JOB_F_RELEASE 0x04u
 
 struct jitsim_job {
 	uint64_t id;

@@ -28,11 +28,13 @@
 #include "ctlsrv.h"
 #include "flow.h"
 #include "hlrs.h"
+#include "notify.h"
 #include "mbox.h"
 #include "rate.h"
 #include "outbox.h"
 #include "pool.h"
 #include "rules.h"
+#include "sleep.h"
 #include "store.h"
 
 #ifndef JITSIM_VERSION
@@ -77,6 +79,8 @@ static const char cp_usage[] =
 	"  [shm]      rings event_ring update_ring   (used when jitsim-cp creates it)\n"
 	"  [flow]     retries backoff default_region default_tariff default_profile\n"
 	"  [hlr NAME]    id kind address token_file ca_file client_cert client_key insecure\n"
+	"  [notify]      url retries token_file ca_file client_cert client_key insecure\n"
+	"  [sleep]       idle idle.TARIFF release interval rate inflight flush\n"
 	"  [region ID]   name hlr pool gt_prefix plmn\n"
 	"  [pool NAME]   id tenant region first last quarantine\n"
 	"\n"
@@ -195,7 +199,7 @@ cp_rate_sample(struct jitsim_cp_rate *rate, struct jitsim_cp_flow *flow, uint64_
 
 static void
 cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mbox *mb,
-	struct jitsim_cp_rate *rate)
+	struct jitsim_cp_rate *rate, struct jitsim_cp_sleep *sleep)
 {
 	struct jitsim_event ev[CP_TURN_MAX];
 	unsigned int first = 0;
@@ -221,6 +225,9 @@ cp_loop(struct jitsim_shm *shm, struct jitsim_cp_flow *flow, struct jitsim_cp_mb
 		work += jitsim_cp_flow_turn(flow, ev, n, now);
 		/* Control socket commands that touch the workflow's state. */
 		work += (unsigned int)jitsim_cp_mbox_run(mb);
+		/* Last-activity writes and a slice of a running sleep sweep,
+		 * bounded per turn (sleep.h). */
+		work += jitsim_cp_sleep_turn(sleep, now);
 		if (now - last_hb >= CP_HEARTBEAT_NS) {
 			jitsim_shm_heartbeat(shm);
 			/* Samples once a second (rate.h). */
@@ -250,9 +257,11 @@ main(int argc, char **argv)
 	struct jitsim_outbox *ob = NULL;
 	struct jitsim_adapter *ad = NULL;
 	struct jitsim_cp_hlrs *hlrs = NULL;
+	struct jitsim_cp_notify *notify = NULL;
 	struct jitsim_shm shm;
 	bool shm_open = false, ctl_running = false, check = false;
 	struct jitsim_cp_flow *flow = NULL;
+	struct jitsim_cp_sleep *sleep = NULL;
 	struct jitsim_cp_flow_cfg fc = {0};
 	struct jitsim_cpctl ctl = {0};
 	struct jitsim_cp_mbox mbox;
@@ -354,6 +363,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "jitsim-cp: out of memory\n");
 		goto out_shm;
 	}
+	sleep = jitsim_cp_sleep_new(&cfg.sleep, flow, st);
+	if (sleep == NULL) {
+		fprintf(stderr, "jitsim-cp: out of memory\n");
+		goto out_flow;
+	}
+	jitsim_cp_flow_set_sleep(flow, sleep);
 	oo.path = cfg.outbox;
 	rc = jitsim_outbox_open(&oo, &ob, err, sizeof(err));
 	if (rc != 0) {
@@ -386,6 +401,25 @@ main(int argc, char **argv)
 		}
 		jitsim_cp_flow_set_hlrs(flow, hlrs);
 	}
+	if (cfg.notify_url != NULL) {
+		const struct jitsim_cp_hlr_tls *t = &cfg.notify_tls;
+		struct jitsim_cp_notify_opts no = {
+			.url = cfg.notify_url,
+			.token_file = t->token_file[0] != '\0' ? t->token_file : NULL,
+			.ca_file = t->ca_file[0] != '\0' ? t->ca_file : NULL,
+			.client_cert = t->client_cert[0] != '\0' ? t->client_cert : NULL,
+			.client_key = t->client_key[0] != '\0' ? t->client_key : NULL,
+			.insecure = t->insecure,
+			.timeout_ms = cfg.timeout_ms,
+			.retries = cfg.notify_retries};
+
+		notify = jitsim_cp_notify_new(&no, err, sizeof(err));
+		if (notify == NULL) {
+			fprintf(stderr, "jitsim-cp: [notify]: %s\n", err);
+			goto out_adapter;
+		}
+		jitsim_cp_flow_set_notify(flow, notify);
+	}
 
 	co.path = cfg.socket;
 	co.group = cfg.group;
@@ -407,6 +441,8 @@ main(int argc, char **argv)
 	ctl.mbox = &mbox;
 	ctl.rate = &rate;
 	ctl.hlrs = hlrs;
+	ctl.notify = notify;
+	ctl.sleep = sleep;
 	ctl.instance = cfg.name;
 	ctl.started_ns = cp_mono_ns();
 	if (jitsim_cpctl_register(cp_srv, &ctl) != 0) {
@@ -433,7 +469,10 @@ main(int argc, char **argv)
 			cfg.name, shm.created ? "created the" : "attached to the",
 			shm.hdr->n_event_rings, fs.resumed, cfg.socket);
 	}
-	cp_loop(&shm, flow, &mbox, &rate);
+	cp_loop(&shm, flow, &mbox, &rate, sleep);
+	/* What the dataplane reported lately is kept across a clean stop. */
+	if (jitsim_cp_sleep_flush(sleep) != 0)
+		fprintf(stderr, "jitsim-cp: last activity not written at stop\n");
 	status = 0;
 
 out_ctl:
@@ -458,12 +497,14 @@ out_adapter:
 	 * ALLOCATED in the journal and resume at the next start. */
 	/* The HLR adapters first: their cancelled orders complete into the
 	 * flow, like the outbox's. */
+	jitsim_cp_notify_free(notify);
 	jitsim_cp_hlrs_free(hlrs);
 	jitsim_adapter_free(ad);
 out_flow:
 	if (ob != NULL)
 		jitsim_outbox_close(ob);
 	jitsim_cp_flow_free(flow);
+	jitsim_cp_sleep_free(sleep);
 out_shm:
 	if (shm_open)
 		jitsim_shm_close(&shm);

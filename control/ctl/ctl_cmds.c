@@ -80,6 +80,11 @@ static const struct jitsim_ctl_cmd ctl_cmds[] = {
 	     "add or replace a device rule (IMEI TAC, RAT -> tariff and flow)"),
 	CMD2("rule", "list", NULL, NULL, 0, NULL, "list device rules in priority order"),
 	CMD2("rule", "remove", "name", NULL, 1, NULL, "remove a device rule"),
+	CMD2("sleep", "sweep", NULL, NULL, 0, "[--dry-run yes] [--limit N]",
+	     "put idle SIMs to sleep now, at the configured rate (--dry-run yes: list them, "
+	     "change nothing)"),
+	CMD2("sleep", "status", NULL, NULL, 0, NULL,
+	     "sleep policy, last-activity writes, sweep progress"),
 	CMD2("job", "list", NULL, NULL, 0,
 	     "[--step allocated|done|failed] [--after ID] [--limit N]",
 	     "list activation jobs in id order"),

@@ -101,7 +101,7 @@ def make_store(a, tmp):
 # --- jitsim-cp and its socket ---
 
 class Cp:
-    def __init__(self, a, tmp, store, kek, instance):
+    def __init__(self, a, tmp, store, kek, instance, extra=""):
         self.a = a
         self.sock = os.path.join(tmp, "run", "cp.sock")
         conf = os.path.join(tmp, "cp.conf")
@@ -120,7 +120,7 @@ update_ring = 1024
 [flow]
 retries = 0
 backoff = 20
-""")
+""" + extra)
         self.err_path = os.path.join(tmp, "cp.err")
         self.errf = open(self.err_path, "w")
         self.p = subprocess.Popen([a.cp, "-c", conf], stdout=self.errf,

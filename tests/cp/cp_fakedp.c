@@ -12,7 +12,12 @@
  * seconds passed, and prints every update read as a JSON line
  * {"imsi","state","msisdn"}.
  *
- * usage: cp_fakedp --instance NAME [--visited DIGITS] [--wait SEC] IMSI...
+ * --event picks another event (tests/cp/cp_sleep.py): reattach and
+ * wakeup_mt (a SLEEPING SIM), activity (an ACTIVE SIM: no PUT awaited),
+ * none (no event: only read the PUTs of the IMSIs, e.g. after a sweep).
+ *
+ * usage: cp_fakedp --instance NAME [--visited DIGITS] [--wait SEC]
+ *        [--event first_attach|reattach|wakeup_mt|activity|none] IMSI...
  * Exit: 0 every IMSI got a PUT, 1 some did not (or a failure), 2 usage.
  */
 
@@ -44,10 +49,13 @@ main(int argc, char **argv)
 		{"instance", required_argument, NULL, 'i'},
 		{"visited", required_argument, NULL, 'v'},
 		{"wait", required_argument, NULL, 'w'},
+		{"event", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = NULL, *visited = "4477001";
 	double wait_s = 20;
+	const char *event = "first_attach";
+	uint8_t type = JITSIM_EV_FIRST_ATTACH, prev = JITSIM_SIM_INVENTORY;
 	uint64_t imsi[FAKEDP_MAX];
 	bool got[FAKEDP_MAX] = {false};
 	unsigned int n = 0, left;
@@ -62,12 +70,26 @@ main(int argc, char **argv)
 			visited = optarg;
 		else if (o == 'w')
 			wait_s = atof(optarg);
+		else if (o == 'e')
+			event = optarg;
 		else
 			return 2;
 	}
 	if (instance == NULL || optind >= argc || jitsim_digits_key_str(visited) == 0) {
 		fprintf(stderr, "usage: cp_fakedp --instance NAME [--visited DIGITS] [--wait SEC] "
 				"IMSI...\n");
+		return 2;
+	}
+	if (strcmp(event, "reattach") == 0 || strcmp(event, "wakeup_mt") == 0) {
+		type = event[0] == 'r' ? JITSIM_EV_REATTACH : JITSIM_EV_WAKEUP_MT;
+		prev = JITSIM_SIM_SLEEPING;
+	} else if (strcmp(event, "activity") == 0) {
+		type = JITSIM_EV_ACTIVITY;
+		prev = JITSIM_SIM_ACTIVE;
+	} else if (strcmp(event, "none") == 0) {
+		type = JITSIM_EV_NONE;
+	} else if (strcmp(event, "first_attach") != 0) {
+		fprintf(stderr, "cp_fakedp: bad --event '%s'\n", event);
 		return 2;
 	}
 	for (; optind < argc && n < FAKEDP_MAX; optind++) {
@@ -83,19 +105,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "cp_fakedp: %s\n", err);
 		return 1;
 	}
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n && type != JITSIM_EV_NONE; i++) {
 		struct jitsim_event ev;
 
 		memset(&ev, 0, sizeof(ev));
-		ev.type = JITSIM_EV_FIRST_ATTACH;
+		ev.type = type;
 		ev.proto = JITSIM_EV_PROTO_MAP;
 		ev.op = 2; /* MAP updateLocation (TS 29.002 17.5) */
 		ev.visited_kind = JITSIM_EV_VIS_VLR;
 		ev.map_version = 3;
-		ev.prev_state = JITSIM_SIM_INVENTORY;
+		ev.prev_state = prev;
 		ev.rat_type = 0xffff;
 		ev.seq = jitsim_shm_event_last_seq(&shm, 0) + 1;
-		ev.lease_until = (uint32_t)time(NULL) + 60;
+		ev.lease_until = type == JITSIM_EV_ACTIVITY ? 0 : (uint32_t)time(NULL) + 60;
 		ev.ts_s = (uint32_t)time(NULL);
 		ev.imsi = imsi[i];
 		ev.visited = jitsim_digits_key_str(visited);
@@ -105,7 +127,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	left = n;
+	/* ACTIVITY gets no answer. */
+	left = type == JITSIM_EV_ACTIVITY ? 0 : n;
 	for (double end = fakedp_now() + wait_s; left > 0 && fakedp_now() < end;) {
 		struct jitsim_update u[32];
 		unsigned int k = jitsim_shm_update_get(&shm, u, 32);
