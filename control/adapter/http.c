@@ -426,6 +426,21 @@ http_dup(const char *s, int *rc)
 	return d;
 }
 
+/* The strings and @h itself; the bearer token wiped first (also when
+ * jitsim_http_open() fails after reading it). */
+static void
+http_free(struct jitsim_http *h)
+{
+	if (h->auth != NULL)
+		explicit_bzero(h->auth, strlen(h->auth));
+	free(h->auth);
+	free(h->url);
+	free(h->ca_file);
+	free(h->client_cert);
+	free(h->client_key);
+	free(h);
+}
+
 int
 jitsim_http_open(const struct jitsim_http_opts *o, struct jitsim_http **out, char *err,
 		 size_t errlen)
@@ -472,12 +487,7 @@ jitsim_http_open(const struct jitsim_http_opts *o, struct jitsim_http **out, cha
 	if (rc != 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "http: out of memory");
-		free(h->auth);
-		free(h->url);
-		free(h->ca_file);
-		free(h->client_cert);
-		free(h->client_key);
-		free(h);
+		http_free(h);
 		return rc;
 	}
 	if (h->insecure)
@@ -494,12 +504,5 @@ jitsim_http_close(struct jitsim_http *h)
 	for (unsigned int i = 0; i < h->n_handles; i++)
 		curl_easy_cleanup(h->handles[i]);
 	pthread_mutex_destroy(&h->lock);
-	if (h->auth != NULL)
-		explicit_bzero(h->auth, strlen(h->auth));
-	free(h->auth);
-	free(h->url);
-	free(h->ca_file);
-	free(h->client_cert);
-	free(h->client_key);
-	free(h);
+	http_free(h);
 }

@@ -100,18 +100,12 @@ struct pp_call {
 	int by_class; /* -1: automatic */
 };
 
+/* @fn(@k) on the workflow thread; its k->result is the answer when it
+ * returns 0, freed otherwise (so a failed @fn may leave it made). */
 static int
 pp_run(struct pp_call *k, int (*fn)(void *), json_t **result)
 {
-	int rc = jitsim_cpctl_call(k->c, fn, k);
-
-	if (rc == -ESHUTDOWN && k->err[0] == '\0')
-		jitsim_cpctl_err(k->err, k->errlen, rc, "jitsim-cp is stopping");
-	if (rc == 0)
-		*result = k->result;
-	else
-		json_decref(k->result);
-	return rc;
+	return jitsim_cpctl_call_json(k->c, fn, k, &k->result, result, k->err, k->errlen);
 }
 
 /* Commit @b; the pool set follows (commit_done, or abort on failure). */
@@ -531,12 +525,8 @@ pp_list_fn(void *arg)
 		if (json_array_append_new(arr, pp_pool_row(k->c->pools, a[i])) != 0)
 			rc = -ENOMEM;
 	free(a);
-	if (rc != 0) {
-		json_decref(arr);
-		return rc;
-	}
 	k->result = arr;
-	return 0;
+	return rc;
 }
 
 static int
@@ -839,12 +829,8 @@ pp_search_fn(void *arg)
 			rc = -ENOMEM;
 	}
 	free(out);
-	if (rc != 0) {
-		json_decref(arr);
-		return rc;
-	}
 	k->result = arr;
-	return 0;
+	return rc;
 }
 
 static int

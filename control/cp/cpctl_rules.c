@@ -160,18 +160,35 @@ struct rl_call {
 	struct jitsim_rules_visited *match;
 };
 
+/* @fn(@k) on the workflow thread; its k->result is the answer when it
+ * returns 0, freed otherwise (so a failed @fn may leave it made). */
 static int
 rl_run(struct rl_call *k, int (*fn)(void *), json_t **result)
 {
-	int rc = jitsim_cpctl_call(k->c, fn, k);
+	return jitsim_cpctl_call_json(k->c, fn, k, &k->result, result, k->err, k->errlen);
+}
 
-	if (rc == -ESHUTDOWN && k->err[0] == '\0')
-		jitsim_cpctl_err(k->err, k->errlen, rc, "jitsim-cp is stopping");
-	if (rc == 0)
-		*result = k->result;
-	else
-		json_decref(k->result);
-	return rc;
+/* A command without arguments (a list): @fn on a closure of @req. */
+static int
+rl_run_req(const struct jitsim_ctl_req *req, int (*fn)(void *), json_t **result, char *err,
+	   size_t errlen)
+{
+	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
+
+	return rl_run(&k, fn, result);
+}
+
+/* A command whose one argument is the required "name" (a remove). */
+static int
+rl_run_named(const struct jitsim_ctl_req *req, int (*fn)(void *), json_t **result, char *err,
+	     size_t errlen)
+{
+	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
+	int rc = jitsim_cpctl_arg_str(req->args, "name", true, k.name, sizeof(k.name), err, errlen);
+
+	if (rc != 0)
+		return rc;
+	return rl_run(&k, fn, result);
 }
 
 /* =====================================================================
@@ -294,20 +311,14 @@ rl_hlr_list_fn(void *arg)
 	}
 	free(h);
 	free(g);
-	if (rc != 0) {
-		json_decref(arr);
-		return rc;
-	}
 	k->result = arr;
-	return 0;
+	return rc;
 }
 
 static int
 rl_hlr_list(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-
-	return rl_run(&k, rl_hlr_list_fn, result);
+	return rl_run_req(req, rl_hlr_list_fn, result, err, errlen);
 }
 
 static int
@@ -348,12 +359,7 @@ rl_hlr_remove_fn(void *arg)
 static int
 rl_hlr_remove(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-	int rc = jitsim_cpctl_arg_str(req->args, "name", true, k.name, sizeof(k.name), err, errlen);
-
-	if (rc != 0)
-		return rc;
-	return rl_run(&k, rl_hlr_remove_fn, result);
+	return rl_run_named(req, rl_hlr_remove_fn, result, err, errlen);
 }
 
 /* =====================================================================
@@ -751,20 +757,14 @@ rl_region_list_fn(void *arg)
 	free(g);
 	free(v);
 	free(pools);
-	if (rc != 0) {
-		json_decref(arr);
-		return rc;
-	}
 	k->result = arr;
-	return 0;
+	return rc;
 }
 
 static int
 rl_region_list(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-
-	return rl_run(&k, rl_region_list_fn, result);
+	return rl_run_req(req, rl_region_list_fn, result, err, errlen);
 }
 
 static int
@@ -844,12 +844,7 @@ rl_region_remove_fn(void *arg)
 static int
 rl_region_remove(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-	int rc = jitsim_cpctl_arg_str(req->args, "name", true, k.name, sizeof(k.name), err, errlen);
-
-	if (rc != 0)
-		return rc;
-	return rl_run(&k, rl_region_remove_fn, result);
+	return rl_run_named(req, rl_region_remove_fn, result, err, errlen);
 }
 
 /* =====================================================================
@@ -1066,20 +1061,14 @@ rl_rule_list_fn(void *arg)
 		if (json_array_append_new(arr, rl_dev_json(&d[i])) != 0)
 			rc = -ENOMEM;
 	free(d);
-	if (rc != 0) {
-		json_decref(arr);
-		return rc;
-	}
 	k->result = arr;
-	return 0;
+	return rc;
 }
 
 static int
 rl_rule_list(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-
-	return rl_run(&k, rl_rule_list_fn, result);
+	return rl_run_req(req, rl_rule_list_fn, result, err, errlen);
 }
 
 static int
@@ -1120,12 +1109,7 @@ rl_rule_remove_fn(void *arg)
 static int
 rl_rule_remove(const struct jitsim_ctl_req *req, json_t **result, char *err, size_t errlen)
 {
-	struct rl_call k = {.c = req->arg, .req = req, .err = err, .errlen = errlen};
-	int rc = jitsim_cpctl_arg_str(req->args, "name", true, k.name, sizeof(k.name), err, errlen);
-
-	if (rc != 0)
-		return rc;
-	return rl_run(&k, rl_rule_remove_fn, result);
+	return rl_run_named(req, rl_rule_remove_fn, result, err, errlen);
 }
 
 int

@@ -173,3 +173,19 @@ jitsim_cpctl_call(struct jitsim_cpctl *c, int (*fn)(void *), void *arg)
 {
 	return jitsim_cp_mbox_call(c->mbox, fn, arg);
 }
+
+int
+jitsim_cpctl_call_json(struct jitsim_cpctl *c, int (*fn)(void *), void *arg, json_t **made,
+		       json_t **result, char *err, size_t errlen)
+{
+	int rc = jitsim_cpctl_call(c, fn, arg);
+
+	if (rc == -ESHUTDOWN && err[0] == '\0')
+		jitsim_cpctl_err(err, errlen, rc, "jitsim-cp is stopping");
+	if (rc == 0)
+		*result = *made;
+	else
+		json_decref(*made);
+	*made = NULL;
+	return rc;
+}

@@ -62,5 +62,12 @@ void jitsim_cpctl_audit(struct jitsim_store_batch *b, const struct jitsim_ctl_re
 
 /* Run @fn(@arg) on the workflow thread (mbox.h) and return its result. */
 int jitsim_cpctl_call(struct jitsim_cpctl *c, int (*fn)(void *), void *arg);
+/* jitsim_cpctl_call() of a command's closure: @fn(@arg) leaves its answer
+ * in *@made, which goes to *@result when @fn returns 0 and is freed
+ * otherwise (@fn may fail after making it). -ESHUTDOWN (jitsim-cp is
+ * stopping: @fn never ran) gets that message in @err unless @err holds
+ * one already. */
+int jitsim_cpctl_call_json(struct jitsim_cpctl *c, int (*fn)(void *), void *arg, json_t **made,
+			   json_t **result, char *err, size_t errlen);
 
 #endif /* JITSIM_CP_CPCTL_UTIL_H */

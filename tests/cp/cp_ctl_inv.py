@@ -36,17 +36,13 @@ replaying basic.ini's trace forever. Then, over the socket:
 Exit status 0 when every check holds, 1 otherwise.
 """
 
-import argparse
 import configparser
 import json
 import os
 import select
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -55,15 +51,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "dp"))
 import cp_check  # noqa: E402
+import cptest  # noqa: E402
+from cptest import log, luhn  # noqa: E402
 import harness  # noqa: E402
 from harness import Failure  # noqa: E402
 
 NOBODY = 65534  # uid and gid (Debian: nobody, nogroup)
 WAIT_S = 60
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 class InvCp(cp_check.Cp):
@@ -154,12 +148,6 @@ class Drainer(threading.Thread):
 def csv_sims(path, first, n, bad_line=None):
     """n SIMs (IMSIs 0010199xxxxxxxx, never in the trace) with MSISDNs;
     bad_line: that file line gets an IMSI of 4 digits."""
-    def luhn(body):
-        s = 0
-        for i, ch in enumerate(reversed(body)):
-            d = int(ch) * (2 if i % 2 == 0 else 1)
-            s += d - 9 if d > 9 else d
-        return str((10 - s % 10) % 10)
     lines = ["iccid,imsi,ki,opc,msisdn"]
     for i in range(first, first + n):
         body = f"8944019{i:012d}"
@@ -188,17 +176,7 @@ def as_nobody(sock, req):
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(10)
-            s.connect(sock)
-            s.sendall((json.dumps({"id": 1, **req}) + "\n").encode())
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-            os.write(w, buf)
+            os.write(w, cptest.ask(sock, {"id": 1, **req}, timeout=10))
             status = 0
         except BaseException as e:  # noqa: B036 - the child must always exit
             os.write(w, f"child: {e!r}".encode())
@@ -467,29 +445,6 @@ def check(a, tmp):
     return errors
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    for o in ("cp", "dp", "shm", "store", "pktgen", "ctl", "scenario"):
-        ap.add_argument("--" + o, required=True)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    a = ap.parse_args()
-    for o in ("cp", "dp", "shm", "store", "pktgen", "ctl"):
-        setattr(a, o, os.path.abspath(getattr(a, o)))  # jitsimctl runs elsewhere
-    tmp = tempfile.mkdtemp(prefix="jitsim-cpinv-")
-    try:
-        errors = check(a, tmp)
-    except Failure as e:
-        errors = [str(e)]
-    finally:
-        if a.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    for e in errors:
-        log(f"FAIL: {e}")
-    return 1 if errors else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cptest.harness_main(__doc__, ("cp", "dp", "shm", "store", "pktgen", "ctl", "scenario"),
+                                 check, "jitsim-cpinv-", abspath=True))

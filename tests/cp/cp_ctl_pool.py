@@ -26,186 +26,26 @@ ring. Checked:
 Exit status 0 when everything holds, 1 otherwise (each problem printed).
 """
 
-import argparse
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cptest import Cp, check, fakedp, imsi_of, log, make_store, puts_of  # noqa: E402
+import cptest  # noqa: E402
 
 UID = os.getuid()
-ERRORS = []
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        ERRORS.append(msg)
-        log("PROBLEM: " + msg)
-    return cond
-
-
-class Failure(Exception):
-    pass
-
-
-# --- the store ---
-
-def luhn(digits):
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return str((10 - total % 10) % 10)
-
-
-def imsi_of(i):
-    return f"00101{i:010d}"
-
 
 # Two SIMs come with an MSISDN, inside the ranges of p-q and p-qd.
 PREASSIGNED = {39: "447704680300", 40: "447705791400"}
 
 
-def make_store(a, tmp):
-    csv = os.path.join(tmp, "sims.csv")
-    with open(csv, "w") as f:
-        f.write("iccid,imsi,ki,opc,msisdn,batch\n")
-        for i in range(1, 41):
-            body = f"89440100000000{i:05d}"
-            f.write(f"{body}{luhn(body)},{imsi_of(i)},{secrets.token_hex(16)},"
-                    f"{secrets.token_hex(16)},{PREASSIGNED.get(i, '')},B1\n")
-    store, kek = os.path.join(tmp, "store"), os.path.join(tmp, "kek")
-    for args in ([a.store, "init", "--store", store, "--kek", kek, "--new-kek"],
-                 [a.store, "import", csv, "--store", store, "--kek", kek]):
-        p = subprocess.run(args, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise Failure(f"{' '.join(args)}: exit {p.returncode}\n{p.stdout}{p.stderr}")
-    return store, kek
-
-
-# --- jitsim-cp and its socket ---
-
-class Cp:
-    def __init__(self, a, tmp, store, kek, instance, extra=""):
-        self.a = a
-        self.sock = os.path.join(tmp, "run", "cp.sock")
-        conf = os.path.join(tmp, "cp.conf")
-        with open(conf, "w") as f:
-            f.write(f"""[instance]
-name = {instance}
-store = {store}
-kek = {kek}
-socket = {self.sock}
-[outbox]
-path = {tmp}/outbox.jsonl
-[shm]
-rings = 1
-event_ring = 1024
-update_ring = 1024
-[flow]
-retries = 0
-backoff = 20
-""" + extra)
-        self.err_path = os.path.join(tmp, "cp.err")
-        self.errf = open(self.err_path, "w")
-        self.p = subprocess.Popen([a.cp, "-c", conf], stdout=self.errf,
-                                  stderr=subprocess.STDOUT)
-        end = time.time() + 60
-        while "jitsim-cp: ready:" not in self.log():
-            if self.p.poll() is not None or time.time() > end:
-                raise Failure(f"jitsim-cp did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-
-    def log(self):
-        with open(self.err_path, errors="replace") as f:
-            return f.read()
-
-    def cmd(self, cmd, **args):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
-        try:
-            s.connect(self.sock)
-            s.sendall((json.dumps({"cmd": cmd, "id": 7, **args}) + "\n").encode())
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        finally:
-            s.close()
-        return json.loads(buf)
-
-    def ok(self, cmd, **args):
-        r = self.cmd(cmd, **args)
-        if r.get("ok") is not True:
-            raise Failure(f"{cmd} {args}: {r}")
-        return r.get("result")
-
-    def refused(self, reason, words, cmd, **args):
-        """The command fails with @reason and an error holding every word."""
-        r = self.cmd(cmd, **args)
-        good = r.get("ok") is False and r.get("reason") == reason and \
-            all(w in r.get("error", "") for w in words)
-        check(good, f"{cmd} {args}: wanted {reason} naming {words}, got {r}")
-        return r
-
-    def ctl(self, *args):
-        p = subprocess.run([self.a.ctl, "--socket", self.sock, *args], capture_output=True,
-                           text=True, timeout=60)
-        return p.returncode, p.stdout, p.stderr
-
-    def ctl_json(self, *args):
-        rc, out, err = self.ctl("--json", *args)
-        if rc != 0:
-            raise Failure(f"jitsimctl {' '.join(args)}: exit {rc}: {out}{err}")
-        return json.loads(out)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            rc = None
-        self.errf.close()
-        return rc
-
-
 def attach(a, instance, prefix, imsis):
     """First attaches of @imsis from a VLR under @prefix; the PUTs they got."""
-    p = subprocess.run([a.fakedp, "--instance", instance, "--visited", prefix + "00001",
-                        "--wait", "30", *[imsi_of(i) for i in imsis]],
-                       capture_output=True, text=True, timeout=60)
-    if p.returncode != 0:
-        raise Failure(f"cp_fakedp: exit {p.returncode}: {p.stdout}{p.stderr}")
-    puts = {}
-    for line in p.stdout.splitlines():
-        u = json.loads(line)
-        if u["op"] == "put":
-            puts[u["imsi"]] = u
-    return puts
-
-
-def sim(cp, i):
-    return cp.ok("sim.show", imsi=imsi_of(i))
+    return puts_of(fakedp(a, instance, imsis, prefix))
 
 
 # --- the checks ---
@@ -374,7 +214,7 @@ def check_exhaustion(cp, a, instance):
     puts = attach(a, instance, "4477002", sims)
     got = {}
     for i in sims:
-        s = sim(cp, i)
+        s = cp.sim(i)
         if s["state"] == "active":
             got[i] = s["msisdn"]
             check(puts[imsi_of(i)]["state"] == "active" and
@@ -400,7 +240,7 @@ def check_premium_and_reservation(cp, a, instance):
     # p-pr: 8 gold numbers, 2 standard. Four standard attaches: two get
     # the standard numbers, two fail; no gold number is handed out.
     puts = attach(a, instance, "4477003", [6, 7, 8, 9])
-    got = sorted(sim(cp, i)["msisdn"] or "-" for i in (6, 7, 8, 9))
+    got = sorted(cp.sim(i)["msisdn"] or "-" for i in (6, 7, 8, 9))
     check(got == ["-", "-", "447703579208", "447703579209"], f"premium pool: {got} {puts}")
     shown = cp.ok("pool.show", name="p-pr")
     check(shown["free_by_class"]["gold"] == 8 and shown["taken"] == 2,
@@ -414,7 +254,7 @@ def check_premium_and_reservation(cp, a, instance):
     cp.refused("EEXIST", [], "pool.reserve", msisdn="447703579200", imsi=imsi_of(11))
     cp.refused("EEXIST", [], "pool.reserve", msisdn="447703579201", imsi=imsi_of(10))
     attach(a, instance, "4477003", [10])
-    s = sim(cp, 10)
+    s = cp.sim(10)
     check(s["state"] == "active" and s["msisdn"] == "447703579200", f"reserved gold: {s}")
 
     # A standard reservation in p-eu: twelve other SIMs attach first and
@@ -423,12 +263,12 @@ def check_premium_and_reservation(cp, a, instance):
     check(cp.ok("pool.show", name="p-eu")["reserved"] == 1, "p-eu reserved count")
     others = list(range(13, 25))
     attach(a, instance, "4477001", others)
-    nums = {i: sim(cp, i)["msisdn"] for i in others}
+    nums = {i: cp.sim(i)["msisdn"] for i in others}
     check("447701357905" not in nums.values() and len(set(nums.values())) == 12 and
           all(n and n.startswith("4477013579") for n in nums.values()),
           f"p-eu numbers: {nums}")
     attach(a, instance, "4477001", [12])
-    s = sim(cp, 12)
+    s = cp.sim(12)
     check(s["state"] == "active" and s["msisdn"] == "447701357905", f"reserved: {s}")
     # Releasing a reservation frees the number at once.
     cp.ok("pool.reserve", msisdn="447701357919", imsi=imsi_of(25))
@@ -447,7 +287,7 @@ def check_quarantine(cp, a, instance):
     check(r["was"] == "taken" and r["imsi"] == imsi_of(40) and
           r["free_at"] >= time.time() + 86000, f"release into a day of quarantine: {r}")
     attach(a, instance, "4477005", [30])
-    s = sim(cp, 30)
+    s = cp.sim(30)
     check(s["state"] == "inventory" and "no number" in s["job"]["reason"],
           f"during quarantine: {s}")
     shown = cp.ok("pool.show", name="p-qd")
@@ -455,14 +295,14 @@ def check_quarantine(cp, a, instance):
 
     # p-q (quarantine 2 s): 447704680300 is SIM 39's, 447704680301 free.
     attach(a, instance, "4477004", [26])
-    check(sim(cp, 26)["msisdn"] == "447704680301", f"p-q first: {sim(cp, 26)}")
+    check(cp.sim(26)["msisdn"] == "447704680301", f"p-q first: {cp.sim(26)}")
     attach(a, instance, "4477004", [27])
-    check(sim(cp, 27)["state"] == "inventory", f"p-q exhausted: {sim(cp, 27)}")
+    check(cp.sim(27)["state"] == "inventory", f"p-q exhausted: {cp.sim(27)}")
     # SIM 39 is INVENTORY: its number can go back (the record loses it).
     r = cp.ctl_json("pool", "release", "447704680300")
     check(r["was"] == "taken" and r["imsi"] == imsi_of(39) and r["pool"] == "p-q",
           f"release: {r}")
-    check(sim(cp, 39)["msisdn"] is None, f"SIM 39 after release: {sim(cp, 39)}")
+    check(cp.sim(39)["msisdn"] is None, f"SIM 39 after release: {cp.sim(39)}")
     shown = cp.ok("pool.show", name="p-q")
     check(shown["quarantined"] == 1 and shown["free"] == 0, f"p-q in quarantine: {shown}")
     # Once its period is over (free_at, the server's clock, whole seconds),
@@ -470,7 +310,7 @@ def check_quarantine(cp, a, instance):
     while time.time() < r["free_at"] + 1:
         time.sleep(0.2)
     attach(a, instance, "4477004", [29])
-    s = sim(cp, 29)
+    s = cp.sim(29)
     check(s["state"] == "active" and s["msisdn"] == "447704680300", f"after quarantine: {s}")
     log("quarantine: not handed out within a 1-day period; handed out after a 2 s one")
 
@@ -502,44 +342,19 @@ def check_audit(a, store, kek):
     check(count == want, f"audit lines by command: {count}, wanted {want}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    for o in ("cp", "ctl", "fakedp", "store"):
-        ap.add_argument("--" + o, required=True)
-    a = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="jitsim-ctlpool-")
+def body(a, tmp):
     instance = f"ctlpool{os.getpid()}"
-    cp = None
-    try:
-        store, kek = make_store(a, tmp)
-        cp = Cp(a, tmp, store, kek, instance)
-        check_rules(cp, tmp)
-        check_pools(cp)
-        check_exhaustion(cp, a, instance)
-        check_premium_and_reservation(cp, a, instance)
-        check_quarantine(cp, a, instance)
-        check_ctl(cp)
-        rc = cp.stop()
-        check(rc == 0, f"jitsim-cp exit {rc}:\n{cp.log()[-2000:]}")
-        cp = None
-        check_audit(a, store, kek)
-    except (Failure, subprocess.TimeoutExpired, OSError, KeyError, TypeError) as e:
-        ERRORS.append(f"{type(e).__name__}: {e}")
-        log(f"PROBLEM: {type(e).__name__}: {e}")
-        if cp is not None:
-            log(cp.log()[-3000:])
-    finally:
-        if cp is not None:
-            cp.p.kill()
-            cp.p.wait()
-        try:
-            os.unlink(f"/dev/shm/jitsim.{instance}")
-        except FileNotFoundError:
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    log(f"cp-ctl-pool: {len(ERRORS)} problems")
-    return 1 if ERRORS else 0
+    store, kek, _ = make_store(a, tmp, 40, PREASSIGNED)
+    cp = Cp(a, tmp, store, kek, instance)
+    check_rules(cp, tmp)
+    check_pools(cp)
+    check_exhaustion(cp, a, instance)
+    check_premium_and_reservation(cp, a, instance)
+    check_quarantine(cp, a, instance)
+    check_ctl(cp)
+    cp.stop_ok()
+    check_audit(a, store, kek)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cptest.main("cp-ctl-pool", ("cp", "ctl", "fakedp", "store"), body))

@@ -32,12 +32,10 @@ Checked:
 Exit status 0 when every check holds, 1 otherwise.
 """
 
-import argparse
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -47,15 +45,13 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 from harness import Failure  # noqa: E402
 import cp_check  # noqa: E402
+import cptest  # noqa: E402
+from cptest import log  # noqa: E402
 from cp_check import Cp, store_list, outbox_lines  # noqa: E402
 
 # Numbers of the population's SLEEPING SIMs (basic.ini msisdn_sleeping):
 # a pool over them makes a retired SIM's number go to quarantine.
 LEGACY_FIRST, LEGACY_LAST = 447700500000, 447700509999
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 def write_config(path, run, store, kek, tmp, scenario):
@@ -531,27 +527,7 @@ def check(a, tmp):
     return ck.errors
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    for o in ("cp", "dp", "shm", "store", "pktgen", "decoder", "ctl", "scenario"):
-        ap.add_argument("--" + o, required=True)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    a = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="jitsim-ctlsim-")
-    try:
-        errors = check(a, tmp)
-    except Failure as e:
-        errors = [str(e)]
-    finally:
-        if not a.keep:
-            subprocess.run(["rm", "-rf", tmp])
-    for e in errors[:50]:
-        log(f"FAIL: {e}")
-    if len(errors) > 50:
-        log(f"... and {len(errors) - 50} more")
-    return 1 if errors else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cptest.harness_main(
+        __doc__, ("cp", "dp", "shm", "store", "pktgen", "decoder", "ctl", "scenario"), check,
+        "jitsim-ctlsim-"))

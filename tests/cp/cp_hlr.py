@@ -31,74 +31,19 @@ Exit status 0 when everything holds, 1 otherwise (each problem printed),
 77 (skipped) when osmo-hlr is not installed.
 """
 
-import argparse
-import json
 import os
-import secrets
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.dont_write_bytecode = True
-
-ERRORS = []
-
-
-def log(msg):
-    print(msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        ERRORS.append(msg)
-        log("PROBLEM: " + msg)
-    return cond
-
-
-class Failure(Exception):
-    pass
-
-
-def wait_for(what, fn, limit=30.0):
-    """Poll @fn until it returns a true value; Failure after @limit s
-    (a bound on a hang, not a speed requirement)."""
-    end = time.time() + limit
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.time() > end:
-            raise Failure(f"{what}: not within {limit:.0f} s")
-        time.sleep(0.1)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cptest  # noqa: E402
+from cptest import (Cp, Ctrl, Failure, Hlr, HttpPeer, check, fakedp, iccid_of,  # noqa: E402
+                    imsi_of, log, make_store, pick_net, puts_of, spawn, wait_for)
 
 # --- the SIMs ---
-
-def luhn(digits):
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return str((10 - total % 10) % 10)
-
-
-def imsi_of(i):
-    return f"00101{i:010d}"
-
-
-def iccid_of(i):
-    body = f"89440100000000{i:05d}"
-    return body + luhn(body)
-
 
 N_SIMS = 98
 A_VOICE, A_DATA = list(range(1, 21)), list(range(21, 26))     # region a -> hlr-a
@@ -112,194 +57,18 @@ ERR_MSISDN = "447704680300"          # pool p-err's only number
 SQUATTER = "001019999999990"         # holds ERR_MSISDN in hlr-a, created by the test
 
 
-def make_store(a, tmp):
-    keys = {}
-    csv = os.path.join(tmp, "sims.csv")
-    with open(csv, "w") as f:
-        f.write("iccid,imsi,ki,opc,batch\n")
-        for i in range(1, N_SIMS + 1):
-            keys[i] = (secrets.token_hex(16), secrets.token_hex(16))
-            f.write(f"{iccid_of(i)},{imsi_of(i)},{keys[i][0]},{keys[i][1]},B1\n")
-    store, kek = os.path.join(tmp, "store"), os.path.join(tmp, "kek")
-    for args in ([a.store, "init", "--store", store, "--kek", kek, "--new-kek"],
-                 [a.store, "import", csv, "--store", store, "--kek", kek]):
-        p = subprocess.run(args, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise Failure(f"{' '.join(args)}: exit {p.returncode}\n{p.stdout}{p.stderr}")
-    os.unlink(csv)
-    return store, kek, keys
-
-
-# --- osmo-hlr ---
-
-def ctrl_open(addr):
-    """A TCP connection to osmo-hlr's CTRL port, or None."""
-    try:
-        return socket.create_connection((addr, 4259), timeout=2)
-    except OSError:
-        return None
-
-
-class Ctrl:
-    """Osmocom CTRL over IPA: 2-byte length, 0xEE, 0x00, then the text."""
-
-    def __init__(self, addr):
-        self.s = socket.create_connection((addr, 4259), timeout=20)
-        self.buf = b""
-        self.id = 0
-
-    def close(self):
-        self.s.close()
-
-    def cmd(self, verb, var, value=None):
-        self.id += 1
-        txt = f"{verb} {self.id} {var}" + (f" {value}" if value is not None else "")
-        b = txt.encode()
-        self.s.sendall(struct.pack(">HBB", len(b) + 1, 0xEE, 0x00) + b)
-        while True:
-            while len(self.buf) >= 3:
-                ln, proto = struct.unpack(">HB", self.buf[:3])
-                if len(self.buf) < 3 + ln:
-                    break
-                msg, self.buf = self.buf[3:3 + ln], self.buf[3 + ln:]
-                if proto == 0xEE and msg[:1] == b"\x00":
-                    return msg[1:].decode(errors="replace")
-            d = self.s.recv(65536)
-            if not d:
-                raise Failure("osmo-hlr closed the CTRL connection")
-            self.buf += d
-
-    def info(self, imsi):
-        """info-all as a dict, or None when osmo-hlr has no such subscriber."""
-        ans = self.cmd("GET", f"subscriber.by-imsi-{imsi}.info-all")
-        if ans.startswith("ERROR") and "No such subscriber" in ans:
-            return None
-        if not ans.startswith("GET_REPLY"):
-            raise Failure(f"info-all {imsi}: {ans}")
-        out = {}
-        for line in ans.split("\n")[1:]:
-            k, _, v = line.partition("\t")
-            out[k] = v
-        return out
-
-
-class Hlr:
-    """One osmo-hlr in the foreground, its config and database in @d."""
-
-    def __init__(self, name, addr, d):
-        self.name, self.addr, self.d = name, addr, d
-        os.makedirs(d, exist_ok=True)
-        self.cfg = os.path.join(d, "hlr.cfg")
-        with open(self.cfg, "w") as f:
-            f.write("log stderr\n logging filter all 1\n logging color 0\n"
-                    " logging level main notice\n logging level ctrl notice\n"
-                    f"line vty\n bind {addr}\nctrl\n bind {addr}\n"
-                    f"hlr\n gsup\n  bind ip {addr}\n")
-        self.p = None
-        self.start()
-
-    def start(self):
-        self.logf = open(os.path.join(self.d, "hlr.log"), "a")
-        self.p = subprocess.Popen(["osmo-hlr", "-c", self.cfg, "-l",
-                                   os.path.join(self.d, "hlr.db")],
-                                  stdout=self.logf, stderr=subprocess.STDOUT)
-
-        def up():
-            if self.p.poll() is not None:
-                raise Failure(f"osmo-hlr {self.name} exited {self.p.returncode} at start:\n"
-                              f"{self.log()[-1500:]}")
-            s = ctrl_open(self.addr)
-            if s is not None:
-                s.close()
-            return s is not None
-        wait_for(f"osmo-hlr {self.name} CTRL on {self.addr}", up, 20)
-
-    def log(self):
-        with open(os.path.join(self.d, "hlr.log"), errors="replace") as f:
-            return f.read()
-
-    def kill(self):
-        if self.p is not None and self.p.poll() is None:
-            self.p.kill()
-        if self.p is not None:
-            self.p.wait()
-            self.logf.close()
-        self.p = None
-
-
-def pick_net():
-    """127.X.Y.0/24 for this test's osmo-hlrs, derived from our pid, never
-    127.0.0.x; moved on while some osmo-hlr answers there already."""
-    pid = os.getpid()
-    for k in range(20):
-        x, y = 100 + (pid + k) % 150, 1 + (pid // 150 + 7 * k) % 250
-        addrs = [f"127.{x}.{y}.{z}" for z in (1, 2)]
-        busy = [s for s in map(ctrl_open, addrs) if s is not None]
-        for s in busy:
-            s.close()
-        if not busy:
-            return addrs
-    raise Failure("no free loopback addresses for osmo-hlr")
-
-
-# --- http_peer.py ---
-
-class HttpPeer:
-    def __init__(self, script, tmp):
-        self.log_path = os.path.join(tmp, "http.log")
-        port_file = os.path.join(tmp, "http.port")
-        self.p = subprocess.Popen([sys.executable, script, "--port-file", port_file,
-                                   "--log", self.log_path])
-        wait_for("http_peer.py port", lambda: os.path.exists(port_file) or
-                 self.p.poll() is not None, 20)
-        if self.p.poll() is not None:
-            raise Failure(f"http_peer.py exited {self.p.returncode}")
-        with open(port_file) as f:
-            self.port = int(f.read())
-
-    def requests(self):
-        if not os.path.exists(self.log_path):
-            return []
-        with open(self.log_path) as f:
-            return [json.loads(x) for x in f if x.strip()]
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.terminate()
-        try:
-            self.p.wait(10)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-
-
 # --- jitsim-cp ---
 
-class Cp:
+class HlrCp(Cp):
+    """jitsim-cp with hlr-a, hlr-b (osmo-hlr) and hlr-h (http); health()
+    reads `jitsimctl hlr list`."""
+
     def __init__(self, a, tmp, store, kek, instance, hlr_a, hlr_b, http_port):
-        self.a = a
-        self.sock = os.path.join(tmp, "run", "cp.sock")
-        conf = os.path.join(tmp, "cp.conf")
         # timeout 2 s: an order to a dead osmo-hlr times out and is tried
         # again (backoff 100 ms doubling) while the test waits.
-        with open(conf, "w") as f:
-            f.write(f"""[instance]
-name = {instance}
-store = {store}
-kek = {kek}
-socket = {self.sock}
-[outbox]
-path = {tmp}/outbox.jsonl
-timeout = 2000
-[shm]
-rings = 1
-event_ring = 1024
-update_ring = 1024
-[flow]
-retries = 0
-backoff = 100
-default_profile = basic
-[hlr hlr-a]
+        super().__init__(a, tmp, store, kek, instance, outbox_keys="timeout = 2000\n",
+                         flow_keys="default_profile = basic\n", backoff=100,
+                         sections=f"""[hlr hlr-a]
 id = 11
 kind = osmo-hlr
 address = {hlr_a}
@@ -353,53 +122,6 @@ first = {ERR_MSISDN}
 last = {ERR_MSISDN}
 quarantine = 86400
 """)
-        self.err_path = os.path.join(tmp, "cp.err")
-        self.errf = open(self.err_path, "w")
-        self.p = subprocess.Popen([a.cp, "-c", conf], stdout=self.errf,
-                                  stderr=subprocess.STDOUT)
-
-        def ready():
-            if self.p.poll() is not None:
-                raise Failure(f"jitsim-cp exited at start:\n{self.log()[-3000:]}")
-            return "jitsim-cp: ready:" in self.log()
-        wait_for("jitsim-cp ready", ready, 60)
-
-    def log(self):
-        with open(self.err_path, errors="replace") as f:
-            return f.read()
-
-    def cmd(self, cmd, **args):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
-        try:
-            s.connect(self.sock)
-            s.sendall((json.dumps({"cmd": cmd, "id": 1, **args}) + "\n").encode())
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        finally:
-            s.close()
-        return json.loads(buf)
-
-    def ok(self, cmd, **args):
-        r = self.cmd(cmd, **args)
-        if r.get("ok") is not True:
-            raise Failure(f"{cmd} {args}: {r}")
-        return r.get("result")
-
-    def ctl(self, *args):
-        p = subprocess.run([self.a.ctl, "--socket", self.sock, *args], capture_output=True,
-                           text=True, timeout=60)
-        return p.returncode, p.stdout, p.stderr
-
-    def ctl_json(self, *args):
-        rc, out, err = self.ctl("--json", *args)
-        if rc != 0:
-            raise Failure(f"jitsimctl {' '.join(args)}: exit {rc}: {out}{err}")
-        return json.loads(out)
 
     def health(self):
         """{hlr name: health} from `jitsimctl --json hlr list`; the table
@@ -419,40 +141,10 @@ quarantine = 86400
                 check(table == before, f"hlr list: table {table}, --json {before}")
                 return before
 
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            rc = None
-        self.errf.close()
-        return rc
-
-
-def fakedp_args(a, instance, prefix, sims, wait):
-    return [a.fakedp, "--instance", instance, "--visited", prefix + "00001",
-            "--wait", str(wait), *[imsi_of(i) for i in sims]]
-
 
 def attach(a, instance, prefix, sims):
     """First attaches of @sims from a VLR under @prefix; {imsi: last update}."""
-    p = subprocess.run(fakedp_args(a, instance, prefix, sims, 40), capture_output=True,
-                       text=True, timeout=60)
-    if p.returncode != 0:
-        raise Failure(f"cp_fakedp {sims}: exit {p.returncode}: {p.stdout}{p.stderr}")
-    return puts_of(p.stdout)
-
-
-def puts_of(out):
-    puts = {}
-    for line in out.splitlines():
-        u = json.loads(line)
-        if u["op"] == "put" and u["state"] != "activating":
-            puts[u["imsi"]] = u
-    return puts
+    return puts_of(fakedp(a, instance, sims, prefix, wait=40), final=True)
 
 
 # --- the checks ---
@@ -523,8 +215,9 @@ def check_outage(cp, a, instance, hlrs, ctrls, keys):
     # Frozen first, so that the activations are surely in flight (commands
     # sent, unanswered) when it dies.
     hlrs["a"].p.send_signal(signal.SIGSTOP)
-    fdp = subprocess.Popen(fakedp_args(a, instance, "4477001", OUTAGE, 90),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    fdp = spawn([a.fakedp, "--instance", instance, "--visited", "447700100001", "--wait", "90",
+                 *[imsi_of(i) for i in OUTAGE]],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for("outage jobs allocated",
                  lambda: cp.ok("status")["jobs"]["started"] - st0["started"] == len(OUTAGE),
@@ -557,7 +250,7 @@ def check_outage(cp, a, instance, hlrs, ctrls, keys):
     st = cp.ok("status")["jobs"]
     check(st["allocated"] == 0 and st["failed"] == st0["failed"] and
           st["done"] - st0["done"] == len(OUTAGE), f"jobs after the restart: {st}")
-    check_in_hlr(cp, ctrls, keys, OUTAGE, "a", "voice", puts_of(out))
+    check_in_hlr(cp, ctrls, keys, OUTAGE, "a", "voice", puts_of(out, final=True))
     # Each SIM exactly once: one DONE job, one number, one subscriber.
     jobs = cp.ok("job.list", step="done", limit="1000")
     per = {}
@@ -640,67 +333,40 @@ def check_readdress(cp, a, instance, hlrs, ctrls, keys):
     log(f"readdress: {len(READDRESSED)} SIMs of region b went to osmo-hlr a")
 
 
-def main():
-    # meson's timeout sends SIGTERM: clean up (finally) all the same.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    ap = argparse.ArgumentParser()
-    for o in ("cp", "ctl", "fakedp", "store", "http-peer"):
-        ap.add_argument("--" + o, required=True)
-    a = ap.parse_args()
-    if shutil.which("osmo-hlr") is None:
-        log("cp-hlr: osmo-hlr is not installed (scripts/deps.sh): skipped")
-        return 77
-    tmp = tempfile.mkdtemp(prefix="jitsim-cphlr-")
+def body(a, tmp):
     instance = f"cphlr{os.getpid()}"
-    cp = peer = None
     hlrs, ctrls = {}, {}
-    t0 = time.time()
     try:
-        store, kek, keys = make_store(a, tmp)
+        store, kek, keys = make_store(a, tmp, N_SIMS)
         addrs = pick_net()
         for name, addr in zip(("a", "b"), addrs):
             hlrs[name] = Hlr(name, addr, os.path.join(tmp, "hlr-" + name))
             ctrls[name] = Ctrl(addr)
         peer = HttpPeer(a.http_peer, tmp)
-        cp = Cp(a, tmp, store, kek, instance, addrs[0], addrs[1], peer.port)
+        cp = HlrCp(a, tmp, store, kek, instance, addrs[0], addrs[1], peer.port)
         check_regions(cp, a, instance, ctrls, keys)
         check_outage(cp, a, instance, hlrs, ctrls, keys)
         check_refused(cp, a, instance, ctrls)
         check_http(cp, a, instance, peer)
         check_readdress(cp, a, instance, hlrs, ctrls, keys)
-        rc = cp.stop()
-        check(rc == 0, f"jitsim-cp exit {rc}:\n{cp.log()[-2000:]}")
+        cp.stop_ok()
         log_text = cp.log()
-        cp = None
         for i in range(1, N_SIMS + 1):
             for k in keys[i]:
                 check(k not in log_text, f"a key of SIM {i} is in jitsim-cp's log")
-    except (Failure, subprocess.TimeoutExpired, OSError, KeyError, TypeError,
-            ValueError) as e:
-        ERRORS.append(f"{type(e).__name__}: {e}")
-        log(f"PROBLEM: {type(e).__name__}: {e}")
-        if cp is not None:
-            log(cp.log()[-3000:])
     finally:
         for c in ctrls.values():
             try:
                 c.close()
             except OSError:
                 pass
-        if cp is not None:
-            cp.p.kill()
-            cp.p.wait()
-        for h in hlrs.values():
-            h.kill()
-        if peer is not None:
-            peer.stop()
-        try:
-            os.unlink(f"/dev/shm/jitsim.{instance}")
-        except FileNotFoundError:
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    log(f"cp-hlr: {len(ERRORS)} problems in {time.time() - t0:.1f} s")
-    return 1 if ERRORS else 0
+
+
+def main():
+    if shutil.which("osmo-hlr") is None:
+        log("cp-hlr: osmo-hlr is not installed (scripts/deps.sh): skipped")
+        return 77
+    return cptest.main("cp-hlr", ("cp", "ctl", "fakedp", "store", "http-peer"), body)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ ring). The idle threshold is a few seconds (per tariff: `idle.3`).
      has a deprovision line, the ones slept under this policy have no
      MSISDN any more, and a REATTACH gives them a new one (the old one is
      in quarantine).
-  3. a real osmo-hlr (when installed; its helpers from cp_hlr.py, on a
+  3. a real osmo-hlr (when installed; its helpers from cptest.py, on a
      loopback address derived from our pid): six SIMs activate into it,
      two report ACTIVITY, the sweep removes exactly the four others from
      osmo-hlr (CTRL info-all: no such subscriber), and their REATTACH
@@ -31,97 +31,31 @@ ring). The idle threshold is a few seconds (per tariff: `idle.3`).
 Exit status 0 when everything holds, 1 otherwise (each problem printed).
 """
 
-import argparse
 import json
 import os
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cptest  # noqa: E402
+from cptest import Cp, Ctrl, Failure, Hlr, check, imsi_of, log, make_store, pick_net  # noqa: E402
 
-ERRORS = []
 IDLE_S = 5
-PROCS = []  # every jitsim-cp started, killed at the end if still alive
 
 
-def log(msg):
-    print(msg, flush=True)
+class SleepCp(Cp):
+    """jitsim-cp with hlr-a (an outbox file of its own, or the osmo-hlr at
+    @osmo), one region and pool, [sleep] with a short idle threshold for
+    tariff 3 (the default tariff) and the given policy and rate."""
 
-
-def check(cond, msg):
-    if not cond:
-        ERRORS.append(msg)
-        log("PROBLEM: " + msg)
-    return cond
-
-
-class Failure(Exception):
-    pass
-
-
-def luhn(digits):
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return str((10 - total % 10) % 10)
-
-
-def imsi_of(i):
-    return f"00101{i:010d}"
-
-
-def make_store(a, tmp, n=20):
-    csv = os.path.join(tmp, "sims.csv")
-    with open(csv, "w") as f:
-        f.write("iccid,imsi,ki,opc,msisdn,batch\n")
-        for i in range(1, n + 1):
-            body = f"89440100000000{i:05d}"
-            f.write(f"{body}{luhn(body)},{imsi_of(i)},{secrets.token_hex(16)},"
-                    f"{secrets.token_hex(16)},,B1\n")
-    store, kek = os.path.join(tmp, "store"), os.path.join(tmp, "kek")
-    for args in ([a.store, "init", "--store", store, "--kek", kek, "--new-kek"],
-                 [a.store, "import", csv, "--store", store, "--kek", kek]):
-        p = subprocess.run(args, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise Failure(f"{' '.join(args)}: exit {p.returncode}\n{p.stdout}{p.stderr}")
-    return store, kek
-
-
-class Cp:
     def __init__(self, a, tmp, store, kek, instance, release, rate, osmo=None):
-        self.a = a
-        self.sock = os.path.join(tmp, "run", "cp.sock")
         self.outbox = os.path.join(tmp, "hlr-a.jsonl")
         kind, addr = ("osmo-hlr", osmo) if osmo else ("outbox", self.outbox)
-        conf = os.path.join(tmp, "cp.conf")
-        with open(conf, "w") as f:
-            f.write(f"""[instance]
-name = {instance}
-store = {store}
-kek = {kek}
-socket = {self.sock}
-[outbox]
-path = {tmp}/outbox.jsonl
-[shm]
-rings = 1
-event_ring = 1024
-update_ring = 1024
-[flow]
-retries = 0
-backoff = 20
-default_tariff = 3
-[hlr hlr-a]
+        super().__init__(a, tmp, store, kek, instance, flow_keys="default_tariff = 3\n",
+                         sections=f"""[hlr hlr-a]
 id = 7
 kind = {kind}
 address = {addr}
@@ -145,85 +79,12 @@ rate = {rate}
 inflight = 4
 flush = 1s
 """)
-        self.err_path = os.path.join(tmp, "cp.err")
-        self.errf = open(self.err_path, "a")
-        self.mark = os.path.getsize(self.err_path)
-        self.p = subprocess.Popen([a.cp, "-c", conf], stdout=self.errf,
-                                  stderr=subprocess.STDOUT)
-        PROCS.append(self.p)
-        end = time.time() + 60
-        while "jitsim-cp: ready:" not in self.log():
-            if self.p.poll() is not None or time.time() > end:
-                raise Failure(f"jitsim-cp did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-
-    def log(self):
-        with open(self.err_path, errors="replace") as f:
-            f.seek(self.mark)
-            return f.read()
-
-    def cmd(self, cmd, **args):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
-        try:
-            s.connect(self.sock)
-            s.sendall((json.dumps({"cmd": cmd, "id": 7, **args}) + "\n").encode())
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        finally:
-            s.close()
-        return json.loads(buf)
-
-    def ok(self, cmd, **args):
-        r = self.cmd(cmd, **args)
-        if r.get("ok") is not True:
-            raise Failure(f"{cmd} {args}: {r}")
-        return r.get("result")
-
-    def ctl_json(self, *args):
-        p = subprocess.run([self.a.ctl, "--socket", self.sock, "--json", *args],
-                           capture_output=True, text=True, timeout=60)
-        if p.returncode != 0:
-            raise Failure(f"jitsimctl {' '.join(args)}: exit {p.returncode}: "
-                          f"{p.stdout}{p.stderr}")
-        return json.loads(p.stdout)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            rc = None
-        self.errf.close()
-        return rc
-
-    def kill9(self):
-        self.p.kill()
-        self.p.wait()
-        self.errf.close()
 
 
 def fakedp(a, instance, event, imsis, wait=30):
     """@event for SIMs @imsis; the PUTs read back, by IMSI (the last one)."""
-    p = subprocess.run([a.fakedp, "--instance", instance, "--visited", "447700100001",
-                        "--event", event, "--wait", str(wait),
-                        *[imsi_of(i) for i in imsis]],
-                       capture_output=True, text=True, timeout=wait + 30)
-    if p.returncode != 0:
-        raise Failure(f"cp_fakedp --event {event}: exit {p.returncode}: {p.stdout}{p.stderr}")
-    puts = {}
-    for line in p.stdout.splitlines():
-        u = json.loads(line)
-        if u["op"] == "put":
-            puts[u["imsi"]] = u
-    return puts
+    return cptest.puts_of(cptest.fakedp(a, instance, imsis, event=event, wait=wait,
+                                        timeout=wait + 30))
 
 
 def drain(a, instance):
@@ -330,7 +191,7 @@ def phase_keep(cp, a, instance):
 
 
 def phase_release_crash(a, tmp, store, kek, instance, before):
-    cp = Cp(a, tmp, store, kek, instance, release=True, rate=1)
+    cp = SleepCp(a, tmp, store, kek, instance, release=True, rate=1)
     n_lines = len(deprov_lines(cp))
     # 1..9 are ACTIVE (1..4 seen a while ago, 5..9 just woken).
     wait_idle(time.time())
@@ -342,7 +203,7 @@ def phase_release_crash(a, tmp, store, kek, instance, before):
             raise Failure("no sleep job started in 30 s")
         time.sleep(0.02)
     cp.kill9()
-    cp = Cp(a, tmp, store, kek, instance, release=True, rate=5)
+    cp = SleepCp(a, tmp, store, kek, instance, release=True, rate=5)
     log("jitsim-cp killed -9 during the sweep; restarted: " +
         [x for x in cp.log().splitlines() if "ready:" in x][0])
     # Resumed sleep jobs finish; the sweep then does the rest.
@@ -386,8 +247,7 @@ def phase_release_crash(a, tmp, store, kek, instance, before):
           f"SIM 10 after wake (kept): {woken[10]['msisdn']}")
     check(all(puts.get(imsi_of(i), {}).get("state") == "active" for i in (1, 2, 10)),
           f"wake PUTs: {puts}")
-    rc = cp.stop()
-    check(rc == 0, f"jitsim-cp exit {rc}:\n{cp.log()[-2000:]}")
+    cp.stop_ok()
 
 
 def phase_osmo(a, tmp):
@@ -395,20 +255,16 @@ def phase_osmo(a, tmp):
     if shutil.which("osmo-hlr") is None:
         log("osmo-hlr not installed: the osmo-hlr phase is skipped")
         return
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import cp_hlr  # Ctrl, Hlr, pick_net: the osmo-hlr recipe of cp_hlr.py
-
     d = os.path.join(tmp, "osmo")
     os.makedirs(d)
     instance = f"sleepo{os.getpid()}"
-    hlr = ctrl = cp = None
+    ctrl = None
     try:
-        addr = cp_hlr.pick_net()[0]
-        hlr = cp_hlr.Hlr("a", addr, os.path.join(d, "hlr"))
-        PROCS.append(hlr.p)
-        ctrl = cp_hlr.Ctrl(addr)
-        store, kek = make_store(a, d, n=6)
-        cp = Cp(a, d, store, kek, instance, release=False, rate=5, osmo=addr)
+        addr = pick_net()[0]
+        Hlr("a", addr, os.path.join(d, "hlr"))
+        ctrl = Ctrl(addr)
+        store, kek, _ = make_store(a, d, 6, {})
+        cp = SleepCp(a, d, store, kek, instance, release=False, rate=5, osmo=addr)
         t0 = time.time()
         fakedp(a, instance, "first_attach", range(1, 7))
         before = sims(cp, range(1, 7))
@@ -445,61 +301,23 @@ def phase_osmo(a, tmp):
         rc = cp.stop()
         check(rc == 0, f"jitsim-cp (osmo-hlr) exit {rc}:\n{cp.log()[-2000:]}")
         log(f"osmo-hlr phase: osmo-hlr on {addr}, 4 SIMs slept and woken")
-    except cp_hlr.Failure as e:
+    except Failure as e:
         raise Failure(f"osmo-hlr phase: {e}") from e
     finally:
         if ctrl is not None:
             ctrl.close()
-        if cp is not None and cp.p.poll() is None:
-            cp.p.kill()
-            cp.p.wait()
-        if hlr is not None:
-            hlr.kill()
-        try:
-            os.unlink(f"/dev/shm/jitsim.{instance}")
-        except FileNotFoundError:
-            pass
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    for o in ("cp", "ctl", "fakedp", "store"):
-        ap.add_argument("--" + o, required=True)
-    a = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="jitsim-sleep-")
+def body(a, tmp):
     instance = f"sleep{os.getpid()}"
-    cp = None
-    try:
-        store, kek = make_store(a, tmp)
-        cp = Cp(a, tmp, store, kek, instance, release=False, rate=5)
-        before = phase_keep(cp, a, instance)
-        log("keep phase done")
-        rc = cp.stop()
-        check(rc == 0, f"jitsim-cp exit {rc}:\n{cp.log()[-2000:]}")
-        cp = None
-        phase_release_crash(a, tmp, store, kek, instance, before)
-        phase_osmo(a, tmp)
-    except (Failure, subprocess.TimeoutExpired, OSError, KeyError, TypeError) as e:
-        ERRORS.append(f"{type(e).__name__}: {e}")
-        log(f"PROBLEM: {type(e).__name__}: {e}")
-        try:
-            with open(os.path.join(tmp, "cp.err"), errors="replace") as f:
-                log(f.read()[-3000:])
-        except OSError:
-            pass
-    finally:
-        for p in PROCS:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        try:
-            os.unlink(f"/dev/shm/jitsim.{instance}")
-        except FileNotFoundError:
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    log(f"cp-sleep: {len(ERRORS)} problems")
-    return 1 if ERRORS else 0
+    store, kek, _ = make_store(a, tmp, 20, {})
+    cp = SleepCp(a, tmp, store, kek, instance, release=False, rate=5)
+    before = phase_keep(cp, a, instance)
+    log("keep phase done")
+    cp.stop_ok()
+    phase_release_crash(a, tmp, store, kek, instance, before)
+    phase_osmo(a, tmp)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cptest.main("cp-sleep", ("cp", "ctl", "fakedp", "store"), body))
