@@ -27,6 +27,27 @@ jitsim-cp (journal, outbox adapter, update ring) -> jitsim-dp.
              wake-ups (8,000 SIMs, 24,000 packets at 700 packets/s: the
              first pass lasts about as long as the kills), jitsim-cp
              killed 20 times; the same checks.
+  crashsleep the crash check's trace with sleeping SIMs ([sleep] idle 2 s,
+             a sweep every second, release = no): activated SIMs fall
+             asleep (deprovision order, SLEEPING) and the looping trace
+             wakes them (REATTACH, WAKEUP_MT) while jitsim-cp is killed 16
+             times, every other kill preferably while sleep jobs are live
+             (at least one must be; a restart delays the periodic sweep by
+             an interval, so each run of jitsim-cp also gets a sleep.sweep
+             at once). Then a quiet period (trace paused,
+             jitsim-cp restarted with sleeping off): no job unfinished or
+             failed; each SIM's jobs are DONE activations and sleep jobs in
+             turn, and the SIM is ACTIVE or SLEEPING as its latest job
+             says; one MSISDN per SIM across every sleep and wake (the one
+             it had, or its first activation's), on no other SIM or job;
+             the outbox holds one provision order per activation and one
+             deprovision order per sleep job, repeats identical by (job,
+             op); the audit log has allocate + activate and sleep_start +
+             sleep for each; other SIMs unchanged. Then the trace again:
+             exactly the SLEEPING SIMs wake, and one more whole pass
+             raises no attach event and starts no job (the dataplane's
+             table has every SIM ACTIVE, as the store has); the same
+             checks once more, and jitsim-store check.
   dprestart  jitsim-dp killed with SIGKILL, restarted, then stopped with
              SIGTERM and restarted, while jitsim-cp runs and activations
              are in flight: every detected SIM is ACTIVE exactly once, the
@@ -744,6 +765,290 @@ def check_crashloop(a, tmp):
     return check_crash(a, tmp, kills=20, values=LOOP_SCENARIO, rate=700)
 
 
+# --- crashsleep ---
+
+# Sleep settings of the crashsleep check: SIMs idle for 2 s after their
+# activation fall asleep in a sweep once a second, while the looping trace
+# (12 s a pass) repeats their attaches and wakes them. Sleep jobs trickle
+# (rate), so that the kills find some of them live.
+SLEEP_ON = "[sleep]\nidle = 2s\nrelease = no\ninterval = 1s\nrate = 100\ninflight = 8\nflush = 1s\n"
+# The quiet period: nobody falls asleep any more.
+SLEEP_OFF = "[sleep]\nidle = 0\nrelease = no\ninterval = 0\n"
+
+
+def sleep_config(act, sleep):
+    cp_config(act.conf, act.run, act.store, act.kek, act.tmp,
+              os.path.join(act.tmp, "scenario.ini"), inflight=1)
+    with open(act.conf, "a") as f:
+        f.write(sleep)
+
+
+def wait_settled(act, cp, timeout=60):
+    """Until no job is live, no sleep sweep runs, every event of the rings
+    is consumed and the dataplane applied every update: the state of a
+    quiet period. Returns status."""
+    end = time.time() + timeout
+    while True:
+        s = cp.result("status")
+        z = cp.result("sleep.status")
+        d = s["dataplane"]
+        fill = sum(d["event_ring_fill"]) + d["update_ring_fill"]
+        if s["jobs"]["allocated"] == 0 and z["sweep"]["live"] == 0 and \
+           not z["sweep"]["running"] and fill == 0 and \
+           d["update_seq_applied"] == d["update_seq_sent"]:
+            return s
+        if time.time() > end:
+            raise Failure(f"not settled after {timeout} s: status {s}, sleep {z}")
+        time.sleep(0.2)
+
+
+def check_sleep_outcome(a, act, jobs, errors, phase):
+    """The state after a quiet period of the crashsleep check (see its
+    text); returns (SIMs ACTIVE, SIMs SLEEPING, DONE sleep jobs, wakes)."""
+    first = {i for i, s in act.sims.items() if s["event"] == "first_attach"}
+    wake = {i for i, s in act.sims.items() if s["event"] in ("reattach", "wakeup")}
+    recs = store_list(a, act.store)
+    by_id = {}
+    of_imsi = collections.defaultdict(list)
+    for j in sorted(jobs, key=lambda j: j["job"]):
+        if j["job"] in by_id:
+            errors.append(f"{phase}: job.list: job {j['job']} twice")
+        by_id[j["job"]] = j
+        of_imsi[j["imsi"]].append(j)
+        if j["step"] != "done":
+            errors.append(f"{phase}: job {j['job']} ({j['kind']}) {j['step']}: {j['reason']}")
+    n_active = n_sleeping = n_sleeps = n_wakes = 0
+    for imsi in first | wake:
+        r, js = recs[imsi], of_imsi.get(imsi, [])
+        if not js:
+            errors.append(f"{phase}: SIM {imsi} ({act.sims[imsi]['event']}) has no job")
+            continue
+        # Activate, sleep, activate, ...: never two of a kind in a row.
+        kinds = [j["kind"] for j in js]
+        want = ["activate" if n % 2 == 0 else "sleep" for n in range(len(js))]
+        if kinds != want:
+            errors.append(f"{phase}: SIM {imsi}: jobs {[(j['job'], j['kind']) for j in js]}, "
+                          f"not activate and sleep in turn")
+        latest = js[-1]
+        state = {"activate": "active", "sleep": "sleeping"}[latest["kind"]]
+        if r["state"] != state:
+            errors.append(f"{phase}: SIM {imsi} is {r['state']}, its latest job "
+                          f"{latest['job']} is a DONE {latest['kind']} job")
+        n_active += r["state"] == "active"
+        n_sleeping += r["state"] == "sleeping"
+        # release = no: one number for life, the pool's (a wake-up SIM's own).
+        want_m = before_m = act.before[imsi]["msisdn"]
+        if imsi in first:
+            want_m = js[0]["msisdn"]
+            if not in_pool(want_m) or before_m != "-":
+                errors.append(f"{phase}: SIM {imsi}: first number {want_m}, had {before_m}")
+        ms = {j["msisdn"] for j in js} | {r["msisdn"]}
+        if ms != {want_m}:
+            errors.append(f"{phase}: SIM {imsi}: numbers {sorted(map(str, ms))} across its "
+                          f"jobs {[j['job'] for j in js]} and the store, wanted only {want_m}")
+        for n, j in enumerate(js):
+            woke = imsi in wake or n > 0
+            ev = ("reattach", "wakeup_mt") if woke else ("first_attach",)
+            prev = ("sleeping",) if woke else ("inventory",)
+            if j["kind"] == "sleep":
+                ev, prev = None, ("active",)
+                n_sleeps += 1
+            elif woke:
+                n_wakes += 1
+            if j["prev_state"] not in prev or (ev and j["event"] not in ev):
+                errors.append(f"{phase}: SIM {imsi}: job {j['job']} ({j['kind']}) event "
+                              f"{j['event']}, prev_state {j['prev_state']}")
+    for imsi, r in act.before.items():
+        if imsi in first or imsi in wake:
+            continue
+        got = dict(recs[imsi])
+        if r["state"] == "active":
+            got["last_activity"] = r.get("last_activity")
+        if got != r:
+            errors.append(f"{phase}: SIM {imsi} changed without an attach: {r} -> "
+                          f"{recs[imsi]}")
+        if imsi in of_imsi:
+            errors.append(f"{phase}: SIM {imsi} without an attach has jobs "
+                          f"{[j['job'] for j in of_imsi[imsi]]}")
+    check_unique_msisdns(recs, errors)
+    owners = collections.defaultdict(set)
+    for j in jobs:
+        owners[j["msisdn"]].add(j["imsi"])
+    for m, imsis in owners.items():
+        if len(imsis) > 1:
+            errors.append(f"{phase}: MSISDN {m} on the jobs of {sorted(imsis)}")
+
+    # The outbox: a provision order per DONE activation, a deprovision
+    # order per DONE sleep job; repeats (a job resumed after a kill)
+    # identical by (job, op).
+    op_of = {"activate": "provision", "sleep": "deprovision"}
+    order_of = {}
+    ordered = collections.defaultdict(set)
+    lines = outbox_lines(act.tmp)
+    for x in lines:
+        j = by_id.get(x["job"])
+        if j is None:
+            errors.append(f"{phase}: outbox: order of job {x['job']}, not in the journal: {x}")
+            continue
+        if x["op"] != op_of[j["kind"]] or x["imsi"] != j["imsi"] or \
+           x.get("msisdn") != j["msisdn"] or x["region"] != j["region"]:
+            errors.append(f"{phase}: outbox: order {x} does not match job {j}")
+        key = {k: v for k, v in x.items() if k != "ts"}
+        if order_of.setdefault((x["job"], x["op"]), key) != key:
+            errors.append(f"{phase}: outbox: job {x['job']} {x['op']} repeated with other "
+                          f"fields: {order_of[(x['job'], x['op'])]} then {key}")
+        ordered[x["job"]].add(x["op"])
+    for j in jobs:
+        if ordered.get(j["job"]) != {op_of[j["kind"]]}:
+            errors.append(f"{phase}: outbox: job {j['job']} ({j['kind']}, {j['step']}) has "
+                          f"orders {sorted(ordered.get(j['job'], ()))}")
+
+    # The audit log: allocate + activate per DONE activation, sleep_start
+    # + sleep per DONE sleep job, each once, in that order.
+    audit = audit_lines(a, act.store)
+    per_job = collections.defaultdict(list)
+    whats = ("allocate", "activate", "activate_failed", "sleep_start", "sleep", "sleep_failed")
+    for x in audit:
+        if x.get("who") != "jitsim-cp" or x["what"] not in whats:
+            continue
+        j = by_id.get(x.get("job"))
+        if j is None:
+            errors.append(f"{phase}: audit: {x['what']} line of job {x.get('job')}, which "
+                          f"does not exist: {x}")
+            continue
+        per_job[j["job"]].append(x["what"])
+        if x["imsi"] != j["imsi"] or (x["msisdn"] or None) != j["msisdn"]:
+            errors.append(f"{phase}: audit: {x['what']} line {x} does not match job {j}")
+    for j in jobs:
+        want = {"activate": ["allocate", "activate"], "sleep": ["sleep_start", "sleep"]}
+        if j["step"] == "done" and per_job.get(j["job"], []) != want[j["kind"]]:
+            errors.append(f"{phase}: audit: DONE {j['kind']} job {j['job']} has lines "
+                          f"{per_job.get(j['job'], [])}, wanted {want[j['kind']]}")
+    return n_active, n_sleeping, n_sleeps, n_wakes
+
+
+def check_crashsleep(a, tmp, kills=16, rate=500):
+    """jitsim-cp killed while SIMs fall asleep and wake (see the module's
+    text)."""
+    errors = []
+    t0 = time.time()
+    act = Activation(a, tmp, CRASH_SCENARIO, rate)
+    sleep_config(act, SLEEP_ON)
+    rnd = random.Random(int.from_bytes(os.urandom(4), "little"))
+    in_sleep = in_jobs = resumed = swept = 0
+    try:
+        cp = act.start_cp()
+        dp = act.start_dp()
+        for n in range(kills):
+            time.sleep(rnd.uniform(0.05, 1.5))
+            # Preferably while sleep jobs (even kills) or any jobs (odd
+            # ones) are live, for up to 0.5 s more.
+            until = time.time() + 0.5
+            live = busy = 0
+            while True:
+                try:
+                    live = cp.result("sleep.status")["sweep"]["live"]
+                    busy = cp.result("status")["jobs"]["allocated"]
+                except (OSError, ValueError, Failure):
+                    break
+                if (live if n % 2 == 0 else busy) > 0 or time.time() > until:
+                    break
+                time.sleep(0.002)
+            in_sleep += live > 0
+            in_jobs += busy > 0
+            cp.kill9()
+            cp = act.start_cp()
+            m = re.search(r"(\d+) jobs resumed", cp.log())
+            resumed += int(m.group(1)) if m else 0
+            # A restart puts the next periodic sweep one interval away,
+            # often after the next kill: a sweep on command at once, so
+            # that every run of jitsim-cp has SIMs falling asleep.
+            swept += cp.result("sleep.sweep")["started"] is True
+        t_kills = time.time() - t0
+        # Quiet period: no more attaches, nobody falls asleep.
+        act.pacer.set_rate(0)
+        rc = cp.stop()
+        if rc != 0:
+            errors.append(f"jitsim-cp exit status {rc} after SIGTERM:\n{cp.log()[-2000:]}")
+        sleep_config(act, SLEEP_OFF)
+        cp = act.start_cp()
+        time.sleep(2.5)  # past the lease: a retaken attach raised its event
+        wait_settled(act, cp)
+        _, failed, failed_seq = shm_dp_update(act.run)
+        if failed != 0:
+            errors.append(f"the dataplane could not apply {failed} updates (the last: seq "
+                          f"{failed_seq})")
+        jobs = all_jobs(cp)
+        quiet = check_sleep_outcome(a, act, jobs, errors, "quiet")
+        asleep = {j["imsi"] for j in jobs} - {
+            i for i, r in store_list(a, act.store).items() if r["state"] != "sleeping"}
+        # The trace again: every SLEEPING SIM wakes, through an event the
+        # dataplane raises only if its table has the SIM SLEEPING.
+        n_jobs = len(jobs)
+        act.pacer.set_rate(rate * 5)
+        act.wait_all_active()
+        wait_settled(act, cp)
+        jobs = all_jobs(cp)
+        woken = {j["imsi"] for j in jobs[n_jobs:] if j["kind"] == "activate" and
+                 j["prev_state"] == "sleeping"}
+        if woken != asleep or len(jobs) - n_jobs != len(asleep):
+            errors.append(f"after the quiet period: {len(asleep)} SLEEPING SIMs, "
+                          f"{len(jobs) - n_jobs} new jobs, {len(woken)} wakes; not woken "
+                          f"{sorted(asleep - woken)[:5]}, woken but not asleep "
+                          f"{sorted(woken - asleep)[:5]}")
+        # And once more, whole: the dataplane's table has every SIM as the
+        # store has it (ACTIVE), so no pass raises an attach event.
+        ev0 = dp.stats()["events"]
+        sent = act.pacer.sent
+        end = time.time() + 60
+        while act.pacer.sent < sent + len(act.pacer.recs) + 1:
+            if time.time() > end:
+                raise Failure(f"the pacer sent {act.pacer.sent - sent} packets in 60 s")
+            time.sleep(0.1)
+        act.pacer.set_rate(0)
+        time.sleep(2.5)  # past the lease, as above
+        wait_settled(act, cp)
+        ev = dp.stats()["events"]
+        for t in ("first_attach", "reattach", "wakeup_mt"):
+            if ev.get(t, 0) != ev0.get(t, 0):
+                errors.append(f"a pass of the trace with every SIM ACTIVE in the store: the "
+                              f"dataplane raised {ev.get(t, 0) - ev0.get(t, 0)} {t} events")
+        jobs2 = all_jobs(cp)
+        if len(jobs2) != len(jobs):
+            errors.append(f"a pass of the trace with every SIM ACTIVE: jobs "
+                          f"{[j['job'] for j in jobs2[len(jobs):]][:5]} started")
+        final = check_sleep_outcome(a, act, jobs2, errors, "final")
+        if final[1] != 0:
+            errors.append(f"final: {final[1]} SIMs still SLEEPING")
+        if dp.p.poll() is not None:
+            errors.append(f"jitsim-dp died: exit {dp.p.returncode}")
+        act.pacer.close()
+        rc_dp, _ = dp.stop()
+        rc = cp.stop()
+        if rc != 0:
+            errors.append(f"jitsim-cp exit status {rc} after SIGTERM:\n{cp.log()[-2000:]}")
+        if rc_dp != 0:
+            errors.append(f"jitsim-dp exit status {rc_dp} after SIGTERM:\n{dp.log()[-2000:]}")
+    finally:
+        act.close()
+    p = subprocess.run([a.store, "check", "--store", act.store, "--kek", act.kek],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        errors.append(f"jitsim-store check: exit {p.returncode}: {p.stderr[-1000:]}")
+    # A check that never killed jitsim-cp during a sleep job did not test
+    # what it is for.
+    if in_sleep == 0:
+        errors.append(f"none of the {kills} kills landed while sleep jobs were live")
+    log(f"crashsleep: {kills} kills ({in_sleep} while sleep jobs were live, {in_jobs} while "
+        f"jobs were live; kill phase {t_kills:.1f} s), {swept} "
+        f"sweeps on command, {resumed} jobs resumed; quiet period: "
+        f"{quiet[0]} ACTIVE, {quiet[1]} SLEEPING, {quiet[2]} sleep jobs and {quiet[3]} wakes "
+        f"done; after it {len(asleep)} woken; final {final[0]} ACTIVE, {len(jobs2)} jobs, "
+        f"{len(outbox_lines(tmp))} outbox lines, {time.time() - t0:.1f} s, "
+        f"{len(errors)} problems")
+    return errors
+
+
 def shm_dp_update(run):
     """(dp_update_seq, dp_update_failed, dp_update_failed_seq) read from the
     segment's header (include/jitsim/shm.h: the dataplane's line at 192)."""
@@ -893,13 +1198,14 @@ def main():
         ap.add_argument("--" + o, required=True)
     ap.add_argument("--scenario")
     ap.add_argument("--check", required=True,
-                    choices=["e2e", "crash", "crashloop", "dprestart", "badconfig"])
+                    choices=["e2e", "crash", "crashloop", "crashsleep", "dprestart",
+                             "badconfig"])
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="jitsim-cp-")
     try:
         errors = {"e2e": check_e2e, "crash": check_crash, "crashloop": check_crashloop,
-                  "dprestart": check_dprestart,
+                  "crashsleep": check_crashsleep, "dprestart": check_dprestart,
                   "badconfig": check_badconfig}[a.check](a, tmp)
     except Failure as e:
         errors = [str(e)]
