@@ -138,8 +138,8 @@ admin_retire_check(const struct jitsim_rec *r, const char *imsi, char *err, size
 		return 0;
 	if (s == JITSIM_SIM_ACTIVE)
 		return admin_err(err, errlen, -EOPNOTSUPP,
-				 "imsi %s: %s%s: it is provisioned in HLR %u, and deprovisioning "
-				 "is not implemented yet (issue 7); block it instead",
+				 "imsi %s: %s%s: it is provisioned in HLR %u; retire deprovisions "
+				 "nothing: block it now, retire it once a sweep put it to sleep",
 				 imsi, jitsim_sim_state_name(r->state),
 				 r->state == JITSIM_SIM_ACTIVE ? "" : " (was active)", r->hlr);
 	return admin_err(err, errlen, -EOPNOTSUPP,
