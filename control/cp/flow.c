@@ -456,6 +456,46 @@ flow_done_committed(struct jitsim_cp_flow *f, struct flow_live **ok, unsigned in
 	ST_ADD(f, done_total, m);
 }
 
+static void
+flow_cleanup_done(const struct jitsim_prov_order *o, enum jitsim_prov_op op, int status,
+		  const char *msg, void *arg)
+{
+	(void)op;
+	(void)arg;
+	if (status != 0)
+		flow_log("job %" PRIu64 ": removing the half-made subscriber %s from its HLR: %s",
+			 o->job, o->imsi, msg);
+}
+
+/*
+ * An HLR that refused part of an order (osmo-hlr: -EPROTO, e.g. the
+ * MSISDN) may keep what it accepted before (the subscriber created, with
+ * its keys but no number). The SIM goes back to its previous state, which
+ * is never one provisioned in an HLR: delete it there (idempotent; a
+ * failure is only logged, the SIM's next activation provisions it again).
+ */
+static void
+flow_cleanup_hlr(struct jitsim_cp_flow *f, const struct flow_live *l)
+{
+	struct jitsim_prov_order o;
+	struct jitsim_adapter *a;
+	char err[256];
+
+	if (l->status != -EPROTO || f->cfg.hlrs == NULL || (l->job.flags & JITSIM_JOB_F_SLEEP))
+		return;
+	a = jitsim_cp_hlrs_adapter(f->cfg.hlrs, l->job.hlr_id, err, sizeof(err));
+	if (a == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.job = l->job.id;
+	jitsim_digits_key_format(l->job.imsi, o.imsi, sizeof(o.imsi));
+	o.region = l->job.region;
+	snprintf(o.hlr, sizeof(o.hlr), "%s", l->job.hlr);
+	if (jitsim_adapter_submit(a, JITSIM_PROV_DEPROVISION, &o, flow_cleanup_done, NULL, err,
+				  sizeof(err)) != 0)
+		flow_log("job %" PRIu64 ": cannot remove the half-made subscriber: %s", o.job, err);
+}
+
 /* Given up (l->job.reason says why): SIM back to its previous state, the
  * number released, job FAILED, the dataplane told so that a later attach
  * tries again. */
@@ -508,6 +548,7 @@ flow_fail(struct jitsim_cp_flow *f, struct flow_live *l)
 		return;
 	}
 	flow_dp_put(f, &r);
+	flow_cleanup_hlr(f, l);
 	ST_ADD(f, failed, 1);
 	ST_ADD(f, failed_total, 1);
 	flow_remove(f, l);

@@ -36,6 +36,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -285,6 +286,12 @@ def check_refused(cp, a, instance, ctrls):
     check(pool["quarantined"] == 1 and pool["free"] == 0 and pool["taken"] == 0,
           f"p-err after the refusal: {pool}")
     check(c.info(SQUATTER).get("msisdn") == ERR_MSISDN, "the squatter lost its MSISDN")
+    # What osmo-hlr accepted before the refusal (the subscriber, its keys)
+    # is deleted again: the SIM is in inventory, so in no HLR.
+    end = time.time() + 20
+    while c.info(imsi) is not None and time.time() < end:
+        time.sleep(0.1)
+    check(c.info(imsi) is None, f"refused SIM {imsi} still in osmo-hlr: {c.info(imsi)}")
     log(f"refused: job {j['job']} FAILED: {j['reason']}")
 
 
