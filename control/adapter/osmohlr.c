@@ -536,8 +536,17 @@ oh_read(struct jitsim_osmohlr *h)
 
 		if (h->rlen - off < OH_IPA_HDR + len)
 			break;
+		/* An answer too long to be one to our SETs cannot be matched
+		 * safely: skipping it would leave its command pending and
+		 * shift every later answer. Resynchronise instead (counted in
+		 * disconnects, logged). */
 		if (f[2] == OH_IPA_PROTO_OSMO && len >= 1 && f[3] == OH_IPA_EXT_CTRL &&
-		    len - 1 < OH_MSG_MAX) {
+		    len - 1 >= OH_MSG_MAX) {
+			oh_log(h, "CTRL message of %zu bytes: longer than any answer expected",
+			       len);
+			return -EPROTO;
+		}
+		if (f[2] == OH_IPA_PROTO_OSMO && len >= 1 && f[3] == OH_IPA_EXT_CTRL) {
 			char msg[OH_MSG_MAX];
 			int rc;
 

@@ -18,6 +18,10 @@
 
 #define NOTIFY_BACKOFF_NS 1000000000ull
 #define NOTIFY_BACKOFF_MAX_NS (60ull * 1000000000ull)
+/* Retries held in memory at most: an endpoint down for hours at thousands
+ * of activations a second must not grow the list without bound; beyond
+ * this, notifications are given up (counted in status). */
+#define NOTIFY_RETRY_MAX 100000u
 
 struct notify_item {
 	struct jitsim_cp_notify *n;
@@ -32,6 +36,7 @@ struct jitsim_cp_notify {
 	unsigned int retries;
 	pthread_mutex_t lock; /* retry list, stats */
 	struct notify_item *retry;
+	unsigned int n_retry; /* items on the retry list */
 	struct jitsim_cp_notify_stats st;
 };
 
@@ -64,19 +69,27 @@ notify_done(const struct jitsim_prov_order *o, enum jitsim_prov_op op, int statu
 	pthread_mutex_lock(&n->lock);
 	if (status == 0) {
 		n->st.ok++;
-	} else if (notify_transient(status) && it->attempts <= n->retries && status != -ECANCELED) {
+	} else if (notify_transient(status) && it->attempts <= n->retries && status != -ECANCELED &&
+		   n->n_retry < NOTIFY_RETRY_MAX) {
 		uint64_t d = NOTIFY_BACKOFF_NS << (it->attempts - 1 < 6 ? it->attempts - 1 : 6);
 
 		it->due_ns =
 			notify_now_ns() + (d < NOTIFY_BACKOFF_MAX_NS ? d : NOTIFY_BACKOFF_MAX_NS);
 		it->next = n->retry;
 		n->retry = it;
+		n->n_retry++;
 		n->st.retried++;
 		it = NULL;
 	} else {
 		n->st.failed++;
-		fprintf(stderr, "jitsim-cp: notify %s of job %llu: given up: %s\n", it->o.event,
-			(unsigned long long)it->o.job, msg);
+		/* 1st, 2nd, 4th, 8th, ...: an endpoint that is down must not
+		 * flood the log with a line per notification. */
+		if ((n->st.failed & (n->st.failed - 1)) == 0)
+			fprintf(stderr,
+				"jitsim-cp: notify %s of job %llu: given up: %s (%llu given up so "
+				"far)\n",
+				it->o.event, (unsigned long long)it->o.job, msg,
+				(unsigned long long)n->st.failed);
 	}
 	pthread_mutex_unlock(&n->lock);
 	free(it);
@@ -138,6 +151,7 @@ jitsim_cp_notify_poll(struct jitsim_cp_notify *n, uint64_t now_ns)
 	while ((it = *pp) != NULL) {
 		if (it->due_ns <= now_ns) {
 			*pp = it->next;
+			n->n_retry--;
 			it->next = due;
 			due = it;
 		} else {

@@ -11,7 +11,8 @@
  *
  * Delivery: after the change is committed; a transient failure (timeout,
  * refused, 5xx) is retried with backoff (1 s doubling, up to `retries`
- * times), a permanent one (4xx) is logged and counted. Notifications are
+ * times; at most 100,000 held for retry at once), a permanent one (4xx)
+ * is given up; both counted, the log rate-limited. Notifications are
  * not journaled: one pending when jitsim-cp is killed is lost (the audit
  * log and the outbox hold the authoritative record); the counters in
  * `status` say how many were given up.
