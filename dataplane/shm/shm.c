@@ -37,6 +37,22 @@
  * 2^63 and rejects absurd counts from a corrupt header early.
  */
 #define SHM_RING_COUNT_MAX (1u << 24)
+/* sig_up / sig_down slots when the geometry leaves it 0: 1 MiB each. */
+#define SHM_SIG_RING_DEFAULT 1024u
+
+/* Ring ids of shm_ring_list(): >= 0 event ring index, else one of these. */
+#define SHM_ID_UPDATE (-1)
+#define SHM_ID_SIG_UP (-2)
+#define SHM_ID_SIG_DOWN (-3)
+/* Every ring of a segment: the event rings, update, sig_up, sig_down. */
+#define SHM_RINGS_MAX (JITSIM_SHM_MAX_RINGS + 3)
+
+/* Record size of the ring @id. */
+static uint32_t
+shm_esize(int id)
+{
+	return id >= SHM_ID_UPDATE ? JITSIM_SHM_REC_SIZE : JITSIM_SIG_REC_SIZE;
+}
 
 static uint64_t
 shm_clock_ns(clockid_t id)
@@ -96,6 +112,13 @@ shm_check_geometry(const struct jitsim_shm_geometry *g, char *err, size_t errlen
 			      g->event_ring_count, SHM_RING_COUNT_MAX);
 		return -EINVAL;
 	}
+	if (g->sig_ring_count != 0 &&
+	    (!shm_pow2(g->sig_ring_count) || g->sig_ring_count > SHM_RING_COUNT_MAX)) {
+		jitsim_errmsg(err, errlen,
+			      "geometry: sig_ring_count %u not a power of two in 2..%u",
+			      g->sig_ring_count, SHM_RING_COUNT_MAX);
+		return -EINVAL;
+	}
 	if (!shm_pow2(g->update_ring_count) || g->update_ring_count > SHM_RING_COUNT_MAX) {
 		jitsim_errmsg(err, errlen,
 			      "geometry: update_ring_count %u not a power of two in 2..%u",
@@ -111,13 +134,14 @@ jitsim_shm_geometry_default(struct jitsim_shm_geometry *g)
 	g->n_event_rings = 16;
 	g->event_ring_count = 65536;
 	g->update_ring_count = 65536;
+	g->sig_ring_count = SHM_SIG_RING_DEFAULT;
 }
 
-/* Bytes of one ring of @count records (rte_ring header included). */
+/* Bytes of one ring of @count records of ring @id (rte_ring header included). */
 static uint64_t
-shm_ring_bytes(uint32_t count)
+shm_ring_bytes(uint32_t count, int id)
 {
-	ssize_t sz = rte_ring_get_memsize_elem(JITSIM_SHM_REC_SIZE, count);
+	ssize_t sz = rte_ring_get_memsize_elem(shm_esize(id), count);
 
 	return sz < 0 ? 0 : (uint64_t)sz;
 }
@@ -139,13 +163,41 @@ shm_layout(struct jitsim_shm_hdr *h, const struct jitsim_shm_geometry *g)
 		off = shm_align64(off);
 		h->event_ring[i].offset = off;
 		h->event_ring[i].count = g->event_ring_count;
-		off += shm_ring_bytes(g->event_ring_count);
+		off += shm_ring_bytes(g->event_ring_count, (int)i);
 	}
 	off = shm_align64(off);
 	h->update_ring.offset = off;
 	h->update_ring.count = g->update_ring_count;
-	off += shm_ring_bytes(g->update_ring_count);
+	off += shm_ring_bytes(g->update_ring_count, SHM_ID_UPDATE);
+	off = shm_align64(off);
+	h->sig_up.offset = off;
+	h->sig_up.count = g->sig_ring_count != 0 ? g->sig_ring_count : SHM_SIG_RING_DEFAULT;
+	off += shm_ring_bytes(h->sig_up.count, SHM_ID_SIG_UP);
+	off = shm_align64(off);
+	h->sig_down.offset = off;
+	h->sig_down.count = h->sig_up.count;
+	off += shm_ring_bytes(h->sig_down.count, SHM_ID_SIG_DOWN);
 	return shm_align64(off);
+}
+
+/* The descriptors of every ring of @h (@n event rings) with their ids. */
+static uint32_t
+shm_ring_list(const struct jitsim_shm_hdr *h, uint32_t n, const struct jitsim_shm_ring_desc **d,
+	      int *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && i < JITSIM_SHM_MAX_RINGS; i++) {
+		d[i] = &h->event_ring[i];
+		id[i] = (int)i;
+	}
+	d[i] = &h->update_ring;
+	id[i++] = SHM_ID_UPDATE;
+	d[i] = &h->sig_up;
+	id[i++] = SHM_ID_SIG_UP;
+	d[i] = &h->sig_down;
+	id[i++] = SHM_ID_SIG_DOWN;
+	return i;
 }
 
 static struct rte_ring *
@@ -157,8 +209,12 @@ shm_ring_at(const struct jitsim_shm *s, uint64_t offset)
 static void
 shm_ring_name(char *buf, size_t len, int i)
 {
-	if (i < 0)
+	if (i == SHM_ID_UPDATE)
 		snprintf(buf, len, "update ring");
+	else if (i == SHM_ID_SIG_UP)
+		snprintf(buf, len, "sig_up ring");
+	else if (i == SHM_ID_SIG_DOWN)
+		snprintf(buf, len, "sig_down ring");
 	else
 		snprintf(buf, len, "event ring %d", i);
 }
@@ -166,7 +222,7 @@ shm_ring_name(char *buf, size_t len, int i)
 /*
  * One ring descriptor: inside the segment, aligned, not overlapping the
  * header, and its rte_ring header agreeing with the descriptor. @i is the
- * event ring index, -1 for the update ring.
+ * ring id (event ring index or SHM_ID_*).
  */
 static int
 shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d, int i, char *err,
@@ -183,7 +239,7 @@ shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d,
 			      s->name, what, d->count, SHM_RING_COUNT_MAX);
 		return -EPROTO;
 	}
-	bytes = shm_ring_bytes(d->count);
+	bytes = shm_ring_bytes(d->count, i);
 	if (d->offset % 64 != 0 || d->offset < JITSIM_SHM_HDR_SIZE || d->offset > s->size ||
 	    s->size - d->offset < bytes) {
 		jitsim_errmsg(
@@ -220,10 +276,11 @@ shm_check_ring(const struct jitsim_shm *s, const struct jitsim_shm_ring_desc *d,
 }
 
 static bool
-shm_overlap(const struct jitsim_shm_ring_desc *a, const struct jitsim_shm_ring_desc *b)
+shm_overlap(const struct jitsim_shm_ring_desc *a, int ia, const struct jitsim_shm_ring_desc *b,
+	    int ib)
 {
-	uint64_t ea = a->offset + shm_ring_bytes(a->count);
-	uint64_t eb = b->offset + shm_ring_bytes(b->count);
+	uint64_t ea = a->offset + shm_ring_bytes(a->count, ia);
+	uint64_t eb = b->offset + shm_ring_bytes(b->count, ib);
 
 	return a->offset < eb && b->offset < ea;
 }
@@ -233,7 +290,9 @@ static int
 shm_check_hdr(struct jitsim_shm *s, char *err, size_t errlen)
 {
 	const struct jitsim_shm_hdr *h = s->hdr;
-	uint32_t n, i, j;
+	const struct jitsim_shm_ring_desc *d[SHM_RINGS_MAX];
+	int id[SHM_RINGS_MAX];
+	uint32_t n, i, j, nr;
 	int rc;
 
 	if (h->abi_version != JITSIM_SHM_ABI_VERSION) {
@@ -262,27 +321,20 @@ shm_check_hdr(struct jitsim_shm *s, char *err, size_t errlen)
 			      JITSIM_SHM_MAX_RINGS);
 		return -EPROTO;
 	}
-	for (i = 0; i < n; i++) {
-		rc = shm_check_ring(s, &h->event_ring[i], (int)i, err, errlen);
+	nr = shm_ring_list(h, n, d, id);
+	for (i = 0; i < nr; i++) {
+		rc = shm_check_ring(s, d[i], id[i], err, errlen);
 		if (rc < 0)
 			return rc;
 	}
-	rc = shm_check_ring(s, &h->update_ring, -1, err, errlen);
-	if (rc < 0)
-		return rc;
 	/* Two rings sharing memory would corrupt each other silently. */
-	for (i = 0; i <= n; i++) {
-		const struct jitsim_shm_ring_desc *a = i < n ? &h->event_ring[i] : &h->update_ring;
-
-		for (j = i + 1; j <= n; j++) {
-			const struct jitsim_shm_ring_desc *b =
-				j < n ? &h->event_ring[j] : &h->update_ring;
-
-			if (shm_overlap(a, b)) {
+	for (i = 0; i < nr; i++) {
+		for (j = i + 1; j < nr; j++) {
+			if (shm_overlap(d[i], id[i], d[j], id[j])) {
 				char wa[32], wb[32];
 
-				shm_ring_name(wa, sizeof(wa), i < n ? (int)i : -1);
-				shm_ring_name(wb, sizeof(wb), j < n ? (int)j : -1);
+				shm_ring_name(wa, sizeof(wa), id[i]);
+				shm_ring_name(wb, sizeof(wb), id[j]);
 				jitsim_errmsg(err, errlen, "%s: %s and %s overlap", s->name, wa,
 					      wb);
 				return -EPROTO;
@@ -297,9 +349,11 @@ shm_create(struct jitsim_shm *s, int fd, const struct jitsim_shm_geometry *g, co
 	   char *err, size_t errlen)
 {
 	struct jitsim_shm_hdr layout;
+	const struct jitsim_shm_ring_desc *d[SHM_RINGS_MAX];
+	int id[SHM_RINGS_MAX];
 	uint64_t size;
 	void *p;
-	uint32_t i;
+	uint32_t i, nr;
 	int rc;
 
 	memset(&layout, 0, sizeof(layout));
@@ -322,6 +376,8 @@ shm_create(struct jitsim_shm *s, int fd, const struct jitsim_shm_geometry *g, co
 	s->size = size;
 	memcpy(s->hdr->event_ring, layout.event_ring, sizeof(layout.event_ring));
 	s->hdr->update_ring = layout.update_ring;
+	s->hdr->sig_up = layout.sig_up;
+	s->hdr->sig_down = layout.sig_down;
 	s->hdr->abi_version = JITSIM_SHM_ABI_VERSION;
 	s->hdr->hdr_size = JITSIM_SHM_HDR_SIZE;
 	s->hdr->seg_size = size;
@@ -329,17 +385,26 @@ shm_create(struct jitsim_shm *s, int fd, const struct jitsim_shm_geometry *g, co
 	s->hdr->n_event_rings = g->n_event_rings;
 	snprintf(s->hdr->instance, sizeof(s->hdr->instance), "%s", instance);
 	s->hdr->created_ns = shm_clock_ns(CLOCK_REALTIME);
-	for (i = 0; i <= g->n_event_rings; i++) {
-		const struct jitsim_shm_ring_desc *d =
-			i < g->n_event_rings ? &layout.event_ring[i] : &layout.update_ring;
+	nr = shm_ring_list(&layout, g->n_event_rings, d, id);
+	for (i = 0; i < nr; i++) {
 		char rname[16];
 
-		snprintf(rname, sizeof(rname), i < g->n_event_rings ? "jsev%u" : "jsupd", i);
-		rc = rte_ring_init(shm_ring_at(s, d->offset), rname, d->count,
-				   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (id[i] >= 0)
+			snprintf(rname, sizeof(rname), "jsev%d", id[i]);
+		else
+			snprintf(rname, sizeof(rname), "%s",
+				 id[i] == SHM_ID_UPDATE	  ? "jsupd"
+				 : id[i] == SHM_ID_SIG_UP ? "jssigup"
+							  : "jssigdn");
+		/* sig_up has several producers (the workers); every other
+		 * ring one of each. rte_ring_elem's size must be given at
+		 * each call; the flags only pick the default calls' sync. */
+		rc = rte_ring_init(shm_ring_at(s, d[i]->offset), rname, d[i]->count,
+				   id[i] == SHM_ID_SIG_UP ? RING_F_SC_DEQ
+							  : RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (rc < 0) {
 			jitsim_errmsg(err, errlen, "%s: rte_ring_init(%s, %u): %s", s->name, rname,
-				      d->count, strerror(-rc));
+				      d[i]->count, strerror(-rc));
 			return rc;
 		}
 	}
@@ -439,10 +504,15 @@ shm_reset_halves(struct jitsim_shm *s)
 		else
 			__atomic_store_n(&r->cons.head, r->cons.tail, __ATOMIC_RELEASE);
 	}
-	if (s->role == JITSIM_SHM_ROLE_DP)
+	if (s->role == JITSIM_SHM_ROLE_DP) {
 		__atomic_store_n(&s->update->cons.head, s->update->cons.tail, __ATOMIC_RELEASE);
-	else
+		__atomic_store_n(&s->sig_up->prod.head, s->sig_up->prod.tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->sig_down->cons.head, s->sig_down->cons.tail, __ATOMIC_RELEASE);
+	} else {
 		__atomic_store_n(&s->update->prod.head, s->update->prod.tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->sig_up->cons.head, s->sig_up->cons.tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->sig_down->prod.head, s->sig_down->prod.tail, __ATOMIC_RELEASE);
+	}
 }
 
 /* A predecessor in our role whose heartbeat is older than this is gone
@@ -564,6 +634,8 @@ jitsim_shm_open(struct jitsim_shm *s, const char *instance, enum jitsim_shm_role
 	for (i = 0; i < h->n_event_rings && i < JITSIM_SHM_MAX_RINGS; i++)
 		s->event[i] = shm_ring_at(s, h->event_ring[i].offset);
 	s->update = shm_ring_at(s, h->update_ring.offset);
+	s->sig_up = shm_ring_at(s, h->sig_up.offset);
+	s->sig_down = shm_ring_at(s, h->sig_down.offset);
 	shm_reset_halves(s);
 	if (role == JITSIM_SHM_ROLE_DP) {
 		/* A new dataplane has no tables yet, whatever its predecessor said. */
@@ -606,6 +678,8 @@ jitsim_shm_open_ro(struct jitsim_shm *s, const char *instance, char *err, size_t
 	for (i = 0; i < s->hdr->n_event_rings && i < JITSIM_SHM_MAX_RINGS; i++)
 		s->event[i] = shm_ring_at(s, s->hdr->event_ring[i].offset);
 	s->update = shm_ring_at(s, s->hdr->update_ring.offset);
+	s->sig_up = shm_ring_at(s, s->hdr->sig_up.offset);
+	s->sig_down = shm_ring_at(s, s->hdr->sig_down.offset);
 	return 0;
 }
 
@@ -701,6 +775,38 @@ jitsim_shm_update_get(struct jitsim_shm *s, struct jitsim_update *u, unsigned in
 	if (s->update == NULL)
 		return 0;
 	return rte_ring_sc_dequeue_burst_elem(s->update, u, JITSIM_SHM_REC_SIZE, n, NULL);
+}
+
+unsigned int
+jitsim_shm_sig_up_put(struct jitsim_shm *s, const struct jitsim_sig_msg *m, unsigned int n)
+{
+	if (s->sig_up == NULL)
+		return 0;
+	return rte_ring_mp_enqueue_burst_elem(s->sig_up, m, JITSIM_SIG_REC_SIZE, n, NULL);
+}
+
+unsigned int
+jitsim_shm_sig_up_get(struct jitsim_shm *s, struct jitsim_sig_msg *m, unsigned int n)
+{
+	if (s->sig_up == NULL)
+		return 0;
+	return rte_ring_sc_dequeue_burst_elem(s->sig_up, m, JITSIM_SIG_REC_SIZE, n, NULL);
+}
+
+unsigned int
+jitsim_shm_sig_down_put(struct jitsim_shm *s, const struct jitsim_sig_msg *m, unsigned int n)
+{
+	if (s->sig_down == NULL)
+		return 0;
+	return rte_ring_sp_enqueue_burst_elem(s->sig_down, m, JITSIM_SIG_REC_SIZE, n, NULL);
+}
+
+unsigned int
+jitsim_shm_sig_down_get(struct jitsim_shm *s, struct jitsim_sig_msg *m, unsigned int n)
+{
+	if (s->sig_down == NULL)
+		return 0;
+	return rte_ring_sc_dequeue_burst_elem(s->sig_down, m, JITSIM_SIG_REC_SIZE, n, NULL);
 }
 
 const char *

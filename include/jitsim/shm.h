@@ -43,11 +43,11 @@
 #include <stdint.h>
 
 #define JITSIM_SHM_MAGIC 0x4d4853534d49544aULL /* "JITSIMSHM" little-endian, 8 bytes */
-#define JITSIM_SHM_ABI_VERSION 1u
-#define JITSIM_SHM_REC_SIZE 64u	  /* every record: one cache line */
-#define JITSIM_SHM_MAX_RINGS 64u  /* event rings (worker lcores) at most */
-#define JITSIM_SHM_HDR_SIZE 4096u /* header page */
-#define JITSIM_SHM_NAME_MAX 64u	  /* "/jitsim.<instance>" incl. NUL */
+#define JITSIM_SHM_ABI_VERSION 2u	       /* 2: sig_up/sig_down rings (FTA endpoint) */
+#define JITSIM_SHM_REC_SIZE 64u		       /* every record: one cache line */
+#define JITSIM_SHM_MAX_RINGS 64u	       /* event rings (worker lcores) at most */
+#define JITSIM_SHM_HDR_SIZE 4096u	       /* header page */
+#define JITSIM_SHM_NAME_MAX 64u		       /* "/jitsim.<instance>" incl. NUL */
 
 /* Event types (dp -> cp). */
 enum jitsim_event_type {
@@ -128,6 +128,51 @@ struct jitsim_update {
 	uint8_t spare[32];
 };
 
+/*
+ * Signaling messages of the First Time Attach endpoint (docs/fta.md):
+ * one MTP3-routed SCCP message per record. dp -> cp (sig_up) carries what
+ * the workers hand to jitsim-cp's dialogue engine (requests of INVENTORY
+ * and SLEEPING SIMs, continuations of jitsim-cp's own TCAP dialogues);
+ * cp -> dp (sig_down) carries what jitsim-cp wants sent on an association.
+ */
+#define JITSIM_SIG_REC_SIZE 1024u
+#define JITSIM_SIG_HDR_SIZE 48u
+#define JITSIM_SIG_DATA_MAX (JITSIM_SIG_REC_SIZE - JITSIM_SIG_HDR_SIZE) /* 976 */
+/* Top octet of every 4-octet TCAP transaction id jitsim-cp allocates:
+ * the workers forward continuations with this dtid to jitsim-cp. */
+#define JITSIM_FTA_TID_TAG 0xCFu
+/* sig.assoc of a cp -> dp record: let the dataplane pick the association. */
+#define JITSIM_SIG_ASSOC_ROUTE 0xffffu
+
+enum jitsim_sig_kind {
+	JITSIM_SIG_NONE = 0,
+	JITSIM_SIG_FTA_IN = 1, /* dp -> cp: message for the FTA endpoint */
+	JITSIM_SIG_SEND = 2,   /* cp -> dp: send this */
+	JITSIM_SIG_KIND_MAX
+};
+
+struct jitsim_sig_msg {
+	uint8_t kind;	   /* enum jitsim_sig_kind */
+	uint8_t sim_state; /* dp -> cp: table state seen (enum jitsim_sim_state), 0xff none */
+	uint16_t len;	   /* bytes used in data[], <= JITSIM_SIG_DATA_MAX */
+	uint32_t opc;	   /* MTP3 routing label as in M3UA Protocol Data (RFC 4666 3.3.1) */
+	uint32_t dpc;
+	uint8_t si;
+	uint8_t ni;
+	uint8_t mp;
+	uint8_t sls;
+	/* dp -> cp: association index it came on; cp -> dp: JITSIM_SIG_ASSOC_ROUTE */
+	uint16_t assoc;
+	uint16_t lcore;	 /* dp -> cp: worker */
+	uint32_t seq;	 /* producer's sequence number */
+	uint32_t ts_s;	 /* CLOCK_REALTIME seconds */
+	uint16_t region; /* dp -> cp: the table entry's region */
+	uint8_t spare0[2];
+	uint64_t imsi; /* compact key, 0 if the message carries none */
+	uint8_t spare[8];
+	uint8_t data[JITSIM_SIG_DATA_MAX]; /* the SCCP message (M3UA user protocol data) */
+};
+
 /* Per-ring descriptor in the header. */
 struct jitsim_shm_ring_desc {
 	uint64_t offset; /* from the start of the segment, multiple of 64 */
@@ -176,10 +221,17 @@ struct jitsim_shm_hdr {
 
 	struct jitsim_shm_ring_desc event_ring[JITSIM_SHM_MAX_RINGS];
 	struct jitsim_shm_ring_desc update_ring;
+	/* ABI 2: FTA signaling, JITSIM_SIG_REC_SIZE-byte records. sig_up is
+	 * multi-producer (the workers), single-consumer (jitsim-cp); sig_down
+	 * single-producer (jitsim-cp), single-consumer (jitsim-dp's I/O thread). */
+	struct jitsim_shm_ring_desc sig_up;
+	struct jitsim_shm_ring_desc sig_down;
 };
 
 _Static_assert(sizeof(struct jitsim_event) == JITSIM_SHM_REC_SIZE, "event record size");
 _Static_assert(sizeof(struct jitsim_update) == JITSIM_SHM_REC_SIZE, "update record size");
+_Static_assert(sizeof(struct jitsim_sig_msg) == JITSIM_SIG_REC_SIZE, "sig record size");
+_Static_assert(offsetof(struct jitsim_sig_msg, data) == JITSIM_SIG_HDR_SIZE, "sig header size");
 _Static_assert(sizeof(struct jitsim_shm_hdr) <= JITSIM_SHM_HDR_SIZE, "shm header size");
 _Static_assert(offsetof(struct jitsim_shm_hdr, cp_generation) % 64 == 0, "cp line");
 _Static_assert(offsetof(struct jitsim_shm_hdr, dp_generation) % 64 == 0, "dp line");
@@ -208,6 +260,7 @@ struct jitsim_shm_geometry {
 	uint32_t n_event_rings;	    /* 1..JITSIM_SHM_MAX_RINGS */
 	uint32_t event_ring_count;  /* slots per event ring, power of two >= 2 */
 	uint32_t update_ring_count; /* slots of the update ring, power of two >= 2 */
+	uint32_t sig_ring_count;    /* slots of sig_up and sig_down; 0: the default (1024) */
 };
 
 /* Defaults: 16 event rings of 65536 events, update ring of 65536. */
@@ -221,6 +274,8 @@ struct jitsim_shm {
 	char name[JITSIM_SHM_NAME_MAX];
 	struct rte_ring *event[JITSIM_SHM_MAX_RINGS];
 	struct rte_ring *update;
+	struct rte_ring *sig_up;
+	struct rte_ring *sig_down;
 };
 
 /*
@@ -278,6 +333,17 @@ unsigned int jitsim_shm_event_get(struct jitsim_shm *s, unsigned int ring, struc
 unsigned int jitsim_shm_update_put(struct jitsim_shm *s, const struct jitsim_update *u,
 				   unsigned int n);
 unsigned int jitsim_shm_update_get(struct jitsim_shm *s, struct jitsim_update *u, unsigned int n);
+
+/* FTA signaling rings (ABI 2). sig_up_put is multi-producer safe (any
+ * worker lcore of the dataplane); the other three are single-threaded on
+ * their side. Return the number of records moved. */
+unsigned int jitsim_shm_sig_up_put(struct jitsim_shm *s, const struct jitsim_sig_msg *m,
+				   unsigned int n);
+unsigned int jitsim_shm_sig_up_get(struct jitsim_shm *s, struct jitsim_sig_msg *m, unsigned int n);
+unsigned int jitsim_shm_sig_down_put(struct jitsim_shm *s, const struct jitsim_sig_msg *m,
+				     unsigned int n);
+unsigned int jitsim_shm_sig_down_get(struct jitsim_shm *s, struct jitsim_sig_msg *m,
+				     unsigned int n);
 
 /* Seq of the last event published in event ring @ring (0 if none), read
  * from the ring's memory: the record before the producer tail stays there
