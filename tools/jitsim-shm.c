@@ -346,8 +346,11 @@ cmd_status(const struct opts *o)
 		for (i = 0; i < n; i++)
 			printf("%s{\"ring\":%u,\"slots\":%u,\"count\":%u}", i ? "," : "", i,
 			       h->event_ring[i].count, rte_ring_count(s.event[i]));
-		printf("],\"update_ring\":{\"slots\":%u,\"count\":%u}}\n", h->update_ring.count,
-		       rte_ring_count(s.update));
+		printf("],\"update_ring\":{\"slots\":%u,\"count\":%u},"
+		       "\"sig_up_ring\":{\"slots\":%u,\"count\":%u},"
+		       "\"sig_down_ring\":{\"slots\":%u,\"count\":%u}}\n",
+		       h->update_ring.count, rte_ring_count(s.update), h->sig_up.count,
+		       rte_ring_count(s.sig_up), h->sig_down.count, rte_ring_count(s.sig_down));
 	} else {
 		time_t created = (time_t)(h->created_ns / 1000000000ull);
 		struct tm tm;
@@ -387,6 +390,10 @@ cmd_status(const struct opts *o)
 			printf("  ring %-6u %u/%u\n", i, rte_ring_count(s.event[i]),
 			       h->event_ring[i].count - 1);
 		printf("update ring  %u/%u\n", rte_ring_count(s.update), h->update_ring.count - 1);
+		printf("sig_up ring  %u/%u (FTA: dataplane -> jitsim-cp)\n", rte_ring_count(s.sig_up),
+		       h->sig_up.count - 1);
+		printf("sig_down ring %u/%u (FTA: jitsim-cp -> dataplane)\n",
+		       rte_ring_count(s.sig_down), h->sig_down.count - 1);
 	}
 	jitsim_shm_close(&s);
 	return 0;

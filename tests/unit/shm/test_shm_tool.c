@@ -367,7 +367,9 @@ test_status_usage(void **state)
 	assert_non_null(strstr(slurp(out_path), want));
 	assert_non_null(strstr(slurp(out_path), "\"ready\":0,\"workers\":3,"));
 	assert_non_null(strstr(slurp(out_path), "{\"ring\":2,\"slots\":4,\"count\":1}],"
-						"\"update_ring\":{\"slots\":8,\"count\":0}}"));
+						"\"update_ring\":{\"slots\":8,\"count\":0},"
+						"\"sig_up_ring\":{\"slots\":1024,\"count\":0},"
+						"\"sig_down_ring\":{\"slots\":1024,\"count\":0}}"));
 	/* status changed nothing: still one event, cp still at generation 1. */
 	assert_int_equal(dp.hdr->cp_generation, 1);
 	jitsim_shm_close(&dp);
