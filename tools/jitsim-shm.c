@@ -390,8 +390,8 @@ cmd_status(const struct opts *o)
 			printf("  ring %-6u %u/%u\n", i, rte_ring_count(s.event[i]),
 			       h->event_ring[i].count - 1);
 		printf("update ring  %u/%u\n", rte_ring_count(s.update), h->update_ring.count - 1);
-		printf("sig_up ring  %u/%u (FTA: dataplane -> jitsim-cp)\n", rte_ring_count(s.sig_up),
-		       h->sig_up.count - 1);
+		printf("sig_up ring  %u/%u (FTA: dataplane -> jitsim-cp)\n",
+		       rte_ring_count(s.sig_up), h->sig_up.count - 1);
 		printf("sig_down ring %u/%u (FTA: jitsim-cp -> dataplane)\n",
 		       rte_ring_count(s.sig_down), h->sig_down.count - 1);
 	}
