@@ -45,6 +45,7 @@ jitsim_cp_config_init(struct jitsim_cp_config *c)
 	c->notify_retries = 5;
 	c->backoff_ms = 200;
 	jitsim_cp_sleep_cfg_init(&c->sleep);
+	jitsim_cp_fta_cfg_init(&c->fta);
 }
 
 void
@@ -482,6 +483,8 @@ cp_config_set(struct jitsim_cp_config *c, const char *sec, const char *k, const 
 		return jitsim_cp_sleep_cfg_set(&c->sleep, k, v, err, el);
 	if (strcmp(sec, "notify") == 0)
 		return cp_set_notify(c, k, v, err, el);
+	if (strcmp(sec, "fta") == 0)
+		return jitsim_cp_fta_cfg_set(&c->fta, k, v, err, el);
 	if (strncmp(sec, "hlr ", 4) == 0)
 		return cp_set_hlr(c, sec + 4, k, v, err, el);
 	if (strncmp(sec, "region ", 7) == 0)
@@ -542,6 +545,8 @@ jitsim_cp_config_check(const struct jitsim_cp_config *c, char *err, size_t el)
 		return cp_errf(err, el, "[instance] socket: required");
 	if (c->outbox == NULL)
 		return cp_errf(err, el, "[outbox] path: required");
+	if (jitsim_cp_fta_cfg_check(&c->fta, err, el) != 0)
+		return -EINVAL;
 	for (unsigned int i = 0; i < c->n_hlr; i++)
 		if (c->hlr[i].id == 0)
 			return cp_errf(err, el, "[hlr %s] id: required", c->hlr[i].name);

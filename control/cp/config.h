@@ -17,6 +17,7 @@
 
 #include <jitsim/shm.h>
 
+#include "fta.h"
 #include "hlrs.h"
 #include "pool.h"
 #include "rules.h"
@@ -52,6 +53,8 @@ struct jitsim_cp_config {
 	char default_profile[JITSIM_RULES_NAME_MAX + 1];
 	/* [sleep] (sleep.h) */
 	struct jitsim_cp_sleep_cfg sleep;
+	/* [fta]: the First Time Attach dialogue engine (fta.h) */
+	struct jitsim_cp_fta_cfg fta;
 	/* [hlr NAME], [region ID], [pool NAME]: memory-only rules and pools
 	 * created in the store at start when missing. */
 	unsigned int n_hlr, n_region, n_pool, n_visited;

@@ -24,6 +24,7 @@
 #include "cpctl_util.h"
 #include "ctlsrv.h"
 #include "flow.h"
+#include "fta.h"
 #include "job.h"
 #include "notify.h"
 #include "rate.h"
@@ -123,6 +124,8 @@ cpctl_status(const struct jitsim_ctl_req *req, json_t **result, char *err, size_
 					      (json_int_t)ns.retried, "failed",
 					      (json_int_t)ns.failed));
 	}
+	if (c->fta != NULL)
+		json_object_set_new(o, "fta", jitsim_cp_fta_status_json(c->fta));
 	/* Alerts: an operator must act (add numbers, add a region). */
 	{
 		char last[JITSIM_JOB_REASON_MAX + 1];

@@ -41,6 +41,7 @@ struct jitsim_cp_notify;
 struct jitsim_job;
 struct jitsim_cpctl_inv;
 struct jitsim_cp_sleep;
+struct jitsim_cp_fta;
 
 struct jitsim_cpctl {
 	struct jitsim_store *store;
@@ -54,6 +55,7 @@ struct jitsim_cpctl {
 	struct jitsim_cp_notify *notify; /* NULL: no [notify] */
 	struct jitsim_cpctl_inv *inv;	 /* inventory.import (cpctl_inv.h) */
 	struct jitsim_cp_sleep *sleep;	 /* NULL: no sleep.* answers (sleep.h) */
+	struct jitsim_cp_fta *fta;	 /* NULL: no [fta] (fta.h) */
 	const char *instance;
 	uint64_t started_ns; /* CLOCK_MONOTONIC at start */
 };

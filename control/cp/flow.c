@@ -149,6 +149,13 @@ jitsim_cp_flow_set_sleep(struct jitsim_cp_flow *f, struct jitsim_cp_sleep *z)
 }
 
 void
+jitsim_cp_flow_set_job_hook(struct jitsim_cp_flow *f, jitsim_cp_flow_job_fn fn, void *arg)
+{
+	f->job_hook = fn;
+	f->job_hook_arg = arg;
+}
+
+void
 jitsim_cp_flow_free(struct jitsim_cp_flow *f)
 {
 	if (f == NULL)
@@ -449,6 +456,8 @@ flow_done_committed(struct jitsim_cp_flow *f, struct flow_live **ok, unsigned in
 						     ? "woken"
 						     : "activated",
 					     &ok[i]->job);
+		if (f->job_hook != NULL && !(ok[i]->job.flags & JITSIM_JOB_F_SLEEP))
+			f->job_hook(f->job_hook_arg, ok[i]->job.imsi, ok[i]->job.msisdn, true);
 		flow_remove(f, ok[i]);
 		free(ok[i]);
 	}
@@ -548,6 +557,8 @@ flow_fail(struct jitsim_cp_flow *f, struct flow_live *l)
 		return;
 	}
 	flow_dp_put(f, &r);
+	if (f->job_hook != NULL && !(l->job.flags & JITSIM_JOB_F_SLEEP))
+		f->job_hook(f->job_hook_arg, l->job.imsi, 0, false);
 	flow_cleanup_hlr(f, l);
 	ST_ADD(f, failed, 1);
 	ST_ADD(f, failed_total, 1);
@@ -571,7 +582,7 @@ flow_stage_fail_early(struct jitsim_cp_flow *f, struct jitsim_job *j, const stru
 	flow_audit(f, "activate_failed", j);
 	f->next_id = j->id + 1;
 	f->recs[f->n_put++] = *r;
-	f->n_failed_early++;
+	f->failed_early[f->n_failed_early++] = j->imsi;
 }
 
 static bool
@@ -763,6 +774,8 @@ flow_burst_committed(struct jitsim_cp_flow *f, uint64_t id0, int rc)
 		flow_dp_put(f, &f->recs[i]);
 	ST_ADD(f, failed, f->n_failed_early);
 	ST_ADD(f, failed_total, f->n_failed_early);
+	for (unsigned int i = 0; f->job_hook != NULL && i < f->n_failed_early; i++)
+		f->job_hook(f->job_hook_arg, f->failed_early[i], 0, false);
 	/* flow_submit() may fail a job, which uses f->b (committed and
 	 * cleared by now). */
 	for (unsigned int i = 0; i < f->n_staged; i++)

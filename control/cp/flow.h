@@ -92,6 +92,16 @@ void jitsim_cp_flow_set_hlrs(struct jitsim_cp_flow *f, struct jitsim_cp_hlrs *h)
 void jitsim_cp_flow_set_notify(struct jitsim_cp_flow *f, struct jitsim_cp_notify *n);
 /* Where ACTIVITY events go (sleep.h); NULL: nowhere. */
 void jitsim_cp_flow_set_sleep(struct jitsim_cp_flow *f, struct jitsim_cp_sleep *z);
+/*
+ * Called on the workflow thread when an activation job (not a sleep job)
+ * has finished and its final step is committed: @active true with the
+ * SIM ACTIVE and its @msisdn (compact key, 0 for none), false when the
+ * job FAILED (the SIM back in its previous state; also a job that failed
+ * before it started: no region, no number). Used by the FTA engine
+ * (fta.h) to answer a waiting UpdateLocation; must not block.
+ */
+typedef void (*jitsim_cp_flow_job_fn)(void *arg, uint64_t imsi, uint64_t msisdn, bool active);
+void jitsim_cp_flow_set_job_hook(struct jitsim_cp_flow *f, jitsim_cp_flow_job_fn fn, void *arg);
 /* Free; orders still queued for the workflow thread are forgotten (their
  * jobs are in the journal and resume at the next start). */
 void jitsim_cp_flow_free(struct jitsim_cp_flow *f);

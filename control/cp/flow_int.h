@@ -71,11 +71,14 @@ struct jitsim_cp_flow {
 	 * records to send to the dataplane after the commit. */
 	unsigned int n_staged, n_put, n_failed_early;
 	struct flow_live *staged[FLOW_BURST];
+	uint64_t failed_early[FLOW_BURST]; /* IMSIs of the n_failed_early (job hook) */
 	struct jitsim_rec recs[FLOW_BURST];
 	struct jitsim_rec done_recs[FLOW_BURST]; /* of the DONE jobs of one commit */
 	struct jitsim_cp_flow_stats st;
 	uint64_t ring_seen;	       /* event rings with a seq baseline (bit per ring) */
 	struct jitsim_cp_sleep *sleep; /* NULL: ACTIVITY events not recorded */
+	jitsim_cp_flow_job_fn job_hook; /* NULL: none (flow.h) */
+	void *job_hook_arg;
 };
 
 #define ST_ADD(f, field, n) __atomic_fetch_add(&(f)->st.field, (n), __ATOMIC_RELAXED)

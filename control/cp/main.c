@@ -22,11 +22,13 @@
 #include <jitsim/shm.h>
 
 #include "adapter.h"
+#include "auth.h"
 #include "config.h"
 #include "cpctl.h"
 #include "cpctl_inv.h"
 #include "ctlsrv.h"
 #include "flow.h"
+#include "fta.h"
 #include "hlrs.h"
 #include "notify.h"
 #include "mbox.h"
@@ -83,6 +85,8 @@ static const char cp_usage[] =
 	"  [sleep]       idle idle.TARIFF release interval rate inflight flush\n"
 	"  [region ID]   name hlr pool gt_prefix plmn\n"
 	"  [pool NAME]   id tenant region first last quarantine\n"
+	"  [fta]         enable own_pc own_gt own_ssn hlr_number ul_timeout\n"
+	"                handover_delay max_dialogues isd_category apn\n"
 	"\n"
 	"Exit status: 0 after SIGTERM/SIGINT, 1 on a configuration or start-up\n"
 	"error (the message names the file, line and key, or the path).\n";
@@ -103,6 +107,13 @@ cp_on_signal(int sig)
 	cp_quit = 1;
 	if (cp_srv != NULL)
 		jitsim_ctlsrv_stop(cp_srv);
+}
+
+/* flow.h's job hook -> the FTA engine (a UL waiting for its activation). */
+static void
+cp_fta_job_done(void *arg, uint64_t imsi, uint64_t msisdn, bool active)
+{
+	jitsim_cp_fta_job_done(arg, imsi, msisdn, active);
 }
 
 static void *
@@ -258,6 +269,8 @@ main(int argc, char **argv)
 	struct jitsim_adapter *ad = NULL;
 	struct jitsim_cp_hlrs *hlrs = NULL;
 	struct jitsim_cp_notify *notify = NULL;
+	struct jitsim_auth *auth = NULL;
+	struct jitsim_cp_fta *fta = NULL;
 	struct jitsim_shm shm;
 	bool shm_open = false, ctl_running = false, check = false;
 	struct jitsim_cp_flow *flow = NULL;
@@ -401,6 +414,17 @@ main(int argc, char **argv)
 		}
 		jitsim_cp_flow_set_hlrs(flow, hlrs);
 	}
+	if (cfg.fta.enable) {
+		/* The store's one vector context (auth.h): SQN reservations. */
+		auth = jitsim_auth_new(st, NULL, err, sizeof(err));
+		if (auth != NULL)
+			fta = jitsim_cp_fta_new(&cfg.fta, st, auth, &shm, err, sizeof(err));
+		if (fta == NULL) {
+			fprintf(stderr, "jitsim-cp: [fta]: %s\n", err);
+			goto out_adapter;
+		}
+		jitsim_cp_flow_set_job_hook(flow, cp_fta_job_done, fta);
+	}
 	if (cfg.notify_url != NULL) {
 		const struct jitsim_cp_hlr_tls *t = &cfg.notify_tls;
 		struct jitsim_cp_notify_opts no = {
@@ -443,6 +467,7 @@ main(int argc, char **argv)
 	ctl.hlrs = hlrs;
 	ctl.notify = notify;
 	ctl.sleep = sleep;
+	ctl.fta = fta;
 	ctl.instance = cfg.name;
 	ctl.started_ns = cp_mono_ns();
 	if (jitsim_cpctl_register(cp_srv, &ctl) != 0) {
@@ -459,6 +484,10 @@ main(int argc, char **argv)
 		goto out_ctl;
 	}
 	ctl_running = true;
+	if (fta != NULL && jitsim_cp_fta_start(fta) != 0) {
+		fprintf(stderr, "jitsim-cp: cannot start the FTA thread\n");
+		goto out_ctl;
+	}
 	{
 		struct jitsim_cp_flow_stats fs;
 
@@ -493,6 +522,10 @@ out_ctl:
 		jitsim_cp_rate_destroy(&rate);
 	}
 out_adapter:
+	/* Its dialogues are dropped (the peers' timers end them); the SQNs
+	 * it handed out stay used. */
+	jitsim_cp_fta_free(fta);
+	jitsim_auth_free(auth);
 	/* Before the flow: cancelled orders complete into it. Their jobs stay
 	 * ALLOCATED in the journal and resume at the next start. */
 	/* The HLR adapters first: their cancelled orders complete into the
