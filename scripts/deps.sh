@@ -15,6 +15,13 @@ PKGS=(
 	osmo-hlr libosmocore-utils libcurl4-openssl-dev
 	clang llvm libclang-rt-14-dev clang-format time
 	tshark
+	osmo-stp
+	# A real Diameter peer for the S6a endpoint's interop tests.
+	freediameterd freediameter-extensions
+	# The SCTP VM (scripts/sctp-vm.sh) where the kernel has no SCTP;
+	# installed like everything here without recommends (no GUI, no
+	# firmware of other machines).
+	qemu-system-x86 busybox-static cpio
 )
 
 missing=()
