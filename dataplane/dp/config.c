@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <jitsim/proto/link.h>
@@ -31,6 +33,7 @@
 enum dp_key_type {
 	DP_K_U32,  /* decimal, [min, max] */
 	DP_K_U16,  /* decimal, [min, max] */
+	DP_K_U8,   /* decimal, [min, max] */
 	DP_K_POW2, /* power of two, [min, max] */
 	DP_K_BOOL, /* on/off, yes/no, true/false, 1/0 */
 	DP_K_INSTANCE,
@@ -41,6 +44,7 @@ enum dp_key_type {
 	DP_K_PORTS, /* "all" or a list of port ids */
 	DP_K_RSS,   /* auto/on/off */
 	DP_K_LINK,
+	DP_K_SS7, /* parsed by dp_set_ss7(); listed for the unknown-key message */
 };
 
 struct dp_key {
@@ -76,6 +80,22 @@ static const struct dp_key dp_keys[] = {
 	{"shm", "rings", DP_K_U32, DP_OFF(shm_rings), 1, JITSIM_DP_WORKER_MAX},
 	{"shm", "event_slots", DP_K_POW2, DP_OFF(shm_event_slots), 2, 1u << 24},
 	{"shm", "update_slots", DP_K_POW2, DP_OFF(shm_update_slots), 2, 1u << 24},
+	/* ni: the 2-bit network indicator (ITU-T Q.704 14.2.2); locked_error:
+	 * a MAP local error code (3GPP TS 29.002 17.6.1). The other [ss7] keys
+	 * are parsed by dp_set_ss7(). */
+	{"ss7", "own_ssn", DP_K_U8, DP_OFF(ss7.own_ssn), 1, 255},
+	{"ss7", "ni", DP_K_U8, DP_OFF(ss7.ni), 0, 3},
+	{"ss7", "locked_error", DP_K_U8, DP_OFF(ss7.locked_error), 1, 127},
+	{"ss7", "workers", DP_K_U16, DP_OFF(ss7.workers), 1, JITSIM_DP_WORKER_MAX},
+	{"ss7", "ring_slots", DP_K_POW2, DP_OFF(ss7.ring_slots), 64, 65536},
+	{"ss7", "own_pc", DP_K_SS7, 0, 0, 0},
+	{"ss7", "own_gt", DP_K_SS7, 0, 0, 0},
+	{"ss7", "default_route", DP_K_SS7, 0, 0, 0},
+	{"ss7", "default_hlr", DP_K_SS7, 0, 0, 0},
+	{"ss7", "unknown", DP_K_SS7, 0, 0, 0},
+	{"ss7", "hlr", DP_K_SS7, 0, 0, 0},
+	{"ss7", "asp", DP_K_SS7, 0, 0, 0},
+	{"ss7", "listen", DP_K_SS7, 0, 0, 0},
 };
 
 static const struct {
@@ -108,6 +128,11 @@ jitsim_dp_config_default(struct jitsim_dp_config *c)
 	c->shm_rings = JITSIM_DP_DEF_SHM_RINGS;
 	c->shm_event_slots = JITSIM_DP_DEF_SHM_SLOTS;
 	c->shm_update_slots = JITSIM_DP_DEF_SHM_SLOTS;
+	c->ss7.own_ssn = JITSIM_DP_SS7_DEF_SSN;
+	c->ss7.ni = JITSIM_DP_SS7_DEF_NI;
+	c->ss7.locked_error = JITSIM_DP_SS7_DEF_LOCKED_ERROR;
+	c->ss7.ring_slots = JITSIM_DP_SS7_DEF_RING_SLOTS;
+	c->ss7.workers = 1;
 }
 
 void
@@ -323,6 +348,336 @@ dp_set_port_section(struct jitsim_dp_config *c, const char *section, const char 
 		       where, key, section);
 }
 
+/* ---- [ss7] ---- */
+
+int
+jitsim_dp_ss7_parse_pc(const char *s, uint32_t *pc)
+{
+	uint64_t a, b, d;
+	char buf[16];
+	const char *p1, *p2;
+
+	p1 = strchr(s, '.');
+	if (p1 == NULL) {
+		if (dp_parse_u64(s, &a) != 0 || a > JITSIM_DP_SS7_PC_MAX)
+			return -1;
+		*pc = (uint32_t)a;
+		return 0;
+	}
+	/* ITU-T Q.708 3-8-3 notation: zone.area.signalling point. */
+	p2 = strchr(p1 + 1, '.');
+	if (p2 == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	buf[p1 - s] = '\0';
+	buf[p2 - s] = '\0';
+	if (dp_parse_u64(buf, &a) != 0 || dp_parse_u64(buf + (p1 - s) + 1, &b) != 0 ||
+	    dp_parse_u64(buf + (p2 - s) + 1, &d) != 0 || a > 7 || b > 255 || d > 7)
+		return -1;
+	*pc = (uint32_t)(a << 11 | b << 3 | d);
+	return 0;
+}
+
+/* "1.2.3.4:2905" or "[::1]:2905"; @port_min 0 lets the port be "any". */
+static int
+dp_ss7_ep(const char *s, struct jitsim_dp_ss7_ep *ep, unsigned int port_min)
+{
+	char host[64];
+	const char *colon, *h = s;
+	size_t hl;
+	uint64_t port;
+
+	memset(ep, 0, sizeof(*ep));
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		h = s + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+		ep->family = AF_INET6;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - s);
+		ep->family = AF_INET;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (inet_pton(ep->family, host, ep->ip) != 1)
+		return -1;
+	if (dp_parse_u64(colon + 1, &port) != 0 || port < port_min || port > 65535)
+		return -1;
+	ep->port = (uint16_t)port;
+	return 0;
+}
+
+/* Words of a value, blank-separated, in place in @buf. */
+static unsigned int
+dp_words(char *buf, char **w, unsigned int max)
+{
+	unsigned int n = 0;
+	char *save = NULL, *t;
+
+	for (t = strtok_r(buf, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		w[n++] = t;
+	}
+	return n;
+}
+
+static int
+dp_ss7_digits(const char *s, char *out)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > JITSIM_DP_SS7_GT_MAX || strspn(s, "0123456789") != n)
+		return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* rc=N and mode=override|loadshare after the endpoints of asp/listen. */
+static int
+dp_ss7_link_opts(struct jitsim_dp_ss7_link *l, char **w, unsigned int n, const char *key,
+		 const char *where, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t v;
+
+		if (strncmp(w[i], "rc=", 3) == 0) {
+			if (dp_parse_u64(w[i] + 3, &v) != 0 || v > UINT32_MAX)
+				return dp_errf(
+					err, errlen,
+					"%s: [ss7] %s: '%s': expected rc=N, a routing context "
+					"0..4294967295",
+					where, key, w[i]);
+			l->has_rc = true;
+			l->rc = (uint32_t)v;
+		} else if (strcmp(w[i], "mode=override") == 0) {
+			l->mode = JITSIM_DP_SS7_OVERRIDE;
+		} else if (strcmp(w[i], "mode=loadshare") == 0) {
+			l->mode = JITSIM_DP_SS7_LOADSHARE;
+		} else {
+			return dp_errf(err, errlen,
+				       "%s: [ss7] %s: unknown option '%s' (expected rc=N, "
+				       "mode=override or mode=loadshare)",
+				       where, key, w[i]);
+		}
+	}
+	return 0;
+}
+
+static int
+dp_ss7_link(struct jitsim_dp_config *c, bool listen, const char *value, const char *where,
+	    char *err, size_t errlen)
+{
+	struct jitsim_dp_ss7_config *s = &c->ss7;
+	struct jitsim_dp_ss7_link *l;
+	const char *key = listen ? "listen" : "asp";
+	char buf[256], *w[8];
+	unsigned int n, first;
+
+	if (s->n_links >= JITSIM_DP_SS7_LINK_MAX)
+		return dp_errf(err, errlen, "%s: [ss7] %s: more than %u asp and listen lines",
+			       where, key, JITSIM_DP_SS7_LINK_MAX);
+	if (strlen(value) >= sizeof(buf))
+		return dp_errf(err, errlen, "%s: [ss7] %s: value too long", where, key);
+	memcpy(buf, value, strlen(value) + 1);
+	n = dp_words(buf, w, 6);
+	l = &s->link[s->n_links];
+	memset(l, 0, sizeof(*l));
+	l->mode = JITSIM_DP_SS7_OVERRIDE;
+	if (listen) {
+		if (n < 1 || n > 3)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] listen = '%s': expected LOCAL_IP:PORT [rc=N] "
+				       "[mode=override|loadshare]",
+				       where, value);
+		l->role = JITSIM_DP_SS7_SGP;
+		snprintf(l->name, sizeof(l->name), "listen-%u", s->n_links);
+		if (dp_ss7_ep(w[0], &l->local, 1) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] listen: bad local endpoint '%s' (expected "
+				       "IPv4:PORT or [IPv6]:PORT, port 1..65535)",
+				       where, w[0]);
+		first = 1;
+	} else {
+		size_t nl;
+
+		if (n < 3 || n > 5)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] asp = '%s': expected NAME LOCAL_IP:PORT "
+				       "REMOTE_IP:PORT [rc=N] [mode=override|loadshare]",
+				       where, value);
+		nl = strlen(w[0]);
+		if (nl > JITSIM_DP_SS7_NAME_MAX ||
+		    strspn(w[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789_-") != nl)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] asp: bad name '%s' (1..%u of A-Z a-z 0-9 _ -)",
+				       where, w[0], JITSIM_DP_SS7_NAME_MAX);
+		for (unsigned int i = 0; i < s->n_links; i++)
+			if (strcmp(s->link[i].name, w[0]) == 0)
+				return dp_errf(err, errlen, "%s: [ss7] asp: name '%s' used twice",
+					       where, w[0]);
+		memcpy(l->name, w[0], nl + 1);
+		l->role = JITSIM_DP_SS7_ASP;
+		/* Port 0: any; STPs such as osmo-stp match a configured ASP by
+		 * its source port, so a fixed one is usual. */
+		if (dp_ss7_ep(w[1], &l->local, 0) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] asp %s: bad local endpoint '%s' (expected "
+				       "IPv4:PORT or [IPv6]:PORT, port 0..65535)",
+				       where, l->name, w[1]);
+		if (dp_ss7_ep(w[2], &l->remote, 1) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] asp %s: bad remote endpoint '%s' (expected "
+				       "IPv4:PORT or [IPv6]:PORT, port 1..65535)",
+				       where, l->name, w[2]);
+		if (l->local.family != l->remote.family)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] asp %s: local and remote endpoints of different "
+				       "address families",
+				       where, l->name);
+		first = 3;
+	}
+	if (dp_ss7_link_opts(l, w + first, n - first, key, where, err, errlen) != 0)
+		return -1;
+	s->n_links++;
+	return 0;
+}
+
+/* "PC [GT] [ssn=N]" of an HLR into @h; @what names it in messages. */
+static int
+dp_ss7_hlr_addr(struct jitsim_dp_ss7_hlr *h, char **w, unsigned int n, const char *what,
+		const char *where, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	memset(h, 0, sizeof(*h));
+	h->ssn = JITSIM_DP_SS7_DEF_SSN;
+	if (n < 1 || n > 3)
+		return dp_errf(err, errlen, "%s: [ss7] %s: expected PC [GT] [ssn=N]", where, what);
+	if (jitsim_dp_ss7_parse_pc(w[0], &h->pc) != 0)
+		return dp_errf(err, errlen,
+			       "%s: [ss7] %s: bad point code '%s' (expected Z.A.S (3-8-3) or "
+			       "0..%u)",
+			       where, what, w[0], JITSIM_DP_SS7_PC_MAX);
+	for (unsigned int i = 1; i < n; i++) {
+		if (strncmp(w[i], "ssn=", 4) == 0) {
+			if (dp_parse_u64(w[i] + 4, &v) != 0 || v < 1 || v > 255)
+				return dp_errf(err, errlen,
+					       "%s: [ss7] %s: bad '%s' (expected ssn=1..255)",
+					       where, what, w[i]);
+			h->ssn = (uint8_t)v;
+		} else if (h->gt[0] != '\0' || dp_ss7_digits(w[i], h->gt) != 0) {
+			return dp_errf(err, errlen,
+				       "%s: [ss7] %s: bad global title '%s' (expected 1..%u "
+				       "digits, once)",
+				       where, what, w[i], JITSIM_DP_SS7_GT_MAX);
+		}
+	}
+	h->set = true;
+	return 0;
+}
+
+/* hlr = REGION PC [GT] [ssn=N], default_hlr = PC [GT] [ssn=N] */
+static int
+dp_ss7_hlr(struct jitsim_dp_config *c, bool dflt, const char *value, const char *where, char *err,
+	   size_t errlen)
+{
+	struct jitsim_dp_ss7_hlr h;
+	char buf[128], what[32], *w[6];
+	unsigned int n;
+	uint64_t region;
+
+	if (strlen(value) >= sizeof(buf))
+		return dp_errf(err, errlen, "%s: [ss7] %s: value too long", where,
+			       dflt ? "default_hlr" : "hlr");
+	memcpy(buf, value, strlen(value) + 1);
+	n = dp_words(buf, w, 4);
+	if (dflt) {
+		if (dp_ss7_hlr_addr(&h, w, n, "default_hlr", where, err, errlen) != 0)
+			return -1;
+		c->ss7.default_hlr = h;
+		return 0;
+	}
+	if (n < 2 || n > 4)
+		return dp_errf(err, errlen, "%s: [ss7] hlr = '%s': expected REGION PC [GT] [ssn=N]",
+			       where, value);
+	if (dp_parse_u64(w[0], &region) != 0 || region >= JITSIM_DP_SS7_REGION_MAX)
+		return dp_errf(err, errlen, "%s: [ss7] hlr: bad region '%s' (expected 0..%u)",
+			       where, w[0], JITSIM_DP_SS7_REGION_MAX - 1);
+	if (c->ss7.hlr[region].set)
+		return dp_errf(err, errlen, "%s: [ss7] hlr: region %s given twice", where, w[0]);
+	snprintf(what, sizeof(what), "hlr %u", (unsigned int)region);
+	if (dp_ss7_hlr_addr(&h, w + 1, n - 1, what, where, err, errlen) != 0)
+		return -1;
+	c->ss7.hlr[region] = h;
+	c->ss7.n_hlr++;
+	return 0;
+}
+
+/* The [ss7] keys that are not plain numbers: 0, -1 with @err set, or 1
+ * when @key is not one of them. */
+static int
+dp_set_ss7(struct jitsim_dp_config *c, const char *key, const char *value, const char *where,
+	   char *err, size_t errlen)
+{
+	struct jitsim_dp_ss7_config *s = &c->ss7;
+
+	s->enabled = true;
+	if (strcmp(key, "own_pc") == 0 || strcmp(key, "default_route") == 0) {
+		uint32_t pc;
+
+		if (jitsim_dp_ss7_parse_pc(value, &pc) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] %s = '%s': expected a point code Z.A.S (3-8-3) "
+				       "or 0..%u",
+				       where, key, value, JITSIM_DP_SS7_PC_MAX);
+		if (key[0] == 'o') {
+			s->has_own_pc = true;
+			s->own_pc = pc;
+		} else {
+			s->has_default_route = true;
+			s->default_route = pc;
+		}
+		return 0;
+	}
+	if (strcmp(key, "own_gt") == 0) {
+		if (dp_ss7_digits(value, s->own_gt) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [ss7] own_gt = '%s': expected 1..%u digits", where,
+				       value, JITSIM_DP_SS7_GT_MAX);
+		return 0;
+	}
+	if (strcmp(key, "asp") == 0)
+		return dp_ss7_link(c, false, value, where, err, errlen);
+	if (strcmp(key, "listen") == 0)
+		return dp_ss7_link(c, true, value, where, err, errlen);
+	if (strcmp(key, "hlr") == 0 || strcmp(key, "default_hlr") == 0)
+		return dp_ss7_hlr(c, key[0] == 'd', value, where, err, errlen);
+	if (strcmp(key, "unknown") == 0) {
+		if (strcmp(value, "drop") == 0)
+			s->unknown_relay = false;
+		else if (strcmp(value, "relay") == 0)
+			s->unknown_relay = true;
+		else
+			return dp_errf(err, errlen,
+				       "%s: [ss7] unknown = '%s': expected drop or relay (to "
+				       "default_hlr)",
+				       where, value);
+		return 0;
+	}
+	return 1; /* a plain number: dp_keys[] */
+}
+
 static int
 dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value, const char *where,
 	   char *err, size_t errlen)
@@ -333,6 +688,7 @@ dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value
 	switch (k->type) {
 	case DP_K_U32:
 	case DP_K_U16:
+	case DP_K_U8:
 	case DP_K_POW2:
 		if (dp_parse_u64(value, &v) != 0 || v < k->min || v > k->max)
 			return dp_errf(err, errlen,
@@ -343,6 +699,8 @@ dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value
 				       k->section, k->name, value);
 		if (k->type == DP_K_U16)
 			*(uint16_t *)(base + k->off) = (uint16_t)v;
+		else if (k->type == DP_K_U8)
+			*(uint8_t *)(base + k->off) = (uint8_t)v;
 		else
 			*(uint32_t *)(base + k->off) = (uint32_t)v;
 		return 0;
@@ -403,6 +761,8 @@ dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value
 			return dp_errf(err, errlen, "%s: [%s] %s = '%s': expected auto, on or off",
 				       where, k->section, k->name, value);
 		return 0;
+	case DP_K_SS7:
+		break;
 	case DP_K_LINK:
 		if (dp_parse_link(value, &c->dlt) != 0)
 			return dp_errf(err, errlen,
@@ -422,6 +782,12 @@ jitsim_dp_config_set(struct jitsim_dp_config *c, const char *section, const char
 
 	if (strncmp(section, "port ", 5) == 0)
 		return dp_set_port_section(c, section, key, value, where, err, errlen);
+	if (strcmp(section, "ss7") == 0) {
+		int rc = dp_set_ss7(c, key, value, where, err, errlen);
+
+		if (rc <= 0)
+			return rc;
+	}
 	for (size_t i = 0; i < sizeof(dp_keys) / sizeof(dp_keys[0]); i++) {
 		if (strcmp(dp_keys[i].section, section) != 0)
 			continue;
@@ -432,7 +798,7 @@ jitsim_dp_config_set(struct jitsim_dp_config *c, const char *section, const char
 	if (!section_known)
 		return dp_errf(err, errlen,
 			       "%s: unknown section [%s] (known: instance, eal, detect, ports, "
-			       "port N, shm)",
+			       "port N, shm, ss7)",
 			       where, section);
 	return dp_errf(err, errlen, "%s: unknown key '%s' in section [%s]", where, key, section);
 }
@@ -563,6 +929,32 @@ jitsim_dp_config_check(const struct jitsim_dp_config *c, char *err, size_t errle
 		return dp_errf(err, errlen,
 			       "[ports] mbufs = %u: fewer than rxd (%u) + burst (%u) for one queue",
 			       c->mbufs, c->rxd, c->burst);
+	if (c->ss7.enabled) {
+		if (!c->ss7.has_own_pc)
+			return dp_errf(err, errlen,
+				       "[ss7]: own_pc is required (jitsim's point code, e.g. "
+				       "own_pc = 0.23.2)");
+		if (c->ss7.unknown_relay && !c->ss7.default_hlr.set)
+			return dp_errf(err, errlen,
+				       "[ss7] unknown = relay: needs default_hlr (where to relay "
+				       "unknown IMSIs)");
+		if (c->ss7.n_links == 0)
+			return dp_errf(err, errlen,
+				       "[ss7]: no association: give at least one 'asp = NAME "
+				       "LOCAL REMOTE' or 'listen = LOCAL' line");
+		for (unsigned int i = 0; i < c->ss7.n_links; i++)
+			for (unsigned int j = 0; j < i; j++) {
+				const struct jitsim_dp_ss7_ep *a = &c->ss7.link[i].local;
+				const struct jitsim_dp_ss7_ep *b = &c->ss7.link[j].local;
+
+				if (a->port != 0 && a->port == b->port && a->family == b->family &&
+				    memcmp(a->ip, b->ip, sizeof(a->ip)) == 0)
+					return dp_errf(err, errlen,
+						       "[ss7]: %s and %s bind the same local "
+						       "address and port",
+						       c->ss7.link[j].name, c->ss7.link[i].name);
+			}
+	}
 	if (c->mbuf_size < 128 + 256)
 		return dp_errf(err, errlen, "[ports] mbuf_size = %u: too small", c->mbuf_size);
 	if (!c->no_store) {
@@ -595,6 +987,89 @@ jitsim_dp_config_dlt(const struct jitsim_dp_config *c, uint16_t port_id)
 	if (port_id < JITSIM_DP_PORT_MAX && c->port[port_id].dlt != 0)
 		return c->port[port_id].dlt;
 	return c->dlt;
+}
+
+static void
+dp_dump_ep(const struct jitsim_dp_ss7_ep *ep, FILE *f)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(ep->family, ep->ip, ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	if (ep->family == AF_INET6)
+		fprintf(f, " [%s]:%u", ip, ep->port);
+	else
+		fprintf(f, " %s:%u", ip, ep->port);
+}
+
+/* A point code in the 3-8-3 notation (config.h: 14 bits). */
+static const char *
+dp_pc_str(uint32_t pc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u", (pc >> 11) & 7, (pc >> 3) & 0xff, pc & 7);
+	return buf;
+}
+
+static void
+dp_dump_pc(const char *key, uint32_t pc, FILE *f)
+{
+	char b[16];
+
+	fprintf(f, "%s = %s\n", key, dp_pc_str(pc, b, sizeof(b)));
+}
+
+static void
+dp_dump_hlr(const char *key, const char *region, const struct jitsim_dp_ss7_hlr *h, FILE *f)
+{
+	char b[16];
+
+	fprintf(f, "%s =%s %s%s%s ssn=%u\n", key, region, dp_pc_str(h->pc, b, sizeof(b)),
+		h->gt[0] ? " " : "", h->gt, h->ssn);
+}
+
+static void
+dp_dump_ss7(const struct jitsim_dp_ss7_config *s, FILE *f)
+{
+	fprintf(f, "\n[ss7]\n");
+	dp_dump_pc("own_pc", s->own_pc, f);
+	fprintf(f, "%sown_gt = %s\n", s->own_gt[0] ? "" : "# ",
+		s->own_gt[0] ? s->own_gt : "(none)");
+	fprintf(f, "own_ssn = %u\nni = %u\nlocked_error = %u\n", s->own_ssn, s->ni,
+		s->locked_error);
+	if (s->has_default_route)
+		dp_dump_pc("default_route", s->default_route, f);
+	else
+		fprintf(f, "# default_route = (none)\n");
+	if (s->default_hlr.set)
+		dp_dump_hlr("default_hlr", "", &s->default_hlr, f);
+	else
+		fprintf(f, "# default_hlr = (none)\n");
+	fprintf(f, "unknown = %s\n", s->unknown_relay ? "relay" : "drop");
+	fprintf(f, "workers = %u\nring_slots = %u\n", s->workers, s->ring_slots);
+	for (unsigned int r = 0; r < JITSIM_DP_SS7_REGION_MAX; r++) {
+		char rb[8];
+
+		if (!s->hlr[r].set)
+			continue;
+		snprintf(rb, sizeof(rb), " %u", r);
+		dp_dump_hlr("hlr", rb, &s->hlr[r], f);
+	}
+	for (unsigned int i = 0; i < s->n_links; i++) {
+		const struct jitsim_dp_ss7_link *l = &s->link[i];
+
+		if (l->role == JITSIM_DP_SS7_ASP) {
+			fprintf(f, "asp = %s", l->name);
+			dp_dump_ep(&l->local, f);
+			dp_dump_ep(&l->remote, f);
+		} else {
+			fprintf(f, "listen =");
+			dp_dump_ep(&l->local, f);
+		}
+		if (l->has_rc)
+			fprintf(f, " rc=%u", l->rc);
+		fprintf(f, " mode=%s\n",
+			l->mode == JITSIM_DP_SS7_LOADSHARE ? "loadshare" : "override");
+	}
 }
 
 void
@@ -658,4 +1133,6 @@ jitsim_dp_config_dump(const struct jitsim_dp_config *c, FILE *f)
 	}
 	fprintf(f, "\n[shm]\nrings = %u\nevent_slots = %u\nupdate_slots = %u\n", c->shm_rings,
 		c->shm_event_slots, c->shm_update_slots);
+	if (c->ss7.enabled)
+		dp_dump_ss7(&c->ss7, f);
 }

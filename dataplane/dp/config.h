@@ -56,6 +56,82 @@ enum jitsim_dp_rss {
 	JITSIM_DP_RSS_OFF,
 };
 
+/* [ss7] (issue 8, the First Time Attach endpoint on M3UA): limits. */
+#define JITSIM_DP_SS7_LINK_MAX 16    /* asp + listen lines */
+#define JITSIM_DP_SS7_REGION_MAX 256 /* hlr lines: region ids 0..255 */
+#define JITSIM_DP_SS7_GT_MAX 15	     /* E.164 digits at most (ITU-T E.164 6.1) */
+#define JITSIM_DP_SS7_NAME_MAX 31    /* asp names */
+#define JITSIM_DP_SS7_PC_MAX 0x3fffu /* ITU 14-bit point codes (the SCCP codec is ITU-only) */
+#define JITSIM_DP_SS7_DEF_NI 2	     /* national network (Q.704 14.2.2): what osmo-stp tests use */
+#define JITSIM_DP_SS7_DEF_SSN 6	     /* HLR (3GPP TS 23.003 8.2) */
+#define JITSIM_DP_SS7_DEF_LOCKED_ERROR 1 /* MAP unknownSubscriber (TS 29.002 17.6.1) */
+#define JITSIM_DP_SS7_DEF_RING_SLOTS 1024
+
+enum jitsim_dp_ss7_role {
+	JITSIM_DP_SS7_ASP = 1, /* client: connects to an SGP/STP ("asp =") */
+	JITSIM_DP_SS7_SGP,     /* server: an STP or IPSP connects to us ("listen =") */
+};
+
+enum jitsim_dp_ss7_mode {
+	JITSIM_DP_SS7_OVERRIDE = 1, /* RFC 4666 3.8.1 Traffic Mode Type 1 */
+	JITSIM_DP_SS7_LOADSHARE = 2,
+};
+
+/* An IP endpoint as written in the file ("127.0.0.1:2905", "[::1]:2905"). */
+struct jitsim_dp_ss7_ep {
+	int family;	/* AF_INET or AF_INET6 */
+	uint8_t ip[16]; /* network order, 4 bytes used for AF_INET */
+	uint16_t port;	/* host order; 0 for a client's local endpoint: any */
+};
+
+/* One association: "asp = NAME LOCAL REMOTE [rc=N] [mode=...]" or
+ * "listen = LOCAL [rc=N] [mode=...]". */
+struct jitsim_dp_ss7_link {
+	char name[JITSIM_DP_SS7_NAME_MAX + 1]; /* "listen-N" for a listener */
+	uint8_t role;			       /* enum jitsim_dp_ss7_role */
+	uint8_t mode;			       /* enum jitsim_dp_ss7_mode */
+	bool has_rc;
+	uint32_t rc; /* routing context (RFC 4666 3.3.1) */
+	struct jitsim_dp_ss7_ep local;
+	struct jitsim_dp_ss7_ep remote; /* ASP only */
+};
+
+/* The HLR of one region: "hlr = REGION PC [GT] [ssn=N]". */
+struct jitsim_dp_ss7_hlr {
+	bool set;
+	uint8_t ssn;
+	uint32_t pc;
+	char gt[JITSIM_DP_SS7_GT_MAX + 1]; /* "" : route on PC/SSN */
+};
+
+struct jitsim_dp_ss7_config {
+	bool enabled; /* an [ss7] section was given */
+	bool has_own_pc;
+	uint32_t own_pc;
+	char own_gt[JITSIM_DP_SS7_GT_MAX + 1]; /* "" : none */
+	uint8_t own_ssn;
+	uint8_t ni;
+	uint8_t locked_error;
+	bool has_default_route;
+	uint32_t default_route; /* DPC of a GT-only called party that is not ours (the STP) */
+	struct jitsim_dp_ss7_hlr default_hlr; /* regions without an HLR, unknown IMSIs */
+	bool unknown_relay;		      /* unknown IMSIs to default_hlr (else dropped) */
+	uint32_t ring_slots;		      /* per worker, each direction, power of two */
+	uint16_t workers;		      /* SS7-only workers when no port is in use */
+	unsigned int n_links;
+	struct jitsim_dp_ss7_link link[JITSIM_DP_SS7_LINK_MAX];
+	unsigned int n_hlr; /* regions with an HLR */
+	struct jitsim_dp_ss7_hlr hlr[JITSIM_DP_SS7_REGION_MAX];
+};
+
+/*
+ * A point code as written: "0.23.2" (ITU 3-8-3, as osmo-stp prints it)
+ * or a plain decimal number up to JITSIM_DP_SS7_PC_MAX. 0 or -1.
+ * (dataplane/fta has the same rules in jitsim_fta_pc_parse(); this one
+ * keeps config.c free of the FTA library.)
+ */
+int jitsim_dp_ss7_parse_pc(const char *s, uint32_t *pc);
+
 /* Per-port overrides ([port N]); 0 means "use the [ports] value". */
 struct jitsim_dp_port_override {
 	uint16_t rxq;
@@ -100,6 +176,9 @@ struct jitsim_dp_config {
 	uint32_t shm_rings;
 	uint32_t shm_event_slots;
 	uint32_t shm_update_slots;
+
+	/* [ss7] */
+	struct jitsim_dp_ss7_config ss7;
 };
 
 /* Defaults everywhere. */

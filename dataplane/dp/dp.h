@@ -22,7 +22,9 @@
 
 #include "config.h"
 #include "detect.h"
+#include "fta.h"
 #include "port.h"
+#include "sigio.h"
 #include "table.h"
 #include "updater.h"
 #include "worker.h"
@@ -43,6 +45,11 @@ struct jitsim_dp {
 	bool quit;		 /* workers leave their loop (atomic) */
 	uint64_t start_tsc;
 	uint64_t tsc_hz;
+	/* [ss7] (cfg.ss7.enabled): the workers' verdict configuration and
+	 * the SS7 I/O thread. */
+	struct jitsim_fta_cfg fta_cfg;
+	bool sigio_on; /* sigio initialised (rings and links exist) */
+	struct jitsim_dp_sigio sigio;
 };
 
 /* Sums over the workers (and the updater), for telemetry and the log. */
@@ -64,5 +71,12 @@ struct jitsim_dp_totals {
  * @d_out (may be NULL) gets the detect counters summed. */
 void jitsim_dp_totals(const struct jitsim_dp *dp, struct jitsim_dp_totals *t,
 		      struct jitsim_detect_stats *d_out);
+
+/* The workers' SS7 counters summed (relaxed reads). */
+struct jitsim_dp_ss7_totals {
+	struct jitsim_dp_worker_sig_stats w;
+	struct jitsim_fta_stats fta;
+};
+void jitsim_dp_ss7_totals(const struct jitsim_dp *dp, struct jitsim_dp_ss7_totals *t);
 
 #endif /* JITSIM_DP_DP_H */

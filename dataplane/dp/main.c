@@ -128,6 +128,17 @@ static const char dp_usage[] =
 	"    rings = 16                 event rings (max workers), 1..64\n"
 	"    event_slots = 65536        slots per event ring, power of two\n"
 	"    update_slots = 65536       slots of the update ring, power of two\n"
+	"  [ss7]                        M3UA endpoint (First Time Attach), absent: off\n"
+	"    own_pc =                   jitsim's point code, 0.23.2 (3-8-3) or 0..16383\n"
+	"    own_gt =                   jitsim's global title (digits)\n"
+	"    own_ssn = 6                ni = 2 (0..3)   locked_error = 1 (MAP error)\n"
+	"    hlr = REGION PC [GT] [ssn=N]   repeatable: the HLR of a region\n"
+	"    default_hlr = PC [GT] [ssn=N]  unknown = drop|relay  default_route = PC\n"
+	"    asp = NAME LOCAL_IP:PORT REMOTE_IP:PORT [rc=N] [mode=override|loadshare]\n"
+	"                               repeatable: client toward an STP\n"
+	"    listen = LOCAL_IP:PORT [rc=N] [mode=...]   repeatable: server side\n"
+	"    workers = 1                SS7-only workers when there is no port\n"
+	"    ring_slots = 1024          per worker SS7 ring, power of two\n"
 	"\n"
 	"Telemetry (dpdk-telemetry.py -f FILE_PREFIX, default jitsim-NAME):\n"
 	"  /jitsim/stats    totals: frames, messages by protocol and operation,\n"
@@ -135,6 +146,8 @@ static const char dp_usage[] =
 	"                   lookups, leases, updates, table sizes, uptime\n"
 	"  /jitsim/lcores   per worker: lcore, port, queue, frames, msgs, events,\n"
 	"                   drops, cycles per frame\n"
+	"  /jitsim/ss7      [ss7]: associations, messages in and out, verdicts,\n"
+	"                   relays per region, drops by reason\n"
 	"\n"
 	"Log lines go to stderr and start with \"jitsim-dp: \"; \"jitsim-dp: ready: N\n"
 	"workers, M SIMs loaded\" says the workers run.\n"
@@ -409,47 +422,100 @@ dp_tables(struct jitsim_dp *dp)
 	return 0;
 }
 
-/* Assign (port, queue) pairs to worker lcores and allocate the workers. */
-static int
-dp_workers_create(struct jitsim_dp *dp)
+/* Allocate a worker on the next lcore; its port is set by the caller. */
+static struct jitsim_dp_worker *
+dp_worker_new(struct jitsim_dp *dp, unsigned int *lcore)
 {
-	unsigned int lcore = rte_get_main_lcore(), n = 0;
+	const unsigned int n = dp->n_workers;
+	struct jitsim_dp_worker *w;
+	unsigned int sock;
+
+	/* Wrap: the main lcore need not be the lowest id (--main-lcore);
+	 * dp_start checked there are enough. */
+	*lcore = rte_get_next_lcore(*lcore, 1, 1);
+	sock = rte_lcore_to_socket_id(*lcore);
+	w = rte_zmalloc_socket("jitsim_worker", sizeof(*w), 64, (int)sock);
+	if (w == NULL) {
+		jitsim_dp_log("worker %u: out of memory (%zu bytes on socket %u)", n, sizeof(*w),
+			      sock);
+		return NULL;
+	}
+	w->index = n;
+	w->lcore = *lcore;
+	w->burst = dp->cfg.burst;
+	w->shm = &dp->shm;
+	w->quit = &dp->quit;
+	if (dp->sigio_on) {
+		w->sig_rx = dp->sigio.rx[n];
+		w->sig_tx = dp->sigio.tx[n];
+		w->fta_cfg = &dp->fta_cfg;
+	}
+	return w;
+}
+
+/*
+ * Assign (port, queue) pairs to worker lcores and allocate the workers;
+ * without ports (SS7 only) @n_ss7 workers serve the SS7 rings alone.
+ */
+static int
+dp_workers_create(struct jitsim_dp *dp, unsigned int n_ss7)
+{
+	unsigned int lcore = rte_get_main_lcore();
+	struct jitsim_dp_worker *w;
 
 	for (unsigned int p = 0; p < dp->ports.n; p++) {
 		const struct jitsim_dp_port *pt = &dp->ports.port[p];
 
 		for (uint16_t q = 0; q < pt->n_rxq; q++) {
-			struct jitsim_dp_worker *w;
-			unsigned int sock;
-
-			/* Wrap: the main lcore need not be the lowest id
-			 * (--main-lcore); dp_start checked there are enough. */
-			lcore = rte_get_next_lcore(lcore, 1, 1);
-			sock = rte_lcore_to_socket_id(lcore);
-			w = rte_zmalloc_socket("jitsim_worker", sizeof(*w), 64, (int)sock);
-			if (w == NULL) {
-				jitsim_dp_log("worker %u: out of memory (%zu bytes on socket %u)",
-					      n, sizeof(*w), sock);
+			w = dp_worker_new(dp, &lcore);
+			if (w == NULL)
 				return -ENOMEM;
-			}
-			if ((int)sock != pt->socket)
+			if ((int)rte_lcore_to_socket_id(lcore) != pt->socket)
 				jitsim_dp_log("worker %u: lcore %u on socket %u reads port %u on "
 					      "socket %d: every frame crosses the interconnect",
-					      n, lcore, sock, pt->port_id, pt->socket);
-			w->index = n;
-			w->lcore = lcore;
+					      w->index, lcore, rte_lcore_to_socket_id(lcore),
+					      pt->port_id, pt->socket);
+			w->has_port = true;
 			w->port = pt->port_id;
 			w->queue = q;
 			w->dlt = pt->dlt;
-			w->burst = dp->cfg.burst;
-			w->shm = &dp->shm;
-			w->quit = &dp->quit;
 			jitsim_dp_worker_init(w, &dp->detect_cfg, dp->imsi, dp->msisdn);
-			dp->workers[n++] = w;
-			dp->n_workers = n;
+			dp->workers[dp->n_workers++] = w;
 		}
 	}
+	for (unsigned int i = 0; dp->ports.n == 0 && i < n_ss7; i++) {
+		w = dp_worker_new(dp, &lcore);
+		if (w == NULL)
+			return -ENOMEM;
+		w->has_port = false;
+		w->port = UINT16_MAX;
+		w->queue = UINT16_MAX;
+		jitsim_dp_worker_init(w, &dp->detect_cfg, dp->imsi, dp->msisdn);
+		dp->workers[dp->n_workers++] = w;
+	}
 	return 0;
+}
+
+/* The SS7 line of the summary: associations, sigio, verdicts. */
+static void
+dp_summary_ss7(const struct jitsim_dp *dp, const char *what)
+{
+	const struct jitsim_dp_sigio_stats *st = &dp->sigio.st;
+	struct jitsim_dp_ss7_totals t;
+	uint64_t sig_drops = 0;
+
+	jitsim_dp_ss7_totals(dp, &t);
+	for (unsigned int d = 0; d < JITSIM_DP_SIGIO_DROP_MAX; d++)
+		sig_drops += jitsim_dp_cnt_read(&st->drops[d]);
+	jitsim_dp_log("ss7 %s: assoc_up=%" PRIu64 "/%u rx=%" PRIu64 " relayed_hlr=%" PRIu64
+		      " relayed_back=%" PRIu64 " answered_locked=%" PRIu64 " to_cp=%" PRIu64
+		      " from_cp=%" PRIu64 " sent=%" PRIu64 " fta_drops=%" PRIu64
+		      " ring_drops=%" PRIu64 " sigio_drops=%" PRIu64,
+		      what, jitsim_dp_cnt_read(&st->assoc_up), dp->sigio.n_links,
+		      jitsim_dp_cnt_read(&st->rx_data), t.fta.verdict[JITSIM_FTA_RELAY_HLR],
+		      t.fta.verdict[JITSIM_FTA_RELAY_BACK], t.fta.verdict[JITSIM_FTA_ANSWER_LOCKED],
+		      t.w.to_cp, jitsim_dp_cnt_read(&st->tx_cp), jitsim_dp_cnt_read(&st->tx_sent),
+		      t.fta.verdict[JITSIM_FTA_DROP], t.w.tx_full + t.w.to_cp_full, sig_drops);
 }
 
 static void
@@ -479,6 +545,8 @@ dp_summary(const struct jitsim_dp *dp, const char *what, struct jitsim_dp_totals
 		      t.updates_applied, t.updates_failed + t.updates_bad);
 	*prev = t;
 	*prev_tsc = now;
+	if (dp->sigio_on)
+		dp_summary_ss7(dp, what);
 }
 
 static void
@@ -520,6 +588,52 @@ dp_detect_cfg(struct jitsim_dp *dp)
 		}
 	return 0;
 }
+
+/* [ss7] -> the workers' verdict configuration (dataplane/fta), checked
+ * by its own rules before the EAL starts. */
+static int
+dp_fta_cfg(struct jitsim_dp *dp)
+{
+	const struct jitsim_dp_ss7_config *s = &dp->cfg.ss7;
+	struct jitsim_fta_cfg *f = &dp->fta_cfg;
+	char err[256];
+
+	jitsim_fta_cfg_default(f);
+	if (!s->enabled)
+		return 0;
+	f->own_pc = (uint16_t)s->own_pc;
+	f->own_ssn = s->own_ssn;
+	f->ni = s->ni;
+	f->locked_error = s->locked_error;
+	f->unknown = s->unknown_relay ? JITSIM_FTA_UNKNOWN_RELAY : JITSIM_FTA_UNKNOWN_DROP;
+	f->has_default_route = s->has_default_route;
+	f->default_route = (uint16_t)s->default_route;
+	if (s->own_gt[0] != '\0' && jitsim_fta_cfg_set_own_gt(f, s->own_gt) != 0) {
+		fprintf(stderr, "jitsim-dp: [ss7] own_gt = %s: refused\n", s->own_gt);
+		return -1;
+	}
+	if (s->default_hlr.set && jitsim_fta_hlr_set(&f->default_hlr, (uint16_t)s->default_hlr.pc,
+						     s->default_hlr.ssn, s->default_hlr.gt) != 0) {
+		fprintf(stderr, "jitsim-dp: [ss7] default_hlr: refused\n");
+		return -1;
+	}
+	for (unsigned int r = 0; r < JITSIM_DP_SS7_REGION_MAX; r++) {
+		const struct jitsim_dp_ss7_hlr *h = &s->hlr[r];
+
+		if (h->set &&
+		    jitsim_fta_cfg_set_region(f, r, (uint16_t)h->pc, h->ssn, h->gt) != 0) {
+			fprintf(stderr, "jitsim-dp: [ss7] hlr %u: refused\n", r);
+			return -1;
+		}
+	}
+	if (jitsim_fta_cfg_check(f, err, sizeof(err)) != 0) {
+		fprintf(stderr, "jitsim-dp: [ss7]: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+_Static_assert(JITSIM_DP_SS7_REGION_MAX <= JITSIM_FTA_REGIONS, "[ss7] regions fit fta's");
 
 /*
  * The ABI wants the heartbeat refreshed at least every 100 ms from the
@@ -571,12 +685,22 @@ dp_start_steps(struct jitsim_dp *dp)
 	unsigned int need, have;
 	int rc;
 
-	rc = jitsim_dp_ports_resolve(&dp->ports, &dp->cfg, err, sizeof(err));
-	if (rc != 0) {
-		jitsim_dp_log("%s", err);
-		return rc;
+	if (dp->cfg.ss7.enabled && dp->cfg.ports_all && rte_eth_dev_count_avail() == 0) {
+		/* SS7 only: no NIC is required when the traffic comes over
+		 * the [ss7] associations. */
+		memset(&dp->ports, 0, sizeof(dp->ports));
+		jitsim_dp_log("no ports: SS7 associations only, %u worker(s) ([ss7] workers)",
+			      dp->cfg.ss7.workers);
+	} else {
+		rc = jitsim_dp_ports_resolve(&dp->ports, &dp->cfg, err, sizeof(err));
+		if (rc != 0) {
+			jitsim_dp_log("%s", err);
+			return rc;
+		}
 	}
 	need = jitsim_dp_ports_queues(&dp->ports);
+	if (need == 0)
+		need = dp->cfg.ss7.workers;
 	if (need > dp->shm.hdr->n_event_rings || need > JITSIM_DP_WORKER_MAX) {
 		jitsim_dp_log("%u workers (ports x RX queues) but the shm segment has %u event "
 			      "rings (one per worker): fewer queues, or a segment made with "
@@ -602,7 +726,16 @@ dp_start_steps(struct jitsim_dp *dp)
 		jitsim_dp_log("%s", err);
 		return rc;
 	}
-	rc = dp_workers_create(dp);
+	if (dp->cfg.ss7.enabled) {
+		rc = jitsim_dp_sigio_init(&dp->sigio, &dp->cfg.ss7, &dp->shm, need,
+					  (int)rte_socket_id(), err, sizeof(err));
+		if (rc != 0) {
+			jitsim_dp_log("%s", err);
+			return rc;
+		}
+		dp->sigio_on = true;
+	}
+	rc = dp_workers_create(dp, need);
 	if (rc != 0)
 		return rc;
 	rc = jitsim_dp_updater_start(&dp->updater, &dp->shm, dp->imsi, dp->msisdn);
@@ -635,9 +768,24 @@ dp_start_steps(struct jitsim_dp *dp)
 			return rc;
 		}
 		dp->n_launched++;
-		jitsim_dp_log("worker %u: lcore %u, port %u (%s) queue %u, link %s%s", i, w->lcore,
-			      w->port, pt ? pt->name : "?", w->queue,
-			      jitsim_dp_config_dlt_name(w->dlt), pt && pt->rss ? ", rss" : "");
+		if (w->has_port)
+			jitsim_dp_log("worker %u: lcore %u, port %u (%s) queue %u, link %s%s%s", i,
+				      w->lcore, w->port, pt ? pt->name : "?", w->queue,
+				      jitsim_dp_config_dlt_name(w->dlt),
+				      pt && pt->rss ? ", rss" : "", w->sig_rx ? ", ss7" : "");
+		else
+			jitsim_dp_log("worker %u: lcore %u, ss7 only", i, w->lcore);
+	}
+	if (dp->sigio_on) {
+		rc = jitsim_dp_sigio_start(&dp->sigio);
+		if (rc != 0) {
+			jitsim_dp_log("ss7 I/O thread: %s", strerror(-rc));
+			return rc;
+		}
+		jitsim_dp_log("ss7: own pc %u, %u association(s), %u region HLR(s), %u ring "
+			      "slots per worker",
+			      dp->cfg.ss7.own_pc, dp->cfg.ss7.n_links, dp->cfg.ss7.n_hlr,
+			      dp->cfg.ss7.ring_slots);
 	}
 	__atomic_store_n(&dp->shm.hdr->dp_n_workers, dp->n_workers, __ATOMIC_RELAXED);
 	__atomic_store_n(&dp->shm.hdr->dp_ready, 1, __ATOMIC_RELEASE);
@@ -683,6 +831,9 @@ dp_stop(struct jitsim_dp *dp)
 	 * events or update acknowledgements from here on. */
 	if (dp->shm_open)
 		__atomic_store_n(&dp->shm.hdr->dp_ready, 0, __ATOMIC_RELEASE);
+	/* The associations first (ASPIA, ASPDN: the STP reroutes), while the
+	 * workers still drain their rings; the rings go once they stopped. */
+	jitsim_dp_sigio_stop(&dp->sigio);
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	jitsim_dp_updater_stop(&dp->updater);
@@ -696,6 +847,10 @@ dp_stop(struct jitsim_dp *dp)
 		dp->shm_open = false;
 	}
 	jitsim_dp_ports_close(&dp->ports);
+	if (dp->sigio_on) {
+		jitsim_dp_sigio_free(&dp->sigio);
+		dp->sigio_on = false;
+	}
 	for (unsigned int i = 0; i < dp->n_workers; i++)
 		rte_free(dp->workers[i]);
 	dp->n_workers = 0;
@@ -720,7 +875,7 @@ main(int argc, char **argv)
 		jitsim_dp_config_free(&dp.cfg);
 		return rc < 0 ? DP_EXIT_OK : rc;
 	}
-	if (dp_detect_cfg(&dp) != 0) {
+	if (dp_detect_cfg(&dp) != 0 || dp_fta_cfg(&dp) != 0) {
 		jitsim_dp_config_free(&dp.cfg);
 		return DP_EXIT_FAIL;
 	}

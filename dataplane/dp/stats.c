@@ -25,6 +25,33 @@ dp_sum_detect(struct jitsim_detect_stats *o, const struct jitsim_detect_stats *s
 		dst[i] += RD(src[i]);
 }
 
+/* Sum structs made only of uint64_t counters, as an array, so that a
+ * counter added to them is never forgotten here. */
+static void
+dp_sum_u64(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] += RD(src[i]);
+}
+
+void
+jitsim_dp_ss7_totals(const struct jitsim_dp *dp, struct jitsim_dp_ss7_totals *t)
+{
+	_Static_assert(sizeof(t->w) % sizeof(uint64_t) == 0, "sig stats are u64 counters");
+	_Static_assert(sizeof(t->fta) % sizeof(uint64_t) == 0, "fta stats are u64 counters");
+	memset(t, 0, sizeof(*t));
+	for (unsigned int i = 0; i < dp->n_workers; i++) {
+		const struct jitsim_dp_worker *w = dp->workers[i];
+
+		if (w == NULL || w->sig_rx == NULL)
+			continue;
+		dp_sum_u64((uint64_t *)&t->w, (const uint64_t *)&w->sig,
+			   sizeof(t->w) / sizeof(uint64_t));
+		dp_sum_u64((uint64_t *)&t->fta, (const uint64_t *)&w->fta.st,
+			   sizeof(t->fta) / sizeof(uint64_t));
+	}
+}
+
 void
 jitsim_dp_totals(const struct jitsim_dp *dp, struct jitsim_dp_totals *t,
 		 struct jitsim_detect_stats *d_out)

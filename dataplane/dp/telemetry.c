@@ -17,7 +17,9 @@
 #include <urcu/urcu-qsbr.h>
 
 #include <jitsim/proto/map.h>
+#include <jitsim/sim.h>
 
+#include "m3ua_asp.h"
 #include "telemetry.h"
 
 static pthread_mutex_t dp_tel_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -234,6 +236,146 @@ dp_tel_lcore(const struct jitsim_dp_worker *w, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "bursts", RD(w->st.bursts));
 	rte_tel_data_add_dict_u64(d, "cycles", RD(w->st.cycles));
 	rte_tel_data_add_dict_u64(d, "cycles_per_frame", frames ? RD(w->st.cycles) / frames : 0);
+	if (w->sig_rx != NULL) {
+		rte_tel_data_add_dict_u64(d, "ss7_rx", RD(w->sig.rx));
+		rte_tel_data_add_dict_u64(d, "ss7_tx", RD(w->sig.tx));
+		rte_tel_data_add_dict_u64(d, "ss7_to_cp", RD(w->sig.to_cp));
+		rte_tel_data_add_dict_u64(d, "ss7_cycles", RD(w->sig.cycles));
+	}
+}
+
+static const char *
+dp_name_fta_verdict(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_fta_verdict_str((enum jitsim_fta_verdict)i);
+}
+
+static const char *
+dp_name_fta_drop(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_fta_drop_str((enum jitsim_fta_drop)i);
+}
+
+static const char *
+dp_name_sigio_drop(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_dp_sigio_drop_name(i);
+}
+
+static const char *
+dp_name_index(unsigned int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", i);
+	return buf;
+}
+
+static const char *
+dp_name_sim_state(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_sim_state_name(i);
+}
+
+/* /jitsim/ss7: associations, the sigio thread, the workers' SS7 path. */
+static void
+dp_tel_ss7(const struct jitsim_dp *dp, struct rte_tel_data *d)
+{
+	const struct jitsim_dp_sigio *s = &dp->sigio;
+	const struct jitsim_dp_sigio_stats *st = &s->st;
+	struct jitsim_dp_ss7_totals t;
+	struct rte_tel_data *links;
+	uint64_t drops[JITSIM_DP_SIGIO_DROP_MAX];
+
+	rte_tel_data_add_dict_u64(d, "associations", s->n_links);
+	rte_tel_data_add_dict_u64(d, "associations_up", RD(st->assoc_up));
+	links = rte_tel_data_alloc();
+	if (links != NULL) {
+		rte_tel_data_start_dict(links);
+		for (unsigned int i = 0; i < s->n_links; i++) {
+			const struct jitsim_dp_sigio_link *l = &s->links[i];
+			struct rte_tel_data *x = rte_tel_data_alloc();
+			char kb[64];
+
+			if (x == NULL)
+				break;
+			rte_tel_data_start_dict(x);
+			rte_tel_data_add_dict_string(
+				x, "role", l->cfg->role == JITSIM_DP_SS7_ASP ? "asp" : "sgp");
+			rte_tel_data_add_dict_string(
+				x, "state",
+				jitsim_asp_state_name((enum jitsim_asp_state)__atomic_load_n(
+					&l->state, __ATOMIC_RELAXED)));
+			rte_tel_data_add_dict_u64(x, "transport",
+						  __atomic_load_n(&l->tstate, __ATOMIC_RELAXED));
+			rte_tel_data_add_dict_u64(x, "data_in", RD(l->data_in));
+			rte_tel_data_add_dict_u64(x, "data_out", RD(l->data_out));
+			rte_tel_data_add_dict_u64(x, "reconnects", RD(l->reconnects));
+			rte_tel_data_add_dict_u64(x, "connect_fail", RD(l->connect_fail));
+			if (rte_tel_data_add_dict_container(links, dp_tel_key(l->cfg->name, kb), x,
+							    0) != 0)
+				rte_tel_data_free(x);
+		}
+		if (rte_tel_data_add_dict_container(d, "links", links, 0) != 0)
+			rte_tel_data_free(links);
+	}
+	rte_tel_data_add_dict_u64(d, "rx_data", RD(st->rx_data));
+	rte_tel_data_add_dict_u64(d, "rx_to_worker", RD(st->rx_to_worker));
+	rte_tel_data_add_dict_u64(d, "tx_from_workers", RD(st->tx_worker));
+	rte_tel_data_add_dict_u64(d, "tx_from_cp", RD(st->tx_cp));
+	rte_tel_data_add_dict_u64(d, "tx_sent", RD(st->tx_sent));
+	rte_tel_data_add_dict_u64(d, "became_active", RD(st->connects));
+	rte_tel_data_add_dict_u64(d, "lost", RD(st->losses));
+	for (unsigned int i = 0; i < JITSIM_DP_SIGIO_DROP_MAX; i++)
+		drops[i] = RD(st->drops[i]);
+	dp_tel_sub(d, "sigio_drops", drops, JITSIM_DP_SIGIO_DROP_MAX, dp_name_sigio_drop);
+
+	jitsim_dp_ss7_totals(dp, &t);
+	rte_tel_data_add_dict_u64(d, "worker_rx", t.w.rx);
+	rte_tel_data_add_dict_u64(d, "worker_tx", t.w.tx);
+	rte_tel_data_add_dict_u64(d, "worker_tx_full", t.w.tx_full);
+	rte_tel_data_add_dict_u64(d, "to_cp", t.w.to_cp);
+	rte_tel_data_add_dict_u64(d, "to_cp_full", t.w.to_cp_full);
+	rte_tel_data_add_dict_u64(d, "detect_msgs", t.w.detect_msgs);
+	rte_tel_data_add_dict_u64(d, "detect_wrap_failed", t.w.detect_wrap);
+	rte_tel_data_add_dict_u64(d, "cycles", t.w.cycles);
+	dp_tel_sub(d, "verdicts", t.fta.verdict, JITSIM_FTA_VERDICT_MAX, dp_name_fta_verdict);
+	dp_tel_sub(d, "fta_drops", t.fta.drop, JITSIM_FTA_DROP_MAX, dp_name_fta_drop);
+	dp_tel_sub(d, "fta_codec_errors", t.fta.codec, JITSIM_R_MAX, dp_name_reason);
+	dp_tel_sub(d, "relayed_by_region", t.fta.region, JITSIM_FTA_REGIONS, dp_name_index);
+	rte_tel_data_add_dict_u64(d, "relayed_default_hlr", t.fta.to_default_hlr);
+	dp_tel_sub(d, "to_cp_by_state", t.fta.to_cp_state, JITSIM_SIM_STATE_MAX, dp_name_sim_state);
+	rte_tel_data_add_dict_u64(d, "to_cp_dialogue", t.fta.to_cp_dialogue);
+	dp_tel_sub(d, "answered_by_state", t.fta.locked_state, JITSIM_SIM_STATE_MAX,
+		   dp_name_sim_state);
+	rte_tel_data_add_dict_u64(d, "back_pc", t.fta.back_pc);
+	rte_tel_data_add_dict_u64(d, "back_hlr_gt", t.fta.back_hlr_gt);
+	rte_tel_data_add_dict_u64(d, "back_default", t.fta.back_default);
+	rte_tel_data_add_dict_u64(d, "pc_inserted", t.fta.pc_inserted);
+	rte_tel_data_add_dict_u64(d, "returned", t.fta.returned);
+}
+
+static int
+dp_tel_cmd_ss7(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&dp_tel_lock);
+	if (dp_tel_dp != NULL && dp_tel_dp->sigio_on) {
+		rte_tel_data_add_dict_u64(d, "ready", 1);
+		dp_tel_ss7(dp_tel_dp, d);
+	} else {
+		rte_tel_data_add_dict_u64(d, "ready", 0);
+	}
+	pthread_mutex_unlock(&dp_tel_lock);
+	return 0;
 }
 
 static int
@@ -293,6 +435,11 @@ jitsim_dp_telemetry_attach(struct jitsim_dp *dp)
 			"/jitsim/lcores", dp_tel_cmd_lcores,
 			"jitsim-dp workers: lcore, port, queue, frames, "
 			"msgs, events, drops, cycles per frame. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/jitsim/ss7", dp_tel_cmd_ss7,
+			"jitsim-dp [ss7]: associations, messages in and out, verdicts, "
+			"relays per region, drops. No parameters");
 	dp_tel_registered = rc == 0;
 	return rc;
 }

@@ -12,6 +12,9 @@
  *                   table sizes, uptime
  *   /jitsim/lcores  one dict per worker: lcore, port, queue, frames,
  *                   msgs, events, drops, cycles per frame
+ *   /jitsim/ss7     [ss7]: associations and their state, messages in
+ *                   and out, verdicts, relays per region, drops by
+ *                   reason ({"ready": 0} without [ss7])
  *
  * The callbacks run on DPDK's telemetry thread. DPDK 22.11 cannot
  * unregister a command, so the state they read is published here and

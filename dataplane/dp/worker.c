@@ -17,8 +17,15 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include <urcu/urcu-qsbr.h>
+
+#include <jitsim/proto/bytes.h>
+#include <jitsim/proto/ip.h>
+#include <jitsim/proto/m3ua.h>
+#include <jitsim/proto/sctp.h>
+#include <jitsim/proto/wbuf.h>
 
 #include "worker.h"
 
@@ -45,6 +52,9 @@ jitsim_dp_worker_init(struct jitsim_dp_worker *w, const struct jitsim_detect_cfg
 	/* Seq goes on from the predecessor's: gaps then mean drops only. */
 	w->det.seq = jitsim_shm_event_last_seq(w->shm, w->index);
 	w->running = 0;
+	memset(&w->sig, 0, sizeof(w->sig));
+	if (w->fta_cfg != NULL)
+		jitsim_fta_init(&w->fta, w->fta_cfg, imsi, msisdn, (uint16_t)w->lcore);
 }
 
 /* Candidates -> rules -> events -> ring; the events that do not fit are
@@ -120,6 +130,141 @@ dp_frame(struct jitsim_dp_worker *w, const uint8_t *p, size_t len, unsigned int 
 	return nc;
 }
 
+/*
+ * The detect pipeline walks frames; frame.c has no entry point at M3UA,
+ * so an SS7 record is wrapped into the smallest frame that reaches it:
+ * raw IPv4 (DLT_RAW) + SCTP common header + one unfragmented DATA chunk
+ * with PPID 3, around an M3UA DATA message rebuilt from the record's
+ * label. 48 bytes of headers, no checksum (the iterator is not asked to
+ * verify the CRC), one copy of at most JITSIM_SIG_DATA_MAX bytes.
+ */
+#define DP_SIG_WRAP_HDR (JITSIM_IPV4_MIN_HDR_LEN + JITSIM_SCTP_HDR_LEN + JITSIM_SCTP_DATA_HDR_LEN)
+#define DP_SIG_WRAP_HEADROOM 128 /* the wrap headers and M3UA's (8 + 4 + 12) */
+
+static inline unsigned int
+dp_sig_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsigned int nc,
+	      uint32_t now_s)
+{
+	static const uint8_t lo[4] = {127, 0, 0, 1};
+	struct jitsim_m3ua h = {
+		.opc = m->opc, .dpc = m->dpc, .si = m->si, .ni = m->ni, .mp = m->mp, .sls = m->sls};
+	struct jitsim_frame_iter it;
+	struct jitsim_wbuf wb;
+	struct jitsim_msg msg;
+	enum jitsim_reason r;
+	size_t len, chunk;
+	uint8_t *p;
+
+	jitsim_wbuf_init(&wb, w->linear, sizeof(w->linear), DP_SIG_WRAP_HEADROOM);
+	if (unlikely(jitsim_wbuf_put(&wb, m->data, m->len) != 0 ||
+		     jitsim_m3ua_encode_data(&wb, &h) != JITSIM_R_OK ||
+		     (p = jitsim_wbuf_prepend(&wb, DP_SIG_WRAP_HDR)) == NULL)) {
+		dp_cnt_add(&w->sig.detect_wrap, 1);
+		return nc;
+	}
+	len = jitsim_wbuf_len(&wb);
+	/* M3UA pads itself to 4 bytes: the chunk needs no padding. */
+	chunk = len - JITSIM_IPV4_MIN_HDR_LEN - JITSIM_SCTP_HDR_LEN;
+	memset(p, 0, DP_SIG_WRAP_HDR);
+	p[0] = 0x45; /* IPv4, 5 words */
+	jitsim_put_be16(p + 2, (uint16_t)len);
+	p[8] = 64;
+	p[9] = JITSIM_IPPROTO_SCTP;
+	memcpy(p + 12, lo, 4);
+	memcpy(p + 16, lo, 4);
+	p += JITSIM_IPV4_MIN_HDR_LEN;
+	jitsim_put_be16(p, JITSIM_PORT_M3UA);
+	jitsim_put_be16(p + 2, JITSIM_PORT_M3UA);
+	p += JITSIM_SCTP_HDR_LEN;
+	p[1] = 0x03; /* DATA, B|E: unfragmented */
+	jitsim_put_be16(p + 2, (uint16_t)chunk);
+	jitsim_put_be32(p + 12, JITSIM_PPID_M3UA);
+
+	jitsim_frame_iter_init(&it, JITSIM_DLT_RAW, jitsim_wbuf_data(&wb), len, &w->reasm, 0);
+	while ((r = jitsim_frame_next(&it, &msg)) != JITSIM_R_END) {
+		if (likely(r == JITSIM_R_OK)) {
+			dp_cnt_add(&w->sig.detect_msgs, 1);
+			if (jitsim_detect_classify(&w->det, &msg, &w->cand[nc]) &&
+			    ++nc == JITSIM_DETECT_BURST) {
+				dp_flush(w, nc, now_s);
+				nc = 0;
+			}
+		} else if ((unsigned int)r < JITSIM_R_MAX) {
+			dp_cnt_add(&w->st.reason[r], 1);
+		}
+	}
+	return nc;
+}
+
+/*
+ * One burst from the sigio rx ring: every record through the detect
+ * pipeline (events exactly as for NIC traffic) and the FTA verdict;
+ * outputs to the tx ring (relays, answers) or to jitsim-cp (sig_up).
+ * The verdicts of a burst are taken before its detect candidates are
+ * applied, so a SAI that raises FIRST_ATTACH is judged on INVENTORY;
+ * fta.h treats ACTIVATING like INVENTORY for the messages that follow.
+ */
+static inline void
+dp_sig_burst(struct jitsim_dp_worker *w, struct dp_clock *clk)
+{
+	const size_t esize = sizeof(struct jitsim_sig_msg);
+	unsigned int n, nc = 0, ntx = 0, nup = 0, put;
+	uint64_t t0;
+	uint32_t now_s;
+
+	n = rte_ring_sc_dequeue_burst_elem(w->sig_rx, w->sig_in, esize, JITSIM_DP_SIG_BURST, NULL);
+	if (n == 0)
+		return;
+	t0 = rte_rdtsc();
+	now_s = dp_clock_now(clk, t0);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct jitsim_sig_msg *m = &w->sig_in[i];
+		const struct jitsim_fta_in in = {
+			.opc = m->opc,
+			.dpc = m->dpc,
+			.si = m->si,
+			.ni = m->ni,
+			.mp = m->mp,
+			.sls = m->sls,
+			.assoc = m->assoc,
+			.data = m->data,
+			.len = m->len < JITSIM_SIG_DATA_MAX ? m->len : JITSIM_SIG_DATA_MAX,
+		};
+		struct jitsim_sig_msg *out = &w->sig_out[ntx];
+
+		nc = dp_sig_detect(w, m, nc, now_s);
+		switch (jitsim_fta_process(&w->fta, &in, now_s, out, NULL)) {
+		case JITSIM_FTA_RELAY_HLR:
+		case JITSIM_FTA_RELAY_BACK:
+		case JITSIM_FTA_ANSWER_LOCKED:
+			ntx++;
+			break;
+		case JITSIM_FTA_TO_CP:
+			/* The slow path: one more copy, header and used data only. */
+			memcpy(&w->sig_up[nup++], out, JITSIM_SIG_HDR_SIZE + out->len);
+			break;
+		default:
+			break; /* DROP: counted by reason in w->fta.st */
+		}
+	}
+	if (nc > 0)
+		dp_flush(w, nc, now_s);
+	if (ntx > 0) {
+		put = rte_ring_sp_enqueue_burst_elem(w->sig_tx, w->sig_out, esize, ntx, NULL);
+		dp_cnt_add(&w->sig.tx, put);
+		if (unlikely(put < ntx))
+			dp_cnt_add(&w->sig.tx_full, ntx - put);
+	}
+	if (nup > 0) {
+		put = jitsim_shm_sig_up_put(w->shm, w->sig_up, nup);
+		dp_cnt_add(&w->sig.to_cp, put);
+		if (unlikely(put < nup))
+			dp_cnt_add(&w->sig.to_cp_full, nup - put);
+	}
+	dp_cnt_add(&w->sig.rx, n);
+	dp_cnt_add(&w->sig.cycles, rte_rdtsc() - t0);
+}
+
 int
 jitsim_dp_worker_main(void *arg)
 {
@@ -127,6 +272,8 @@ jitsim_dp_worker_main(void *arg)
 	const uint16_t port = w->port;
 	const uint16_t queue = w->queue;
 	const uint16_t burst = w->burst;
+	const bool has_port = w->has_port;
+	struct rte_ring *const sig_rx = w->sig_rx;
 	struct rte_mbuf *pkts[JITSIM_DP_BURST_MAX];
 	struct dp_clock clk = {.hz = rte_get_tsc_hz()};
 
@@ -140,12 +287,15 @@ jitsim_dp_worker_main(void *arg)
 		uint64_t t0, bytes = 0;
 		uint32_t now_s;
 		unsigned int nc = 0;
-		uint16_t n, i;
+		uint16_t n = 0, i;
 
+		if (sig_rx != NULL)
+			dp_sig_burst(w, &clk);
 		/* Cycles count from before RX, as testpmd's --record-core-cycles
 		 * does, so that the two are comparable; empty polls do not count. */
 		t0 = rte_rdtsc();
-		n = rte_eth_rx_burst(port, queue, pkts, burst);
+		if (likely(has_port))
+			n = rte_eth_rx_burst(port, queue, pkts, burst);
 		if (n == 0) {
 			urcu_qsbr_quiescent_state();
 			continue;

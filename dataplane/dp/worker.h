@@ -13,6 +13,13 @@
  * unwound (jitsim_detect_unwind) so the SIM's next attach raises them
  * again -> mbufs freed -> QSBR quiescent state.
  *
+ * With [ss7] (issue 8) each loop also takes a burst from the worker's
+ * sigio rx ring (sigio.h): every record through the same detect pipeline
+ * (wrapped into a frame the iterator walks) and the FTA verdict
+ * (dataplane/fta); relays and answers go to its sigio tx ring, messages
+ * for jitsim-cp to shm sig_up; full rings drop and count. An SS7-only
+ * worker (no port in use) does only that.
+ *
  * Thread-safety: a worker's struct is written by its lcore only, once
  * main.c has filled the setup fields and launched it. Other threads
  * (telemetry, the main loop's summary) read the counters with relaxed
@@ -33,11 +40,30 @@
 
 #include "config.h"
 #include "detect.h"
+#include "fta.h"
+
+struct rte_ring;
+
+/* SS7 messages a worker takes from its sigio rx ring at a time. */
+#define JITSIM_DP_SIG_BURST 32
 
 /* A multi-segment frame is copied into a linear buffer of this size;
  * longer frames are counted (oversize) and skipped: signaling frames
  * are far smaller, even with bundled SCTP chunks at a 9000-byte MTU. */
 #define JITSIM_DP_LINEAR_MAX 16384
+
+/* SS7 counters of one worker (issue 8); the verdicts themselves are
+ * counted by the fta context (struct jitsim_fta_stats). */
+struct jitsim_dp_worker_sig_stats {
+	uint64_t rx;	      /* records taken from the sigio rx ring */
+	uint64_t tx;	      /* verdict outputs put into the tx ring */
+	uint64_t tx_full;     /* tx ring full: output dropped */
+	uint64_t to_cp;	      /* records put into shm sig_up */
+	uint64_t to_cp_full;  /* sig_up full: record dropped */
+	uint64_t detect_msgs; /* messages the detect pipeline decoded */
+	uint64_t detect_wrap; /* records the detect pipeline could not wrap (a bug if not 0) */
+	uint64_t cycles;      /* TSC cycles on non-empty SS7 bursts */
+};
 
 /* Counters of one worker (frame level; message level counters are in
  * the detect context). */
@@ -63,6 +89,12 @@ struct jitsim_dp_worker {
 	uint16_t burst; /* RX burst size, <= JITSIM_DP_BURST_MAX */
 	struct jitsim_shm *shm;
 	const bool *quit; /* set by the main thread (atomic store), read each loop */
+	bool has_port;	  /* false: an SS7-only worker ([ss7] workers, no port in use) */
+	/* SS7 ([ss7] section; NULL without): SP/SC rings shared with the
+	 * sigio thread (sigio.h), and the FTA verdict configuration. */
+	struct rte_ring *sig_rx;
+	struct rte_ring *sig_tx;
+	const struct jitsim_fta_cfg *fta_cfg;
 
 	/* 1 while the worker is in its loop (atomic). */
 	uint32_t running;
@@ -74,13 +106,21 @@ struct jitsim_dp_worker {
 	struct jitsim_detect_cand cand[JITSIM_DETECT_BURST];
 	struct jitsim_event ev[JITSIM_DETECT_BURST];
 	uint8_t linear[JITSIM_DP_LINEAR_MAX] __attribute__((aligned(64)));
+
+	/* SS7 path (written by the worker only; unused without [ss7]). */
+	struct jitsim_dp_worker_sig_stats sig __attribute__((aligned(64)));
+	struct jitsim_fta fta __attribute__((aligned(64)));
+	struct jitsim_sig_msg sig_in[JITSIM_DP_SIG_BURST];  /* from the rx ring */
+	struct jitsim_sig_msg sig_out[JITSIM_DP_SIG_BURST]; /* to the tx ring */
+	struct jitsim_sig_msg sig_up[JITSIM_DP_SIG_BURST];  /* to jitsim-cp */
 } __attribute__((aligned(64)));
 
 /*
  * Initialise the parts of @w the worker owns (counters, reassembly,
  * detect context on @cfg and the tables; the event seq goes on from the
- * last event published in ring w->index, so it survives a restart).
- * Main thread, before launch, with w->shm and w->index set.
+ * last event published in ring w->index, so it survives a restart; the
+ * fta context when w->fta_cfg is set).
+ * Main thread, before launch, with w->shm, w->index and w->fta_cfg set.
  */
 void jitsim_dp_worker_init(struct jitsim_dp_worker *w, const struct jitsim_detect_cfg *cfg,
 			   struct jitsim_table_imsi *imsi, struct jitsim_table_msisdn *msisdn);
