@@ -59,7 +59,7 @@ $(BUILD_FUZZ)/build.ninja:
 
 fuzz-short: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
-	bash scripts/fuzz.sh $(BUILD_FUZZ) 25
+	bash scripts/fuzz.sh $(BUILD_FUZZ) 15
 
 fuzz: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)

@@ -25,15 +25,25 @@ rm -rf "$seeds"
 "$build/tests/fuzz/mkseeds" "$seeds" "$traces"/*.pcap "$traces"/*.pcapng
 mkdir -p "$build/fuzz-artifacts"
 
+# target:seed directory written by mkseeds (the FTA parsers read the same
+# messages as the codec targets; m3ua has only its regress/ inputs).
+targets="frame:frame diameter:diameter tcap:tcap map_fta:tcap s6a_fta:diameter
+	diam:diameter m3ua: fta:fta"
+
 status=0
-for t in frame diameter tcap; do
+for ts in $targets; do
+	t=${ts%%:*}
+	s=${ts#*:}
 	corpus=$build/fuzz-corpus/$t
 	mkdir -p "$corpus"
-	echo "fuzz.sh: $t: $(ls "$seeds/$t" | wc -l) seeds, ${secs}s"
+	set -- "$corpus" "$top/tests/fuzz/regress/$t"
+	if [ -n "$s" ]; then
+		set -- "$@" "$seeds/$s"
+	fi
+	echo "fuzz.sh: $t: $(find "${@:2}" -type f | wc -l) seeds, ${secs}s"
 	if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$build/fuzz-artifacts/$t-" \
-		"$corpus" "$seeds/$t" "$top/tests/fuzz/regress/$t" \
+		-artifact_prefix="$build/fuzz-artifacts/$t-" "$@" \
 		>"$build/fuzz-$t.log" 2>&1; then
 		echo "fuzz.sh: $t: FOUND A CRASH (log: $build/fuzz-$t.log)" >&2
 		tail -40 "$build/fuzz-$t.log" >&2

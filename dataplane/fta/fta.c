@@ -316,6 +316,14 @@ sccp_compose(const struct sccp_parts *m, uint8_t *o, size_t cap, size_t *out_len
 
 	if (total > cap || m->data_len > 255 || m->called_len > 255 || m->calling_len > 255)
 		return false;
+	/*
+	 * Q.713 2.3: the data pointer (the largest mandatory one) is
+	 * nptr - 2 + 1 + called_len + 1 + calling_len from its own octet; a
+	 * long address (GT digits the decoder does not interpret) must not
+	 * wrap it into a pointer to bytes a peer chose.
+	 */
+	if (nptr + m->called_len + m->calling_len > 255)
+		return false;
 	/* Q.713 2.4: the optional part pointer counts from its own octet. */
 	if (m->opt != NULL && total - m->opt_len - (fixed + 3) > 255)
 		return false;
@@ -814,10 +822,15 @@ decide(struct jitsim_fta *f, struct fta_msg *m, uint32_t now_s, struct jitsim_si
 	case JITSIM_TCAP_CONTINUE:
 	case JITSIM_TCAP_END:
 	case JITSIM_TCAP_ABORT:
-		if (kind == ADDR_HLRFN)
-			goto back;
+		/* jitsim-cp's dialogues first: a VLR may keep addressing the
+		 * MGT it began with after our first Continue. */
 		if (m->tcap.has_dtid && tid_is_cp(m->tcap.dtid, m->tcap.dtid_len))
 			goto cp;
+		/* Never toward the default route: the STP sends our MGTs
+		 * back to us, and a UDT has no hop counter. */
+		if (kind == ADDR_HLRFN)
+			return hlrfn_fallback(f, m, JITSIM_FTA_DROP_DIALOGUE_NO_ROUTE, now_s, out,
+					      d);
 		/* A VLR continuing a relayed dialogue through our address. */
 		if (!f->cfg->default_hlr.set) {
 			*d = JITSIM_FTA_DROP_DIALOGUE_NO_ROUTE;

@@ -16,6 +16,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * An invariant of the code under test: a violation aborts, which libFuzzer
+ * reports as a crash (input saved) and the replay test as a failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#define FUZZ_CHECK(cond)                                                                     \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
+				#cond);                                                      \
+			abort();                                                             \
+		}                                                                            \
+	} while (0)
+
 #ifndef JITSIM_LIBFUZZER
 #include <dirent.h>
 #include <stdio.h>

@@ -6,8 +6,12 @@
  * mkseeds: turn captures into seed corpora for the fuzz targets.
  *   mkseeds OUTDIR CAPTURE...
  * writes OUTDIR/frame/<n> (link-type byte + length + frame),
- * OUTDIR/diameter/<n> (one Diameter message) and OUTDIR/tcap/<n> (one SCCP
- * message, whose user data is TCAP), deduplicated by content hash.
+ * OUTDIR/diameter/<n> (one Diameter message: also the seeds of s6a_fta and
+ * diam), OUTDIR/tcap/<n> (the TCAP message of an SCCP message: also the
+ * seeds of map_fta) and OUTDIR/fta/<n> (the 6-octet routing label of
+ * fuzz_fta.c, then the SCCP message, re-encoded), deduplicated by content
+ * hash. The m3ua target has no capture seeds (the captures hold DATA
+ * only): its seeds are in tests/fuzz/regress/m3ua.
  */
 
 #include <errno.h>
@@ -19,6 +23,8 @@
 #include <pcap/pcap.h>
 
 #include <jitsim/proto/frame.h>
+#include <jitsim/proto/sccp.h>
+#include <jitsim/proto/wbuf.h>
 
 static const uint32_t dlts[] = {JITSIM_DLT_EN10MB, JITSIM_DLT_LINUX_SLL, JITSIM_DLT_LINUX_SLL2,
 				JITSIM_DLT_RAW,	   JITSIM_DLT_MTP3,	 JITSIM_DLT_IPV4,
@@ -50,6 +56,32 @@ write_seed(const char *dir, const char *target, const uint8_t *hdr, size_t hlen,
 	fwrite(p, 1, n, f);
 	fclose(f);
 	return 0;
+}
+
+/* The label as fuzz_fta.c reads it, then the SCCP message around the TCAP. */
+static void
+seed_fta(const char *dir, const struct jitsim_frame_iter *it)
+{
+	uint8_t buf[1024];
+	const uint8_t label[6] = {(uint8_t)(it->opc >> 8),
+				  (uint8_t)it->opc,
+				  (uint8_t)(it->dpc >> 8),
+				  (uint8_t)it->dpc,
+				  it->si,
+				  (uint8_t)((it->ni & 3) | (it->sls & 0xf) << 2)};
+	struct jitsim_sccp s = it->sccp;
+	struct jitsim_wbuf w;
+
+	if (it->sccp.data_len > 512 || it->sccp.has_segmentation)
+		return;
+	/* The codec writes UDT and XUDT only (LUDT is relayed by no one here). */
+	if (s.msg_type != JITSIM_SCCP_UDT && s.msg_type != JITSIM_SCCP_XUDT)
+		return;
+	jitsim_wbuf_init(&w, buf, sizeof(buf), sizeof(buf) - it->sccp.data_len);
+	if (jitsim_wbuf_put(&w, it->sccp.data, it->sccp.data_len) != 0 ||
+	    jitsim_sccp_encode(&w, &s) != JITSIM_R_OK)
+		return;
+	write_seed(dir, "fta", label, sizeof(label), jitsim_wbuf_data(&w), jitsim_wbuf_len(&w));
 }
 
 static int
@@ -87,8 +119,10 @@ seed_capture(const char *dir, const char *path)
 				write_seed(dir, "diameter", hdr, 0,
 					   m.diam.hdr.avps - JITSIM_DIAM_HDR_LEN,
 					   m.diam.hdr.length);
-			else if (m.map.comp_index == 0 && !m.map.reassembled)
-				write_seed(dir, "tcap", hdr, 0, it.sccp.data - 0, it.sccp.data_len);
+			else if (m.map.comp_index == 0 && !m.map.reassembled) {
+				write_seed(dir, "tcap", hdr, 0, it.sccp.data, it.sccp.data_len);
+				seed_fta(dir, &it);
+			}
 		}
 	}
 	pcap_close(pc);
@@ -98,14 +132,14 @@ seed_capture(const char *dir, const char *path)
 int
 main(int argc, char **argv)
 {
-	static const char *const targets[] = {"frame", "diameter", "tcap"};
+	static const char *const targets[] = {"frame", "diameter", "tcap", "fta"};
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: mkseeds OUTDIR CAPTURE...\n");
 		return 2;
 	}
 	mkdir(argv[1], 0755);
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/%s", argv[1], targets[i]);

@@ -1151,6 +1151,78 @@ test_too_big(void **state)
 	assert_int_equal(f->f.st.drop[JITSIM_FTA_DROP_TOO_BIG], 1);
 }
 
+/* Q.713 2.3 pointers must not wrap: a UDT with its data first and a
+ * 250-octet calling party (GT with encoding scheme 0, digits not
+ * interpreted) would, relayed with a shorter HLR address, get a data
+ * pointer past 255 that wraps into the calling party's bytes. */
+static void
+test_pointer_wrap(void **state)
+{
+	struct fx *f = *state;
+	struct spec sp = begin(JITSIM_MAP_OP_SEND_AUTHENTICATION_INFO, IMSI_ACT1);
+	struct jitsim_sccp in;
+	uint8_t called[32], msg[600];
+	size_t called_len, n = 5, i;
+	enum jitsim_fta_drop d;
+
+	build(f, &sp);
+	assert_int_equal(jitsim_sccp_decode(f->buf, f->len, &in), JITSIM_R_OK);
+	assert_int_equal(run(f, &d), JITSIM_FTA_RELAY_HLR);
+	/* The called party as encoded: its pointer counts from octet 2. */
+	called_len = f->buf[2 + f->buf[2]];
+	assert_true(called_len < sizeof(called));
+	memcpy(called, f->buf + 2 + f->buf[2] + 1, called_len);
+
+	msg[0] = JITSIM_SCCP_UDT;
+	msg[1] = 0x81;
+	msg[4] = (uint8_t)(n - 4); /* data first */
+	msg[n++] = (uint8_t)in.data_len;
+	memcpy(msg + n, in.data, in.data_len);
+	n += in.data_len;
+	msg[2] = (uint8_t)(n - 2);
+	msg[n++] = (uint8_t)called_len;
+	memcpy(msg + n, called, called_len);
+	n += called_len;
+	msg[3] = (uint8_t)(n - 3);
+	msg[n++] = 250;
+	msg[n++] = 0x12; /* GTI 4, SSN present, route on GT */
+	msg[n++] = 7;
+	msg[n++] = 0;
+	msg[n++] = 0x10; /* numbering plan 1, encoding scheme 0 */
+	msg[n++] = 4;
+	for (i = 0; i < 245; i++)
+		msg[n++] = (uint8_t)(0x30 + i % 10);
+	assert_int_equal(jitsim_sccp_decode(msg, n, &in), JITSIM_R_OK);
+	memcpy(f->buf, msg, n);
+	f->len = n;
+	assert_int_equal(run(f, &d), JITSIM_FTA_DROP);
+	assert_int_equal(d, JITSIM_FTA_DROP_TOO_BIG);
+}
+
+/* A continuation of jitsim-cp's dialogue still addressed to the MGT the
+ * VLR began with goes to jitsim-cp; any other continuation to an MGT is
+ * dropped, never sent on the default route (the STP would send it back:
+ * a loop with no hop counter). */
+static void
+test_mgt_continuation(void **state)
+{
+	struct fx *f = *state;
+	struct spec s = {.called = addr_gt(MGT, 6),
+			 .calling = addr_gt(VLR_GT, 7),
+			 .tcap_type = JITSIM_TCAP_CONTINUE,
+			 .otid = 0x0a0b0c0d,
+			 .dtid = 0xcf000102,
+			 .comp = JITSIM_TCAP_RESULT_LAST,
+			 .op = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA,
+			 .invoke_id = 1};
+	enum jitsim_fta_drop d;
+
+	assert_int_equal(run_spec(f, &s, &d), JITSIM_FTA_TO_CP);
+	s.dtid = 0x11000102;
+	assert_int_equal(run_spec(f, &s, &d), JITSIM_FTA_DROP);
+	assert_int_equal(d, JITSIM_FTA_DROP_DIALOGUE_NO_ROUTE);
+}
+
 /* ---- fuzz ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -1301,6 +1373,8 @@ main(void)
 		cmocka_unit_test(test_pc_parse),
 		cmocka_unit_test_setup_teardown(test_cfg_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_active_gt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pointer_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mgt_continuation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_active_pc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_active_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_by_msisdn, setup, teardown),
