@@ -66,6 +66,7 @@ static int
 fta_send_tc(struct jitsim_cp_fta *e, const struct fta_peer *peer, uint64_t imsi,
 	    struct jitsim_map_fta_dialogue *tc, uint8_t type, const struct jitsim_tcap_component *c)
 {
+	const bool aare_pending = tc->aare_pending;
 	struct fta_msg m;
 	enum jitsim_reason r;
 
@@ -78,6 +79,10 @@ fta_send_tc(struct jitsim_cp_fta *e, const struct fta_peer *peer, uint64_t imsi,
 	}
 	r = fta_send(e, peer, imsi, &m.w);
 	explicit_bzero(m.buf, sizeof(m.buf));
+	/* Not sent (sig_down full): the peer has still not seen our AARE,
+	 * so the next backward message must carry it (TS 29.002 15.x). */
+	if (r < 0)
+		tc->aare_pending = aare_pending;
 	return r;
 }
 

@@ -310,8 +310,13 @@ sigio_tx(struct jitsim_dp_sigio *s)
 	}
 	n = jitsim_shm_sig_down_get(s->shm, s->batch, JITSIM_DP_SIGIO_BURST);
 	sigio_cnt_add(&s->st.tx_cp, n);
-	for (unsigned int i = 0; i < n; i++)
+	/* jitsim-cp's records carry SAI results (CK, IK, XRES): nothing of
+	 * them stays in this process once sent (their ring slots are
+	 * jitsim-cp's to overwrite; see docs/fta.md on the segment's mode). */
+	for (unsigned int i = 0; i < n; i++) {
 		sigio_send(s, &s->batch[i]);
+		explicit_bzero(s->batch[i].data, sizeof(s->batch[i].data));
+	}
 	return moved + n;
 }
 
