@@ -70,7 +70,7 @@ wait_log 60 "$OUT/hlr.log" '"ev":"active"'
 
 wait_log 120 "$OUT/dp.log" 'ready: 1 workers'
 wait_log 60 "$OUT/dp.log" 'ss7 asp stp .*: ACTIVE'
-wait_for 20 "osmo-stp sees ASP jitsim ASP_ACTIVE" test "$(stp_asp_state jitsim)" = ASP_ACTIVE
+wait_for 20 "osmo-stp sees ASP jitsim ASP_ACTIVE" stp_asp_is jitsim ASP_ACTIVE
 
 # The events consumer runs from here to the end (reading them afterwards
 # would cost a tool start under TCG).
@@ -113,7 +113,7 @@ cat "$OUT/dp-final.txt"
 # LOCKED SIM; nothing dropped.
 grep -Eq 'rx=3 relayed_hlr=1 relayed_back=1 answered_locked=1 to_cp=0 from_cp=0 sent=3 fta_drops=0 ring_drops=0 sigio_drops=0' \
 	"$OUT/dp-final.txt" || fail "ss7 final counters not as expected"
-wait_for 20 "osmo-stp sees ASP jitsim down" test "$(stp_asp_state jitsim)" != ASP_ACTIVE
+wait_for 20 "osmo-stp sees ASP jitsim down" stp_asp_not jitsim ASP_ACTIVE
 
 step "events raised by the workers' detect pipeline"
 sctp_stop "$EV_PID" 10 || fail "jitsim-shm events exit $? (see events.log)"

@@ -37,7 +37,7 @@ wait_log 60 "$OUT/dp.log" "ss7 asp stp: cannot connect to $SCTP_IP:$STP_PORT"
 step "osmo-stp up: the ASP becomes ACTIVE"
 stp_start
 wait_log 60 "$OUT/dp.log" 'ss7 asp stp .*: ACTIVE'
-wait_for 20 "osmo-stp sees ASP jitsim ASP_ACTIVE" test "$(stp_asp_state jitsim)" = ASP_ACTIVE
+wait_for 20 "osmo-stp sees ASP jitsim ASP_ACTIVE" stp_asp_is jitsim ASP_ACTIVE
 
 step "osmo-stp killed: ASP DOWN, jitsim-dp stays"
 sctp_stop "$STP_PID" 10 || true
@@ -47,7 +47,7 @@ mv "$OUT/stp.log" "$OUT/stp-1.log"
 
 step "osmo-stp again: ACTIVE again without help"
 stp_start
-wait_for 60 "osmo-stp sees ASP jitsim ASP_ACTIVE again" test "$(stp_asp_state jitsim)" = ASP_ACTIVE
+wait_for 60 "osmo-stp sees ASP jitsim ASP_ACTIVE again" stp_asp_is jitsim ASP_ACTIVE
 [ "$(grep -c 'ss7 asp stp .*: ACTIVE' "$OUT/dp.log")" = 2 ] ||
 	fail "jitsim-dp did not log its ASP ACTIVE exactly twice"
 
@@ -59,5 +59,5 @@ grep -E 'ss7 final:' "$OUT/dp.log" || fail "no ss7 final summary"
 grep -Eq 'ss7 final: assoc_up=0/1 .* sigio_drops=0' "$OUT/dp.log" ||
 	fail "ss7 final counters not as expected"
 # osmo-stp logs the ASP's ASPIA/ASPDN before the association goes.
-wait_for 20 "osmo-stp sees ASP jitsim down" test "$(stp_asp_state jitsim)" != ASP_ACTIVE
+wait_for 20 "osmo-stp sees ASP jitsim down" stp_asp_not jitsim ASP_ACTIVE
 step "ok"
