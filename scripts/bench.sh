@@ -64,3 +64,14 @@ echo "== bench_cp ($(date -u +%F), $(nproc) cores, $(uname -r), in $cp_dir)"
 echo "== bench_dp ($(date -u +%F), $(nproc) cores, $(uname -r))"
 python3 "$top/scripts/bench_dp.py" "$build" --sims "${DP_SIMS:-1000000,10000000}" \
 	--seconds "${DP_SECONDS:-10}" ${DP_BENCH_KEEP:+--keep}
+
+# SS7 (issue 8): relayed MAP messages/s through one jitsim-dp worker over a
+# real SCTP association next to a plain SCTP echo of the same M3UA messages
+# (rounds alternated, median ratio), then first attaches/s through jitsim-cp's
+# FTA engine; needs kernel SCTP, so it runs in the SCTP VM on hosts without.
+# Its logs stay in SS7_OUT when it fails (or with SS7_KEEP=1).
+ss7_out=${SS7_OUT:-${TMPDIR:-/tmp}/jitsim-bench-ss7}
+echo "== bench_ss7 ($(date -u +%F), $(nproc) cores, $(uname -r), logs in $ss7_out)"
+JITSIM_SCTP_VM_TIMEOUT=${JITSIM_SCTP_VM_TIMEOUT:-1800} bash "$top/scripts/sctp-run.sh" \
+	-o "$ss7_out" "$top/tests/bench/bench_ss7.sh" "$build"
+[ -n "${SS7_KEEP:-}" ] || rm -rf "$ss7_out"
