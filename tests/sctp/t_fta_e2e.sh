@@ -56,7 +56,9 @@ pc_num() { python3 -c "a,b,c=map(int,'$1'.split('.'));print(a<<11|b<<3|c)"; }
 IMSI=001010000000101
 IMSI_RS=001010000000102
 IMSI_G=001010000000103
+IMSI_SU=001010000000104
 K1=$(hex16) OPC1=$(hex16) K2=$(hex16) OPC2=$(hex16) K3=$(hex16) OPC3=$(hex16)
+K4=$(hex16) OPC4=$(hex16)
 # TS 35.208 Test Set 1: ss7peer hlr's default keys (the stand-in HLR).
 K_HLR=465b5ce8b199b49faa5f0a2ee238a6bc
 OPC_HLR=cd63cb71954a9f4e48a5994e37a02baf
@@ -69,12 +71,13 @@ HLR_IP=${SCTP_IP%.1}.2
 POOL_FIRST=491701357900
 POOL_LAST=491701357999
 
-step "store with 3 INVENTORY SIMs"
+step "store with 4 INVENTORY SIMs"
 {
 	echo "iccid,imsi,ki,opc,batch"
 	echo "$(luhn 8944010000000000101),$IMSI,$K1,$OPC1,B1"
 	echo "$(luhn 8944010000000000102),$IMSI_RS,$K2,$OPC2,B1"
 	echo "$(luhn 8944010000000000103),$IMSI_G,$K3,$OPC3,B1"
+	echo "$(luhn 8944010000000000104),$IMSI_SU,$K4,$OPC4,B1"
 } >"$W/sims.csv"
 "$JITSIM_STORE" init --store "$W/store" --kek "$W/kek" --new-kek >"$OUT/store.log" 2>&1 ||
 	fail "jitsim-store init (see store.log)"
@@ -231,6 +234,29 @@ wait_for 30 "subscriber $IMSI in osmo-hlr" bash -c "$(declare -f hlr_get); HLR_I
 hlr_get "subscriber.by-imsi-$IMSI.info" >"$OUT/hlr-sub.txt"
 grep -E '^(imsi|msisdn)' "$OUT/hlr-sub.txt" || true
 grep -Eq "msisdn[[:space:]]+$MSISDN" "$OUT/hlr-sub.txt" || fail "osmo-hlr has not the MSISDN of the ISD"
+
+step "first attach of $IMSI_SU as a handset does it: SAI, then UL"
+# The SAI starts the activation (docs/fta.md); whether the UL then finds
+# the job running (jitsim-cp answers: ISD, result with jitsim's GT) or
+# finished (the worker relays it to the region's HLR, which answers with
+# its own GT) depends on provisioning speed. Either way the attach succeeds
+# and the SIM ends ACTIVE, provisioned in osmo-hlr.
+vlr "$GT_VLR" --imsi "$IMSI_SU" --key-k "$K4" --key-opc "$OPC4" sai:2 ul \
+	>"$OUT/vlr-saiul.out" 2>"$OUT/vlr-saiul.log" ||
+	{ cat "$OUT/vlr-saiul.out"; fail "SAI then UL not as expected"; }
+grep -v '"ev":"rx"' "$OUT/vlr-saiul.out"
+expect_json "$OUT/vlr-saiul.out" "j['ev']=='step' and j['step']=='sai:2' and j['result']=='ok' and j['vectors']==2 and j['verified']==2" \
+	"SAI answered by jitsim-cp with 2 vectors of the SIM's own keys"
+expect_json "$OUT/vlr-saiul.out" "j['ev']=='step' and j['step']=='ul' and j['result']=='ok' and j.get('hlr_number') in ('$GT_JITSIM', '$GT_HLR')" \
+	"UL result (from jitsim-cp or, relayed, from the region's HLR)"
+wait_for 30 "subscriber $IMSI_SU in osmo-hlr" bash -c "$(declare -f hlr_get); HLR_IP=$HLR_IP; hlr_get subscriber.by-imsi-$IMSI_SU.info | grep -q msisdn"
+if grep -q "\"hlr_number\":\"$GT_JITSIM\"" "$OUT/vlr-saiul.out"; then
+	echo "UL answered by jitsim-cp (activation still running at the UL)"
+	expect_json "$OUT/vlr-saiul.out" "j['ev']=='rx' and j['tcap']=='continue' and any(c.get('op')=='insertSubscriberData' and '$POOL_FIRST'<=c.get('msisdn','')<='$POOL_LAST' for c in j['comps'])" \
+		"ISD with an MSISDN of the pool"
+else
+	echo "UL relayed to the region's HLR (activation finished before the UL)"
+fi
 
 step "malformed SCCP and TCAP to jitsim: dropped, jitsim-dp goes on"
 vlr "$GT_VLR" --imsi "$IMSI" junk-sccp junk-tcap >"$OUT/vlr-junk.out" 2>"$OUT/vlr-junk.log" ||
