@@ -441,37 +441,6 @@ jitsim_diam_encode_avp_addr(struct jitsim_wbuf *w, uint32_t code, uint8_t flags,
 	return jitsim_diam_encode_avp(w, code, flags, 0, b, 2 + ip_len);
 }
 
-enum jitsim_reason
-jitsim_diam_encode_vsai(struct jitsim_wbuf *w, uint32_t vendor, uint32_t auth_app_id)
-{
-	size_t save = w->tail, g;
-
-	if (jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M, 0,
-					   &g) ||
-	    jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, vendor) ||
-	    jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0, auth_app_id)) {
-		w->tail = save;
-		return JITSIM_R_NOSPACE;
-	}
-	jitsim_diam_encode_group_end(w, g);
-	return JITSIM_R_OK;
-}
-
-enum jitsim_reason
-jitsim_diam_encode_exp_result(struct jitsim_wbuf *w, uint32_t vendor, uint32_t code)
-{
-	size_t save = w->tail, g;
-
-	if (jitsim_diam_encode_group_begin(w, JITSIM_AVP_EXPERIMENTAL_RESULT, M, 0, &g) ||
-	    jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, vendor) ||
-	    jitsim_diam_encode_avp_u32(w, JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, M, 0, code)) {
-		w->tail = save;
-		return JITSIM_R_NOSPACE;
-	}
-	jitsim_diam_encode_group_end(w, g);
-	return JITSIM_R_OK;
-}
-
 static const uint8_t zeros[JITSIM_DIAM_FAILED_AVP_MAX_DATA];
 
 /* Re-encode an AVP header found in a message (V follows the vendor read). */

@@ -202,14 +202,6 @@ int jitsim_diam_err_dump(const struct jitsim_diam_err *err, char *buf, size_t si
 enum jitsim_reason jitsim_diam_encode_avp_addr(struct jitsim_wbuf *w, uint32_t code, uint8_t flags,
 					       const uint8_t *ip, size_t ip_len);
 
-/** Vendor-Specific-Application-Id { Vendor-Id } [ Auth-Application-Id ] (RFC 6733 6.11). */
-enum jitsim_reason jitsim_diam_encode_vsai(struct jitsim_wbuf *w, uint32_t vendor,
-					   uint32_t auth_app_id);
-
-/** Experimental-Result { Vendor-Id } { Experimental-Result-Code } (RFC 6733 7.6). */
-enum jitsim_reason jitsim_diam_encode_exp_result(struct jitsim_wbuf *w, uint32_t vendor,
-						 uint32_t code);
-
 /** Failed-AVP (RFC 6733 7.5) from a validation error (nothing if !has_failed). */
 enum jitsim_reason jitsim_diam_encode_failed_avp(struct jitsim_wbuf *w,
 						 const struct jitsim_diam_err *err);

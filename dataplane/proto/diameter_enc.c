@@ -15,6 +15,8 @@
 
 #include <jitsim/proto/bytes.h>
 #include <jitsim/proto/diameter.h>
+/* The AVP code book (RFC 6733 4.5 codes included). */
+#include <jitsim/proto/s6a.h>
 
 /* RFC 6733 3 and 4.1: Message Length and AVP Length are 24-bit fields. */
 #define DIAM_MAX_LEN 0xffffffu
@@ -136,4 +138,35 @@ jitsim_diam_encode_finish(struct jitsim_wbuf *w, size_t start)
 	if (start > w->tail || w->tail - start < JITSIM_DIAM_HDR_LEN)
 		return;
 	jitsim_put_be24(w->buf + start + 1, (uint32_t)(w->tail - start));
+}
+
+/* A grouped AVP of two Unsigned32 members, all M and base-protocol (vendor 0) AVPs. */
+static enum jitsim_reason
+encode_u32_pair(struct jitsim_wbuf *w, uint32_t group, uint32_t code1, uint32_t v1, uint32_t code2,
+		uint32_t v2)
+{
+	size_t save = w->tail, g;
+
+	if (jitsim_diam_encode_group_begin(w, group, JITSIM_DIAM_AVP_M, 0, &g) ||
+	    jitsim_diam_encode_avp_u32(w, code1, JITSIM_DIAM_AVP_M, 0, v1) ||
+	    jitsim_diam_encode_avp_u32(w, code2, JITSIM_DIAM_AVP_M, 0, v2)) {
+		w->tail = save;
+		return JITSIM_R_NOSPACE;
+	}
+	jitsim_diam_encode_group_end(w, g);
+	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_diam_encode_vsai(struct jitsim_wbuf *w, uint32_t vendor, uint32_t auth_app_id)
+{
+	return encode_u32_pair(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, JITSIM_AVP_VENDOR_ID,
+			       vendor, JITSIM_AVP_AUTH_APPLICATION_ID, auth_app_id);
+}
+
+enum jitsim_reason
+jitsim_diam_encode_exp_result(struct jitsim_wbuf *w, uint32_t vendor, uint32_t code)
+{
+	return encode_u32_pair(w, JITSIM_AVP_EXPERIMENTAL_RESULT, JITSIM_AVP_VENDOR_ID, vendor,
+			       JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, code);
 }

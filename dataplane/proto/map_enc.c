@@ -11,10 +11,13 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/map.h>
 
+#include "map_addr.h"
+
 /* AddressString first octet: no extension, international number, ISDN/E.164 (TS 29.002 17.7.8). */
 #define ADDR_INTL_E164 0x91
 /* IMSI ::= TBCD-STRING (SIZE (3..8)): at most 15 digits are meaningful, 16 fit. */
 #define IMSI_DIGITS_MAX 16
+#define IMSI_OCTETS_MIN 3
 /*
  * GSN-Address (TS 23.003 / TS 29.060 7.7.32): type IPv4 + length 4, then the
  * address. struct jitsim_map_ids has no SGSN IP address, so UGL carries
@@ -55,34 +58,45 @@ tbcd(const struct jitsim_digits *d, size_t max_digits, uint8_t *o, size_t cap)
 	return n;
 }
 
+enum jitsim_reason
+jitsim_map_prepend_imsi(struct jitsim_wbuf *w, uint8_t id, const struct jitsim_digits *d)
+{
+	uint8_t o[IMSI_DIGITS_MAX / 2];
+	int n = tbcd(d, IMSI_DIGITS_MAX, o, sizeof(o));
+
+	/* TS 29.002 17.7.2: at least 3 octets. */
+	if (n < IMSI_OCTETS_MIN)
+		return JITSIM_R_BAD_PARAM;
+	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n);
+}
+
+enum jitsim_reason
+jitsim_map_prepend_addr(struct jitsim_wbuf *w, uint8_t id, const struct jitsim_digits *d,
+			size_t max_digits)
+{
+	uint8_t o[1 + JITSIM_DIGITS_MAX / 2];
+	int n;
+
+	if (max_digits > JITSIM_DIGITS_MAX)
+		return JITSIM_R_BAD_PARAM;
+	o[0] = ADDR_INTL_E164;
+	n = tbcd(d, max_digits, o + 1, sizeof(o) - 1);
+	if (n < 0)
+		return JITSIM_R_BAD_PARAM;
+	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n + 1);
+}
+
+/* The identities of struct jitsim_map_ids carry a presence flag: absent is BAD_PARAM. */
 static enum jitsim_reason
 put_imsi(struct jitsim_wbuf *w, uint8_t id, bool has, const struct jitsim_digits *d)
 {
-	uint8_t o[IMSI_DIGITS_MAX / 2];
-	int n;
-
-	if (!has)
-		return JITSIM_R_BAD_PARAM;
-	n = tbcd(d, IMSI_DIGITS_MAX, o, sizeof(o));
-	/* TS 29.002 17.7.2: at least 3 octets. */
-	if (n < 3)
-		return JITSIM_R_BAD_PARAM;
-	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n);
+	return has ? jitsim_map_prepend_imsi(w, id, d) : JITSIM_R_BAD_PARAM;
 }
 
 static enum jitsim_reason
 put_addr(struct jitsim_wbuf *w, uint8_t id, bool has, const struct jitsim_digits *d)
 {
-	uint8_t o[1 + JITSIM_DIGITS_MAX / 2];
-	int n;
-
-	if (!has)
-		return JITSIM_R_BAD_PARAM;
-	o[0] = ADDR_INTL_E164;
-	n = tbcd(d, JITSIM_DIGITS_MAX, o + 1, sizeof(o) - 1);
-	if (n < 0)
-		return JITSIM_R_BAD_PARAM;
-	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n + 1);
+	return has ? jitsim_map_prepend_addr(w, id, d, JITSIM_DIGITS_MAX) : JITSIM_R_BAD_PARAM;
 }
 
 /* Close a SEQUENCE (or [3] SEQUENCE) whose contents run from the head to @p mark. */

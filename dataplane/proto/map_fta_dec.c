@@ -61,6 +61,28 @@ read_whole(const uint8_t *p, size_t len, struct jitsim_ber_tlv *t)
 	return t->total == len ? JITSIM_R_OK : JITSIM_R_MAP_BAD;
 }
 
+/*
+ * An optional result parameter, absent or one whole SEQUENCE: @p it walks
+ * the members of the SEQUENCE, or nothing when the parameter is absent.
+ */
+static enum jitsim_reason
+open_res_seq(const uint8_t *param, size_t len, struct jitsim_ber_iter *it)
+{
+	struct jitsim_ber_tlv top;
+	enum jitsim_reason r;
+
+	jitsim_ber_iter_init(it, NULL, 0);
+	if (param == NULL || len == 0)
+		return JITSIM_R_OK;
+	r = read_whole(param, len, &top);
+	if (r != JITSIM_R_OK)
+		return r;
+	if (top.id != 0x30)
+		return JITSIM_R_MAP_BAD;
+	jitsim_ber_iter_init(it, top.val, top.len);
+	return JITSIM_R_OK;
+}
+
 /* Re-synchronisationInfo ::= SEQUENCE { rand RAND, auts AUTS, ... } */
 static enum jitsim_reason
 sai_resync(const struct jitsim_ber_tlv *seq, struct jitsim_map_fta_sai_arg *out)
@@ -212,18 +234,13 @@ enum jitsim_reason
 jitsim_map_fta_isd_res_decode(const uint8_t *param, size_t len, struct jitsim_map_fta_isd_res *out)
 {
 	struct jitsim_ber_iter it;
-	struct jitsim_ber_tlv top, t;
+	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
 
 	memset(out, 0, sizeof(*out));
-	if (param == NULL || len == 0)
-		return JITSIM_R_OK;
-	r = read_whole(param, len, &top);
+	r = open_res_seq(param, len, &it);
 	if (r != JITSIM_R_OK)
 		return r;
-	if (top.id != 0x30)
-		return JITSIM_R_MAP_BAD;
-	jitsim_ber_iter_init(&it, top.val, top.len);
 	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK) {
 		switch (t.id) {
 		case 0xa1: /* teleserviceList [1] */
@@ -255,18 +272,13 @@ enum jitsim_reason
 jitsim_map_fta_cancel_res_decode(const uint8_t *param, size_t len)
 {
 	struct jitsim_ber_iter it;
-	struct jitsim_ber_tlv top, t;
+	struct jitsim_ber_tlv t;
 	enum jitsim_reason r;
 
-	if (param == NULL || len == 0)
-		return JITSIM_R_OK;
-	r = read_whole(param, len, &top);
+	/* CancelLocationRes ::= SEQUENCE { extensionContainer OPT, ... }: only well-formed. */
+	r = open_res_seq(param, len, &it);
 	if (r != JITSIM_R_OK)
 		return r;
-	if (top.id != 0x30)
-		return JITSIM_R_MAP_BAD;
-	/* CancelLocationRes ::= SEQUENCE { extensionContainer OPT, ... }: only well-formed. */
-	jitsim_ber_iter_init(&it, top.val, top.len);
 	while ((r = jitsim_ber_next(&it, &t)) == JITSIM_R_OK)
 		;
 	return r == JITSIM_R_END ? JITSIM_R_OK : r;

@@ -13,54 +13,25 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/map_fta.h>
 
-/* AddressString first octet: no extension, international number, ISDN/E.164 (TS 29.002 17.7.8). */
-#define ADDR_INTL_E164 0x91
+#include "map_addr.h"
+
 /* ISDN-AddressString ::= AddressString (SIZE (1..9)): 16 digits after the nature octet. */
 #define ISDN_DIGITS_MAX 16
-/* IMSI ::= TBCD-STRING (SIZE (3..8)) (TS 29.002 17.7.2). */
-#define IMSI_OCTETS_MIN 3
-#define IMSI_DIGITS_MAX 16
 /* ContextId ::= INTEGER (1..maxNumOfPDP-Contexts) with maxNumOfPDP-Contexts 50. */
 #define PDP_CONTEXT_ID_MAX 50
 /* APN label length (TS 23.003 9.1: DNS labels of at most 63 octets). */
 #define APN_LABEL_MAX 63
 
-/* TBCD digits of @p d into @p o; -1 if empty, too long or not encodable. */
-static int
-tbcd(const struct jitsim_digits *d, size_t max_digits, uint8_t *o, size_t cap)
-{
-	int n;
-
-	if (d->n == 0 || d->n > max_digits || memchr(d->d, '\0', sizeof(d->d)) == NULL)
-		return -1;
-	n = jitsim_tbcd_encode(d->d, o, cap);
-	if (n != (d->n + 1) / 2)
-		return -1;
-	return n;
-}
-
 static enum jitsim_reason
 put_imsi(struct jitsim_wbuf *w, uint8_t id, const struct jitsim_digits *d)
 {
-	uint8_t o[IMSI_DIGITS_MAX / 2];
-	int n = tbcd(d, IMSI_DIGITS_MAX, o, sizeof(o));
-
-	if (n < IMSI_OCTETS_MIN)
-		return JITSIM_R_BAD_PARAM;
-	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n);
+	return jitsim_map_prepend_imsi(w, id, d);
 }
 
 static enum jitsim_reason
 put_isdn(struct jitsim_wbuf *w, uint8_t id, const struct jitsim_digits *d)
 {
-	uint8_t o[1 + ISDN_DIGITS_MAX / 2];
-	int n;
-
-	o[0] = ADDR_INTL_E164;
-	n = tbcd(d, ISDN_DIGITS_MAX, o + 1, sizeof(o) - 1);
-	if (n < 0)
-		return JITSIM_R_BAD_PARAM;
-	return jitsim_ber_prepend_tlv(w, id, o, (size_t)n + 1);
+	return jitsim_map_prepend_addr(w, id, d, ISDN_DIGITS_MAX);
 }
 
 /* Close the constructed value whose contents run from the head to @p mark. */

@@ -162,11 +162,7 @@ jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m)
 
 	/* RFC 6733 8.8: Session-Id comes first in the message. */
 	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_SESSION_ID, M, 0, m->session_id));
-	TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M, 0,
-					   &grp));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, JITSIM_DIAM_VENDOR_3GPP));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0, JITSIM_S6A_APP_ID));
-	jitsim_diam_encode_group_end(w, grp);
+	TRY(jitsim_diam_encode_vsai(w, V3, JITSIM_S6A_APP_ID));
 
 	if (!m->is_request) {
 		if (m->result_code != 0) {
@@ -174,13 +170,7 @@ jitsim_s6a_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m)
 						       m->result_code));
 		} else {
 			/* RFC 6733 7.6, TS 29.272 7.4.3: 3GPP result codes. */
-			TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_EXPERIMENTAL_RESULT, M, 0,
-							   &grp));
-			TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0,
-						       JITSIM_DIAM_VENDOR_3GPP));
-			TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, M, 0,
-						       m->exp_result_code));
-			jitsim_diam_encode_group_end(w, grp);
+			TRY(jitsim_diam_encode_exp_result(w, V3, m->exp_result_code));
 		}
 	}
 

@@ -579,15 +579,32 @@ dump_req_auth(char *buf, size_t size, size_t *off, const char *key,
 			ra->has_resync ? ",resync" : "");
 }
 
+/* Empty output, the request fields, then the Visited-PLMN-Id if given and decoded. */
+static void
+dump_start(char *buf, size_t size, size_t *off, const struct jitsim_s6a_fta_req *req,
+	   const char *visited_mcc_mnc)
+{
+	if (size > 0)
+		buf[0] = '\0';
+	dump_req(buf, size, off, req);
+	if (visited_mcc_mnc != NULL && visited_mcc_mnc[0] != '\0')
+		jitsim_dump_add(buf, size, off, " visited_plmn=%s", visited_mcc_mnc);
+}
+
+/* snprintf's return: the length wanted, clamped to what an int holds. */
+static int
+dump_len(size_t off)
+{
+	return off > INT32_MAX ? INT32_MAX : (int)off;
+}
+
 int
 jitsim_s6a_fta_req_dump(const struct jitsim_s6a_fta_req *x, char *buf, size_t size)
 {
 	size_t off = 0;
 
-	if (size > 0)
-		buf[0] = '\0';
-	dump_req(buf, size, &off, x);
-	return off > INT32_MAX ? INT32_MAX : (int)off;
+	dump_start(buf, size, &off, x, NULL);
+	return dump_len(off);
 }
 
 int
@@ -595,14 +612,10 @@ jitsim_s6a_fta_air_dump(const struct jitsim_s6a_fta_air *x, char *buf, size_t si
 {
 	size_t off = 0;
 
-	if (size > 0)
-		buf[0] = '\0';
-	dump_req(buf, size, &off, &x->req);
-	if (x->visited_mcc_mnc[0] != '\0')
-		jitsim_dump_add(buf, size, &off, " visited_plmn=%s", x->visited_mcc_mnc);
+	dump_start(buf, size, &off, &x->req, x->visited_mcc_mnc);
 	dump_req_auth(buf, size, &off, "eutran", &x->eutran);
 	dump_req_auth(buf, size, &off, "utran_geran", &x->utran_geran);
-	return off > INT32_MAX ? INT32_MAX : (int)off;
+	return dump_len(off);
 }
 
 int
@@ -610,16 +623,12 @@ jitsim_s6a_fta_ulr_dump(const struct jitsim_s6a_fta_ulr *x, char *buf, size_t si
 {
 	size_t off = 0;
 
-	if (size > 0)
-		buf[0] = '\0';
-	dump_req(buf, size, &off, &x->req);
-	if (x->visited_mcc_mnc[0] != '\0')
-		jitsim_dump_add(buf, size, &off, " visited_plmn=%s", x->visited_mcc_mnc);
+	dump_start(buf, size, &off, &x->req, x->visited_mcc_mnc);
 	jitsim_dump_add(buf, size, &off, " rat_type=%" PRIu32 " ulr_flags=0x%" PRIx32, x->rat_type,
 			x->ulr_flags);
 	if (x->has_imei)
 		jitsim_dump_add(buf, size, &off, " imei=%s", x->imei.d);
 	if (x->has_sv)
 		jitsim_dump_add(buf, size, &off, " sv=%s", x->sv.d);
-	return off > INT32_MAX ? INT32_MAX : (int)off;
+	return dump_len(off);
 }

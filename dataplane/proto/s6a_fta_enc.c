@@ -88,6 +88,56 @@ is_s6a(const struct jitsim_s6a_fta_req *req)
 	return req->app_id == JITSIM_S6A_APP_ID;
 }
 
+/* TS 29.272 7.1: S6a sessions keep no state. */
+static enum jitsim_reason
+put_session_state(struct jitsim_wbuf *w)
+{
+	return jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_SESSION_STATE, M, 0,
+					  AUTH_SESSION_STATE_NO_STATE_MAINTAINED);
+}
+
+/* { Origin-Host } { Origin-Realm } of this endpoint. */
+static enum jitsim_reason
+put_origin(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_origin *origin)
+{
+	enum jitsim_reason r =
+		jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_HOST, M, 0, origin->host);
+
+	if (r != JITSIM_R_OK)
+		return r;
+	return jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_REALM, M, 0, origin->realm);
+}
+
+/*
+ * The start the requests this endpoint sends share (TS 29.272 7.2.3, 7.2.7):
+ * header with R and PXY, < Session-Id >, [ Vendor-Specific-Application-Id ],
+ * { Auth-Session-State }, { Origin-Host } { Origin-Realm }.
+ */
+static enum jitsim_reason
+request_begin(struct jitsim_wbuf *w, uint32_t cmd, uint32_t hbh, uint32_t e2e,
+	      const char *session_id, const struct jitsim_s6a_fta_origin *origin, size_t *start)
+{
+	struct jitsim_diam_hdr h;
+	enum jitsim_reason r;
+
+	memset(&h, 0, sizeof(h));
+	h.flags = JITSIM_DIAM_FLAG_R | JITSIM_DIAM_FLAG_P;
+	h.cmd = cmd;
+	h.app_id = JITSIM_S6A_APP_ID;
+	h.hbh = hbh;
+	h.e2e = e2e;
+	r = jitsim_diam_encode_hdr(w, &h, start);
+	if (r == JITSIM_R_OK)
+		r = jitsim_diam_encode_avp_str(w, JITSIM_AVP_SESSION_ID, M, 0, session_id);
+	if (r == JITSIM_R_OK)
+		r = jitsim_diam_encode_vsai(w, V3, JITSIM_S6A_APP_ID);
+	if (r == JITSIM_R_OK)
+		r = put_session_state(w);
+	if (r == JITSIM_R_OK)
+		r = put_origin(w, origin);
+	return r;
+}
+
 /*
  * The start every answer shares (TS 29.272 7.2.4/6/14/18, RFC 6733 7.2):
  * header copied from the request, < Session-Id >, [ Vendor-Specific-
@@ -101,7 +151,6 @@ answer_begin(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_req *req,
 {
 	struct jitsim_diam_hdr h;
 	enum jitsim_reason r;
-	size_t grp;
 
 	memset(&h, 0, sizeof(h));
 	/* RFC 6733 6.2: P as in the request; 7.2: E for protocol errors (3xxx). */
@@ -122,44 +171,23 @@ answer_begin(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_req *req,
 			return r;
 	}
 	if (is_s6a(req)) {
-		r = jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M,
-						   0, &grp);
-		if (r == JITSIM_R_OK)
-			r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, V3);
-		if (r == JITSIM_R_OK)
-			r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0,
-						       JITSIM_S6A_APP_ID);
+		r = jitsim_diam_encode_vsai(w, V3, JITSIM_S6A_APP_ID);
 		if (r != JITSIM_R_OK)
 			return r;
-		jitsim_diam_encode_group_end(w, grp);
 	}
-	if (exp_result_code != 0) {
-		/* RFC 6733 7.6; TS 29.272 7.4.3: vendor 10415. */
-		r = jitsim_diam_encode_group_begin(w, JITSIM_AVP_EXPERIMENTAL_RESULT, M, 0, &grp);
-		if (r == JITSIM_R_OK)
-			r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, V3);
-		if (r == JITSIM_R_OK)
-			r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_EXPERIMENTAL_RESULT_CODE, M, 0,
-						       exp_result_code);
-		if (r != JITSIM_R_OK)
-			return r;
-		jitsim_diam_encode_group_end(w, grp);
-	} else {
+	/* RFC 6733 7.6; TS 29.272 7.4.3: Experimental-Result of vendor 10415. */
+	if (exp_result_code != 0)
+		r = jitsim_diam_encode_exp_result(w, V3, exp_result_code);
+	else
 		r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_RESULT_CODE, M, 0, result_code);
-		if (r != JITSIM_R_OK)
-			return r;
-	}
-	if (is_s6a(req)) {
-		/* TS 29.272 7.1: S6a sessions keep no state. */
-		r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_SESSION_STATE, M, 0,
-					       AUTH_SESSION_STATE_NO_STATE_MAINTAINED);
-		if (r != JITSIM_R_OK)
-			return r;
-	}
-	r = jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_HOST, M, 0, origin->host);
 	if (r != JITSIM_R_OK)
 		return r;
-	return jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_REALM, M, 0, origin->realm);
+	if (is_s6a(req)) {
+		r = put_session_state(w);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	return put_origin(w, origin);
 }
 
 /* [ Failed-AVP ] *[ Proxy-Info ] (RFC 6733 6.2, 7.5), then the message length. */
@@ -243,6 +271,29 @@ put_oct(struct jitsim_wbuf *w, uint32_t code, const uint8_t *p, size_t n)
 	return jitsim_diam_encode_avp(w, code, M, V3, p, n);
 }
 
+/*
+ * Open a vector group (TS 29.272 7.3.18-7.3.20) with what every kind starts
+ * with: { Item-Number } { RAND }, then { XRES } { AUTN } unless @p xres is
+ * NULL (GERAN).
+ */
+static enum jitsim_reason
+vector_begin(struct jitsim_wbuf *w, uint32_t code, uint32_t item,
+	     const uint8_t rnd[JITSIM_S6A_RAND_LEN], const uint8_t *xres, size_t xres_len,
+	     const uint8_t *autn, size_t *vec)
+{
+	enum jitsim_reason r = jitsim_diam_encode_group_begin(w, code, M, V3, vec);
+
+	if (r == JITSIM_R_OK)
+		r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_ITEM_NUMBER, M, V3, item);
+	if (r == JITSIM_R_OK)
+		r = put_oct(w, JITSIM_AVP_RAND, rnd, JITSIM_S6A_RAND_LEN);
+	if (r == JITSIM_R_OK && xres != NULL)
+		r = put_oct(w, JITSIM_AVP_XRES, xres, xres_len);
+	if (r == JITSIM_R_OK && xres != NULL)
+		r = put_oct(w, JITSIM_AVP_AUTN, autn, JITSIM_S6A_AUTN_LEN);
+	return r;
+}
+
 static enum jitsim_reason
 put_vectors(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_auth_info *ai)
 {
@@ -256,22 +307,16 @@ put_vectors(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_auth_info *ai)
 	for (unsigned int i = 0; i < ai->n_eutran; i++) {
 		const struct jitsim_s6a_fta_eutran_vector *v = &ai->eutran[i];
 
-		TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_E_UTRAN_VECTOR, M, V3, &vec));
-		TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_ITEM_NUMBER, M, V3, i + 1));
-		TRY(put_oct(w, JITSIM_AVP_RAND, v->rand, sizeof(v->rand)));
-		TRY(put_oct(w, JITSIM_AVP_XRES, v->xres, v->xres_len));
-		TRY(put_oct(w, JITSIM_AVP_AUTN, v->autn, sizeof(v->autn)));
+		TRY(vector_begin(w, JITSIM_AVP_E_UTRAN_VECTOR, i + 1, v->rand, v->xres, v->xres_len,
+				 v->autn, &vec));
 		TRY(put_oct(w, JITSIM_AVP_KASME, v->kasme, sizeof(v->kasme)));
 		jitsim_diam_encode_group_end(w, vec);
 	}
 	for (unsigned int i = 0; i < ai->n_utran; i++) {
 		const struct jitsim_s6a_fta_utran_vector *v = &ai->utran[i];
 
-		TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_UTRAN_VECTOR, M, V3, &vec));
-		TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_ITEM_NUMBER, M, V3, i + 1));
-		TRY(put_oct(w, JITSIM_AVP_RAND, v->rand, sizeof(v->rand)));
-		TRY(put_oct(w, JITSIM_AVP_XRES, v->xres, v->xres_len));
-		TRY(put_oct(w, JITSIM_AVP_AUTN, v->autn, sizeof(v->autn)));
+		TRY(vector_begin(w, JITSIM_AVP_UTRAN_VECTOR, i + 1, v->rand, v->xres, v->xres_len,
+				 v->autn, &vec));
 		TRY(put_oct(w, JITSIM_AVP_CONFIDENTIALITY_KEY, v->ck, sizeof(v->ck)));
 		TRY(put_oct(w, JITSIM_AVP_INTEGRITY_KEY, v->ik, sizeof(v->ik)));
 		jitsim_diam_encode_group_end(w, vec);
@@ -279,9 +324,7 @@ put_vectors(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_auth_info *ai)
 	for (unsigned int i = 0; i < ai->n_geran; i++) {
 		const struct jitsim_s6a_fta_geran_vector *v = &ai->geran[i];
 
-		TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_GERAN_VECTOR, M, V3, &vec));
-		TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_ITEM_NUMBER, M, V3, i + 1));
-		TRY(put_oct(w, JITSIM_AVP_RAND, v->rand, sizeof(v->rand)));
+		TRY(vector_begin(w, JITSIM_AVP_GERAN_VECTOR, i + 1, v->rand, NULL, 0, NULL, &vec));
 		TRY(put_oct(w, JITSIM_AVP_SRES, v->sres, sizeof(v->sres)));
 		TRY(put_oct(w, JITSIM_AVP_KC, v->kc, sizeof(v->kc)));
 		jitsim_diam_encode_group_end(w, vec);
@@ -577,9 +620,8 @@ jitsim_s6a_fta_clr_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_ori
 			  const struct jitsim_s6a_fta_clr *clr)
 {
 	const size_t tail0 = w->tail;
-	struct jitsim_diam_hdr h;
 	enum jitsim_reason r;
-	size_t start, grp;
+	size_t start;
 
 	if (!origin_ok(origin) || clr == NULL || !nonempty(clr->session_id) ||
 	    !nonempty(clr->dest_host) || !nonempty(clr->dest_realm) || clr->imsi == NULL ||
@@ -587,24 +629,9 @@ jitsim_s6a_fta_clr_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_ori
 	    clr->cancellation_type > JITSIM_S6A_CANCEL_INITIAL_ATTACH_PROCEDURE)
 		return JITSIM_R_BAD_PARAM;
 
-	memset(&h, 0, sizeof(h));
 	/* TS 29.272 7.2.7: the CLR header has R and PXY. */
-	h.flags = JITSIM_DIAM_FLAG_R | JITSIM_DIAM_FLAG_P;
-	h.cmd = JITSIM_S6A_CMD_CLR;
-	h.app_id = JITSIM_S6A_APP_ID;
-	h.hbh = clr->hbh;
-	h.e2e = clr->e2e;
-	TRY(jitsim_diam_encode_hdr(w, &h, &start));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_SESSION_ID, M, 0, clr->session_id));
-	TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M, 0,
-					   &grp));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, V3));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0, JITSIM_S6A_APP_ID));
-	jitsim_diam_encode_group_end(w, grp);
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_SESSION_STATE, M, 0,
-				       AUTH_SESSION_STATE_NO_STATE_MAINTAINED));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_HOST, M, 0, origin->host));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_REALM, M, 0, origin->realm));
+	TRY(request_begin(w, JITSIM_S6A_CMD_CLR, clr->hbh, clr->e2e, clr->session_id, origin,
+			  &start));
 	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_DESTINATION_HOST, M, 0, clr->dest_host));
 	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_DESTINATION_REALM, M, 0, clr->dest_realm));
 	TRY(jitsim_diam_encode_avp(w, JITSIM_AVP_USER_NAME, M, 0, clr->imsi->d, clr->imsi->n));
@@ -656,10 +683,9 @@ jitsim_s6a_fta_air_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_ori
 			  const struct jitsim_s6a_fta_air_req *m)
 {
 	const size_t tail0 = w->tail;
-	struct jitsim_diam_hdr h;
 	enum jitsim_reason r;
 	uint8_t plmn[3];
-	size_t start, grp;
+	size_t start;
 
 	if (!origin_ok(origin) || m == NULL || !nonempty(m->session_id) ||
 	    !nonempty(m->dest_realm) || (m->dest_host != NULL && m->dest_host[0] == '\0') ||
@@ -667,23 +693,7 @@ jitsim_s6a_fta_air_encode(struct jitsim_wbuf *w, const struct jitsim_s6a_fta_ori
 	    m->visited_plmn == NULL || jitsim_plmn_encode(m->visited_plmn, plmn) != 0)
 		return JITSIM_R_BAD_PARAM;
 
-	memset(&h, 0, sizeof(h));
-	h.flags = JITSIM_DIAM_FLAG_R | JITSIM_DIAM_FLAG_P;
-	h.cmd = JITSIM_S6A_CMD_AIR;
-	h.app_id = JITSIM_S6A_APP_ID;
-	h.hbh = m->hbh;
-	h.e2e = m->e2e;
-	TRY(jitsim_diam_encode_hdr(w, &h, &start));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_SESSION_ID, M, 0, m->session_id));
-	TRY(jitsim_diam_encode_group_begin(w, JITSIM_AVP_VENDOR_SPECIFIC_APPLICATION_ID, M, 0,
-					   &grp));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_VENDOR_ID, M, 0, V3));
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_APPLICATION_ID, M, 0, JITSIM_S6A_APP_ID));
-	jitsim_diam_encode_group_end(w, grp);
-	TRY(jitsim_diam_encode_avp_u32(w, JITSIM_AVP_AUTH_SESSION_STATE, M, 0,
-				       AUTH_SESSION_STATE_NO_STATE_MAINTAINED));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_HOST, M, 0, origin->host));
-	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_ORIGIN_REALM, M, 0, origin->realm));
+	TRY(request_begin(w, JITSIM_S6A_CMD_AIR, m->hbh, m->e2e, m->session_id, origin, &start));
 	if (m->dest_host != NULL)
 		TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_DESTINATION_HOST, M, 0, m->dest_host));
 	TRY(jitsim_diam_encode_avp_str(w, JITSIM_AVP_DESTINATION_REALM, M, 0, m->dest_realm));

@@ -282,6 +282,14 @@ enum jitsim_reason jitsim_diam_encode_group_begin(struct jitsim_wbuf *w, uint32_
 void jitsim_diam_encode_group_end(struct jitsim_wbuf *w, size_t start);
 void jitsim_diam_encode_finish(struct jitsim_wbuf *w, size_t start);
 
+/** Vendor-Specific-Application-Id { Vendor-Id } [ Auth-Application-Id ] (RFC 6733 6.11). */
+enum jitsim_reason jitsim_diam_encode_vsai(struct jitsim_wbuf *w, uint32_t vendor,
+					   uint32_t auth_app_id);
+
+/** Experimental-Result { Vendor-Id } { Experimental-Result-Code } (RFC 6733 7.6). */
+enum jitsim_reason jitsim_diam_encode_exp_result(struct jitsim_wbuf *w, uint32_t vendor,
+						 uint32_t code);
+
 /*
  * Dumps: one line of "key=value" text for tests, the CLI and logs,
  * snprintf semantics (returns the length it wanted, output NUL-terminated).
