@@ -771,6 +771,15 @@ decide(struct jitsim_fta *f, struct fta_msg *m, uint32_t now_s, struct jitsim_si
 						    : JITSIM_FTA_DROP_SCCP;
 		return JITSIM_FTA_DROP;
 	}
+	/*
+	 * TCAP never comes from SCCP management (Q.713 5.1: SSN 1 carries
+	 * SCMG messages only); an answer or a relay would address TCAP to a
+	 * peer's SCMG, which no decoder - ours included - accepts.
+	 */
+	if (m->sccp.calling.has_ssn && m->sccp.calling.ssn == JITSIM_SSN_SCMG) {
+		*d = JITSIM_FTA_DROP_SCCP_UNSUPPORTED;
+		return JITSIM_FTA_DROP;
+	}
 	switch (m->sccp.msg_type) {
 	case JITSIM_SCCP_UDT:
 		break;

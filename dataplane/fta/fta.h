@@ -127,7 +127,7 @@ enum jitsim_fta_verdict {
 	X(NONE, "not dropped")                                                          \
 	X(NOT_SCCP, "MTP3 service indicator is not SCCP")                               \
 	X(SCCP, "malformed SCCP message")                                               \
-	X(SCCP_UNSUPPORTED, "SCCP message type not relayed (LUDT, LUDTS, management)")  \
+	X(SCCP_UNSUPPORTED, "SCCP type not relayed (LUDT, LUDTS) or management SSN")    \
 	X(SEGMENTED, "segment of a segmented XUDT addressed to us")                     \
 	X(TCAP, "malformed or unsupported TCAP message")                                \
 	X(MAP, "malformed MAP argument")                                                \
