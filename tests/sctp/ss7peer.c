@@ -80,7 +80,9 @@ enum step_kind {
 	STEP_WAIT_CANCEL,
 	STEP_SLEEP,
 	STEP_JUNK_SCCP,
-	STEP_JUNK_TCAP
+	STEP_JUNK_TCAP,
+	STEP_JUNK_M3UA,
+	STEP_UL_DROP
 };
 
 /* How a step ended; its expectation is one of these (error with a code). */
@@ -117,6 +119,7 @@ struct peer {
 	struct step steps[MAX_STEPS];
 	unsigned int n_steps, cur;
 	bool step_busy;		/* a dialogue of the current step is open */
+	bool drop_assoc;	/* ul-drop: abort the association, no ASPIA/ASPDN */
 	uint64_t step_deadline; /* ms */
 	uint64_t step_t0;
 	struct jitsim_map_fta_dialogue dlg;
@@ -298,6 +301,8 @@ parse_step(const char *text, struct step *st)
 		{"sleep", STEP_SLEEP, 1, 3600},
 		{"junk-sccp", STEP_JUNK_SCCP, 0, 0},
 		{"junk-tcap", STEP_JUNK_TCAP, 0, 0},
+		{"junk-m3ua", STEP_JUNK_M3UA, 0, 0},
+		{"ul-drop", STEP_UL_DROP, 0, 0},
 	};
 	char name[64], *arg, *exp;
 	unsigned long v;
@@ -751,6 +756,73 @@ encode_sai_resync(struct peer *p, struct jitsim_wbuf *w, uint64_t sqn_ms)
 	return r;
 }
 
+/* The association's socket (a client link has no listening one). */
+static int
+link_fd(const struct peer *p)
+{
+	struct pollfd pfd[2];
+	unsigned int n = jitsim_sig_link_pollfds(p->link, pfd, 2);
+
+	return n ? pfd[n - 1].fd : -1;
+}
+
+static uint64_t
+errs_rx(const struct peer *p)
+{
+	const struct jitsim_asp *a = jitsim_sig_link_asp(p->link);
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < JITSIM_M3UA_ERR_MAX; i++)
+		n += a->st.err_rx[i];
+	return n;
+}
+
+static uint64_t junk_errs0;
+
+/*
+ * M3UA the peer must refuse (RFC 4666 4.3.4.1: ERR or discard), written
+ * straight onto the association, bypassing the ASP machine.
+ */
+static int
+send_junk_m3ua(struct peer *p)
+{
+	static const uint8_t junk[][16] = {
+		/* version 2, DATA, length 8 */
+		{0x02, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x08},
+		/* version 1, DATA, length 4096 in a 16 byte message */
+		{0x01, 0x00, 0x01, 0x01, 0x00, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x08, 0, 0, 0,
+		 2},
+		/* version 1, class 99, length 8 */
+		{0x01, 0x00, 0x63, 0x01, 0x00, 0x00, 0x00, 0x08},
+		/* version 1, ASPTM type 77, length 8 */
+		{0x01, 0x00, 0x04, 0x4d, 0x00, 0x00, 0x00, 0x08},
+		/* version 1, DATA, length 12 with a parameter length of 200 */
+		{0x01, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x02, 0x10, 0x00, 0xc8},
+	};
+	static const size_t len[] = {8, 16, 8, 8, 12};
+	int fd = link_fd(p);
+
+	if (fd < 0)
+		return -1;
+	junk_errs0 = errs_rx(p);
+	for (size_t i = 0; i < sizeof(len) / sizeof(len[0]); i++)
+		if (jitsim_sctp_send(fd, junk[i], len[i], i == 0 ? 0 : 1, JITSIM_SCTP_PPID_M3UA) <
+		    0)
+			return -1;
+	return 0;
+}
+
+static void
+junk_m3ua_end(struct peer *p)
+{
+	char extra[96];
+
+	snprintf(extra, sizeof(extra), "\"sent\":5,\"errs\":%" PRIu64 ",\"active\":%s",
+		 errs_rx(p) - junk_errs0,
+		 jitsim_sig_link_state(p->link) == JITSIM_ASP_ACTIVE ? "true" : "false");
+	step_end(p, OUT_OK, 0, extra);
+}
+
 static void
 vlr_start_step(struct peer *p)
 {
@@ -787,6 +859,7 @@ vlr_start_step(struct peer *p)
 				       jitsim_wbuf_len(&w));
 		break;
 	case STEP_UL:
+	case STEP_UL_DROP:
 		ids.has_msc = p->has_msc;
 		ids.msc = p->msc;
 		ids.has_vlr = p->has_vlr;
@@ -838,6 +911,16 @@ vlr_start_step(struct peer *p)
 		step_end(p, rc < 0 ? OUT_BAD : OUT_OK, 0, "\"sent\":\"tcap-truncated\"");
 		return;
 	}
+	case STEP_JUNK_M3UA:
+		rc = send_junk_m3ua(p);
+		if (rc < 0) {
+			step_end(p, OUT_BAD, 0, "\"why\":\"send failed\"");
+			return;
+		}
+		/* Two seconds for the peer's ERRs; counted at the step's end. */
+		p->step_deadline = p->step_t0 + 2000;
+		p->step_busy = true;
+		return;
 	}
 	if (r != JITSIM_R_OK || rc < 0) {
 		char extra[128];
@@ -880,6 +963,14 @@ vlr_dialogue_msg(struct peer *p, const struct jitsim_sccp *sccp, const struct ji
 			/* Accept the profile: ReturnResultLast without a result (TS 29.002 8.8.1).
 			 */
 			uint8_t buf[MSG_BUF];
+
+			if (st->kind == STEP_UL_DROP) {
+				/* The VLR vanishes with the ISD unanswered: ABORT, no ASPDN. */
+				p->drop_assoc = true;
+				step_end(p, OUT_OK, 0, "\"dropped\":\"at-isd\"");
+				return;
+			}
+
 			struct jitsim_wbuf w;
 			struct jitsim_tcap_component res =
 				jitsim_map_fta_comp_result(c->invoke_id, c->opcode, NULL, 0);
@@ -1275,13 +1366,16 @@ run_asp(struct peer *p)
 				 p->cancels_seen > p->cancels_used) {
 				p->cancels_used++;
 				step_end(p, OUT_OK, 0, NULL);
+			} else if (p->step_busy && p->steps[p->cur].kind == STEP_JUNK_M3UA &&
+				   now_ms() >= p->step_deadline) {
+				junk_m3ua_end(p);
 			} else if (p->step_busy && now_ms() >= p->step_deadline) {
 				/* Also when the association is gone: the step is lost. */
 				step_end(p,
 					 p->steps[p->cur].kind == STEP_SLEEP ? OUT_OK : OUT_TIMEOUT,
 					 0, NULL);
 			}
-			if (p->cur >= p->n_steps)
+			if (p->cur >= p->n_steps || p->drop_assoc)
 				break;
 		}
 		if (t_end && now_ms() >= t_end)
@@ -1295,7 +1389,9 @@ run_asp(struct peer *p)
 		rc = p->failed ? EXIT_STEP : 0;
 	}
 	print_summary(p);
-	link_stop(p);
+	/* ul-drop: destroy aborts the association (SO_LINGER 0) without ASPIA/ASPDN. */
+	if (!p->drop_assoc)
+		link_stop(p);
 	jitsim_sig_link_destroy(p->link);
 	return rc;
 }
@@ -1396,6 +1492,9 @@ usage(FILE *f)
 		   "    sleep:S        wait S seconds\n"
 		   "    junk-sccp      send a UDT whose called party pointer is past its end\n"
 		   "    junk-tcap      send a UDT with a truncated TC Begin (no answer expected)\n"
+		   "    junk-m3ua      send M3UA with bad version, bad length, unknown class and\n"
+		   "                   type; count the peer's ERRs for 2 s (\"errs\")\n"
+		   "    ul-drop        UL, then at the ISD abort the association unanswered and stop\n"
 		   "  EXPECT: ok (default), error, error=CODE, abort, reject, timeout, any.\n"
 		   "hlr: a stand-in HLR: SAI answered with vectors from --key-k/--key-opc,\n"
 		   "  UL/UGL with a result whose hlr-Number is the GT of --own; counts.\n"
