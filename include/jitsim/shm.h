@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #define JITSIM_SHM_MAGIC 0x4d4853534d49544aULL /* "JITSIMSHM" little-endian, 8 bytes */
-#define JITSIM_SHM_ABI_VERSION 2u	       /* 2: sig_up/sig_down rings (FTA endpoint) */
+#define JITSIM_SHM_ABI_VERSION 3u	       /* 2: sig_up/sig_down rings; 3: Diameter kinds */
 #define JITSIM_SHM_REC_SIZE 64u		       /* every record: one cache line */
 #define JITSIM_SHM_MAX_RINGS 64u	       /* event rings (worker lcores) at most */
 #define JITSIM_SHM_HDR_SIZE 4096u	       /* header page */
@@ -144,12 +144,29 @@ struct jitsim_update {
 /* sig.assoc of a cp -> dp record: let the dataplane pick the association. */
 #define JITSIM_SIG_ASSOC_ROUTE 0xffffu
 
+/* Top octet of the hop-by-hop id of every Diameter request jitsim-cp
+ * originates (a CLR): jitsim-dp hands the answers with it to jitsim-cp. */
+#define JITSIM_DIAM_HBH_TAG 0xCFu
+
+/*
+ * Kinds 1-2: SS7 (data = the SCCP message, opc..sls the MTP3 label).
+ * Kinds 3-4 (ABI 3): Diameter (data = one whole Diameter message; opc,
+ * dpc, si, ni, mp, sls unused and 0; assoc = jitsim-dp's Diameter peer
+ * index, echoed by jitsim-cp in its answer so it leaves on the connection
+ * the request came on).
+ */
 enum jitsim_sig_kind {
 	JITSIM_SIG_NONE = 0,
-	JITSIM_SIG_FTA_IN = 1, /* dp -> cp: message for the FTA endpoint */
-	JITSIM_SIG_SEND = 2,   /* cp -> dp: send this */
+	JITSIM_SIG_FTA_IN = 1,	  /* dp -> cp: SS7 message for the FTA endpoint */
+	JITSIM_SIG_SEND = 2,	  /* cp -> dp: send this SS7 message */
+	JITSIM_SIG_DIAM_IN = 3,	  /* dp -> cp: Diameter request (or answer to a cp request) */
+	JITSIM_SIG_DIAM_SEND = 4, /* cp -> dp: send this Diameter message on peer assoc */
 	JITSIM_SIG_KIND_MAX
 };
+
+/* jitsim_sig_msg.flags */
+#define JITSIM_SIG_F_DUP 0x01u	  /* Diameter: request seen before (same Origin-Host, E2E id) */
+#define JITSIM_SIG_F_ANSWER 0x02u /* Diameter: data is an answer (R bit clear) */
 
 struct jitsim_sig_msg {
 	uint8_t kind;	   /* enum jitsim_sig_kind */
@@ -167,7 +184,8 @@ struct jitsim_sig_msg {
 	uint32_t seq;	 /* producer's sequence number */
 	uint32_t ts_s;	 /* CLOCK_REALTIME seconds */
 	uint16_t region; /* dp -> cp: the table entry's region */
-	uint8_t spare0[2];
+	uint8_t flags;	 /* JITSIM_SIG_F_* (ABI 3) */
+	uint8_t spare0;
 	uint64_t imsi; /* compact key, 0 if the message carries none */
 	uint8_t spare[8];
 	uint8_t data[JITSIM_SIG_DATA_MAX]; /* the SCCP message (M3UA user protocol data) */

@@ -435,7 +435,7 @@ test_corrupt(void **state)
 	} while (0)
 
 	CORRUPT(h->magic = 0x1122334455667788ull, "magic");
-	CORRUPT(h->abi_version = 3, "ABI version 3");
+	CORRUPT(h->abi_version = 99, "ABI version 99");
 	CORRUPT(h->hdr_size = 8192, "header size 8192");
 	CORRUPT(h->rec_size = 128, "record size 128");
 	CORRUPT(h->seg_size = 1ull << 40, "header says");
@@ -691,6 +691,8 @@ sig_producer(void *arg)
 		memset(m.data, (int)(p->id * 16 + (i & 15)), sizeof(m.data));
 		if (jitsim_shm_sig_up_put(p->s, &m, 1) == 1)
 			i++;
+		else
+			sched_yield(); /* full: let the consumer (2 cores, 5 threads) run */
 	}
 	return NULL;
 }
@@ -722,6 +724,8 @@ test_sig_rings(void **state)
 	}
 	while (got < SIG_PRODUCERS * SIG_PER_PRODUCER) {
 		n = jitsim_shm_sig_up_get(&cp, m, 64);
+		if (n == 0)
+			sched_yield();
 		for (i = 0; i < n; i++) {
 			unsigned int id = m[i].lcore;
 
