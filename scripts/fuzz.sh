@@ -28,7 +28,7 @@ mkdir -p "$build/fuzz-artifacts"
 # target:seed directory written by mkseeds (the FTA parsers read the same
 # messages as the codec targets; m3ua has only its regress/ inputs).
 targets="frame:frame diameter:diameter tcap:tcap map_fta:tcap s6a_fta:diameter
-	diam:diameter m3ua: fta:fta"
+	diam:diameter m3ua: fta:fta fta_diam:diameter"
 
 status=0
 for ts in $targets; do
