@@ -184,6 +184,7 @@ struct diam_msg {
 	uint64_t imsi;
 	uint16_t region;
 	uint8_t state;
+	bool refused; /* the S6a parser refused it; answered unless proxied */
 };
 
 /* The record header shared by every verdict but DROP. */
@@ -285,13 +286,18 @@ answer(struct jitsim_fta_diam *f, const struct diam_msg *m, enum jitsim_fta_diam
 
 	jitsim_wbuf_init(&w, out->data, JITSIM_SIG_DATA_MAX, 0);
 	r = answer_build(f->cfg, m, rc, exp_rc, failed, redirect_host, &w);
-	if (r == JITSIM_R_NOSPACE && failed != NULL) {
+	if (r == JITSIM_R_NOSPACE && failed != NULL && failed->avp != NULL) {
 		/*
 		 * Failed-AVP holds a copy of an AVP of a request that itself
-		 * fits a record: without it the refusal still says why (RFC
-		 * 6733 7.5 makes Failed-AVP a SHOULD for these codes).
+		 * fits a record: too long with our identities, it becomes an
+		 * example of the AVP (code and vendor, empty value), which
+		 * still names what failed (RFC 6733 7.5, 7.1.5).
 		 */
-		r = answer_build(f->cfg, m, rc, exp_rc, NULL, redirect_host, &w);
+		struct jitsim_s6a_fta_err ex = *failed;
+
+		ex.avp = NULL;
+		ex.missing_len = 0;
+		r = answer_build(f->cfg, m, rc, exp_rc, &ex, redirect_host, &w);
 		if (r == JITSIM_R_OK)
 			f->st.failed_avp_cut++;
 	}
@@ -375,6 +381,34 @@ refusal_class(uint32_t rc)
 	}
 }
 
+/* Answer the S6a parser's refusal: its Result-Code and Failed-AVP. */
+static enum jitsim_fta_diam_verdict
+refuse(struct jitsim_fta_diam *f, const struct diam_msg *m, uint32_t now_s,
+       struct jitsim_sig_msg *out, unsigned int *drop)
+{
+	return verdict_of(answer(f, m, refusal_class(m->req.err.result_code),
+				 m->req.err.result_code, 0, &m->req.err, NULL, now_s, out),
+			  JITSIM_FTA_DIAM_ANSWER, drop);
+}
+
+/* States the table treats as "not ours" (RETIRED, newer values). */
+static inline bool
+jitsim_fta_diam_unknown_state(unsigned int st)
+{
+	switch (st) {
+	case JITSIM_SIM_ACTIVE:
+	case JITSIM_SIM_INVENTORY:
+	case JITSIM_SIM_SLEEPING:
+	case JITSIM_SIM_ACTIVATING:
+	case JITSIM_SIM_REACTIVATING:
+	case JITSIM_SIM_LOCKED:
+	case JITSIM_SIM_BLOCKED:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static enum jitsim_fta_diam_verdict
 decide(struct jitsim_fta_diam *f, struct diam_msg *m, uint32_t now_s, struct jitsim_sig_msg *out,
        unsigned int *drop)
@@ -400,27 +434,16 @@ decide(struct jitsim_fta_diam *f, struct diam_msg *m, uint32_t now_s, struct jit
 		return verdict_of(JITSIM_FTA_DIAM_DROP_NOT_S6A, JITSIM_FTA_DIAM_DROP, drop);
 	f->st.cmd[h.cmd - JITSIM_FTA_DIAM_CMD_FIRST]++;
 
-	/* The common ABNF; the command's own AVPs are for whoever answers. */
-	r = jitsim_s6a_fta_req_decode(in->msg, in->len, 0, &m->req);
-	if (m->req.has_imsi)
-		m->imsi = jitsim_digits_key(&m->req.imsi);
-	if (r == JITSIM_R_DIAM_BAD_AVP) {
-		f->st.codec[r]++;
-		return verdict_of(answer(f, m, refusal_class(m->req.err.result_code),
-					 m->req.err.result_code, 0, &m->req.err, NULL, now_s, out),
-				  JITSIM_FTA_DIAM_ANSWER, drop);
-	}
-	if (r != JITSIM_R_OK) {
-		/* The header was read above: nothing the parser refuses is left. */
-		f->st.codec[r]++;
-		return verdict_of(JITSIM_FTA_DIAM_DROP_BAD_MESSAGE, JITSIM_FTA_DIAM_DROP, drop);
-	}
-	/* TS 29.272 7.2.2: these go from the HSS to the MME, never to an HSS. */
+	/* TS 29.272 7.2.2: these go from the HSS to the MME, never to an HSS
+	 * (RSR has no User-Name: decided before the ABNF check). */
 	switch (h.cmd) {
 	case JITSIM_S6A_CMD_CLR:
 	case JITSIM_S6A_CMD_IDR:
 	case JITSIM_S6A_CMD_DSR:
 	case JITSIM_S6A_CMD_RSR:
+		jitsim_s6a_fta_req_decode(in->msg, in->len, 0, &m->req);
+		if (m->req.has_imsi)
+			m->imsi = jitsim_digits_key(&m->req.imsi);
 		return verdict_of(answer(f, m, JITSIM_FTA_DIAM_ANSWER_COMMAND_UNSUPPORTED,
 					 JITSIM_DIAM_COMMAND_UNSUPPORTED, 0, NULL, NULL, now_s,
 					 out),
@@ -429,12 +452,39 @@ decide(struct jitsim_fta_diam *f, struct diam_msg *m, uint32_t now_s, struct jit
 		break;
 	}
 
+	/* The common ABNF; the command's own AVPs are for whoever answers. */
+	r = jitsim_s6a_fta_req_decode(in->msg, in->len, 0, &m->req);
+	if (m->req.has_imsi)
+		m->imsi = jitsim_digits_key(&m->req.imsi);
+	if (r == JITSIM_R_DIAM_BAD_AVP) {
+		f->st.codec[r]++;
+		/* A relay does not judge the application's rules (RFC 6733
+		 * 6.1.8): with a usable User-Name, a request that would be
+		 * proxied goes to the real HSS as it is, and only one that
+		 * jitsim answers itself is refused here. */
+		if (m->imsi != 0 && m->req.err.code != JITSIM_AVP_USER_NAME)
+			m->refused = true;
+		else
+			return refuse(f, m, now_s, out, drop);
+	} else if (r != JITSIM_R_OK) {
+		/* The header was read above: nothing the parser refuses is left. */
+		f->st.codec[r]++;
+		return verdict_of(JITSIM_FTA_DIAM_DROP_BAD_MESSAGE, JITSIM_FTA_DIAM_DROP, drop);
+	}
+
 	f->st.lookups++;
-	if (m->imsi == 0 || !jitsim_table_imsi_lookup(f->imsi, m->imsi, &sim))
+	if (m->imsi == 0 || !jitsim_table_imsi_lookup(f->imsi, m->imsi, &sim)) {
+		if (m->refused && f->cfg->unknown != JITSIM_FTA_DIAM_UNKNOWN_PROXY)
+			return refuse(f, m, now_s, out, drop);
 		return unknown(f, m, now_s, out, drop);
+	}
 	st = jitsim_table_sw_state(sim.sw);
 	m->state = (uint8_t)st;
 	m->region = sim.region;
+	if (m->refused && st != JITSIM_SIM_ACTIVE &&
+	    !(jitsim_fta_diam_unknown_state(st) &&
+	      f->cfg->unknown == JITSIM_FTA_DIAM_UNKNOWN_PROXY))
+		return refuse(f, m, now_s, out, drop);
 	switch (st) {
 	case JITSIM_SIM_ACTIVE:
 		return proxy(f, m,
@@ -483,6 +533,7 @@ jitsim_fta_diam_process(struct jitsim_fta_diam *f, const struct jitsim_fta_diam_
 	m.imsi = 0;
 	m.region = 0;
 	m.state = JITSIM_FTA_STATE_NONE;
+	m.refused = false;
 	v = decide(f, &m, now_s, out, &d);
 	f->st.msgs++;
 	f->st.verdict[v]++;

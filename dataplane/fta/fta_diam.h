@@ -57,9 +57,10 @@
  *           possible or wanted (not a request, not S6a, a header the codec
  *           refuses, an answer or a record that does not fit).
  *
- * Stateless: duplicates (JITSIM_SIG_F_DUP, set by diamio's duplicate
- * detection) take the same verdict as the first copy; only a TO_CP record
- * carries the flag, so that jitsim-cp sends its cached answer again.
+ * Stateless: a duplicate (JITSIM_SIG_F_DUP, set by diamio's duplicate
+ * detection) is decided by the SIM's state now, like any request (a SIM
+ * that became ACTIVE in between has its copy proxied); only a TO_CP
+ * record carries the flag, so that jitsim-cp sends its cached answer again.
  *
  * Thread-safety: a struct jitsim_fta_diam belongs to one worker thread,
  * which must be an online liburcu QSBR reader of the IMSI table (lookups
@@ -206,8 +207,8 @@ struct jitsim_fta_diam_stats {
 	uint64_t locked_state[JITSIM_SIM_STATE_MAX]; /* ANSWER LOCKED by SIM state */
 	uint64_t dup;				     /* requests flagged JITSIM_SIG_F_DUP */
 	uint64_t lookups;			     /* IMSI table lookups */
-	uint64_t failed_avp_cut;		     /* refusals answered without Failed-AVP: the
-						      * answer did not fit with it */
+	uint64_t failed_avp_cut;		     /* refusals whose Failed-AVP became an empty
+						      * example: the copy did not fit */
 };
 
 /* A worker's context. */

@@ -796,7 +796,16 @@ test_refused(void **state)
 	assert_int_equal(a.failed.code, JITSIM_AVP_USER_NAME);
 	s.n_user_name = 0;
 
-	/* No Auth-Session-State, no Session-Id: 5005, answered without Session-Id. */
+	/* An ACTIVE SIM's request with an S6a rule broken (no
+	 * Auth-Session-State) is proxied as it is: the HSS judges it. */
+	s.no_auth_session_state = true;
+	build_raw(f, &s);
+	assert_int_equal(run(f, &d), JITSIM_FTA_DIAM_PROXY);
+	s.no_auth_session_state = false;
+
+	/* No Auth-Session-State, no Session-Id, an INVENTORY SIM: 5005,
+	 * answered without Session-Id. */
+	s.user_name = IMSI_INV;
 	s.no_auth_session_state = true;
 	s.session = NULL;
 	build_raw(f, &s);
@@ -837,7 +846,7 @@ test_refused(void **state)
 	assert_int_equal(f->f.st.answer_code[JITSIM_FTA_DIAM_ANSWER_MISSING_AVP], 2);
 	assert_int_equal(f->f.st.answer_code[JITSIM_FTA_DIAM_ANSWER_INVALID_AVP_VALUE], 2);
 	assert_int_equal(f->f.st.answer_code[JITSIM_FTA_DIAM_ANSWER_MALFORMED], 3);
-	assert_int_equal(f->f.st.codec[JITSIM_R_DIAM_BAD_AVP], 7);
+	assert_int_equal(f->f.st.codec[JITSIM_R_DIAM_BAD_AVP], 8); /* one of them proxied */
 }
 
 /* What never gets a verdict by state. */
@@ -1001,7 +1010,10 @@ test_oversize(void **state)
 		assert_int_equal(a.s.origin_host.len, JITSIM_FTA_DIAM_HOST_MAX);
 		assert_int_equal(a.s.origin_realm.len, JITSIM_FTA_DIAM_HOST_MAX);
 		assert_true(a.has_state_id);
-		assert_false(a.has_failed);
+		/* The copy did not fit: an empty example names the AVP. */
+		assert_true(a.has_failed);
+		assert_int_equal(a.failed.code, JITSIM_AVP_USER_NAME);
+		assert_int_equal(a.failed.data_len, 0);
 		assert_int_equal(f->f.st.failed_avp_cut, 1);
 		/* 300 octets fit with it. */
 		bad_user[300] = '\0';
