@@ -329,6 +329,8 @@ fta_notes_run(struct jitsim_cp_fta *e, uint64_t now)
 				waited = true;
 			}
 		}
+		if (fta_s6a_note(e, x->imsi, x->msisdn, x->active, now))
+			waited = true;
 		if (!waited && !x->active) {
 			e->failed[e->failed_next] =
 				(struct fta_failed){.imsi = x->imsi, .at_ns = now};
@@ -366,7 +368,7 @@ fta_timers_run(struct jitsim_cp_fta *e, uint64_t now)
 			work++;
 		}
 	}
-	return work;
+	return work + fta_s6a_timers(e, now);
 }
 
 /* The fallback for a lost notification: waiting dialogues read the
@@ -387,7 +389,7 @@ fta_recheck_run(struct jitsim_cp_fta *e, uint64_t now)
 		if (fta_dlg_recheck(e, d, now))
 			work++;
 	}
-	return work;
+	return work + fta_s6a_recheck(e, now);
 }
 
 /* --- the thread --- */
@@ -474,6 +476,12 @@ jitsim_cp_fta_new(const struct jitsim_cp_fta_cfg *cfg, struct jitsim_store *stor
 		e->timers[s].head = e->timers[s].tail = FTA_NIL;
 	for (unsigned int h = 0; h < FTA_WAIT_HASH_SIZE; h++)
 		e->wait_hash[h] = FTA_NIL;
+	if (fta_s6a_new(e, err, errlen) != 0) {
+		pthread_mutex_destroy(&e->note_lock);
+		free(e->dlg);
+		free(e);
+		return NULL;
+	}
 	/* Our calling address: routed on our GT (what an HLR says in its
 	 * answers, E.164 international) when we have one, else on PC + SSN. */
 	e->own_addr.has_ssn = true;
@@ -508,9 +516,9 @@ jitsim_cp_fta_start(struct jitsim_cp_fta *e)
 	if (rc != 0)
 		return -rc;
 	e->running = true;
-	fta_log("on: PC %u, GT %s, SSN %u, hlr-Number %s, up to %u dialogues", e->cfg.own_pc,
-		e->cfg.own_gt[0] != '\0' ? e->cfg.own_gt : "none", e->cfg.own_ssn,
-		e->cfg.hlr_number, e->n_dlg);
+	fta_log("on: PC %u, GT %s, SSN %u, hlr-Number %s, up to %u dialogues; S6a as %s (%s)",
+		e->cfg.own_pc, e->cfg.own_gt[0] != '\0' ? e->cfg.own_gt : "none", e->cfg.own_ssn,
+		e->cfg.hlr_number, e->n_dlg, e->cfg.s6a_origin_host, e->cfg.s6a_origin_realm);
 	return 0;
 }
 
@@ -530,6 +538,7 @@ jitsim_cp_fta_free(struct jitsim_cp_fta *e)
 	if (e == NULL)
 		return;
 	jitsim_cp_fta_stop(e);
+	fta_s6a_free(e);
 	pthread_mutex_destroy(&e->note_lock);
 	free(e->dlg);
 	free(e);
@@ -572,5 +581,7 @@ jitsim_cp_fta_status_json(const struct jitsim_cp_fta *e)
 		(json_int_t)st.sent, "send_drops", (json_int_t)st.send_drops, "returned",
 		(json_int_t)st.returned, "job_notes", (json_int_t)st.job_notes, "job_note_drops",
 		(json_int_t)st.job_note_drops, "decode_errors", bad);
+	if (o != NULL)
+		json_object_set_new(o, "s6a", fta_s6a_status_json(&st));
 	return o;
 }

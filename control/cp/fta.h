@@ -54,6 +54,7 @@ struct jitsim_shm;
 #define JITSIM_CP_FTA_GT_MAX 16	       /* E.164 digits of own_gt, hlr_number */
 #define JITSIM_CP_FTA_APN_MAX 62       /* TS 23.003 9.1: APN network identifier */
 #define JITSIM_CP_FTA_DLG_MAX 1048576u /* max_dialogues upper bound (20 bits of otid) */
+#define JITSIM_CP_FTA_DIAM_ID_MAX 127  /* s6a_origin_host/realm (DiameterIdentity) */
 
 /* [fta] of jitsim-cp's configuration (docs/operator-guide.md). Read-only
  * once loaded. */
@@ -70,10 +71,20 @@ struct jitsim_cp_fta_cfg {
 	unsigned int max_dialogues;    /* open dialogues at most */
 	uint8_t isd_category;	       /* TS 29.002 17.7.1 category; 10 = ordinary subscriber */
 	char apn[JITSIM_CP_FTA_APN_MAX + 1]; /* GPRS data for UGL; "" : wildcard "*" */
+	/* S6a (fta_s6a.c): who answers, and the Subscription-Data of a ULA. */
+	char s6a_origin_host[JITSIM_CP_FTA_DIAM_ID_MAX + 1]; /* = jitsim-dp's [diameter] */
+	char s6a_origin_realm[JITSIM_CP_FTA_DIAM_ID_MAX + 1];
+	char s6a_apn[JITSIM_CP_FTA_APN_MAX + 1]; /* Service-Selection of the one APN */
+	uint32_t s6a_ambr_ul, s6a_ambr_dl;	 /* UE-AMBR and APN-AMBR, bit/s */
+	uint32_t s6a_qci;			 /* QoS-Class-Identifier 1..254 */
+	uint32_t s6a_pdn_type;			 /* PDN-Type (TS 29.272 7.3.62) */
+	uint32_t s6a_nam;			 /* Network-Access-Mode (7.3.21) */
 };
 
 /* Defaults: disabled, own_ssn 6, ul_timeout 10, handover_delay 2,
- * max_dialogues 65536, isd_category 10, apn "". */
+ * max_dialogues 65536, isd_category 10, apn ""; S6a: origin
+ * hss.jitsim.example / jitsim.example, APN "internet", AMBR 50 Mbit/s up
+ * and 100 Mbit/s down, QCI 9, IPv4, PACKET_AND_CIRCUIT. */
 void jitsim_cp_fta_cfg_init(struct jitsim_cp_fta_cfg *c);
 /* One key of [fta]. 0, or -EINVAL with "[fta] key: why" in @err (the
  * config loader prefixes file and line). */
@@ -98,6 +109,33 @@ enum jitsim_cp_fta_bad {
 	JITSIM_CP_FTA_BAD_MAX
 };
 
+/* S6a requests by command (fta_s6a.c). */
+enum jitsim_cp_fta_s6a_cmd {
+	JITSIM_CP_FTA_S6A_AIR,
+	JITSIM_CP_FTA_S6A_ULR,
+	JITSIM_CP_FTA_S6A_PUR,
+	JITSIM_CP_FTA_S6A_NOR,
+	JITSIM_CP_FTA_S6A_OTHER, /* answered 3001 */
+	JITSIM_CP_FTA_S6A_CMD_MAX
+};
+
+/* S6a answers sent, by Result-Code or (exp_*) Experimental-Result-Code. */
+enum jitsim_cp_fta_s6a_code {
+	JITSIM_CP_FTA_S6A_2001,
+	JITSIM_CP_FTA_S6A_3001,
+	JITSIM_CP_FTA_S6A_3004,
+	JITSIM_CP_FTA_S6A_5004,
+	JITSIM_CP_FTA_S6A_5005,
+	JITSIM_CP_FTA_S6A_5009,
+	JITSIM_CP_FTA_S6A_5012,
+	JITSIM_CP_FTA_S6A_5014,
+	JITSIM_CP_FTA_S6A_5015,
+	JITSIM_CP_FTA_S6A_EXP_5001, /* DIAMETER_ERROR_USER_UNKNOWN */
+	JITSIM_CP_FTA_S6A_EXP_4181, /* DIAMETER_AUTHENTICATION_DATA_UNAVAILABLE */
+	JITSIM_CP_FTA_S6A_CODE_OTHER,
+	JITSIM_CP_FTA_S6A_CODE_MAX
+};
+
 /* Counters; each exact, the set not one instant (relaxed atomics). */
 struct jitsim_cp_fta_stats {
 	uint64_t received;	   /* sig_up records */
@@ -110,6 +148,18 @@ struct jitsim_cp_fta_stats {
 	uint64_t ul_completed, ul_failed, isd_sent, cl_sent, cl_done;
 	uint64_t bad[JITSIM_CP_FTA_BAD_MAX];
 	uint64_t job_notes, job_note_drops; /* workflow notifications queued / queue full */
+	/* S6a (docs/fta.md "jitsim-cp S6a answers") */
+	uint64_t s6a_requests[JITSIM_CP_FTA_S6A_CMD_MAX];
+	uint64_t s6a_answers[JITSIM_CP_FTA_S6A_CODE_MAX];
+	uint64_t s6a_vectors, s6a_resyncs;
+	/* ULAs sent / ULRs refused (5001, 5012) / of those, at ul_timeout */
+	uint64_t s6a_ula, s6a_ulr_failed, s6a_ulr_timeouts;
+	uint64_t s6a_pending, s6a_full; /* ULRs and CLRs in the table now / refused: table full */
+	uint64_t s6a_clr_sent, s6a_cla_ok, s6a_cla_error, s6a_cla_timeouts;
+	uint64_t s6a_dup_resent, s6a_dup_pending; /* duplicate: cached answer again / ignored */
+	uint64_t s6a_bad;   /* records that do not decode as a Diameter request or answer */
+	uint64_t s6a_stray; /* answers for no CLR of ours */
+	uint64_t s6a_send_drops;
 };
 
 struct jitsim_cp_fta;

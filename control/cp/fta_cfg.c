@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,15 @@ jitsim_cp_fta_cfg_init(struct jitsim_cp_fta_cfg *c)
 	c->handover_delay_s = 2;
 	c->max_dialogues = 65536;
 	c->isd_category = 10; /* ordinary calling subscriber (ITU-T Q.763 3.11) */
+	/* The example identity of jitsim-dp's [diameter] (docs/diameter.md). */
+	snprintf(c->s6a_origin_host, sizeof(c->s6a_origin_host), "hss.jitsim.example");
+	snprintf(c->s6a_origin_realm, sizeof(c->s6a_origin_realm), "jitsim.example");
+	snprintf(c->s6a_apn, sizeof(c->s6a_apn), "internet");
+	c->s6a_ambr_ul = 50000000;
+	c->s6a_ambr_dl = 100000000;
+	c->s6a_qci = 9; /* TS 23.203 Table 6.1.7: best-effort default bearer */
+	c->s6a_pdn_type = 0;
+	c->s6a_nam = 0;
 }
 
 /* Decimal 0..@max, nothing else. */
@@ -123,6 +133,85 @@ fta_apn_ok(const char *v)
 	return true;
 }
 
+/* DiameterIdentity (RFC 6733 4.3.1, an FQDN): labels of A-Z a-z 0-9 -
+ * joined by dots. */
+static bool
+fta_diam_id_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > JITSIM_CP_FTA_DIAM_ID_MAX || v[0] == '.' || v[n - 1] == '.' ||
+	    strstr(v, "..") != NULL)
+		return false;
+	return strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == n;
+}
+
+/* The S6a keys (docs/fta.md "jitsim-cp S6a answers"). 1: not one of them. */
+static int
+fta_cfg_set_s6a(struct jitsim_cp_fta_cfg *c, const char *k, const char *v, char *err, size_t el)
+{
+	static const char *const pdn[] = {"ipv4", "ipv6", "ipv4v6", "ipv4_or_ipv6"};
+	unsigned long x = 0;
+
+	if (strcmp(k, "s6a_origin_host") == 0 || strcmp(k, "s6a_origin_realm") == 0) {
+		if (!fta_diam_id_ok(v))
+			return fta_errf(err, el,
+					"[fta] %s: '%s' is not a Diameter identity (labels of "
+					"A-Z a-z 0-9 - joined by dots, at most %u characters)",
+					k, v, JITSIM_CP_FTA_DIAM_ID_MAX);
+		snprintf(strcmp(k, "s6a_origin_host") == 0 ? c->s6a_origin_host
+							   : c->s6a_origin_realm,
+			 sizeof(c->s6a_origin_host), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "s6a_apn") == 0) {
+		if (!fta_apn_ok(v))
+			return fta_errf(err, el,
+					"[fta] s6a_apn: '%s' is not an APN (labels of A-Z a-z 0-9 "
+					"- joined by dots, at most %u characters) or *",
+					v, JITSIM_CP_FTA_APN_MAX);
+		snprintf(c->s6a_apn, sizeof(c->s6a_apn), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "s6a_ambr_ul") == 0 || strcmp(k, "s6a_ambr_dl") == 0) {
+		if (fta_uint(v, UINT32_MAX, &x) != 0 || x == 0)
+			return fta_errf(err, el, "[fta] %s: '%s' is not bit/s in 1..%u", k, v,
+					UINT32_MAX);
+		*(strcmp(k, "s6a_ambr_ul") == 0 ? &c->s6a_ambr_ul : &c->s6a_ambr_dl) = (uint32_t)x;
+		return 0;
+	}
+	if (strcmp(k, "s6a_qci") == 0) {
+		/* TS 23.203 6.1.7: 1..254 (0 and 255 reserved). */
+		if (fta_uint(v, 254, &x) != 0 || x < 1)
+			return fta_errf(err, el, "[fta] s6a_qci: '%s' is not a QCI in 1..254", v);
+		c->s6a_qci = (uint32_t)x;
+		return 0;
+	}
+	if (strcmp(k, "s6a_pdn_type") == 0) {
+		for (unsigned int i = 0; i < sizeof(pdn) / sizeof(pdn[0]); i++)
+			if (strcmp(v, pdn[i]) == 0) {
+				c->s6a_pdn_type = i; /* TS 29.272 7.3.62 */
+				return 0;
+			}
+		return fta_errf(err, el,
+				"[fta] s6a_pdn_type: '%s' (ipv4, ipv6, ipv4v6 or ipv4_or_ipv6)", v);
+	}
+	if (strcmp(k, "s6a_network_access_mode") == 0) {
+		/* TS 29.272 7.3.21: 1 is reserved. */
+		if (strcmp(v, "packet_and_circuit") == 0)
+			c->s6a_nam = 0;
+		else if (strcmp(v, "only_packet") == 0)
+			c->s6a_nam = 2;
+		else
+			return fta_errf(err, el,
+					"[fta] s6a_network_access_mode: '%s' (packet_and_circuit "
+					"or only_packet)",
+					v);
+		return 0;
+	}
+	return 1;
+}
+
 int
 jitsim_cp_fta_cfg_set(struct jitsim_cp_fta_cfg *c, const char *k, const char *v, char *err,
 		      size_t el)
@@ -199,6 +288,12 @@ jitsim_cp_fta_cfg_set(struct jitsim_cp_fta_cfg *c, const char *k, const char *v,
 					v, JITSIM_CP_FTA_APN_MAX);
 		snprintf(c->apn, sizeof(c->apn), "%s", v);
 		return 0;
+	}
+	if (strncmp(k, "s6a_", 4) == 0) {
+		int rc = fta_cfg_set_s6a(c, k, v, err, el);
+
+		if (rc <= 0)
+			return rc;
 	}
 	return fta_errf(err, el, "unknown key '%s' in section [fta]", k);
 }

@@ -96,8 +96,7 @@ fta_send_error(struct jitsim_cp_fta *e, const struct fta_peer *peer, uint64_t im
 	fta_send_tc(e, peer, imsi, tc, JITSIM_TCAP_END, &c);
 }
 
-/* A log line a peer can cause: at most one a second, the rest counted. */
-static void __attribute__((format(printf, 2, 3)))
+void
 fta_log_limited(struct jitsim_cp_fta *e, const char *fmt, ...)
 {
 	const uint64_t now = fta_mono_ns();
@@ -692,6 +691,10 @@ fta_dlg_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 	struct jitsim_tcap t;
 	struct fta_peer peer;
 
+	if (m->kind == JITSIM_SIG_DIAM_IN) {
+		fta_s6a_input(e, m, now);
+		return;
+	}
 	if (m->kind != JITSIM_SIG_FTA_IN || m->len == 0 || m->len > JITSIM_SIG_DATA_MAX) {
 		fta_bad(e, JITSIM_CP_FTA_BAD_RECORD);
 		return;

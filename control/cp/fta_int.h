@@ -132,6 +132,9 @@ struct jitsim_cp_fta {
 	uint64_t log_next_ns;
 	uint64_t log_suppressed;
 
+	/* S6a first attaches in progress and the duplicate cache (fta_s6a.c). */
+	struct fta_s6a *s6a;
+
 	struct jitsim_cp_fta_stats st;
 };
 
@@ -140,6 +143,10 @@ struct jitsim_cp_fta {
 
 uint64_t fta_mono_ns(void);
 void fta_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A log line a peer can cause: at most one a second, the rest counted
+ * (engine thread). */
+void fta_log_limited(struct jitsim_cp_fta *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* --- table (fta.c) --- */
 /* A new dialogue in @state with a fresh otid and the state's deadline
@@ -178,5 +185,23 @@ bool fta_failed_recently(const struct jitsim_cp_fta *e, uint64_t imsi, uint64_t 
 bool fta_dlg_recheck(struct jitsim_cp_fta *e, struct fta_dlg *d, uint64_t now);
 /* The deadline of @d passed. */
 void fta_dlg_expired(struct jitsim_cp_fta *e, struct fta_dlg *d, uint64_t now);
+
+/* --- S6a (fta_s6a.c): the engine's Diameter side, docs/fta.md --- */
+struct fta_s6a;
+/* Its tables, sized from the configuration. 0 or -ENOMEM with @err. */
+int fta_s6a_new(struct jitsim_cp_fta *e, char *err, size_t errlen);
+void fta_s6a_free(struct jitsim_cp_fta *e);
+/* One JITSIM_SIG_DIAM_IN record: a request, or an answer to our CLR. */
+void fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t now);
+/* The activation job of @imsi finished: ULRs waiting for it are answered.
+ * True when one was waiting. */
+bool fta_s6a_note(struct jitsim_cp_fta *e, uint64_t imsi, uint64_t msisdn, bool active,
+		  uint64_t now);
+/* Expired timers (bounded per call) / waiting ULRs that read the store
+ * again (the fallback of a lost note). The work done. */
+unsigned int fta_s6a_timers(struct jitsim_cp_fta *e, uint64_t now);
+unsigned int fta_s6a_recheck(struct jitsim_cp_fta *e, uint64_t now);
+/* Object "s6a" of the status (docs/control-socket.md). */
+json_t *fta_s6a_status_json(const struct jitsim_cp_fta_stats *st);
 
 #endif /* JITSIM_CP_FTA_INT_H */

@@ -258,7 +258,7 @@ plmn_digit(char c)
 }
 
 int
-jitsim_plmn_encode(const char *mcc, const char *mnc, uint8_t plmn[3])
+jitsim_milenage_plmn_encode(const char *mcc, const char *mnc, uint8_t plmn[3])
 {
 	size_t lc = strlen(mcc), ln = strlen(mnc);
 	int d[6];

@@ -88,6 +88,6 @@ int jitsim_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t plmn[
 
 /* The PLMN id of MCC/MNC digits ("001", "01" or "001") in the 3-byte
  * coding of TS 24.008 10.5.1.13. 0 or -EINVAL. */
-int jitsim_plmn_encode(const char *mcc, const char *mnc, uint8_t plmn[3]);
+int jitsim_milenage_plmn_encode(const char *mcc, const char *mnc, uint8_t plmn[3]);
 
 #endif /* JITSIM_MILENAGE_H */

@@ -30,10 +30,32 @@
  *   abort IMSI          attach, the ISD answered with a TC-Abort: "msisdn"
  *   returned IMSI       attach, the ISD returned to jitsim-cp as an UDTS
  *   other IMSI          PurgeMS Begin: "error" (the answer's error code)
+ * S6a (JITSIM_SIG_DIAM_IN records from dp peer FK_ASSOC, as a worker hands
+ * them; every answer must come back as JITSIM_SIG_DIAM_SEND on FK_ASSOC
+ * with the request's hop-by-hop id; "result"/"exp": Result-Code or
+ * Experimental-Result-Code, null when absent):
+ *   air IMSI N          AIR for N E-UTRAN vectors from --plmn: "n", "sqn",
+ *                       "ok" (XRES = f2, MAC-A in AUTN, AMF separation
+ *                       bit, KASME = KDF over CK||IK, the PLMN, SQN^AK)
+ *   airdup IMSI N       the same AIR twice, the second flagged
+ *                       JITSIM_SIG_F_DUP with another hop-by-hop id:
+ *                       "same" (both answers byte for byte but the hbh)
+ *   airresync IMSI SEQ  AIR with Re-Synchronization-Info (RAND || AUTS
+ *                       of a USIM at SEQ << 5): "sqn" of the new vectors
+ *   ulr IMSI            FIRST_ATTACH event (Diameter, --plmn) + ULR; ULA:
+ *                       "msisdn" (Subscription-Data), "ms"; with
+ *                       --handover waits for the CLR (0xCF hbh,
+ *                       Destination-Host = ours, Cancellation-Type 2) and
+ *                       answers it with a CLA 2001: "clr"
+ *   ulrdup IMSI         the same, the ULR sent twice while waiting (only
+ *                       the first is answered) and once after the ULA:
+ *                       "same" (that one gets the ULA's bytes)
+ *   pur IMSI, nor IMSI  PUR / NOR: "result"
+ *   idr IMSI            an IDR (a request no MME sends to an HSS): "result"
  * A protocol problem prints "problem" and exits 1.
  *
  * usage: fta_fakedp --instance NAME --keys FILE --own-pc PC [--wait SEC]
- *        [--handover] [--apn APN] [--event-visited GT | --no-event]
+ *        [--handover] [--apn APN] [--event-visited GT | --no-event] [--plmn MCCMNC]
  *        CMD ARGS... [CMD ARGS...]
  * --event-visited: the VLR number the FIRST_ATTACH event names (a region
  * miss); --no-event: no event at all (the UL waits for nothing).
@@ -53,7 +75,11 @@
 #include <jitsim/proto/ber.h>
 #include <jitsim/proto/digits.h>
 #include <jitsim/proto/map.h>
+#include <jitsim/proto/bytes.h>
+#include <jitsim/proto/diameter.h>
 #include <jitsim/proto/map_fta.h>
+#include <jitsim/proto/s6a.h>
+#include <jitsim/proto/s6a_fta.h>
 #include <jitsim/proto/sccp.h>
 #include <jitsim/proto/tcap.h>
 #include <jitsim/proto/wbuf.h>
@@ -68,6 +94,11 @@
 #define FK_SGSN_GT "447700900003"
 #define FK_SLS 5
 #define FK_KEYS_MAX 64
+/* S6a: the dp peer index the requests come on, and the MME. */
+#define FK_ASSOC 3
+#define FK_MME_HOST "mme1.fakedp.example"
+#define FK_MME_REALM "fakedp.example"
+#define FK_HSS_REALM "jitsim.example"
 
 struct fk_key {
 	char imsi[16];
@@ -86,6 +117,8 @@ static const char *fk_ev_visited = FK_VLR_GT;
 static bool fk_no_event;
 static uint32_t fk_tid = 0x11000000, fk_tid_base;
 static uint32_t fk_seq;
+static const char *fk_plmn = "00101";
+static uint32_t fk_e2e;
 
 static void __attribute__((format(printf, 1, 2), noreturn)) fk_fail(const char *fmt, ...)
 {
@@ -704,6 +737,392 @@ fk_other(const char *imsi)
 	printf("{\"op\":\"other\",\"imsi\":\"%s\",\"error\":%d}\n", imsi, fk_error_of(&in));
 }
 
+/* --- S6a --- */
+
+/* A Diameter request onto sig_up as a worker hands it to jitsim-cp. */
+static void
+fk_diam_up(const uint8_t *p, size_t n, const char *imsi, uint8_t flags)
+{
+	struct jitsim_sig_msg m;
+
+	if (n > JITSIM_SIG_DATA_MAX)
+		fk_fail("Diameter message of %zu octets", n);
+	memset(&m, 0, sizeof(m));
+	m.kind = JITSIM_SIG_DIAM_IN;
+	m.sim_state = JITSIM_SIM_INVENTORY;
+	m.len = (uint16_t)n;
+	m.assoc = FK_ASSOC;
+	m.flags = flags;
+	m.seq = ++fk_seq;
+	m.ts_s = (uint32_t)time(NULL);
+	m.imsi = imsi != NULL ? jitsim_digits_key_str(imsi) : 0;
+	memcpy(m.data, p, n);
+	if (jitsim_shm_sig_up_put(&fk_shm, &m, 1) != 1)
+		fk_fail("sig_up full");
+}
+
+/* The next Diameter record jitsim-cp sends: on our peer, with @hbh when
+ * @answer (an answer to our request), else a request of its own. */
+static void
+fk_diam_recv(struct jitsim_sig_msg *m, struct jitsim_diam_hdr *h, bool answer, uint32_t hbh,
+	     const char *what)
+{
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
+
+	for (double end = fk_now() + fk_wait; fk_now() < end;) {
+		jitsim_shm_heartbeat(&fk_shm);
+		if (jitsim_shm_sig_down_get(&fk_shm, m, 1) != 1) {
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		if (m->kind != JITSIM_SIG_DIAM_SEND)
+			continue; /* an SS7 record: not for this command */
+		if (m->assoc != FK_ASSOC)
+			fk_fail("%s: sent on dp peer %u, not %u", what, m->assoc, FK_ASSOC);
+		if (jitsim_diam_decode_hdr(m->data, m->len, h) != JITSIM_R_OK ||
+		    h->length != m->len)
+			fk_fail("%s: not one whole Diameter message", what);
+		if (answer && (h->flags & JITSIM_DIAM_FLAG_R) == 0 && h->hbh == hbh)
+			return;
+		if (!answer && (h->flags & JITSIM_DIAM_FLAG_R) != 0)
+			return;
+		fk_fail("%s: unexpected %s %u (hbh %08x)", what,
+			(h->flags & JITSIM_DIAM_FLAG_R) != 0 ? "request" : "answer", h->cmd,
+			h->hbh);
+	}
+	fk_fail("%s: nothing on sig_down within %.0f s", what, fk_wait);
+}
+
+/* Result-Code / Experimental-Result-Code of an answer as JSON. */
+static void
+fk_print_result(const struct jitsim_s6a *a)
+{
+	if (a->has_result_code)
+		printf(",\"result\":%u", a->result_code);
+	else
+		printf(",\"result\":null");
+	if (a->has_exp_result)
+		printf(",\"exp\":%u", a->exp_result_code);
+	else
+		printf(",\"exp\":null");
+}
+
+/* An AIR for @n vectors (with RAND || AUTS when @rand). */
+static size_t
+fk_air_build(uint8_t *buf, size_t cap, const char *imsi, unsigned int n, uint32_t hbh, uint32_t e2e,
+	     const uint8_t *rand, const uint8_t *auts)
+{
+	static const struct jitsim_s6a_fta_origin mme = {FK_MME_HOST, FK_MME_REALM};
+	char sid[96];
+	struct jitsim_digits d;
+	struct jitsim_s6a_fta_air_req q;
+	struct jitsim_wbuf w;
+
+	snprintf(sid, sizeof(sid), "%s;%u;%u", FK_MME_HOST, fk_tid_base, e2e);
+	jitsim_digits_set(&d, imsi);
+	memset(&q, 0, sizeof(q));
+	q.hbh = hbh;
+	q.e2e = e2e;
+	q.session_id = sid;
+	q.dest_realm = FK_HSS_REALM;
+	q.imsi = &d;
+	q.visited_plmn = fk_plmn;
+	q.eutran.present = true;
+	q.eutran.n_requested = n;
+	if (rand != NULL) {
+		q.eutran.has_resync = true;
+		memcpy(q.eutran.rand, rand, 16);
+		memcpy(q.eutran.auts, auts, 14);
+	}
+	jitsim_wbuf_init(&w, buf, cap, 0);
+	if (jitsim_s6a_fta_air_encode(&w, &mme, &q) != JITSIM_R_OK)
+		fk_fail("AIR does not encode");
+	return jitsim_wbuf_len(&w);
+}
+
+/* The E-UTRAN vectors of an AIA, each checked with the SIM's keys:
+ * prints ,"n":N,"sqn":[...],"ok":bool. */
+static void
+fk_aia_vectors(const uint8_t *p, size_t len, const char *imsi, const char *what)
+{
+	const struct fk_key *k = fk_key_of(imsi);
+	struct jitsim_diam_hdr h;
+	struct jitsim_diam_avp ai, v, f;
+	struct jitsim_diam_avp_iter it, iv;
+	uint8_t plmn[3];
+	unsigned int n = 0;
+	bool ok = true;
+
+	if (k == NULL)
+		fk_fail("%s: no keys for %s", what, imsi);
+	if (jitsim_plmn_encode(fk_plmn, plmn) != 0)
+		fk_fail("bad --plmn");
+	if (jitsim_diam_decode_hdr(p, len, &h) != JITSIM_R_OK ||
+	    jitsim_diam_avp_find(h.avps, h.avps_len, JITSIM_AVP_AUTHENTICATION_INFO,
+				 JITSIM_DIAM_VENDOR_3GPP, &ai) != JITSIM_R_OK)
+		fk_fail("%s: AIA without Authentication-Info", what);
+	printf(",\"sqn\":[");
+	jitsim_diam_avp_iter_init(&it, ai.data, ai.data_len);
+	while (jitsim_diam_avp_next(&it, &v) == JITSIM_R_OK) {
+		const uint8_t *rand = NULL, *xres = NULL, *autn = NULL, *kasme = NULL;
+		size_t xres_len = 0;
+		uint8_t res[8], ck[16], ik[16], ak[6], aks[6], mac_a[8], mac_s[8], sqn[6], kk[32];
+		uint64_t sq = 0;
+
+		if (v.code != JITSIM_AVP_E_UTRAN_VECTOR) {
+			ok = false;
+			continue;
+		}
+		jitsim_diam_avp_iter_init(&iv, v.data, v.data_len);
+		while (jitsim_diam_avp_next(&iv, &f) == JITSIM_R_OK) {
+			if (f.code == JITSIM_AVP_RAND && f.data_len == 16)
+				rand = f.data;
+			else if (f.code == JITSIM_AVP_XRES)
+				xres = f.data, xres_len = f.data_len;
+			else if (f.code == JITSIM_AVP_AUTN && f.data_len == 16)
+				autn = f.data;
+			else if (f.code == JITSIM_AVP_KASME && f.data_len == 32)
+				kasme = f.data;
+		}
+		if (rand == NULL || xres == NULL || autn == NULL || kasme == NULL)
+			fk_fail("%s: an E-UTRAN-Vector lacks RAND, XRES, AUTN or KASME", what);
+		if (jitsim_milenage_f2345(fk_mil, k->ki, k->opc, rand, res, ck, ik, ak, aks) != 0)
+			fk_fail("milenage");
+		for (unsigned int b = 0; b < 6; b++) {
+			sqn[b] = autn[b] ^ ak[b];
+			sq = sq << 8 | sqn[b];
+		}
+		/* TS 33.401 6.1.1: the AMF separation bit is set for E-UTRAN. */
+		if (xres_len != 8 || memcmp(xres, res, 8) != 0 || (autn[6] & 0x80) == 0)
+			ok = false;
+		if (jitsim_milenage_f1(fk_mil, k->ki, k->opc, rand, sqn, autn + 6, mac_a, mac_s) !=
+			    0 ||
+		    memcmp(mac_a, autn + 8, 8) != 0)
+			ok = false;
+		/* KASME = KDF(CK || IK, serving network id, SQN xor AK). */
+		if (jitsim_kasme(ck, ik, plmn, autn, kk) != 0 || memcmp(kk, kasme, 32) != 0)
+			ok = false;
+		printf("%s%" PRIu64, n > 0 ? "," : "", sq);
+		n++;
+	}
+	printf("],\"n\":%u,\"ok\":%s", n, ok && n > 0 ? "true" : "false");
+}
+
+/* One AIR and its answer: "result", "exp", and the vectors when 2001. */
+static void
+fk_air(const char *imsi, unsigned int n, const char *op, bool dup, const uint8_t *rand,
+       const uint8_t *auts)
+{
+	uint8_t req[1024], first[JITSIM_SIG_DATA_MAX];
+	struct jitsim_sig_msg m;
+	struct jitsim_diam_hdr h;
+	struct jitsim_s6a a;
+	const uint32_t hbh = ++fk_tid, e2e = ++fk_e2e;
+	size_t len = fk_air_build(req, sizeof(req), imsi, n, hbh, e2e, rand, auts), flen = 0;
+	bool same = false;
+
+	fk_diam_up(req, len, imsi, 0);
+	fk_diam_recv(&m, &h, true, hbh, op);
+	if (h.cmd != JITSIM_S6A_CMD_AIR || h.e2e != e2e)
+		fk_fail("%s: answer of command %u, e2e %08x", op, h.cmd, h.e2e);
+	if (dup) {
+		/* The MME's retransmission (RFC 6733 5.5.4): same bytes, T bit,
+		 * new hop-by-hop id; the worker flags it. */
+		const uint32_t hbh2 = ++fk_tid;
+		struct jitsim_sig_msg m2;
+		struct jitsim_diam_hdr h2;
+
+		flen = m.len;
+		memcpy(first, m.data, m.len);
+		req[4] |= JITSIM_DIAM_FLAG_T;
+		jitsim_put_be32(req + 12, hbh2);
+		fk_diam_up(req, len, imsi, JITSIM_SIG_F_DUP);
+		fk_diam_recv(&m2, &h2, true, hbh2, op);
+		jitsim_put_be32(m2.data + 12, hbh);
+		same = m2.len == flen && memcmp(m2.data, first, flen) == 0;
+	}
+	if (jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
+		fk_fail("%s: the answer does not decode", op);
+	printf("{\"op\":\"%s\",\"imsi\":\"%s\"", op, imsi);
+	fk_print_result(&a);
+	if (a.has_result_code && a.result_code == JITSIM_DIAM_SUCCESS)
+		fk_aia_vectors(m.data, m.len, imsi, op);
+	if (dup)
+		printf(",\"same\":%s", same ? "true" : "false");
+	printf("}\n");
+}
+
+static void
+fk_diam_event(const char *imsi)
+{
+	struct jitsim_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = JITSIM_EV_FIRST_ATTACH;
+	ev.proto = JITSIM_EV_PROTO_DIAMETER;
+	ev.op = JITSIM_S6A_CMD_ULR;
+	ev.visited_kind = JITSIM_EV_VIS_PLMN;
+	ev.prev_state = JITSIM_SIM_INVENTORY;
+	ev.rat_type = JITSIM_S6A_RAT_EUTRAN;
+	ev.seq = jitsim_shm_event_last_seq(&fk_shm, 0) + 1;
+	ev.lease_until = (uint32_t)time(NULL) + 60;
+	ev.ts_s = (uint32_t)time(NULL);
+	ev.imsi = jitsim_digits_key_str(imsi);
+	ev.visited = jitsim_digits_key_str(fk_plmn);
+	if (jitsim_shm_event_put(&fk_shm, 0, &ev, 1) != 1)
+		fk_fail("event ring 0 full");
+}
+
+/* A ULR, PUR or NOR from the MME, as jitsim_s6a_encode() builds them. */
+static size_t
+fk_s6a_req(uint8_t *buf, size_t cap, uint32_t cmd, const char *imsi, uint32_t hbh, uint32_t e2e)
+{
+	char sid[96];
+	struct jitsim_s6a_msg q;
+	struct jitsim_wbuf w;
+
+	snprintf(sid, sizeof(sid), "%s;%u;%u", FK_MME_HOST, fk_tid_base, e2e);
+	memset(&q, 0, sizeof(q));
+	q.cmd = cmd;
+	q.is_request = true;
+	q.hbh = hbh;
+	q.e2e = e2e;
+	q.session_id = sid;
+	q.origin_host = FK_MME_HOST;
+	q.origin_realm = FK_MME_REALM;
+	q.dest_host = "hss.jitsim.example";
+	q.dest_realm = FK_HSS_REALM;
+	q.imsi = imsi;
+	q.visited_plmn = fk_plmn;
+	q.rat_type = JITSIM_S6A_RAT_EUTRAN;
+	q.ulr_flags = JITSIM_S6A_ULR_S6A_S6D_INDICATOR | JITSIM_S6A_ULR_INITIAL_ATTACH_IND;
+	jitsim_wbuf_init(&w, buf, cap, 0);
+	if (jitsim_s6a_encode(&w, &q) != JITSIM_R_OK)
+		fk_fail("S6a request %u does not encode", cmd);
+	return jitsim_wbuf_len(&w);
+}
+
+/* PUR or NOR: "result", "exp". */
+static void
+fk_simple(const char *imsi, uint32_t cmd, const char *op)
+{
+	uint8_t req[1024];
+	struct jitsim_sig_msg m;
+	struct jitsim_diam_hdr h;
+	struct jitsim_s6a a;
+	const uint32_t hbh = ++fk_tid, e2e = ++fk_e2e;
+	size_t len = fk_s6a_req(req, sizeof(req), cmd, imsi, hbh, e2e);
+
+	fk_diam_up(req, len, imsi, 0);
+	fk_diam_recv(&m, &h, true, hbh, op);
+	if (h.cmd != cmd || jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
+		fk_fail("%s: not an answer to it", op);
+	printf("{\"op\":\"%s\",\"imsi\":\"%s\"", op, imsi);
+	fk_print_result(&a);
+	printf("}\n");
+}
+
+/* FIRST_ATTACH + ULR -> ULA, then (--handover) CLR -> CLA. With @dup,
+ * the MME's retransmission goes up while the first ULR waits (before the
+ * event that starts the activation, so it cannot be answered yet), and
+ * once more after the ULA: "same" (that one gets the ULA's bytes). */
+static void
+fk_ulr(const char *imsi, bool dup)
+{
+	uint8_t req[1024];
+	struct jitsim_sig_msg m;
+	struct jitsim_diam_hdr h;
+	struct jitsim_s6a a;
+	const uint32_t hbh = ++fk_tid, e2e = ++fk_e2e;
+	size_t len = fk_s6a_req(req, sizeof(req), JITSIM_S6A_CMD_ULR, imsi, hbh, e2e);
+	double t0;
+
+	t0 = fk_now();
+	if (dup) {
+		fk_diam_up(req, len, imsi, 0);
+		req[4] |= JITSIM_DIAM_FLAG_T;
+		jitsim_put_be32(req + 12, ++fk_tid);
+		fk_diam_up(req, len, imsi, JITSIM_SIG_F_DUP);
+		if (!fk_no_event)
+			fk_diam_event(imsi);
+	} else {
+		/* As jitsim-dp does: the event to the workflow, the ULR to the
+		 * engine. */
+		if (!fk_no_event)
+			fk_diam_event(imsi);
+		fk_diam_up(req, len, imsi, 0);
+	}
+	/* Only the first one's answer may come (fk_diam_recv fails on any
+	 * other hop-by-hop id). */
+	fk_diam_recv(&m, &h, true, hbh, "ulr");
+	if (h.cmd != JITSIM_S6A_CMD_ULR || jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
+		fk_fail("ulr: not a ULA");
+	printf("{\"op\":\"%s\",\"imsi\":\"%s\"", dup ? "ulrdup" : "ulr", imsi);
+	fk_print_result(&a);
+	if (dup) {
+		const uint32_t hbh3 = ++fk_tid;
+		struct jitsim_sig_msg m3;
+		struct jitsim_diam_hdr h3;
+
+		jitsim_put_be32(req + 12, hbh3);
+		fk_diam_up(req, len, imsi, JITSIM_SIG_F_DUP);
+		fk_diam_recv(&m3, &h3, true, hbh3, "ulrdup");
+		jitsim_put_be32(m3.data + 12, hbh);
+		printf(",\"same\":%s",
+		       m3.len == m.len && memcmp(m3.data, m.data, m.len) == 0 ? "true" : "false");
+	}
+	if (!a.has_result_code || a.result_code != JITSIM_DIAM_SUCCESS) {
+		printf("}\n");
+		return;
+	}
+	printf(",\"msisdn\":\"%s\",\"ms\":%.0f", a.has_msisdn ? a.msisdn.d : "",
+	       (fk_now() - t0) * 1000);
+	if (fk_handover) {
+		struct jitsim_diam_avp ct;
+		uint32_t type = 0;
+		uint8_t cla[512];
+		struct jitsim_wbuf w;
+		struct jitsim_s6a_msg q;
+		char sid[256];
+
+		fk_diam_recv(&m, &h, false, 0, "clr");
+		if (h.cmd != JITSIM_S6A_CMD_CLR || h.hbh >> 24 != JITSIM_DIAM_HBH_TAG ||
+		    jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
+			fk_fail("clr: not a CLR with a 0xCF hop-by-hop id");
+		if (a.dest_host.p == NULL || a.dest_host.len != strlen(FK_MME_HOST) ||
+		    memcmp(a.dest_host.p, FK_MME_HOST, a.dest_host.len) != 0 ||
+		    a.dest_realm.p == NULL || a.dest_realm.len != strlen(FK_MME_REALM) ||
+		    memcmp(a.dest_realm.p, FK_MME_REALM, a.dest_realm.len) != 0)
+			fk_fail("clr: Destination-Host/Realm are not the ULR's origin");
+		if (!a.has_user_name || strcmp(a.user_name.d, imsi) != 0)
+			fk_fail("clr: not for IMSI %s", imsi);
+		if (jitsim_diam_avp_find(h.avps, h.avps_len, JITSIM_AVP_CANCELLATION_TYPE,
+					 JITSIM_DIAM_VENDOR_3GPP, &ct) != JITSIM_R_OK ||
+		    jitsim_diam_avp_u32(&ct, &type) != JITSIM_R_OK ||
+		    type != JITSIM_S6A_CANCEL_SUBSCRIPTION_WITHDRAWAL)
+			fk_fail("clr: Cancellation-Type %u, not SUBSCRIPTION_WITHDRAWAL", type);
+		if (a.session_id.p == NULL || a.session_id.len >= sizeof(sid))
+			fk_fail("clr: no Session-Id");
+		memcpy(sid, a.session_id.p, a.session_id.len);
+		sid[a.session_id.len] = '\0';
+		/* The MME's CLA, handed back by diamio as an answer. */
+		memset(&q, 0, sizeof(q));
+		q.cmd = JITSIM_S6A_CMD_CLR;
+		q.hbh = h.hbh;
+		q.e2e = h.e2e;
+		q.session_id = sid;
+		q.origin_host = FK_MME_HOST;
+		q.origin_realm = FK_MME_REALM;
+		q.result_code = JITSIM_DIAM_SUCCESS;
+		jitsim_wbuf_init(&w, cla, sizeof(cla), 0);
+		if (jitsim_s6a_encode(&w, &q) != JITSIM_R_OK)
+			fk_fail("CLA does not encode");
+		fk_diam_up(jitsim_wbuf_data(&w), jitsim_wbuf_len(&w), imsi, JITSIM_SIG_F_ANSWER);
+		printf(",\"clr\":true");
+	}
+	printf("}\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -716,6 +1135,7 @@ main(int argc, char **argv)
 		{"apn", required_argument, NULL, 'a'},
 		{"event-visited", required_argument, NULL, 'v'},
 		{"no-event", no_argument, NULL, 'n'},
+		{"plmn", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = NULL, *keys = NULL;
@@ -739,6 +1159,8 @@ main(int argc, char **argv)
 			fk_ev_visited = optarg;
 		else if (o == 'n')
 			fk_no_event = true;
+		else if (o == 'P')
+			fk_plmn = optarg;
 		else
 			return 2;
 	}
@@ -762,6 +1184,7 @@ main(int argc, char **argv)
 		fk_fail("getrandom");
 	fk_tid_base = 0x10000000u | (fk_tid_base & 0xfffffu) << 8;
 	fk_tid = fk_tid_base;
+	fk_e2e = fk_tid_base;
 	for (int i = optind; i < argc;) {
 		const char *cmd = argv[i];
 		const char *imsi = i + 1 < argc ? argv[i + 1] : NULL;
@@ -797,6 +1220,30 @@ main(int argc, char **argv)
 			i += 2;
 		} else if (strcmp(cmd, "other") == 0) {
 			fk_other(imsi);
+			i += 2;
+		} else if ((strcmp(cmd, "air") == 0 || strcmp(cmd, "airdup") == 0) &&
+			   i + 2 < argc) {
+			fk_air(imsi, (unsigned int)atoi(argv[i + 2]), cmd, cmd[3] == 'd', NULL,
+			       NULL);
+			i += 3;
+		} else if (strcmp(cmd, "airresync") == 0 && i + 2 < argc) {
+			uint8_t rand[16], auts[14];
+
+			for (unsigned int b = 0; b < 16; b++)
+				rand[b] = (uint8_t)(0xa5 ^ b * 11);
+			fk_auts(imsi, strtoull(argv[i + 2], NULL, 10), rand, auts, false);
+			fk_air(imsi, 2, cmd, false, rand, auts);
+			i += 3;
+		} else if (strcmp(cmd, "ulr") == 0 || strcmp(cmd, "ulrdup") == 0) {
+			fk_ulr(imsi, cmd[3] == 'd');
+			i += 2;
+		} else if (strcmp(cmd, "pur") == 0 || strcmp(cmd, "nor") == 0 ||
+			   strcmp(cmd, "idr") == 0) {
+			fk_simple(imsi,
+				  cmd[0] == 'p'	  ? JITSIM_S6A_CMD_PUR
+				  : cmd[0] == 'n' ? JITSIM_S6A_CMD_NOR
+						  : JITSIM_S6A_CMD_IDR,
+				  cmd);
 			i += 2;
 		} else {
 			fk_fail("bad command '%s'", cmd);

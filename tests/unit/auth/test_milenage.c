@@ -264,17 +264,17 @@ test_kasme(void **state)
 
 	(void)state;
 	/* PLMN 001/01 and 310/410 in TS 24.008 coding. */
-	assert_int_equal(jitsim_plmn_encode("001", "01", plmn), 0);
+	assert_int_equal(jitsim_milenage_plmn_encode("001", "01", plmn), 0);
 	assert_hex(plmn, 3, "00f110");
-	assert_int_equal(jitsim_plmn_encode("310", "410", plmn), 0);
+	assert_int_equal(jitsim_milenage_plmn_encode("310", "410", plmn), 0);
 	assert_hex(plmn, 3, "130014");
-	assert_int_equal(jitsim_plmn_encode("31", "410", plmn), -EINVAL);
-	assert_int_equal(jitsim_plmn_encode("310", "4a", plmn), -EINVAL);
+	assert_int_equal(jitsim_milenage_plmn_encode("31", "410", plmn), -EINVAL);
+	assert_int_equal(jitsim_milenage_plmn_encode("310", "4a", plmn), -EINVAL);
 
 	unhex("b40ba9a3c58b2a05bbf0d987b21bf8cb", ck, 16);
 	unhex("f769bcd751044604127672711c6d3441", ik, 16);
 	unhex("55f328b43577", sqn_ak, 6);
-	assert_int_equal(jitsim_plmn_encode("001", "01", plmn), 0);
+	assert_int_equal(jitsim_milenage_plmn_encode("001", "01", plmn), 0);
 	assert_int_equal(jitsim_kasme(ck, ik, plmn, sqn_ak, kasme), 0);
 	/* (octal escapes: sh's printf has no \\x.) S = FC 0x10 || SN id || 0x0003 || SQN^AK ||
 	 * 0x0006 (TS 33.220 B.2), key CK || IK, HMAC-SHA-256 by the openssl command. */

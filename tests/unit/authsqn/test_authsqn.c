@@ -232,7 +232,7 @@ test_eps(void **state)
 	uint8_t res[8], ck[16], ik[16], ak[6], kasme[32];
 	char err[256];
 
-	assert_int_equal(jitsim_plmn_encode("262", "01", rq.plmn), 0);
+	assert_int_equal(jitsim_milenage_plmn_encode("262", "01", rq.plmn), 0);
 	assert_int_equal(
 		jitsim_auth_vectors(a, jitsim_digits_key_str(IMSI_A), &rq, v, err, sizeof(err)), 3);
 	for (int i = 0; i < 3; i++) {
