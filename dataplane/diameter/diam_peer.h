@@ -71,6 +71,8 @@ struct jitsim_diam_transport {
 
 /** Plain TCP (RFC 6733 2.1), TCP_NODELAY: Diameter is latency bound. */
 extern const struct jitsim_diam_transport jitsim_diam_tcp;
+/** SCTP one-to-one sockets, PPID 46, stream 0 (diam_sctp.c); needs kernel SCTP. */
+extern const struct jitsim_diam_transport jitsim_diam_sctp;
 
 #define JITSIM_DIAM_DEFAULT_MAX_MSG 65536u
 #define JITSIM_DIAM_DEFAULT_TX_BUF (256u * 1024u)

@@ -44,7 +44,8 @@ enum dp_key_type {
 	DP_K_PORTS, /* "all" or a list of port ids */
 	DP_K_RSS,   /* auto/on/off */
 	DP_K_LINK,
-	DP_K_SS7, /* parsed by dp_set_ss7(); listed for the unknown-key message */
+	DP_K_SS7,  /* parsed by dp_set_ss7(); listed for the unknown-key message */
+	DP_K_DIAM, /* parsed by dp_set_diam(); listed likewise */
 };
 
 struct dp_key {
@@ -96,6 +97,21 @@ static const struct dp_key dp_keys[] = {
 	{"ss7", "hlr", DP_K_SS7, 0, 0, 0},
 	{"ss7", "asp", DP_K_SS7, 0, 0, 0},
 	{"ss7", "listen", DP_K_SS7, 0, 0, 0},
+	/* watchdog: Tw in seconds (RFC 3539 3.4.1: at least 6 s recommended,
+	 * 2 s allowed for tests); locked_result: an Experimental-Result-Code
+	 * error (TS 29.272 7.4.3: 4xxx transient, 5xxx permanent). */
+	{"diameter", "watchdog", DP_K_U32, DP_OFF(diam.watchdog_s), 2, 300},
+	{"diameter", "locked_result", DP_K_U32, DP_OFF(diam.locked_result), 4000, 5999},
+	{"diameter", "redirect", DP_K_BOOL, DP_OFF(diam.redirect), 0, 0},
+	{"diameter", "workers", DP_K_U16, DP_OFF(diam.workers), 1, JITSIM_DP_WORKER_MAX},
+	{"diameter", "ring_slots", DP_K_POW2, DP_OFF(diam.ring_slots), 64, 65536},
+	{"diameter", "origin_host", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "origin_realm", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "host_ip", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "peer", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "hss", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "default_hss", DP_K_DIAM, 0, 0, 0},
+	{"diameter", "unknown", DP_K_DIAM, 0, 0, 0},
 };
 
 static const struct {
@@ -133,6 +149,11 @@ jitsim_dp_config_default(struct jitsim_dp_config *c)
 	c->ss7.locked_error = JITSIM_DP_SS7_DEF_LOCKED_ERROR;
 	c->ss7.ring_slots = JITSIM_DP_SS7_DEF_RING_SLOTS;
 	c->ss7.workers = 1;
+	c->diam.default_hss = -1;
+	c->diam.locked_result = JITSIM_DP_DIAM_DEF_LOCKED_RESULT;
+	c->diam.watchdog_s = JITSIM_DP_DIAM_DEF_WATCHDOG;
+	c->diam.workers = 1;
+	c->diam.ring_slots = JITSIM_DP_DIAM_DEF_RING_SLOTS;
 }
 
 void
@@ -678,6 +699,250 @@ dp_set_ss7(struct jitsim_dp_config *c, const char *key, const char *value, const
 	return 1; /* a plain number: dp_keys[] */
 }
 
+/* ---- [diameter] ---- */
+
+/* A DiameterIdentity as configured: an FQDN (RFC 6733 4.3.1), letters,
+ * digits, '.', '-', '_', at most JITSIM_DP_DIAM_HOST_MAX octets. */
+static int
+dp_diam_ident(const char *s, char *out)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > JITSIM_DP_DIAM_HOST_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != n)
+		return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+static int
+dp_diam_name(struct jitsim_dp_diam_config *d, const char *s, const char *key, const char *where,
+	     char *err, size_t errlen)
+{
+	size_t nl = strlen(s);
+
+	if (nl == 0 || nl > JITSIM_DP_DIAM_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != nl)
+		return dp_errf(err, errlen,
+			       "%s: [diameter] %s: bad name '%s' (1..%u of A-Z a-z 0-9 _ -)", where,
+			       key, s, JITSIM_DP_DIAM_NAME_MAX);
+	for (unsigned int i = 0; i < d->n_peers; i++)
+		if (strcmp(d->peer[i].name, s) == 0)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] %s: name '%s' used twice (peer and hss "
+				       "names share one space)",
+				       where, key, s);
+	return 0;
+}
+
+static int
+dp_diam_transport(const char *s, uint8_t *t)
+{
+	if (strcmp(s, "tcp") == 0)
+		*t = JITSIM_DP_DIAM_TCP;
+	else if (strcmp(s, "sctp") == 0)
+		*t = JITSIM_DP_DIAM_SCTP;
+	else
+		return -1;
+	return 0;
+}
+
+/* host=, realm=, local= after the address of a peer or hss line. */
+static int
+dp_diam_opts(struct jitsim_dp_diam_peer *p, char **w, unsigned int n, const char *key,
+	     const char *where, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (strncmp(w[i], "host=", 5) == 0 && p->host[0] == '\0') {
+			if (dp_diam_ident(w[i] + 5, p->host) != 0)
+				return dp_errf(
+					err, errlen,
+					"%s: [diameter] %s %s: bad '%s' (expected host=FQDN, "
+					"1..%u of A-Z a-z 0-9 . - _)",
+					where, key, p->name, w[i], JITSIM_DP_DIAM_HOST_MAX);
+		} else if (strncmp(w[i], "realm=", 6) == 0 && p->kind == JITSIM_DP_DIAM_HSS &&
+			   p->realm[0] == '\0') {
+			if (dp_diam_ident(w[i] + 6, p->realm) != 0)
+				return dp_errf(
+					err, errlen,
+					"%s: [diameter] %s %s: bad '%s' (expected realm=FQDN)",
+					where, key, p->name, w[i]);
+		} else if (strncmp(w[i], "local=", 6) == 0 && !p->listen && !p->has_local) {
+			/* Port 0: any. */
+			if (dp_ss7_ep(w[i] + 6, &p->local, 0) != 0 ||
+			    p->local.family != p->addr.family)
+				return dp_errf(err, errlen,
+					       "%s: [diameter] %s %s: bad '%s' (expected "
+					       "local=IPv4:PORT or local=[IPv6]:PORT of the remote "
+					       "address's family, port 0..65535)",
+					       where, key, p->name, w[i]);
+			p->has_local = true;
+		} else {
+			return dp_errf(err, errlen,
+				       "%s: [diameter] %s %s: unknown or repeated option '%s' "
+				       "(expected %s)",
+				       where, key, p->name, w[i],
+				       p->kind == JITSIM_DP_DIAM_HSS ? "host=, realm=, local="
+				       : p->listen		     ? "host="
+								     : "host=, local=");
+		}
+	}
+	return 0;
+}
+
+/* peer = NAME listen|connect tcp|sctp ADDR:PORT [host=H] [local=ADDR:PORT]
+ * hss = REGION NAME tcp|sctp ADDR:PORT host=H realm=R [local=ADDR:PORT] */
+static int
+dp_diam_peer(struct jitsim_dp_config *c, bool hss, const char *value, const char *where, char *err,
+	     size_t errlen)
+{
+	struct jitsim_dp_diam_config *d = &c->diam;
+	const char *key = hss ? "hss" : "peer";
+	struct jitsim_dp_diam_peer p;
+	char buf[256], *w[8];
+	unsigned int n, i = 0;
+	uint64_t region;
+
+	if (d->n_peers >= JITSIM_DP_DIAM_PEER_MAX)
+		return dp_errf(err, errlen, "%s: [diameter] %s: more than %u peer and hss lines",
+			       where, key, JITSIM_DP_DIAM_PEER_MAX);
+	if (strlen(value) >= sizeof(buf))
+		return dp_errf(err, errlen, "%s: [diameter] %s: value too long", where, key);
+	memcpy(buf, value, strlen(value) + 1);
+	n = dp_words(buf, w, 7);
+	memset(&p, 0, sizeof(p));
+	if (hss) {
+		if (n < 6 || n > 7)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] hss = '%s': expected REGION NAME tcp|sctp "
+				       "ADDR:PORT host=HSS_HOST realm=HSS_REALM [local=ADDR:PORT]",
+				       where, value);
+		if (dp_parse_u64(w[0], &region) != 0 || region >= JITSIM_DP_DIAM_REGION_MAX)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] hss: bad region '%s' (expected 0..%u)",
+				       where, w[0], JITSIM_DP_DIAM_REGION_MAX - 1);
+		for (unsigned int k = 0; k < d->n_peers; k++)
+			if (d->peer[k].kind == JITSIM_DP_DIAM_HSS && d->peer[k].region == region)
+				return dp_errf(err, errlen,
+					       "%s: [diameter] hss: region %s given twice", where,
+					       w[0]);
+		p.kind = JITSIM_DP_DIAM_HSS;
+		p.region = (uint16_t)region;
+		i = 1;
+	} else {
+		if (n < 4 || n > 6)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] peer = '%s': expected NAME listen|connect "
+				       "tcp|sctp ADDR:PORT [host=PEER_HOST] [local=ADDR:PORT]",
+				       where, value);
+		p.kind = JITSIM_DP_DIAM_CLIENT;
+	}
+	if (dp_diam_name(d, w[i], key, where, err, errlen) != 0)
+		return -1;
+	memcpy(p.name, w[i], strlen(w[i]) + 1);
+	i++;
+	if (!hss) {
+		if (strcmp(w[i], "listen") == 0)
+			p.listen = true;
+		else if (strcmp(w[i], "connect") != 0)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] peer %s: '%s': expected listen or connect",
+				       where, p.name, w[i]);
+		i++;
+	}
+	if (dp_diam_transport(w[i], &p.transport) != 0)
+		return dp_errf(err, errlen,
+			       "%s: [diameter] %s %s: transport '%s': expected tcp or sctp", where,
+			       key, p.name, w[i]);
+	i++;
+	if (dp_ss7_ep(w[i], &p.addr, 1) != 0)
+		return dp_errf(err, errlen,
+			       "%s: [diameter] %s %s: bad address '%s' (expected IPv4:PORT or "
+			       "[IPv6]:PORT, port 1..65535)",
+			       where, key, p.name, w[i]);
+	i++;
+	if (dp_diam_opts(&p, w + i, n - i, key, where, err, errlen) != 0)
+		return -1;
+	if (hss && (p.host[0] == '\0' || p.realm[0] == '\0'))
+		return dp_errf(err, errlen,
+			       "%s: [diameter] hss %s: host= and realm= are required (the HSS's "
+			       "Origin-Host, checked in its CEA, and its realm)",
+			       where, p.name);
+	d->peer[d->n_peers++] = p;
+	if (hss)
+		d->n_hss++;
+	else
+		d->n_clients++;
+	return 0;
+}
+
+/* The [diameter] keys that are not plain numbers: 0, -1 with @err set, or
+ * 1 when @key is not one of them. */
+static int
+dp_set_diam(struct jitsim_dp_config *c, const char *key, const char *value, const char *where,
+	    char *err, size_t errlen)
+{
+	struct jitsim_dp_diam_config *d = &c->diam;
+
+	d->enabled = true;
+	if (strcmp(key, "origin_host") == 0 || strcmp(key, "origin_realm") == 0) {
+		if (dp_diam_ident(value, key[7] == 'h' ? d->origin_host : d->origin_realm) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] %s = '%s': expected an FQDN (1..%u of A-Z "
+				       "a-z 0-9 . - _)",
+				       where, key, value, JITSIM_DP_DIAM_HOST_MAX);
+		return 0;
+	}
+	if (strcmp(key, "host_ip") == 0) {
+		char tmp[80];
+
+		/* An address without a port: reuse the endpoint parser. */
+		if (strlen(value) > 60)
+			return dp_errf(err, errlen, "%s: [diameter] host_ip: value too long",
+				       where);
+		snprintf(tmp, sizeof(tmp), strchr(value, ':') ? "[%s]:1" : "%s:1", value);
+		if (dp_ss7_ep(tmp, &d->host_ip, 1) != 0)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] host_ip = '%s': expected an IPv4 or IPv6 "
+				       "address",
+				       where, value);
+		d->host_ip.port = 0;
+		d->has_host_ip = true;
+		return 0;
+	}
+	if (strcmp(key, "peer") == 0 || strcmp(key, "hss") == 0)
+		return dp_diam_peer(c, key[0] == 'h', value, where, err, errlen);
+	if (strcmp(key, "default_hss") == 0) {
+		uint64_t r;
+
+		if (strcmp(value, "none") == 0) {
+			d->default_hss = -1;
+			return 0;
+		}
+		if (dp_parse_u64(value, &r) != 0 || r >= JITSIM_DP_DIAM_REGION_MAX)
+			return dp_errf(err, errlen,
+				       "%s: [diameter] default_hss = '%s': expected a region 0..%u "
+				       "with an hss line, or none",
+				       where, value, JITSIM_DP_DIAM_REGION_MAX - 1);
+		d->default_hss = (int32_t)r;
+		return 0;
+	}
+	if (strcmp(key, "unknown") == 0) {
+		if (strcmp(value, "reject") == 0)
+			d->unknown_proxy = false;
+		else if (strcmp(value, "proxy") == 0)
+			d->unknown_proxy = true;
+		else
+			return dp_errf(
+				err, errlen,
+				"%s: [diameter] unknown = '%s': expected reject or proxy (to "
+				"default_hss)",
+				where, value);
+		return 0;
+	}
+	return 1; /* a plain number or on/off: dp_keys[] */
+}
+
 static int
 dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value, const char *where,
 	   char *err, size_t errlen)
@@ -762,6 +1027,7 @@ dp_set_key(struct jitsim_dp_config *c, const struct dp_key *k, const char *value
 				       where, k->section, k->name, value);
 		return 0;
 	case DP_K_SS7:
+	case DP_K_DIAM:
 		break;
 	case DP_K_LINK:
 		if (dp_parse_link(value, &c->dlt) != 0)
@@ -788,6 +1054,12 @@ jitsim_dp_config_set(struct jitsim_dp_config *c, const char *section, const char
 		if (rc <= 0)
 			return rc;
 	}
+	if (strcmp(section, "diameter") == 0) {
+		int rc = dp_set_diam(c, key, value, where, err, errlen);
+
+		if (rc <= 0)
+			return rc;
+	}
 	for (size_t i = 0; i < sizeof(dp_keys) / sizeof(dp_keys[0]); i++) {
 		if (strcmp(dp_keys[i].section, section) != 0)
 			continue;
@@ -798,7 +1070,7 @@ jitsim_dp_config_set(struct jitsim_dp_config *c, const char *section, const char
 	if (!section_known)
 		return dp_errf(err, errlen,
 			       "%s: unknown section [%s] (known: instance, eal, detect, ports, "
-			       "port N, shm, ss7)",
+			       "port N, shm, ss7, diameter)",
 			       where, section);
 	return dp_errf(err, errlen, "%s: unknown key '%s' in section [%s]", where, key, section);
 }
@@ -910,6 +1182,53 @@ jitsim_dp_config_load(struct jitsim_dp_config *c, const char *path, char *err, s
 		       rc);
 }
 
+static bool
+dp_ep_equal(const struct jitsim_dp_ss7_ep *a, const struct jitsim_dp_ss7_ep *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->ip, b->ip, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+static int
+dp_check_diam(const struct jitsim_dp_diam_config *d, char *err, size_t errlen)
+{
+	if (d->origin_host[0] == '\0' || d->origin_realm[0] == '\0')
+		return dp_errf(err, errlen,
+			       "[diameter]: origin_host and origin_realm are required (jitsim's "
+			       "Diameter identity, e.g. origin_host = hss.jitsim.example)");
+	if (d->n_clients == 0)
+		return dp_errf(err, errlen,
+			       "[diameter]: no client peer: give at least one 'peer = NAME "
+			       "listen|connect tcp|sctp ADDR:PORT' line");
+	if (d->default_hss >= 0) {
+		bool found = false;
+
+		for (unsigned int i = 0; i < d->n_peers; i++)
+			found |= d->peer[i].kind == JITSIM_DP_DIAM_HSS &&
+				 d->peer[i].region == (uint16_t)d->default_hss;
+		if (!found)
+			return dp_errf(err, errlen,
+				       "[diameter] default_hss = %d: no hss line for region %d",
+				       (int)d->default_hss, (int)d->default_hss);
+	}
+	if (d->unknown_proxy && d->default_hss < 0)
+		return dp_errf(err, errlen,
+			       "[diameter] unknown = proxy: needs default_hss (where to proxy "
+			       "unknown IMSIs)");
+	for (unsigned int i = 0; i < d->n_peers; i++)
+		for (unsigned int j = 0; j < i; j++) {
+			const struct jitsim_dp_diam_peer *a = &d->peer[i], *b = &d->peer[j];
+
+			if (a->listen && b->listen && a->transport == b->transport &&
+			    dp_ep_equal(&a->addr, &b->addr))
+				return dp_errf(err, errlen,
+					       "[diameter]: peers %s and %s listen on the same "
+					       "address and port",
+					       b->name, a->name);
+		}
+	return 0;
+}
+
 int
 jitsim_dp_config_check(const struct jitsim_dp_config *c, char *err, size_t errlen)
 {
@@ -955,6 +1274,8 @@ jitsim_dp_config_check(const struct jitsim_dp_config *c, char *err, size_t errle
 						       c->ss7.link[j].name, c->ss7.link[i].name);
 			}
 	}
+	if (c->diam.enabled && dp_check_diam(&c->diam, err, errlen) != 0)
+		return -1;
 	if (c->mbuf_size < 128 + 256)
 		return dp_errf(err, errlen, "[ports] mbuf_size = %u: too small", c->mbuf_size);
 	if (!c->no_store) {
@@ -1072,6 +1393,56 @@ dp_dump_ss7(const struct jitsim_dp_ss7_config *s, FILE *f)
 	}
 }
 
+static void
+dp_dump_diam(const struct jitsim_dp_diam_config *d, FILE *f)
+{
+	static const char *const tp[] = {"?", "tcp", "sctp"};
+
+	fprintf(f, "\n[diameter]\norigin_host = %s\norigin_realm = %s\n", d->origin_host,
+		d->origin_realm);
+	if (d->has_host_ip) {
+		char ip[INET6_ADDRSTRLEN];
+
+		if (inet_ntop(d->host_ip.family, d->host_ip.ip, ip, sizeof(ip)) == NULL)
+			snprintf(ip, sizeof(ip), "?");
+		fprintf(f, "host_ip = %s\n", ip);
+	} else {
+		fprintf(f, "# host_ip = (the connection's local address)\n");
+	}
+	for (unsigned int i = 0; i < d->n_peers; i++) {
+		const struct jitsim_dp_diam_peer *p = &d->peer[i];
+
+		if (p->kind == JITSIM_DP_DIAM_HSS)
+			fprintf(f, "hss = %u %s %s", p->region, p->name, tp[p->transport % 3]);
+		else
+			fprintf(f, "peer = %s %s %s", p->name, p->listen ? "listen" : "connect",
+				tp[p->transport % 3]);
+		dp_dump_ep(&p->addr, f);
+		if (p->host[0] != '\0')
+			fprintf(f, " host=%s", p->host);
+		if (p->realm[0] != '\0')
+			fprintf(f, " realm=%s", p->realm);
+		if (p->has_local) {
+			char ip[INET6_ADDRSTRLEN];
+
+			if (inet_ntop(p->local.family, p->local.ip, ip, sizeof(ip)) == NULL)
+				snprintf(ip, sizeof(ip), "?");
+			fprintf(f, p->local.family == AF_INET6 ? " local=[%s]:%u" : " local=%s:%u",
+				ip, p->local.port);
+		}
+		fputc('\n', f);
+	}
+	if (d->default_hss >= 0)
+		fprintf(f, "default_hss = %d\n", (int)d->default_hss);
+	else
+		fprintf(f, "default_hss = none\n");
+	fprintf(f,
+		"unknown = %s\nlocked_result = %u\nredirect = %s\nwatchdog = %u\nworkers = %u\n"
+		"ring_slots = %u\n",
+		d->unknown_proxy ? "proxy" : "reject", d->locked_result, d->redirect ? "yes" : "no",
+		d->watchdog_s, d->workers, d->ring_slots);
+}
+
 void
 jitsim_dp_config_dump(const struct jitsim_dp_config *c, FILE *f)
 {
@@ -1135,4 +1506,6 @@ jitsim_dp_config_dump(const struct jitsim_dp_config *c, FILE *f)
 		c->shm_event_slots, c->shm_update_slots);
 	if (c->ss7.enabled)
 		dp_dump_ss7(&c->ss7, f);
+	if (c->diam.enabled)
+		dp_dump_diam(&c->diam, f);
 }

@@ -132,6 +132,60 @@ struct jitsim_dp_ss7_config {
  */
 int jitsim_dp_ss7_parse_pc(const char *s, uint32_t *pc);
 
+/* [diameter] (issue 9, the First Time Attach endpoint on S6a): limits. */
+#define JITSIM_DP_DIAM_PEER_MAX 32	      /* peer + hss lines */
+#define JITSIM_DP_DIAM_REGION_MAX 256	      /* hss lines: region ids 0..255 */
+#define JITSIM_DP_DIAM_NAME_MAX 31	      /* peer names */
+#define JITSIM_DP_DIAM_HOST_MAX 127	      /* DiameterIdentity kept (fta_diam's limit) */
+#define JITSIM_DP_DIAM_DEF_WATCHDOG 30	      /* Tw, s (RFC 3539 3.4.1 default) */
+#define JITSIM_DP_DIAM_DEF_LOCKED_RESULT 5001 /* DIAMETER_ERROR_USER_UNKNOWN (TS 29.272 7.4.3) */
+#define JITSIM_DP_DIAM_DEF_RING_SLOTS 1024
+
+enum jitsim_dp_diam_kind {
+	JITSIM_DP_DIAM_CLIENT = 1, /* "peer =": an MME, DRA or relay; requests come in */
+	JITSIM_DP_DIAM_HSS,	   /* "hss =": the real HSS of a region; we connect */
+};
+
+enum jitsim_dp_diam_transport {
+	JITSIM_DP_DIAM_TCP = 1,
+	JITSIM_DP_DIAM_SCTP, /* PPID 46 (RFC 6733 2.1) */
+};
+
+/* "peer = NAME listen|connect tcp|sctp ADDR:PORT [host=H] [local=ADDR:PORT]" or
+ * "hss = REGION NAME tcp|sctp ADDR:PORT host=H realm=R [local=ADDR:PORT]".
+ * The index in jitsim_dp_diam_config.peer[] is the dp peer index (sig assoc). */
+struct jitsim_dp_diam_peer {
+	char name[JITSIM_DP_DIAM_NAME_MAX + 1];
+	uint8_t kind;		      /* enum jitsim_dp_diam_kind */
+	uint8_t transport;	      /* enum jitsim_dp_diam_transport */
+	bool listen;		      /* client peer that connects to us */
+	uint16_t region;	      /* HSS only */
+	struct jitsim_dp_ss7_ep addr; /* listen: local address; else the remote one */
+	bool has_local;		      /* initiator: bind first */
+	struct jitsim_dp_ss7_ep local;
+	char host[JITSIM_DP_DIAM_HOST_MAX + 1];	 /* "" : any (client peers only) */
+	char realm[JITSIM_DP_DIAM_HOST_MAX + 1]; /* HSS only */
+};
+
+struct jitsim_dp_diam_config {
+	bool enabled; /* a [diameter] section was given */
+	char origin_host[JITSIM_DP_DIAM_HOST_MAX + 1];
+	char origin_realm[JITSIM_DP_DIAM_HOST_MAX + 1];
+	bool has_host_ip;
+	struct jitsim_dp_ss7_ep host_ip; /* port unused */
+	int32_t default_hss;		 /* region, -1 none */
+	bool unknown_proxy;		 /* unknown IMSIs to default_hss (else answered 5001) */
+	uint32_t locked_result;		 /* Experimental-Result-Code for LOCKED/BLOCKED */
+	bool redirect;			 /* ACTIVE: 3006 instead of proxying */
+	uint32_t watchdog_s;		 /* Tw */
+	uint16_t workers;		 /* Diameter-only workers when no port and no [ss7] */
+	uint32_t ring_slots;		 /* per worker, each direction, power of two */
+	unsigned int n_peers;
+	unsigned int n_clients;
+	unsigned int n_hss;
+	struct jitsim_dp_diam_peer peer[JITSIM_DP_DIAM_PEER_MAX];
+};
+
 /* Per-port overrides ([port N]); 0 means "use the [ports] value". */
 struct jitsim_dp_port_override {
 	uint16_t rxq;
@@ -179,6 +233,9 @@ struct jitsim_dp_config {
 
 	/* [ss7] */
 	struct jitsim_dp_ss7_config ss7;
+
+	/* [diameter] */
+	struct jitsim_dp_diam_config diam;
 };
 
 /* Defaults everywhere. */

@@ -22,7 +22,9 @@
 
 #include "config.h"
 #include "detect.h"
+#include "diamio.h"
 #include "fta.h"
+#include "fta_diam.h"
 #include "port.h"
 #include "sigio.h"
 #include "table.h"
@@ -50,6 +52,16 @@ struct jitsim_dp {
 	struct jitsim_fta_cfg fta_cfg;
 	bool sigio_on; /* sigio initialised (rings and links exist) */
 	struct jitsim_dp_sigio sigio;
+	/* [diameter] (cfg.diam.enabled): the workers' S6a verdict
+	 * configuration and the Diameter I/O thread. */
+	struct jitsim_fta_diam_cfg fta_diam_cfg;
+	bool diamio_on; /* diamio initialised (rings and peers exist) */
+	struct jitsim_dp_diamio diamio;
+	/* [ss7] and [diameter] both: shm sig_down has one consumer, diamio;
+	 * it passes the SS7 records to sigio through ss7_down, which sigio
+	 * sees as the sig_down of sigio_shm (a copy of shm otherwise). */
+	struct rte_ring *ss7_down;
+	struct jitsim_shm sigio_shm;
 };
 
 /* Sums over the workers (and the updater), for telemetry and the log. */
@@ -78,5 +90,12 @@ struct jitsim_dp_ss7_totals {
 	struct jitsim_fta_stats fta;
 };
 void jitsim_dp_ss7_totals(const struct jitsim_dp *dp, struct jitsim_dp_ss7_totals *t);
+
+/* The workers' Diameter counters summed (relaxed reads). */
+struct jitsim_dp_diam_totals {
+	struct jitsim_dp_worker_sig_stats w;
+	struct jitsim_fta_diam_stats fta;
+};
+void jitsim_dp_diam_totals(const struct jitsim_dp *dp, struct jitsim_dp_diam_totals *t);
 
 #endif /* JITSIM_DP_DP_H */

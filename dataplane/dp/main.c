@@ -32,6 +32,8 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 #include <rte_version.h>
 
 #include <urcu/urcu-qsbr.h>
@@ -139,6 +141,17 @@ static const char dp_usage[] =
 	"    listen = LOCAL_IP:PORT [rc=N] [mode=...]   repeatable: server side\n"
 	"    workers = 1                SS7-only workers when there is no port\n"
 	"    ring_slots = 1024          per worker SS7 ring, power of two\n"
+	"  [diameter]                   S6a endpoint (First Time Attach), absent: off\n"
+	"    origin_host =  origin_realm =   jitsim's Diameter identity (required)\n"
+	"    host_ip =                  Host-IP-Address (default: the local address)\n"
+	"    peer = NAME listen|connect tcp|sctp ADDR:PORT [host=H] [local=ADDR:PORT]\n"
+	"                               repeatable: MMEs, DRAs, relays (at least one)\n"
+	"    hss = REGION NAME tcp|sctp ADDR:PORT host=H realm=R [local=ADDR:PORT]\n"
+	"                               repeatable: the real HSS of a region\n"
+	"    default_hss = none         unknown = reject|proxy   locked_result = 5001\n"
+	"    redirect = no              watchdog = 30 (Tw, s, 2..300)\n"
+	"    workers = 1                Diameter-only workers when no port, no [ss7]\n"
+	"    ring_slots = 1024          per worker Diameter ring, power of two\n"
 	"\n"
 	"Telemetry (dpdk-telemetry.py -f FILE_PREFIX, default jitsim-NAME):\n"
 	"  /jitsim/stats    totals: frames, messages by protocol and operation,\n"
@@ -148,6 +161,8 @@ static const char dp_usage[] =
 	"                   drops, cycles per frame\n"
 	"  /jitsim/ss7      [ss7]: associations, messages in and out, verdicts,\n"
 	"                   relays per region, drops by reason\n"
+	"  /jitsim/diameter [diameter]: peers (state, role, transport, messages),\n"
+	"                   verdicts, proxied per region, answers, drops\n"
 	"\n"
 	"Log lines go to stderr and start with \"jitsim-dp: \"; \"jitsim-dp: ready: N\n"
 	"workers, M SIMs loaded\" says the workers run.\n"
@@ -450,6 +465,11 @@ dp_worker_new(struct jitsim_dp *dp, unsigned int *lcore)
 		w->sig_tx = dp->sigio.tx[n];
 		w->fta_cfg = &dp->fta_cfg;
 	}
+	if (dp->diamio_on) {
+		w->diam_rx = dp->diamio.rx[n];
+		w->diam_tx = dp->diamio.tx[n];
+		w->fta_diam_cfg = &dp->fta_diam_cfg;
+	}
 	return w;
 }
 
@@ -518,6 +538,30 @@ dp_summary_ss7(const struct jitsim_dp *dp, const char *what)
 		      t.fta.verdict[JITSIM_FTA_DROP], t.w.tx_full + t.w.to_cp_full, sig_drops);
 }
 
+/* The Diameter line of the summary: peers, diamio, verdicts. */
+static void
+dp_summary_diam(const struct jitsim_dp *dp, const char *what)
+{
+	const struct jitsim_dp_diamio_stats *st = &dp->diamio.st;
+	struct jitsim_dp_diam_totals t;
+	uint64_t drops = 0;
+
+	jitsim_dp_diam_totals(dp, &t);
+	for (unsigned int d = 0; d < JITSIM_DP_DIAMIO_DROP_MAX; d++)
+		drops += jitsim_dp_cnt_read(&st->drops[d]);
+	jitsim_dp_log("diameter %s: peers_open=%" PRIu64 "/%u requests=%" PRIu64 " proxied=%" PRIu64
+		      " answered=%" PRIu64 " to_cp=%" PRIu64 " from_cp=%" PRIu64
+		      " hss_answers=%" PRIu64 " verdict_drops=%" PRIu64 " ring_drops=%" PRIu64
+		      " busy=%" PRIu64 " no_route=%" PRIu64 " diamio_drops=%" PRIu64,
+		      what, jitsim_dp_cnt_read(&st->peers_open), dp->diamio.n_peers,
+		      jitsim_dp_cnt_read(&st->rx_requests), jitsim_dp_cnt_read(&st->tx_proxied),
+		      t.fta.verdict[JITSIM_FTA_DIAM_ANSWER], t.w.to_cp,
+		      jitsim_dp_cnt_read(&st->tx_cp_sent), jitsim_dp_cnt_read(&st->hss_answers),
+		      t.fta.verdict[JITSIM_FTA_DIAM_DROP], t.w.tx_full + t.w.to_cp_full,
+		      jitsim_dp_cnt_read(&st->ans_busy), jitsim_dp_cnt_read(&st->ans_no_route),
+		      drops);
+}
+
 static void
 dp_summary(const struct jitsim_dp *dp, const char *what, struct jitsim_dp_totals *prev,
 	   uint64_t *prev_tsc)
@@ -547,6 +591,8 @@ dp_summary(const struct jitsim_dp *dp, const char *what, struct jitsim_dp_totals
 	*prev_tsc = now;
 	if (dp->sigio_on)
 		dp_summary_ss7(dp, what);
+	if (dp->diamio_on)
+		dp_summary_diam(dp, what);
 }
 
 static void
@@ -634,6 +680,45 @@ dp_fta_cfg(struct jitsim_dp *dp)
 }
 
 _Static_assert(JITSIM_DP_SS7_REGION_MAX <= JITSIM_FTA_REGIONS, "[ss7] regions fit fta's");
+_Static_assert(JITSIM_DP_DIAM_REGION_MAX <= JITSIM_FTA_REGIONS, "[diameter] regions fit");
+_Static_assert(JITSIM_DP_DIAM_HOST_MAX <= JITSIM_FTA_DIAM_HOST_MAX, "[diameter] hosts fit");
+
+/* [diameter] -> the workers' S6a verdict configuration (fta_diam.h). The
+ * Origin-State-Id is the start time: it changes with every restart, as
+ * RFC 6733 8.16 wants, and peers learn that our state was lost. */
+static int
+dp_fta_diam_cfg(struct jitsim_dp *dp)
+{
+	const struct jitsim_dp_diam_config *c = &dp->cfg.diam;
+	struct jitsim_fta_diam_cfg *f = &dp->fta_diam_cfg;
+	char err[256];
+
+	jitsim_fta_diam_cfg_init(f);
+	if (!c->enabled)
+		return 0;
+	/* config.c kept them within JITSIM_DP_DIAM_HOST_MAX (asserted above). */
+	memcpy(f->origin_host, c->origin_host, sizeof(c->origin_host));
+	memcpy(f->origin_realm, c->origin_realm, sizeof(c->origin_realm));
+	f->origin_state_id = (uint32_t)time(NULL);
+	f->locked_result = c->locked_result;
+	f->unknown =
+		c->unknown_proxy ? JITSIM_FTA_DIAM_UNKNOWN_PROXY : JITSIM_FTA_DIAM_UNKNOWN_REJECT;
+	f->redirect = c->redirect;
+	f->default_hss = c->default_hss;
+	for (unsigned int i = 0; i < c->n_peers; i++) {
+		const struct jitsim_dp_diam_peer *p = &c->peer[i];
+
+		if (p->kind != JITSIM_DP_DIAM_HSS)
+			continue;
+		f->has_hss[p->region] = true;
+		memcpy(f->hss_host[p->region], p->host, sizeof(p->host));
+	}
+	if (jitsim_fta_diam_cfg_check(f, err, sizeof(err)) != 0) {
+		fprintf(stderr, "jitsim-dp: [diameter]: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * The ABI wants the heartbeat refreshed at least every 100 ms from the
@@ -678,6 +763,43 @@ dp_hb_stop(struct dp_hb *hb)
 	hb->running = false;
 }
 
+/* Workers when no port is in use: [ss7] workers, [diameter] workers, the
+ * larger when both sections are there. */
+static unsigned int
+dp_sig_workers(const struct jitsim_dp *dp)
+{
+	unsigned int n = dp->cfg.ss7.enabled ? dp->cfg.ss7.workers : 0;
+
+	if (dp->cfg.diam.enabled && dp->cfg.diam.workers > n)
+		n = dp->cfg.diam.workers;
+	return n;
+}
+
+/*
+ * [ss7] and [diameter] both: shm sig_down is single-consumer and diamio
+ * consumes it; the SS7 records reach sigio through an in-process ring that
+ * sigio sees as the sig_down of its own copy of the segment handle (sigio
+ * uses the handle for sig_down only).
+ */
+static int
+dp_ss7_down(struct jitsim_dp *dp)
+{
+	dp->ss7_down = rte_ring_create_elem("jitsim_ss7_down", sizeof(struct jitsim_sig_msg),
+					    dp->cfg.ss7.ring_slots, (int)rte_socket_id(),
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (dp->ss7_down == NULL) {
+		jitsim_dp_log("[ss7] ring_slots = %u: cannot create the ring of jitsim-cp's SS7 "
+			      "messages: %s",
+			      dp->cfg.ss7.ring_slots, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	dp->sigio_shm = dp->shm;
+	dp->sigio_shm.sig_down = dp->ss7_down;
+	dp->sigio.shm = &dp->sigio_shm;
+	dp->diamio.ss7_down = dp->ss7_down;
+	return 0;
+}
+
 static int
 dp_start_steps(struct jitsim_dp *dp)
 {
@@ -685,12 +807,14 @@ dp_start_steps(struct jitsim_dp *dp)
 	unsigned int need, have;
 	int rc;
 
-	if (dp->cfg.ss7.enabled && dp->cfg.ports_all && rte_eth_dev_count_avail() == 0) {
-		/* SS7 only: no NIC is required when the traffic comes over
-		 * the [ss7] associations. */
+	if ((dp->cfg.ss7.enabled || dp->cfg.diam.enabled) && dp->cfg.ports_all &&
+	    rte_eth_dev_count_avail() == 0) {
+		/* Signaling only: no NIC is required when the traffic comes
+		 * over the [ss7] associations or the [diameter] peers. */
 		memset(&dp->ports, 0, sizeof(dp->ports));
-		jitsim_dp_log("no ports: SS7 associations only, %u worker(s) ([ss7] workers)",
-			      dp->cfg.ss7.workers);
+		jitsim_dp_log("no ports: %s only, %u worker(s) (%s workers)",
+			      dp->cfg.ss7.enabled ? "SS7 associations" : "Diameter peers",
+			      dp_sig_workers(dp), dp->cfg.ss7.enabled ? "[ss7]" : "[diameter]");
 	} else {
 		rc = jitsim_dp_ports_resolve(&dp->ports, &dp->cfg, err, sizeof(err));
 		if (rc != 0) {
@@ -700,7 +824,7 @@ dp_start_steps(struct jitsim_dp *dp)
 	}
 	need = jitsim_dp_ports_queues(&dp->ports);
 	if (need == 0)
-		need = dp->cfg.ss7.workers;
+		need = dp_sig_workers(dp);
 	if (need > dp->shm.hdr->n_event_rings || need > JITSIM_DP_WORKER_MAX) {
 		jitsim_dp_log("%u workers (ports x RX queues) but the shm segment has %u event "
 			      "rings (one per worker): fewer queues, or a segment made with "
@@ -734,6 +858,21 @@ dp_start_steps(struct jitsim_dp *dp)
 			return rc;
 		}
 		dp->sigio_on = true;
+	}
+	if (dp->cfg.diam.enabled) {
+		rc = jitsim_dp_diamio_init(&dp->diamio, &dp->cfg.diam, &dp->shm, need,
+					   (int)rte_socket_id(), dp->fta_diam_cfg.origin_state_id,
+					   err, sizeof(err));
+		if (rc != 0) {
+			jitsim_dp_log("%s", err);
+			return rc;
+		}
+		dp->diamio_on = true;
+		if (dp->sigio_on) {
+			rc = dp_ss7_down(dp);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	rc = dp_workers_create(dp, need);
 	if (rc != 0)
@@ -769,12 +908,16 @@ dp_start_steps(struct jitsim_dp *dp)
 		}
 		dp->n_launched++;
 		if (w->has_port)
-			jitsim_dp_log("worker %u: lcore %u, port %u (%s) queue %u, link %s%s%s", i,
-				      w->lcore, w->port, pt ? pt->name : "?", w->queue,
+			jitsim_dp_log("worker %u: lcore %u, port %u (%s) queue %u, link %s%s%s%s",
+				      i, w->lcore, w->port, pt ? pt->name : "?", w->queue,
 				      jitsim_dp_config_dlt_name(w->dlt),
-				      pt && pt->rss ? ", rss" : "", w->sig_rx ? ", ss7" : "");
+				      pt && pt->rss ? ", rss" : "", w->sig_rx ? ", ss7" : "",
+				      w->diam_rx ? ", diameter" : "");
 		else
-			jitsim_dp_log("worker %u: lcore %u, ss7 only", i, w->lcore);
+			jitsim_dp_log("worker %u: lcore %u, %s only", i, w->lcore,
+				      w->sig_rx && w->diam_rx ? "ss7 and diameter"
+				      : w->sig_rx	      ? "ss7"
+							      : "diameter");
 	}
 	if (dp->sigio_on) {
 		rc = jitsim_dp_sigio_start(&dp->sigio);
@@ -786,6 +929,17 @@ dp_start_steps(struct jitsim_dp *dp)
 			      "slots per worker",
 			      dp->cfg.ss7.own_pc, dp->cfg.ss7.n_links, dp->cfg.ss7.n_hlr,
 			      dp->cfg.ss7.ring_slots);
+	}
+	if (dp->diamio_on) {
+		rc = jitsim_dp_diamio_start(&dp->diamio);
+		if (rc != 0) {
+			jitsim_dp_log("diameter I/O thread: %s", strerror(-rc));
+			return rc;
+		}
+		jitsim_dp_log("diameter: origin-host %s, %u client peer(s), %u region HSS(s), "
+			      "%u ring slots per worker",
+			      dp->cfg.diam.origin_host, dp->cfg.diam.n_clients, dp->cfg.diam.n_hss,
+			      dp->cfg.diam.ring_slots);
 	}
 	__atomic_store_n(&dp->shm.hdr->dp_n_workers, dp->n_workers, __ATOMIC_RELAXED);
 	__atomic_store_n(&dp->shm.hdr->dp_ready, 1, __ATOMIC_RELEASE);
@@ -834,6 +988,9 @@ dp_stop(struct jitsim_dp *dp)
 	/* The associations first (ASPIA, ASPDN: the STP reroutes), while the
 	 * workers still drain their rings; the rings go once they stopped. */
 	jitsim_dp_sigio_stop(&dp->sigio);
+	/* DPR on every open Diameter peer (RFC 6733 5.4: the DRA moves
+	 * traffic elsewhere at once), DPAs awaited up to 2 s. */
+	jitsim_dp_diamio_stop(&dp->diamio);
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	jitsim_dp_updater_stop(&dp->updater);
@@ -851,6 +1008,12 @@ dp_stop(struct jitsim_dp *dp)
 		jitsim_dp_sigio_free(&dp->sigio);
 		dp->sigio_on = false;
 	}
+	if (dp->diamio_on) {
+		jitsim_dp_diamio_free(&dp->diamio);
+		dp->diamio_on = false;
+	}
+	rte_ring_free(dp->ss7_down);
+	dp->ss7_down = NULL;
 	for (unsigned int i = 0; i < dp->n_workers; i++)
 		rte_free(dp->workers[i]);
 	dp->n_workers = 0;
@@ -875,7 +1038,7 @@ main(int argc, char **argv)
 		jitsim_dp_config_free(&dp.cfg);
 		return rc < 0 ? DP_EXIT_OK : rc;
 	}
-	if (dp_detect_cfg(&dp) != 0 || dp_fta_cfg(&dp) != 0) {
+	if (dp_detect_cfg(&dp) != 0 || dp_fta_cfg(&dp) != 0 || dp_fta_diam_cfg(&dp) != 0) {
 		jitsim_dp_config_free(&dp.cfg);
 		return DP_EXIT_FAIL;
 	}

@@ -53,6 +53,24 @@ jitsim_dp_ss7_totals(const struct jitsim_dp *dp, struct jitsim_dp_ss7_totals *t)
 }
 
 void
+jitsim_dp_diam_totals(const struct jitsim_dp *dp, struct jitsim_dp_diam_totals *t)
+{
+	_Static_assert(sizeof(t->w) % sizeof(uint64_t) == 0, "sig stats are u64 counters");
+	_Static_assert(sizeof(t->fta) % sizeof(uint64_t) == 0, "fta_diam stats are u64 counters");
+	memset(t, 0, sizeof(*t));
+	for (unsigned int i = 0; i < dp->n_workers; i++) {
+		const struct jitsim_dp_worker *w = dp->workers[i];
+
+		if (w == NULL || w->diam_rx == NULL)
+			continue;
+		dp_sum_u64((uint64_t *)&t->w, (const uint64_t *)&w->diam,
+			   sizeof(t->w) / sizeof(uint64_t));
+		dp_sum_u64((uint64_t *)&t->fta, (const uint64_t *)&w->fdiam.st,
+			   sizeof(t->fta) / sizeof(uint64_t));
+	}
+}
+
+void
 jitsim_dp_totals(const struct jitsim_dp *dp, struct jitsim_dp_totals *t,
 		 struct jitsim_detect_stats *d_out)
 {

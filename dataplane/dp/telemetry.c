@@ -19,6 +19,7 @@
 #include <jitsim/proto/map.h>
 #include <jitsim/sim.h>
 
+#include "diam_fsm.h"
 #include "m3ua_asp.h"
 #include "telemetry.h"
 
@@ -242,6 +243,12 @@ dp_tel_lcore(const struct jitsim_dp_worker *w, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "ss7_to_cp", RD(w->sig.to_cp));
 		rte_tel_data_add_dict_u64(d, "ss7_cycles", RD(w->sig.cycles));
 	}
+	if (w->diam_rx != NULL) {
+		rte_tel_data_add_dict_u64(d, "diameter_rx", RD(w->diam.rx));
+		rte_tel_data_add_dict_u64(d, "diameter_tx", RD(w->diam.tx));
+		rte_tel_data_add_dict_u64(d, "diameter_to_cp", RD(w->diam.to_cp));
+		rte_tel_data_add_dict_u64(d, "diameter_cycles", RD(w->diam.cycles));
+	}
 }
 
 static const char *
@@ -361,6 +368,152 @@ dp_tel_ss7(const struct jitsim_dp *dp, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "returned", t.fta.returned);
 }
 
+static const char *
+dp_name_diam_verdict(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_fta_diam_verdict_name(i);
+}
+
+static const char *
+dp_name_diam_drop(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_fta_diam_drop_name(i);
+}
+
+static const char *
+dp_name_diamio_drop(unsigned int i, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return jitsim_dp_diamio_drop_name(i);
+}
+
+/* /jitsim/diameter: peers, the diamio thread, the workers' S6a path. */
+static void
+dp_tel_diam(const struct jitsim_dp *dp, struct rte_tel_data *d)
+{
+	const struct jitsim_dp_diamio *io = &dp->diamio;
+	const struct jitsim_dp_diamio_stats *st = &io->st;
+	struct jitsim_dp_diam_totals t;
+	struct rte_tel_data *peers;
+	uint64_t v[JITSIM_DP_DIAM_REGION_MAX];
+
+	rte_tel_data_add_dict_string(d, "origin_host", dp->cfg.diam.origin_host);
+	rte_tel_data_add_dict_u64(d, "peers", io->n_peers);
+	rte_tel_data_add_dict_u64(d, "peers_open", RD(st->peers_open));
+	peers = rte_tel_data_alloc();
+	if (peers != NULL) {
+		rte_tel_data_start_dict(peers);
+		for (unsigned int i = 0; i < io->n_peers; i++) {
+			const struct jitsim_dp_diamio_peer *p = &io->peers[i];
+			const uint32_t state = __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+			struct rte_tel_data *x = rte_tel_data_alloc();
+			char kb[64];
+
+			if (x == NULL)
+				break;
+			rte_tel_data_start_dict(x);
+			rte_tel_data_add_dict_u64(x, "index", i);
+			rte_tel_data_add_dict_string(x, "role",
+						     p->cfg->kind == JITSIM_DP_DIAM_HSS ? "hss"
+						     : p->cfg->listen ? "client_listen"
+								      : "client_connect");
+			rte_tel_data_add_dict_string(
+				x, "transport",
+				p->cfg->transport == JITSIM_DP_DIAM_SCTP ? "sctp" : "tcp");
+			rte_tel_data_add_dict_string(
+				x, "state", jitsim_diam_state_name((enum jitsim_diam_state)state));
+			rte_tel_data_add_dict_u64(x, "open",
+						  state == JITSIM_DIAM_I_OPEN ||
+							  state == JITSIM_DIAM_R_OPEN);
+			rte_tel_data_add_dict_u64(x, "suspect",
+						  __atomic_load_n(&p->wd, __ATOMIC_RELAXED) ==
+							  JITSIM_DIAM_WD_SUSPECT);
+			if (p->cfg->kind == JITSIM_DP_DIAM_HSS)
+				rte_tel_data_add_dict_u64(x, "region", p->cfg->region);
+			rte_tel_data_add_dict_u64(x, "rx_msgs", RD(p->app_rx));
+			rte_tel_data_add_dict_u64(x, "tx_msgs", RD(p->app_tx));
+			rte_tel_data_add_dict_u64(x, "opens", RD(p->opens));
+			rte_tel_data_add_dict_u64(x, "connect_fail", RD(p->connect_fail));
+			if (rte_tel_data_add_dict_container(peers, dp_tel_key(p->cfg->name, kb), x,
+							    0) != 0)
+				rte_tel_data_free(x);
+		}
+		if (rte_tel_data_add_dict_container(d, "peer", peers, 0) != 0)
+			rte_tel_data_free(peers);
+	}
+	rte_tel_data_add_dict_u64(d, "rx_requests", RD(st->rx_requests));
+	rte_tel_data_add_dict_u64(d, "rx_dup", RD(st->rx_dup));
+	rte_tel_data_add_dict_u64(d, "rx_to_worker", RD(st->rx_to_worker));
+	rte_tel_data_add_dict_u64(d, "rx_oversize", RD(st->rx_oversize));
+	rte_tel_data_add_dict_u64(d, "rx_ring_full", RD(st->rx_ring_full));
+	rte_tel_data_add_dict_u64(d, "rx_cp_answers", RD(st->rx_cp_answers));
+	rte_tel_data_add_dict_u64(d, "hss_answers", RD(st->hss_answers));
+	rte_tel_data_add_dict_u64(d, "hss_requests", RD(st->hss_requests));
+	rte_tel_data_add_dict_u64(d, "client_answers", RD(st->client_answers));
+	rte_tel_data_add_dict_u64(d, "tx_from_workers", RD(st->tx_worker));
+	rte_tel_data_add_dict_u64(d, "tx_answers", RD(st->tx_answers));
+	rte_tel_data_add_dict_u64(d, "tx_proxied", RD(st->tx_proxied));
+	rte_tel_data_add_dict_u64(d, "tx_default_hss", RD(st->tx_default_hss));
+	rte_tel_data_add_dict_u64(d, "tx_from_cp", RD(st->tx_cp));
+	rte_tel_data_add_dict_u64(d, "tx_cp_sent", RD(st->tx_cp_sent));
+	rte_tel_data_add_dict_u64(d, "ss7_passed", RD(st->ss7_passed));
+	rte_tel_data_add_dict_u64(d, "answered_3002", RD(st->ans_no_route));
+	rte_tel_data_add_dict_u64(d, "answered_3004", RD(st->ans_busy));
+	rte_tel_data_add_dict_u64(d, "answered_3005", RD(st->ans_loop));
+	rte_tel_data_add_dict_u64(d, "answered_5012", RD(st->rx_oversize));
+	rte_tel_data_add_dict_u64(d, "map_used", RD(st->map_used));
+	rte_tel_data_add_dict_u64(d, "map_full", RD(st->map_full));
+	rte_tel_data_add_dict_u64(d, "map_expired", RD(st->map_expired));
+	rte_tel_data_add_dict_u64(d, "opens", RD(st->opens));
+	rte_tel_data_add_dict_u64(d, "closes", RD(st->closes));
+	rte_tel_data_add_dict_u64(d, "failovers", RD(st->failovers));
+	rte_tel_data_add_dict_u64(d, "failbacks", RD(st->failbacks));
+	rte_tel_data_add_dict_u64(d, "restarts", RD(st->restarts));
+	for (unsigned int r = 0; r < JITSIM_DP_DIAM_REGION_MAX; r++)
+		v[r] = RD(st->proxied_region[r]);
+	dp_tel_sub(d, "proxied_by_region", v, JITSIM_DP_DIAM_REGION_MAX, dp_name_index);
+	for (unsigned int r = 0; r < JITSIM_DP_DIAMIO_DROP_MAX; r++)
+		v[r] = RD(st->drops[r]);
+	dp_tel_sub(d, "diamio_drops", v, JITSIM_DP_DIAMIO_DROP_MAX, dp_name_diamio_drop);
+
+	jitsim_dp_diam_totals(dp, &t);
+	rte_tel_data_add_dict_u64(d, "worker_rx", t.w.rx);
+	rte_tel_data_add_dict_u64(d, "worker_tx", t.w.tx);
+	rte_tel_data_add_dict_u64(d, "worker_tx_full", t.w.tx_full);
+	rte_tel_data_add_dict_u64(d, "to_cp", t.w.to_cp);
+	rte_tel_data_add_dict_u64(d, "to_cp_full", t.w.to_cp_full);
+	rte_tel_data_add_dict_u64(d, "detect_msgs", t.w.detect_msgs);
+	rte_tel_data_add_dict_u64(d, "detect_wrap_failed", t.w.detect_wrap);
+	rte_tel_data_add_dict_u64(d, "cycles", t.w.cycles);
+	dp_tel_sub(d, "verdicts", t.fta.verdict, JITSIM_FTA_DIAM_VERDICT_MAX, dp_name_diam_verdict);
+	dp_tel_sub(d, "verdict_drops", t.fta.drop, JITSIM_FTA_DIAM_DROP_MAX, dp_name_diam_drop);
+	dp_tel_sub(d, "proxy_verdicts_by_region", t.fta.proxy_region, JITSIM_FTA_REGIONS,
+		   dp_name_index);
+	dp_tel_sub(d, "to_cp_by_state", t.fta.to_cp_state, JITSIM_SIM_STATE_MAX, dp_name_sim_state);
+}
+
+static int
+dp_tel_cmd_diam(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&dp_tel_lock);
+	if (dp_tel_dp != NULL && dp_tel_dp->diamio_on) {
+		rte_tel_data_add_dict_u64(d, "ready", 1);
+		dp_tel_diam(dp_tel_dp, d);
+	} else {
+		rte_tel_data_add_dict_u64(d, "ready", 0);
+	}
+	pthread_mutex_unlock(&dp_tel_lock);
+	return 0;
+}
+
 static int
 dp_tel_cmd_ss7(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -440,6 +593,11 @@ jitsim_dp_telemetry_attach(struct jitsim_dp *dp)
 			"/jitsim/ss7", dp_tel_cmd_ss7,
 			"jitsim-dp [ss7]: associations, messages in and out, verdicts, "
 			"relays per region, drops. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/jitsim/diameter", dp_tel_cmd_diam,
+			"jitsim-dp [diameter]: peers, requests in, answers and proxied "
+			"requests out, verdicts, drops. No parameters");
 	dp_tel_registered = rc == 0;
 	return rc;
 }

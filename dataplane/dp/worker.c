@@ -25,6 +25,7 @@
 #include <jitsim/proto/ip.h>
 #include <jitsim/proto/m3ua.h>
 #include <jitsim/proto/sctp.h>
+#include <jitsim/proto/tcp.h>
 #include <jitsim/proto/wbuf.h>
 
 #include "worker.h"
@@ -55,6 +56,9 @@ jitsim_dp_worker_init(struct jitsim_dp_worker *w, const struct jitsim_detect_cfg
 	memset(&w->sig, 0, sizeof(w->sig));
 	if (w->fta_cfg != NULL)
 		jitsim_fta_init(&w->fta, w->fta_cfg, imsi, msisdn, (uint16_t)w->lcore);
+	memset(&w->diam, 0, sizeof(w->diam));
+	if (w->fta_diam_cfg != NULL)
+		jitsim_fta_diam_init(&w->fdiam, w->fta_diam_cfg, imsi, (uint16_t)w->lcore);
 }
 
 /* Candidates -> rules -> events -> ring; the events that do not fit are
@@ -265,6 +269,120 @@ dp_sig_burst(struct jitsim_dp_worker *w, struct dp_clock *clk)
 	dp_cnt_add(&w->sig.cycles, rte_rdtsc() - t0);
 }
 
+/*
+ * A Diameter request is wrapped for the detect pipeline into raw IPv4 +
+ * a 20-byte TCP header, port 3868 both ways (frame.c recognises Diameter
+ * over TCP by the port): 40 bytes of headers, no checksums (not verified),
+ * one copy of at most JITSIM_SIG_DATA_MAX bytes.
+ */
+#define DP_DIAM_WRAP_HDR (JITSIM_IPV4_MIN_HDR_LEN + JITSIM_TCP_MIN_HDR_LEN)
+
+static inline unsigned int
+dp_diam_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsigned int nc,
+	       uint32_t now_s)
+{
+	static const uint8_t lo[4] = {127, 0, 0, 1};
+	const size_t len = DP_DIAM_WRAP_HDR + m->len;
+	struct jitsim_frame_iter it;
+	struct jitsim_msg msg;
+	enum jitsim_reason r;
+	uint8_t *p = w->linear;
+
+	if (unlikely(m->len > JITSIM_SIG_DATA_MAX || len > sizeof(w->linear))) {
+		dp_cnt_add(&w->diam.detect_wrap, 1);
+		return nc;
+	}
+	memset(p, 0, DP_DIAM_WRAP_HDR);
+	p[0] = 0x45; /* IPv4, 5 words */
+	jitsim_put_be16(p + 2, (uint16_t)len);
+	p[8] = 64;
+	p[9] = JITSIM_IPPROTO_TCP;
+	memcpy(p + 12, lo, 4);
+	memcpy(p + 16, lo, 4);
+	p += JITSIM_IPV4_MIN_HDR_LEN;
+	jitsim_put_be16(p, JITSIM_PORT_DIAMETER);
+	jitsim_put_be16(p + 2, JITSIM_PORT_DIAMETER);
+	p[12] = (JITSIM_TCP_MIN_HDR_LEN / 4) << 4;
+	p[13] = 0x18; /* PSH|ACK */
+	memcpy(w->linear + DP_DIAM_WRAP_HDR, m->data, m->len);
+
+	jitsim_frame_iter_init(&it, JITSIM_DLT_RAW, w->linear, len, &w->reasm, 0);
+	while ((r = jitsim_frame_next(&it, &msg)) != JITSIM_R_END) {
+		if (likely(r == JITSIM_R_OK)) {
+			dp_cnt_add(&w->diam.detect_msgs, 1);
+			if (jitsim_detect_classify(&w->det, &msg, &w->cand[nc]) &&
+			    ++nc == JITSIM_DETECT_BURST) {
+				dp_flush(w, nc, now_s);
+				nc = 0;
+			}
+		} else if ((unsigned int)r < JITSIM_R_MAX) {
+			dp_cnt_add(&w->st.reason[r], 1);
+		}
+	}
+	return nc;
+}
+
+/*
+ * One burst from the diamio rx ring, as dp_sig_burst() for SS7: detect
+ * pipeline, then the S6a verdict (fta_diam.h); answers and requests to
+ * proxy to the diamio tx ring, requests for jitsim-cp to sig_up. Verdicts
+ * are taken before the burst's candidates are applied, as for SS7.
+ */
+static inline void
+dp_diam_burst(struct jitsim_dp_worker *w, struct dp_clock *clk)
+{
+	const size_t esize = sizeof(struct jitsim_sig_msg);
+	unsigned int n, nc = 0, ntx = 0, nup = 0, put;
+	uint64_t t0;
+	uint32_t now_s;
+
+	n = rte_ring_sc_dequeue_burst_elem(w->diam_rx, w->sig_in, esize, JITSIM_DP_SIG_BURST, NULL);
+	if (n == 0)
+		return;
+	t0 = rte_rdtsc();
+	now_s = dp_clock_now(clk, t0);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct jitsim_sig_msg *m = &w->sig_in[i];
+		const struct jitsim_fta_diam_in in = {
+			.msg = m->data,
+			.len = m->len < JITSIM_SIG_DATA_MAX ? m->len : JITSIM_SIG_DATA_MAX,
+			.peer = m->assoc,
+			.flags = m->flags,
+		};
+		struct jitsim_sig_msg *out = &w->sig_out[ntx];
+
+		nc = dp_diam_detect(w, m, nc, now_s);
+		switch (jitsim_fta_diam_process(&w->fdiam, &in, now_s, out, NULL)) {
+		case JITSIM_FTA_DIAM_PROXY:
+		case JITSIM_FTA_DIAM_ANSWER:
+			ntx++;
+			break;
+		case JITSIM_FTA_DIAM_TO_CP:
+			/* The slow path: one more copy, header and used data only. */
+			memcpy(&w->sig_up[nup++], out, JITSIM_SIG_HDR_SIZE + out->len);
+			break;
+		default:
+			break; /* DROP: counted by reason in w->fdiam.st */
+		}
+	}
+	if (nc > 0)
+		dp_flush(w, nc, now_s);
+	if (ntx > 0) {
+		put = rte_ring_sp_enqueue_burst_elem(w->diam_tx, w->sig_out, esize, ntx, NULL);
+		dp_cnt_add(&w->diam.tx, put);
+		if (unlikely(put < ntx))
+			dp_cnt_add(&w->diam.tx_full, ntx - put);
+	}
+	if (nup > 0) {
+		put = jitsim_shm_sig_up_put(w->shm, w->sig_up, nup);
+		dp_cnt_add(&w->diam.to_cp, put);
+		if (unlikely(put < nup))
+			dp_cnt_add(&w->diam.to_cp_full, nup - put);
+	}
+	dp_cnt_add(&w->diam.rx, n);
+	dp_cnt_add(&w->diam.cycles, rte_rdtsc() - t0);
+}
+
 int
 jitsim_dp_worker_main(void *arg)
 {
@@ -274,6 +392,7 @@ jitsim_dp_worker_main(void *arg)
 	const uint16_t burst = w->burst;
 	const bool has_port = w->has_port;
 	struct rte_ring *const sig_rx = w->sig_rx;
+	struct rte_ring *const diam_rx = w->diam_rx;
 	struct rte_mbuf *pkts[JITSIM_DP_BURST_MAX];
 	struct dp_clock clk = {.hz = rte_get_tsc_hz()};
 
@@ -291,6 +410,8 @@ jitsim_dp_worker_main(void *arg)
 
 		if (sig_rx != NULL)
 			dp_sig_burst(w, &clk);
+		if (diam_rx != NULL)
+			dp_diam_burst(w, &clk);
 		/* Cycles count from before RX, as testpmd's --record-core-cycles
 		 * does, so that the two are comparable; empty polls do not count. */
 		t0 = rte_rdtsc();

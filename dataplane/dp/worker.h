@@ -20,6 +20,13 @@
  * for jitsim-cp to shm sig_up; full rings drop and count. An SS7-only
  * worker (no port in use) does only that.
  *
+ * With [diameter] (issue 9) likewise from the worker's diamio rx ring
+ * (diamio.h): every S6a request through the detect pipeline (wrapped into
+ * an IPv4/TCP port 3868 frame) and the S6a verdict (fta_diam.h); answers
+ * and requests to proxy go to its diamio tx ring, requests for jitsim-cp
+ * to shm sig_up. The burst buffers (sig_in, sig_out, sig_up) serve both
+ * paths: one burst is done before the next begins.
+ *
  * Thread-safety: a worker's struct is written by its lcore only, once
  * main.c has filled the setup fields and launched it. Other threads
  * (telemetry, the main loop's summary) read the counters with relaxed
@@ -41,6 +48,7 @@
 #include "config.h"
 #include "detect.h"
 #include "fta.h"
+#include "fta_diam.h"
 
 struct rte_ring;
 
@@ -95,6 +103,11 @@ struct jitsim_dp_worker {
 	struct rte_ring *sig_rx;
 	struct rte_ring *sig_tx;
 	const struct jitsim_fta_cfg *fta_cfg;
+	/* Diameter ([diameter] section; NULL without): SP/SC rings shared
+	 * with the diamio thread (diamio.h), and the S6a verdict configuration. */
+	struct rte_ring *diam_rx;
+	struct rte_ring *diam_tx;
+	const struct jitsim_fta_diam_cfg *fta_diam_cfg;
 
 	/* 1 while the worker is in its loop (atomic). */
 	uint32_t running;
@@ -113,14 +126,20 @@ struct jitsim_dp_worker {
 	struct jitsim_sig_msg sig_in[JITSIM_DP_SIG_BURST];  /* from the rx ring */
 	struct jitsim_sig_msg sig_out[JITSIM_DP_SIG_BURST]; /* to the tx ring */
 	struct jitsim_sig_msg sig_up[JITSIM_DP_SIG_BURST];  /* to jitsim-cp */
+
+	/* Diameter path (written by the worker only; unused without
+	 * [diameter]). The same counters as the SS7 path's. */
+	struct jitsim_dp_worker_sig_stats diam __attribute__((aligned(64)));
+	struct jitsim_fta_diam fdiam __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
 
 /*
  * Initialise the parts of @w the worker owns (counters, reassembly,
  * detect context on @cfg and the tables; the event seq goes on from the
  * last event published in ring w->index, so it survives a restart; the
- * fta context when w->fta_cfg is set).
- * Main thread, before launch, with w->shm, w->index and w->fta_cfg set.
+ * fta context when w->fta_cfg is set, the fta_diam one when
+ * w->fta_diam_cfg is). Main thread, before launch, with w->shm, w->index,
+ * w->fta_cfg and w->fta_diam_cfg set.
  */
 void jitsim_dp_worker_init(struct jitsim_dp_worker *w, const struct jitsim_detect_cfg *cfg,
 			   struct jitsim_table_imsi *imsi, struct jitsim_table_msisdn *msisdn);
