@@ -87,6 +87,8 @@ static const char cp_usage[] =
 	"  [pool NAME]   id tenant region first last quarantine\n"
 	"  [fta]         enable own_pc own_gt own_ssn hlr_number ul_timeout\n"
 	"                handover_delay max_dialogues isd_category apn\n"
+	"                s6a_origin_host s6a_origin_realm s6a_apn s6a_ambr_ul\n"
+	"                s6a_ambr_dl s6a_qci s6a_pdn_type s6a_network_access_mode\n"
 	"\n"
 	"Exit status: 0 after SIGTERM/SIGINT, 1 on a configuration or start-up\n"
 	"error (the message names the file, line and key, or the path).\n";
