@@ -74,7 +74,7 @@ enum s6a_state {
 
 struct s6a_pend {
 	uint8_t state;
-	uint16_t assoc;	 /* dp peer of the ULR */
+	uint64_t to;	 /* S6A_TO(): dp peer and connection of the ULR */
 	uint16_t len;	 /* of req */
 	uint32_t ohash;	 /* FNV-1a of the ULR's Origin-Host */
 	uint32_t e2e;	 /* the ULR's End-to-End id */
@@ -89,6 +89,7 @@ struct s6a_pend {
 
 struct s6a_cached {
 	uint64_t at_ns; /* 0: empty */
+	uint64_t rid;	/* s6a_req_id(): Origin-Host, Session-Id, User-Name */
 	uint32_t ohash, e2e, cmd;
 	uint16_t len;
 	uint8_t data[JITSIM_SIG_DATA_MAX];
@@ -102,6 +103,7 @@ struct fta_s6a {
 	struct fta_list timers[S6A_STATE_MAX];
 	uint32_t wait_hash[FTA_WAIT_HASH_SIZE];
 	struct s6a_cached *cache;
+	uint32_t cache_sweep; /* next slot fta_s6a_timers() looks at */
 	struct jitsim_s6a_fta_origin origin;
 	uint32_t e2e_next; /* End-to-End ids of our CLRs */
 	uint32_t sid_hi;   /* Session-Id: boot time, then a counter */
@@ -130,6 +132,36 @@ s6a_fnv1a(const uint8_t *p, size_t n)
 		h ^= p[i];
 		h *= 16777619u;
 	}
+	return h;
+}
+
+/* FNV-1a 64 of @n octets, on from @h. */
+static uint64_t
+s6a_fnv64(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * What a retransmission repeats besides its End-to-End id (RFC 6733 5.5.4:
+ * the same message with the T bit): Origin-Host, Session-Id and the IMSI.
+ * A cached answer is resent only when this matches too, so that a hash
+ * collision of Origin-Hosts or an End-to-End id an MME reuses after a
+ * restart never hands one SIM's vectors to another.
+ */
+static uint64_t
+s6a_req_id(const struct jitsim_s6a_fta_req *rq)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = s6a_fnv64(h, rq->origin_host.p, rq->origin_host.len);
+	h = s6a_fnv64(h ^ 0x100, rq->session_id.p, rq->session_id.len);
+	if (rq->has_imsi)
+		h = s6a_fnv64(h ^ 0x200, (const uint8_t *)rq->imsi.d, rq->imsi.n);
 	return h;
 }
 
@@ -314,10 +346,17 @@ static const char *const s6a_cmd_names[JITSIM_CP_FTA_S6A_CMD_MAX] = {
 	[JITSIM_CP_FTA_S6A_OTHER] = "other",
 };
 
-/* One whole Diameter message onto sig_down toward dp peer @assoc. 0 or
+/*
+ * Where an answer goes: the dp peer index (sig assoc) and the number of
+ * its connection the request came on (sig dpc, shm.h), so that jitsim-dp
+ * drops it rather than hand it to a reconnected peer.
+ */
+#define S6A_TO(m) ((uint64_t)(m)->dpc << 16 | (m)->assoc)
+
+/* One whole Diameter message onto sig_down toward @to (S6A_TO). 0 or
  * -ENOSPC (ring full) / -EINVAL (too long), counted. */
 static int
-s6a_put_down(struct jitsim_cp_fta *e, uint16_t assoc, uint64_t imsi, const uint8_t *msg, size_t n)
+s6a_put_down(struct jitsim_cp_fta *e, uint64_t to, uint64_t imsi, const uint8_t *msg, size_t n)
 {
 	struct jitsim_sig_msg m;
 	int rc;
@@ -331,7 +370,8 @@ s6a_put_down(struct jitsim_cp_fta *e, uint16_t assoc, uint64_t imsi, const uint8
 	m.kind = JITSIM_SIG_DIAM_SEND;
 	m.sim_state = 0xff;
 	m.len = (uint16_t)n;
-	m.assoc = assoc;
+	m.assoc = (uint16_t)to;
+	m.dpc = (uint32_t)(to >> 16);
 	m.seq = ++e->s6a->down_seq;
 	m.ts_s = (uint32_t)time(NULL);
 	m.imsi = imsi;
@@ -357,35 +397,37 @@ s6a_cache_slot(struct fta_s6a *s, uint32_t ohash, uint32_t e2e)
 	return &s->cache[k >> 52 & (S6A_CACHE_SIZE - 1)];
 }
 
-/* The answer @msg to the request (@ohash, @e2e, @cmd) from @assoc: sent,
+/* The answer @msg to the request (@ohash, @e2e, @cmd) from @to: sent,
  * kept for its duplicates, counted by @result_code / @exp_code. */
-static void
-s6a_answer(struct jitsim_cp_fta *e, uint16_t assoc, uint64_t imsi, uint32_t ohash, uint32_t e2e,
-	   uint32_t cmd, const uint8_t *msg, size_t n, uint32_t result_code, uint32_t exp_code,
-	   uint64_t now)
+static int
+s6a_answer(struct jitsim_cp_fta *e, uint64_t to, uint64_t imsi, uint32_t ohash,
+	   const struct jitsim_s6a_fta_req *rq, const uint8_t *msg, size_t n, uint32_t result_code,
+	   uint32_t exp_code, uint64_t now)
 {
-	struct s6a_cached *c = s6a_cache_slot(e->s6a, ohash, e2e);
+	struct s6a_cached *c = s6a_cache_slot(e->s6a, ohash, rq->e2e);
 
-	if (s6a_put_down(e, assoc, imsi, msg, n) != 0)
-		return;
+	if (s6a_put_down(e, to, imsi, msg, n) != 0)
+		return -ENOSPC;
 	FTA_ST_ADD(e, s6a_answers[s6a_code_idx(result_code, exp_code)], 1);
 	if (n > sizeof(c->data))
-		return;
+		return 0;
 	explicit_bzero(c->data, c->len);
 	c->at_ns = now;
+	c->rid = s6a_req_id(rq);
 	c->ohash = ohash;
-	c->e2e = e2e;
-	c->cmd = cmd;
+	c->e2e = rq->e2e;
+	c->cmd = rq->cmd;
 	c->len = (uint16_t)n;
 	memcpy(c->data, msg, n);
+	return 0;
 }
 
 /* The answer kept for a request (@ohash, @e2e, @cmd) seen less than 4
  * minutes ago, or NULL. */
 static const struct s6a_cached *
-s6a_cache_find(struct fta_s6a *s, uint32_t ohash, uint32_t e2e, uint32_t cmd, uint64_t now)
+s6a_cache_find(struct fta_s6a *s, uint32_t ohash, const struct jitsim_s6a_fta_req *rq, uint64_t now)
 {
-	struct s6a_cached *c = s6a_cache_slot(s, ohash, e2e);
+	struct s6a_cached *c = s6a_cache_slot(s, ohash, rq->e2e);
 
 	if (c->at_ns == 0 || now - c->at_ns >= S6A_CACHE_NS) {
 		if (c->at_ns != 0) {
@@ -395,13 +437,16 @@ s6a_cache_find(struct fta_s6a *s, uint32_t ohash, uint32_t e2e, uint32_t cmd, ui
 		}
 		return NULL;
 	}
-	return c->ohash == ohash && c->e2e == e2e && c->cmd == cmd ? c : NULL;
+	return c->ohash == ohash && c->e2e == rq->e2e && c->cmd == rq->cmd &&
+			       c->rid == s6a_req_id(rq)
+		       ? c
+		       : NULL;
 }
 
 /* An error answer to @req (Result-Code, or Experimental-Result when
  * @exp_code), with Failed-AVP from @failed when not NULL. */
 static void
-s6a_error(struct jitsim_cp_fta *e, uint16_t assoc, uint64_t imsi, uint32_t ohash,
+s6a_error(struct jitsim_cp_fta *e, uint64_t to, uint64_t imsi, uint32_t ohash,
 	  const struct jitsim_s6a_fta_req *req, uint32_t result_code, uint32_t exp_code,
 	  const struct jitsim_s6a_fta_err *failed, uint64_t now)
 {
@@ -421,8 +466,8 @@ s6a_error(struct jitsim_cp_fta *e, uint16_t assoc, uint64_t imsi, uint32_t ohash
 		FTA_ST_ADD(e, s6a_send_drops, 1);
 		return;
 	}
-	s6a_answer(e, assoc, imsi, ohash, req->e2e, req->cmd, jitsim_wbuf_data(&m.w),
-		   jitsim_wbuf_len(&m.w), result_code, exp_code, now);
+	s6a_answer(e, to, imsi, ohash, req, jitsim_wbuf_data(&m.w), jitsim_wbuf_len(&m.w),
+		   result_code, exp_code, now);
 }
 
 /* A SIM that may be served (as fta_dlg.c's): 0, -ENOENT, -EPERM (LOCKED,
@@ -490,7 +535,7 @@ s6a_air(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 	FTA_ST_ADD(e, s6a_requests[JITSIM_CP_FTA_S6A_AIR], 1);
 	r = jitsim_s6a_fta_air_decode(m->data, m->len, &air);
 	if (r == JITSIM_R_DIAM_BAD_AVP) {
-		s6a_error(e, m->assoc, m->imsi, ohash, &air.req, air.req.err.result_code, 0,
+		s6a_error(e, S6A_TO(m), m->imsi, ohash, &air.req, air.req.err.result_code, 0,
 			  &air.req.err, now);
 		return;
 	}
@@ -504,7 +549,7 @@ s6a_air(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 	 * SGSN over S6d asking for UTRAN/GERAN ones gets the transient
 	 * "unavailable", TS 29.272 7.4.3, and tries its other HSS). */
 	if (!air.eutran.present) {
-		s6a_error(e, m->assoc, imsi, ohash, &air.req, 0,
+		s6a_error(e, S6A_TO(m), imsi, ohash, &air.req, 0,
 			  JITSIM_S6A_AUTHENTICATION_DATA_UNAVAILABLE, NULL, now);
 		return;
 	}
@@ -530,7 +575,7 @@ s6a_air(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 
 		if (rc != -ENOENT && rc != -EPERM && rc != -EIO)
 			fta_log_limited(e, "AIR: %s", err);
-		s6a_error(e, m->assoc, imsi, ohash, &air.req,
+		s6a_error(e, S6A_TO(m), imsi, ohash, &air.req,
 			  unknown ? 0 : JITSIM_DIAM_UNABLE_TO_COMPLY,
 			  unknown ? JITSIM_S6A_ERROR_USER_UNKNOWN : 0, NULL, now);
 		return;
@@ -553,12 +598,11 @@ s6a_air(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 	if (r != JITSIM_R_OK || jitsim_wbuf_len(&out.w) > JITSIM_SIG_DATA_MAX) {
 		fta_log_limited(e, "AIR: IMSI %s: AIA does not encode: %s", imsi_s,
 				jitsim_reason_str(r));
-		s6a_error(e, m->assoc, imsi, ohash, &air.req, JITSIM_DIAM_UNABLE_TO_COMPLY, 0, NULL,
-			  now);
+		s6a_error(e, S6A_TO(m), imsi, ohash, &air.req, JITSIM_DIAM_UNABLE_TO_COMPLY, 0,
+			  NULL, now);
 	} else {
-		s6a_answer(e, m->assoc, imsi, ohash, air.req.e2e, air.req.cmd,
-			   jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w), JITSIM_DIAM_SUCCESS,
-			   0, now);
+		s6a_answer(e, S6A_TO(m), imsi, ohash, &air.req, jitsim_wbuf_data(&out.w),
+			   jitsim_wbuf_len(&out.w), JITSIM_DIAM_SUCCESS, 0, now);
 		FTA_ST_ADD(e, s6a_vectors, rq.n);
 		if (air.eutran.has_resync)
 			FTA_ST_ADD(e, s6a_resyncs, 1);
@@ -576,8 +620,7 @@ s6a_ulr_fail(struct jitsim_cp_fta *e, struct s6a_pend *p, uint32_t result_code, 
 	struct jitsim_s6a_fta_ulr ulr;
 
 	if (jitsim_s6a_fta_ulr_decode(p->req, p->len, &ulr) == JITSIM_R_OK)
-		s6a_error(e, p->assoc, p->imsi, p->ohash, &ulr.req, result_code, exp_code, NULL,
-			  now);
+		s6a_error(e, p->to, p->imsi, p->ohash, &ulr.req, result_code, exp_code, NULL, now);
 	FTA_ST_ADD(e, s6a_ulr_failed, 1);
 	s6a_pend_free(e, p);
 }
@@ -626,8 +669,14 @@ s6a_ula(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t msisdn, uint64_t n
 		s6a_ulr_fail(e, p, JITSIM_DIAM_UNABLE_TO_COMPLY, 0, now);
 		return;
 	}
-	s6a_answer(e, p->assoc, p->imsi, p->ohash, ulr.req.e2e, ulr.req.cmd,
-		   jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w), JITSIM_DIAM_SUCCESS, 0, now);
+	if (s6a_answer(e, p->to, p->imsi, p->ohash, &ulr.req, jitsim_wbuf_data(&out.w),
+		       jitsim_wbuf_len(&out.w), JITSIM_DIAM_SUCCESS, 0, now) != 0) {
+		/* Not sent: no CLR for an attach the MME never finished; its
+		 * retransmitted ULR finds the SIM ACTIVE and is proxied. */
+		explicit_bzero(jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w));
+		s6a_pend_free(e, p);
+		return;
+	}
 	FTA_ST_ADD(e, s6a_ula, 1);
 	fta_log("first attach (S6a): IMSI %s MSISDN %s: ULA after %" PRIu64 " ms", imsi_s, msisdn_s,
 		(now - p->t0_ns) / 1000000);
@@ -674,15 +723,23 @@ s6a_ulr(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 	int rc;
 
 	r = jitsim_s6a_fta_ulr_decode(m->data, m->len, &ulr);
-	if (r == JITSIM_R_OK &&
-	    s6a_pend_find(e->s6a, jitsim_digits_key(&ulr.req.imsi), ohash, ulr.req.e2e) != NULL) {
-		/* The first one is still waiting: its ULA answers this one. */
+	if (r == JITSIM_R_OK && (p = s6a_pend_find(e->s6a, jitsim_digits_key(&ulr.req.imsi), ohash,
+						   ulr.req.e2e)) != NULL) {
+		/* The first one is still waiting: its ULA answers this one,
+		 * on the connection and with the hop-by-hop id of the latest
+		 * copy (after a failover, RFC 6733 5.5.4, the first one's peer
+		 * may be gone). */
+		if (p->state == S6A_WAIT_ACTIVE && m->len <= sizeof(p->req)) {
+			p->to = S6A_TO(m);
+			p->len = m->len;
+			memcpy(p->req, m->data, m->len);
+		}
 		FTA_ST_ADD(e, s6a_dup_pending, 1);
 		return;
 	}
 	FTA_ST_ADD(e, s6a_requests[JITSIM_CP_FTA_S6A_ULR], 1);
 	if (r == JITSIM_R_DIAM_BAD_AVP) {
-		s6a_error(e, m->assoc, m->imsi, ohash, &ulr.req, ulr.req.err.result_code, 0,
+		s6a_error(e, S6A_TO(m), m->imsi, ohash, &ulr.req, ulr.req.err.result_code, 0,
 			  &ulr.req.err, now);
 		return;
 	}
@@ -696,7 +753,7 @@ s6a_ulr(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 		const bool unknown = rc == -ENOENT || rc == -EPERM;
 
 		FTA_ST_ADD(e, s6a_ulr_failed, 1);
-		s6a_error(e, m->assoc, imsi, ohash, &ulr.req,
+		s6a_error(e, S6A_TO(m), imsi, ohash, &ulr.req,
 			  unknown ? 0 : JITSIM_DIAM_UNABLE_TO_COMPLY,
 			  unknown ? JITSIM_S6A_ERROR_USER_UNKNOWN : 0, NULL, now);
 		return;
@@ -705,10 +762,10 @@ s6a_ulr(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint32_t ohash,
 	if (p == NULL) {
 		/* Table full: 3004 makes the MME try another HSS (or again). */
 		FTA_ST_ADD(e, s6a_full, 1);
-		s6a_error(e, m->assoc, imsi, ohash, &ulr.req, JITSIM_DIAM_TOO_BUSY, 0, NULL, now);
+		s6a_error(e, S6A_TO(m), imsi, ohash, &ulr.req, JITSIM_DIAM_TOO_BUSY, 0, NULL, now);
 		return;
 	}
-	p->assoc = m->assoc;
+	p->to = S6A_TO(m);
 	p->ohash = ohash;
 	p->e2e = ulr.req.e2e;
 	p->len = m->len;
@@ -766,7 +823,11 @@ s6a_clr(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 	clr.dest_realm = realm;
 	clr.imsi = &ulr.req.imsi;
 	clr.cancellation_type = JITSIM_S6A_CANCEL_SUBSCRIPTION_WITHDRAWAL;
-	clr.clr_flags = JITSIM_S6A_CLR_S6A_S6D_INDICATOR | JITSIM_S6A_CLR_REATTACH_REQUIRED;
+	/* TS 29.272 7.3.152: S6a/S6d-Indicator as the ULR had it (an MME sets
+	 * it, an SGSN over S6d does not). */
+	clr.clr_flags = JITSIM_S6A_CLR_REATTACH_REQUIRED;
+	if (ulr.ulr_flags & JITSIM_S6A_ULR_S6A_S6D_INDICATOR)
+		clr.clr_flags |= JITSIM_S6A_CLR_S6A_S6D_INDICATOR;
 	s6a_msg_init(&out);
 	s6a_pend_set_state(e, p, S6A_WAIT_CLA, now);
 	if (jitsim_s6a_fta_clr_encode(&out.w, &s->origin, &clr) != JITSIM_R_OK) {
@@ -776,8 +837,7 @@ s6a_clr(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 		return;
 	}
 	/* Not sent (ring full): the entry waits for its timer. */
-	if (s6a_put_down(e, p->assoc, p->imsi, jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w)) ==
-	    0)
+	if (s6a_put_down(e, p->to, p->imsi, jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w)) == 0)
 		FTA_ST_ADD(e, s6a_clr_sent, 1);
 }
 
@@ -842,14 +902,14 @@ fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 	ohash = s6a_fnv1a(req.origin_host.p, req.origin_host.len);
 	/* Looked up for every request, flagged or not: a duplicate the
 	 * dataplane missed (its own cache is per worker) costs no SQN. */
-	c = s6a_cache_find(e->s6a, ohash, req.e2e, req.cmd, now);
+	c = s6a_cache_find(e->s6a, ohash, &req, now);
 	if (c != NULL) {
 		uint8_t buf[JITSIM_SIG_DATA_MAX];
 
 		memcpy(buf, c->data, c->len);
 		/* RFC 6733 6.2: the answer carries the request's hop-by-hop id. */
 		jitsim_put_be32(buf + 12, req.hbh);
-		if (s6a_put_down(e, m->assoc, m->imsi, buf, c->len) == 0)
+		if (s6a_put_down(e, S6A_TO(m), m->imsi, buf, c->len) == 0)
 			FTA_ST_ADD(e, s6a_dup_resent, 1);
 		explicit_bzero(buf, c->len);
 		return;
@@ -871,7 +931,7 @@ fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 
 		FTA_ST_ADD(e, s6a_requests[pur ? JITSIM_CP_FTA_S6A_PUR : JITSIM_CP_FTA_S6A_NOR], 1);
 		if (r == JITSIM_R_DIAM_BAD_AVP) {
-			s6a_error(e, m->assoc, m->imsi, ohash, &req, req.err.result_code, 0,
+			s6a_error(e, S6A_TO(m), m->imsi, ohash, &req, req.err.result_code, 0,
 				  &req.err, now);
 			return;
 		}
@@ -880,7 +940,7 @@ fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 		if (rc != 0) {
 			const bool unknown = rc == -ENOENT || rc == -EPERM;
 
-			s6a_error(e, m->assoc, imsi, ohash, &req,
+			s6a_error(e, S6A_TO(m), imsi, ohash, &req,
 				  unknown ? 0 : JITSIM_DIAM_UNABLE_TO_COMPLY,
 				  unknown ? JITSIM_S6A_ERROR_USER_UNKNOWN : 0, NULL, now);
 			return;
@@ -891,11 +951,11 @@ fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 		r = pur ? jitsim_s6a_fta_pua_encode(&out.w, &req, &e->s6a->origin, 0)
 			: jitsim_s6a_fta_noa_encode(&out.w, &req, &e->s6a->origin);
 		if (r != JITSIM_R_OK || jitsim_wbuf_len(&out.w) > JITSIM_SIG_DATA_MAX) {
-			s6a_error(e, m->assoc, imsi, ohash, &req, JITSIM_DIAM_UNABLE_TO_COMPLY, 0,
+			s6a_error(e, S6A_TO(m), imsi, ohash, &req, JITSIM_DIAM_UNABLE_TO_COMPLY, 0,
 				  NULL, now);
 			return;
 		}
-		s6a_answer(e, m->assoc, imsi, ohash, req.e2e, req.cmd, jitsim_wbuf_data(&out.w),
+		s6a_answer(e, S6A_TO(m), imsi, ohash, &req, jitsim_wbuf_data(&out.w),
 			   jitsim_wbuf_len(&out.w), JITSIM_DIAM_SUCCESS, 0, now);
 		return;
 	}
@@ -903,7 +963,7 @@ fta_s6a_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 		/* An MME sends no other S6a request to an HSS (the rest go
 		 * HSS -> MME); the base node lets only S6a commands through. */
 		FTA_ST_ADD(e, s6a_requests[JITSIM_CP_FTA_S6A_OTHER], 1);
-		s6a_error(e, m->assoc, m->imsi, ohash, &req, JITSIM_DIAM_COMMAND_UNSUPPORTED, 0,
+		s6a_error(e, S6A_TO(m), m->imsi, ohash, &req, JITSIM_DIAM_COMMAND_UNSUPPORTED, 0,
 			  NULL, now);
 		return;
 	}
@@ -966,6 +1026,17 @@ fta_s6a_timers(struct jitsim_cp_fta *e, uint64_t now)
 				break;
 			s6a_expired(e, &s->pend[i], now);
 			work++;
+		}
+	}
+	/* Expired answers hold vectors (XRES, KASME): wiped within a few
+	 * seconds of their 4 minutes even when no request looks at their
+	 * slot again (64 slots a turn, the whole cache every 64 turns). */
+	for (unsigned int k = 0; k < 64; k++) {
+		struct s6a_cached *c = &s->cache[s->cache_sweep++ & (S6A_CACHE_SIZE - 1)];
+
+		if (c->at_ns != 0 && now - c->at_ns >= S6A_CACHE_NS) {
+			explicit_bzero(c->data, c->len);
+			c->at_ns = 0;
 		}
 	}
 	return work;

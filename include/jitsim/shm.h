@@ -151,9 +151,11 @@ struct jitsim_update {
 /*
  * Kinds 1-2: SS7 (data = the SCCP message, opc..sls the MTP3 label).
  * Kinds 3-4 (ABI 3): Diameter (data = one whole Diameter message; opc,
- * dpc, si, ni, mp, sls unused and 0; assoc = jitsim-dp's Diameter peer
- * index, echoed by jitsim-cp in its answer so it leaves on the connection
- * the request came on).
+ * si, ni, mp, sls unused and 0; assoc = jitsim-dp's Diameter peer index
+ * and dpc = the number of that peer's connection (counted from 1 at each
+ * open), both echoed by jitsim-cp in its answer: it leaves on the
+ * connection the request came on, or is dropped when that connection is
+ * gone; dpc 0 in a cp -> dp record: any connection of the peer).
  */
 enum jitsim_sig_kind {
 	JITSIM_SIG_NONE = 0,

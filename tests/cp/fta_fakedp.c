@@ -47,8 +47,8 @@
  *                       --handover waits for the CLR (0xCF hbh,
  *                       Destination-Host = ours, Cancellation-Type 2) and
  *                       answers it with a CLA 2001: "clr"
- *   ulrdup IMSI         the same, the ULR sent twice while waiting (only
- *                       the first is answered) and once after the ULA:
+ *   ulrdup IMSI         the same, the ULR sent twice while waiting (one
+ *                       ULA, to the latest copy) and once after the ULA:
  *                       "same" (that one gets the ULA's bytes)
  *   pur IMSI, nor IMSI  PUR / NOR: "result"
  *   idr IMSI            an IDR (a request no MME sends to an HSS): "result"
@@ -1033,15 +1033,19 @@ fk_ulr(const char *imsi, bool dup)
 	struct jitsim_sig_msg m;
 	struct jitsim_diam_hdr h;
 	struct jitsim_s6a a;
-	const uint32_t hbh = ++fk_tid, e2e = ++fk_e2e;
-	size_t len = fk_s6a_req(req, sizeof(req), JITSIM_S6A_CMD_ULR, imsi, hbh, e2e);
+	const uint32_t hbh1 = ++fk_tid, e2e = ++fk_e2e;
+	size_t len = fk_s6a_req(req, sizeof(req), JITSIM_S6A_CMD_ULR, imsi, hbh1, e2e);
+	uint32_t hbh = hbh1;
 	double t0;
 
 	t0 = fk_now();
 	if (dup) {
 		fk_diam_up(req, len, imsi, 0);
 		req[4] |= JITSIM_DIAM_FLAG_T;
-		jitsim_put_be32(req + 12, ++fk_tid);
+		/* The ULA answers the latest copy (its peer, its hop-by-hop id:
+		 * after a failover the first one's connection may be gone). */
+		hbh = ++fk_tid;
+		jitsim_put_be32(req + 12, hbh);
 		fk_diam_up(req, len, imsi, JITSIM_SIG_F_DUP);
 		if (!fk_no_event)
 			fk_diam_event(imsi);
@@ -1052,8 +1056,8 @@ fk_ulr(const char *imsi, bool dup)
 			fk_diam_event(imsi);
 		fk_diam_up(req, len, imsi, 0);
 	}
-	/* Only the first one's answer may come (fk_diam_recv fails on any
-	 * other hop-by-hop id). */
+	/* Only one answer may come (fk_diam_recv fails on any other
+	 * hop-by-hop id). */
 	fk_diam_recv(&m, &h, true, hbh, "ulr");
 	if (h.cmd != JITSIM_S6A_CMD_ULR || jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
 		fk_fail("ulr: not a ULA");
