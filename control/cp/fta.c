@@ -47,7 +47,7 @@ static const char *const fta_bad_names[JITSIM_CP_FTA_BAD_MAX] = {
 	[JITSIM_CP_FTA_BAD_SCCP] = "sccp",     [JITSIM_CP_FTA_BAD_TCAP] = "tcap",
 	[JITSIM_CP_FTA_BAD_MAP] = "map",       [JITSIM_CP_FTA_BAD_OP] = "operation",
 	[JITSIM_CP_FTA_BAD_DTID] = "dtid",     [JITSIM_CP_FTA_BAD_STATE] = "state",
-	[JITSIM_CP_FTA_BAD_RECORD] = "record",
+	[JITSIM_CP_FTA_BAD_RECORD] = "record", [JITSIM_CP_FTA_BAD_NO_SS7] = "no_ss7",
 };
 
 const char *
@@ -516,9 +516,15 @@ jitsim_cp_fta_start(struct jitsim_cp_fta *e)
 	if (rc != 0)
 		return -rc;
 	e->running = true;
-	fta_log("on: PC %u, GT %s, SSN %u, hlr-Number %s, up to %u dialogues; S6a as %s (%s)",
-		e->cfg.own_pc, e->cfg.own_gt[0] != '\0' ? e->cfg.own_gt : "none", e->cfg.own_ssn,
-		e->cfg.hlr_number, e->n_dlg, e->cfg.s6a_origin_host, e->cfg.s6a_origin_realm);
+	if (e->cfg.own_pc == 0)
+		fta_log("on: S6a only (no own_pc: MAP dialogues off) as %s (%s)",
+			e->cfg.s6a_origin_host, e->cfg.s6a_origin_realm);
+	else
+		fta_log("on: PC %u, GT %s, SSN %u, hlr-Number %s, up to %u dialogues; S6a as %s "
+			"(%s)",
+			e->cfg.own_pc, e->cfg.own_gt[0] != '\0' ? e->cfg.own_gt : "none",
+			e->cfg.own_ssn, e->cfg.hlr_number, e->n_dlg, e->cfg.s6a_origin_host,
+			e->cfg.s6a_origin_realm);
 	return 0;
 }
 

@@ -106,6 +106,7 @@ enum jitsim_cp_fta_bad {
 	JITSIM_CP_FTA_BAD_DTID,	  /* Continue/End/Abort for no open dialogue */
 	JITSIM_CP_FTA_BAD_STATE,  /* message the dialogue's state does not expect */
 	JITSIM_CP_FTA_BAD_RECORD, /* sig record: wrong kind or length */
+	JITSIM_CP_FTA_BAD_NO_SS7, /* an SS7 record for an S6a-only endpoint (no own_pc) */
 	JITSIM_CP_FTA_BAD_MAX
 };
 

@@ -303,8 +303,14 @@ jitsim_cp_fta_cfg_check(const struct jitsim_cp_fta_cfg *c, char *err, size_t el)
 {
 	if (!c->enable)
 		return 0;
+	/* None of the SS7 identities: a Diameter-only endpoint (S6a answers;
+	 * MAP records are dropped and counted as "no_ss7"). */
+	if (c->own_pc == 0 && c->own_gt[0] == '\0' && c->hlr_number[0] == '\0')
+		return 0;
 	if (c->own_pc == 0)
-		return fta_errf(err, el, "[fta] own_pc: required when the FTA endpoint is enabled");
+		return fta_errf(err, el,
+				"[fta] own_pc: required for the SS7 dialogues (own_gt or "
+				"hlr_number is set); leave all three out for S6a only");
 	if (c->own_gt[0] == '\0' && c->hlr_number[0] == '\0')
 		return fta_errf(err, el,
 				"[fta] own_gt: required (or hlr_number): the UL result names "

@@ -699,6 +699,11 @@ fta_dlg_input(struct jitsim_cp_fta *e, const struct jitsim_sig_msg *m, uint64_t 
 		fta_bad(e, JITSIM_CP_FTA_BAD_RECORD);
 		return;
 	}
+	if (e->cfg.own_pc == 0) {
+		/* S6a only: no SS7 identity to answer with. */
+		fta_bad(e, JITSIM_CP_FTA_BAD_NO_SS7);
+		return;
+	}
 	if (jitsim_sccp_decode(m->data, m->len, &s) != JITSIM_R_OK) {
 		fta_bad(e, JITSIM_CP_FTA_BAD_SCCP);
 		return;

@@ -57,12 +57,16 @@ test_fta_cfg_keys(void **state)
 	/* Disabled: nothing is required. */
 	assert_int_equal(jitsim_cp_fta_cfg_check(&c, err, sizeof(err)), 0);
 
-	/* The section turns it on; own_pc and own_gt are then required. */
+	/* The section turns it on: with no SS7 identity at all, S6a only. */
 	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "handover_delay", "0", err, sizeof(err)), 0);
 	assert_true(c.enable);
 	assert_int_equal(c.handover_delay_s, 0);
+	assert_int_equal(jitsim_cp_fta_cfg_check(&c, err, sizeof(err)), 0);
+	/* One SS7 identity: own_pc and own_gt are then required. */
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "own_gt", "447700000999", err, sizeof(err)), 0);
 	assert_int_equal(jitsim_cp_fta_cfg_check(&c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "[fta] own_pc"));
+	c.own_gt[0] = '\0';
 	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "own_pc", "0.23.2", err, sizeof(err)), 0);
 	assert_int_equal(jitsim_cp_fta_cfg_check(&c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "[fta] own_gt"));
