@@ -837,7 +837,11 @@ s6a_clr(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 		return;
 	}
 	/* Not sent (ring full): the entry waits for its timer. */
-	if (s6a_put_down(e, p->to, p->imsi, jitsim_wbuf_data(&out.w), jitsim_wbuf_len(&out.w)) == 0)
+	/* A new request, not an answer: on whatever connection the MME's
+	 * peer has now (connection number 0), so a reconnect in between does
+	 * not lose it. */
+	if (s6a_put_down(e, p->to & 0xffffu, p->imsi, jitsim_wbuf_data(&out.w),
+			 jitsim_wbuf_len(&out.w)) == 0)
 		FTA_ST_ADD(e, s6a_clr_sent, 1);
 }
 

@@ -36,6 +36,10 @@ struct jitsim_diam_peer {
 	struct jitsim_diam_out out;
 	struct jitsim_diam_peer_stats st;
 	uint64_t now_ms; /**< time of the last poll, for sends between polls */
+	/** Events that happened outside a poll (a send whose flush lost the
+	 * connection): returned by the next jitsim_diam_peer_poll(). */
+	unsigned int pend_ev;
+	uint32_t conn; /**< number of the last connection opened; 0 before the first */
 };
 
 struct jitsim_diam_peer *
@@ -213,6 +217,9 @@ act(struct jitsim_diam_peer *p, unsigned int ev, uint64_t now_ms)
 {
 	unsigned int more = 0;
 
+	/* Numbered before the receive callback sees the first message on it. */
+	if (ev & JITSIM_DIAM_EV_OPEN)
+		p->conn = p->conn + 1 != 0 ? p->conn + 1 : 1;
 	out_drain(p);
 	if (ev & JITSIM_DIAM_EV_CLOSE) {
 		tx_flush(p, now_ms);
@@ -419,6 +426,9 @@ jitsim_diam_peer_poll(struct jitsim_diam_peer *p, uint64_t now_ms, jitsim_diam_r
 	ev |= rx_read(p, now_ms, cb, arg);
 	ev |= act(p, jitsim_diam_fsm_tick(&p->fsm, now_ms, &p->out), now_ms);
 	ev |= tx_flush(p, now_ms);
+	/* Those of sends since the last poll, the callback's in this one too. */
+	ev |= p->pend_ev;
+	p->pend_ev = 0;
 	return ev;
 }
 
@@ -456,16 +466,42 @@ jitsim_diam_peer_send(struct jitsim_diam_peer *p, const uint8_t *msg, size_t len
 	if (!jitsim_diam_fsm_is_open(&p->fsm) || p->fd < 0)
 		return -ENOTCONN;
 	r = tx_put(p, msg, len);
-	/* Out at once when the socket takes it; errors surface at the next poll. */
-	if (r == 0)
-		(void)tx_flush(p, p->now_ms);
-	return r;
+	if (r != 0)
+		return r;
+	/* Out at once when the socket takes it. A failure closes the
+	 * connection here, outside a poll: its events wait for the next one,
+	 * and the message is lost with the queue. */
+	p->pend_ev |= tx_flush(p, p->now_ms);
+	return p->fd >= 0 ? 0 : -ENOTCONN;
+}
+
+uint32_t
+jitsim_diam_peer_conn(const struct jitsim_diam_peer *p)
+{
+	return p->conn;
 }
 
 unsigned int
 jitsim_diam_peer_stop(struct jitsim_diam_peer *p, uint64_t now_ms, uint32_t cause)
 {
-	unsigned int ev = act(p, jitsim_diam_fsm_stop(&p->fsm, now_ms, cause, &p->out), now_ms);
+	unsigned int ev = p->pend_ev;
 
+	p->pend_ev = 0;
+	ev |= act(p, jitsim_diam_fsm_stop(&p->fsm, now_ms, cause, &p->out), now_ms);
 	return ev | tx_flush(p, now_ms);
+}
+
+unsigned int
+jitsim_diam_peer_close(struct jitsim_diam_peer *p, uint64_t now_ms)
+{
+	unsigned int ev = p->pend_ev;
+
+	p->pend_ev = 0;
+	p->now_ms = now_ms;
+	if (p->fd >= 0)
+		ev |= conn_lost(p, now_ms);
+	if (p->lfd >= 0)
+		p->tp->close(p->lfd);
+	p->lfd = -1;
+	return ev;
 }

@@ -141,20 +141,43 @@ uint64_t jitsim_diam_peer_next_ms(const struct jitsim_diam_peer *p);
  * Do all pending work without blocking: accept, finish a connect, read and
  * hand whole messages to the state machine (application ones to @p cb),
  * run the timers, flush the send queue, act on the events.
- * @return the JITSIM_DIAM_EV_* events that happened.
+ * @return the JITSIM_DIAM_EV_* events that happened, including those of
+ *   calls made since the last poll (a jitsim_diam_peer_send() whose flush
+ *   lost the connection: its EV_DOWN is reported here, not lost).
  */
 unsigned int jitsim_diam_peer_poll(struct jitsim_diam_peer *p, uint64_t now_ms,
 				   jitsim_diam_rx_cb cb, void *arg);
 
 /**
- * Queue one whole message (answer or request) for sending.
- * @return 0, -ENOTCONN (not open), -ENOBUFS (send buffer full), -EINVAL
- *   (not a Diameter message of its own length, or longer than max_msg).
+ * Queue one whole message (answer or request) for sending; it goes out at
+ * once as far as the socket takes it.
+ * @return 0 (queued), -ENOTCONN (not open, or the connection failed while
+ *   sending: the message is lost with it, the events come with the next
+ *   poll), -ENOBUFS (send buffer full), -EINVAL (not a Diameter message of
+ *   its own length, or longer than max_msg).
  */
 int jitsim_diam_peer_send(struct jitsim_diam_peer *p, const uint8_t *msg, size_t len);
 
+/**
+ * Number of the peer's current connection, or of the last one when none is
+ * open: 1 at the first capabilities exchange (EV_OPEN), one more at each
+ * (0 is skipped when it wraps), 0 before the first. Set before the receive
+ * callback sees the connection's first message, so that the owner can tell
+ * what came on one connection from what is for the next.
+ */
+uint32_t jitsim_diam_peer_conn(const struct jitsim_diam_peer *p);
+
 /** Begin the orderly stop (DPR with @p cause); poll until EV_STOPPED. */
 unsigned int jitsim_diam_peer_stop(struct jitsim_diam_peer *p, uint64_t now_ms, uint32_t cause);
+
+/**
+ * Close the connection and the listening socket now, without DPR or DPA:
+ * the end of an orderly stop whose deadline passed (a stopping peer is then
+ * Stopped). A peer not stopping sees a lost connection (an initiator
+ * reconnects with its backoff; a responder no longer listens).
+ * @return the events (with those pending since the last poll).
+ */
+unsigned int jitsim_diam_peer_close(struct jitsim_diam_peer *p, uint64_t now_ms);
 
 /** The state machine, for its state, identifiers and counters. */
 struct jitsim_diam_fsm *jitsim_diam_peer_fsm(struct jitsim_diam_peer *p);

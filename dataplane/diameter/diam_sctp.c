@@ -17,8 +17,10 @@
  * Length-based framing of diam_peer.c works on SCTP as on TCP.
  *
  * Notifications (association change, shutdown: sctp_sock.c subscribes to
- * them) are consumed here: the end of the association reads as end of
- * stream, anything else is skipped. The PPID of received data is not
+ * them) are consumed here, each whole within one call: the end of the
+ * association, and a restart of the peer (SCTP_RESTART: its Diameter state
+ * is gone, the capabilities exchange must be redone), read as end of
+ * stream; anything else is skipped. The PPID of received data is not
  * checked: peers are seen sending 0, and the Diameter framing refuses
  * anything that is not Diameter.
  *
@@ -28,6 +30,8 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "diam_peer.h"
@@ -35,62 +39,106 @@
 
 /** RFC 6733 2.1 / IANA: SCTP payload protocol identifier of Diameter. */
 #define DIAM_SCTP_PPID 46u
-/* Notifications skipped per recv() before giving the peer a turn. */
+/* Notifications consumed per recv() before giving the peer a turn. */
 #define DIAM_SCTP_NOTIF_MAX 8
 
 static int
-sctp_connect(const struct sockaddr *local, socklen_t local_len, const struct sockaddr *remote,
-	     socklen_t remote_len)
+diam_sctp_connect(const struct sockaddr *local, socklen_t local_len, const struct sockaddr *remote,
+		  socklen_t remote_len)
 {
 	return jitsim_sctp_connect(local, local_len, remote, remote_len, 0, 0);
 }
 
 static int
-sctp_listen(const struct sockaddr *local, socklen_t local_len, int backlog)
+diam_sctp_listen(const struct sockaddr *local, socklen_t local_len, int backlog)
 {
 	return jitsim_sctp_listen(local, local_len, backlog, 0, 0);
 }
 
 static int
-sctp_accept(int lfd)
+diam_sctp_accept(int lfd)
 {
 	return jitsim_sctp_accept(lfd, NULL, NULL);
 }
 
 static ssize_t
-sctp_send(int fd, const void *p, size_t len)
+diam_sctp_send(int fd, const void *p, size_t len)
 {
 	int r = jitsim_sctp_send(fd, p, len, 0, DIAM_SCTP_PPID);
 
 	return r == 0 ? (ssize_t)len : r;
 }
 
+/*
+ * Whether a notification ends the Diameter connection: the association is
+ * gone (COMM_LOST, SHUTDOWN_COMP, CANT_STR_ASSOC, SHUTDOWN_EVENT) or the
+ * peer restarted it (RESTART). @p b / @p n is its head, as much as was read.
+ */
+static bool
+diam_sctp_note_ends(const uint8_t *b, size_t n)
+{
+	union sctp_notification sn;
+
+	memset(&sn, 0, sizeof(sn));
+	memcpy(&sn, b, n < sizeof(sn) ? n : sizeof(sn));
+	if (n < sizeof(sn.sn_header))
+		return false;
+	if (sn.sn_header.sn_type == SCTP_SHUTDOWN_EVENT)
+		return true;
+	if (sn.sn_header.sn_type != SCTP_ASSOC_CHANGE || n < sizeof(sn.sn_assoc_change))
+		return false;
+	switch (sn.sn_assoc_change.sac_state) {
+	case SCTP_COMM_LOST:
+	case SCTP_SHUTDOWN_COMP:
+	case SCTP_CANT_STR_ASSOC:
+	case SCTP_RESTART:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static ssize_t
-sctp_recv(int fd, void *p, size_t cap)
+diam_sctp_recv(int fd, void *p, size_t cap)
 {
 	struct jitsim_sctp_rx rx;
-	uint8_t rest[256];
-	bool in_notif = false;
+	uint8_t head[256], rest[256];
+	size_t have;
 	int n;
 
 	for (int i = 0; i < DIAM_SCTP_NOTIF_MAX; i++) {
-		/* The tail of a notification longer than the buffer goes into
-		 * scratch space, never into the peer's reassembly buffer. */
-		n = in_notif ? jitsim_sctp_recv(fd, rest, sizeof(rest), &rx)
-			     : jitsim_sctp_recv(fd, p, cap, &rx);
-		if (n <= 0)
+		n = jitsim_sctp_recv(fd, p, cap, &rx);
+		if (n <= 0 || rx.kind == JITSIM_SCTP_RX_DATA)
 			return n;
-		if (rx.kind == JITSIM_SCTP_RX_DATA)
-			return n;
-		if (!in_notif && rx.event == JITSIM_SCTP_EV_DOWN)
+		/* A notification, its head in the peer's free buffer space (not
+		 * data: nothing is counted). The kernel keeps the rest of a
+		 * notification at the head of the queue, so it is read here,
+		 * whole: the next call starts at a message boundary, and the
+		 * head is interpreted once complete, however little of it fit. */
+		have = (size_t)n < sizeof(head) ? (size_t)n : sizeof(head);
+		memcpy(head, p, have);
+		while (!rx.eor) {
+			bool in_head = have < sizeof(head);
+
+			n = in_head ? jitsim_sctp_recv(fd, head + have, sizeof(head) - have, &rx)
+				    : jitsim_sctp_recv(fd, rest, sizeof(rest), &rx);
+			if (n == 0)
+				return 0;
+			/* Never seen: the rest missing, or data in its place. The
+			 * stream's boundaries are lost: end the connection. */
+			if (n < 0 || rx.kind != JITSIM_SCTP_RX_NOTIF)
+				return n < 0 && n != -EAGAIN ? n : -EIO;
+			if (in_head)
+				have += (size_t)n;
+		}
+		if (diam_sctp_note_ends(head, have))
 			return 0;
-		in_notif = !rx.eor;
 	}
 	return -EAGAIN;
 }
 
 static void
-sctp_close(int fd)
+diam_sctp_close(int fd)
 {
 	/* Graceful SHUTDOWN: a DPA or an error CEA queued last still leaves. */
 	close(fd);
@@ -99,11 +147,11 @@ sctp_close(int fd)
 const struct jitsim_diam_transport jitsim_diam_sctp = {
 	.name = "sctp",
 	.msg_oriented = true,
-	.connect = sctp_connect,
+	.connect = diam_sctp_connect,
 	.connect_result = jitsim_sctp_connect_result,
-	.listen = sctp_listen,
-	.accept = sctp_accept,
-	.send = sctp_send,
-	.recv = sctp_recv,
-	.close = sctp_close,
+	.listen = diam_sctp_listen,
+	.accept = diam_sctp_accept,
+	.send = diam_sctp_send,
+	.recv = diam_sctp_recv,
+	.close = diam_sctp_close,
 };

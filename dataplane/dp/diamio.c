@@ -60,15 +60,30 @@
 #define DP_DIAMIO_REWRITE_ROOM 1024
 /* RFC 6733 7.1.3: a request that names us in a Route-Record went round. */
 #define DP_DIAM_LOOP_DETECTED 3005
+/* A failing poll(2) is logged at most this often (with the count). */
+#define DP_DIAMIO_POLL_LOG_MS 10000
 
-/* One proxied request awaiting its answer. */
+/*
+ * One proxied request awaiting its answer. The connection numbers
+ * (jitsim_diam_peer_conn) tie it to the connections it travelled on: an
+ * answer goes back only on the connection the request came on, and only
+ * from the one it went to. The request's command, application, end-to-end
+ * id and P bit let diamio answer it 3002 itself when the connection it
+ * went to closes (RFC 6733 7.2: Session-Id is optional in such an answer).
+ */
 struct dp_diamio_map_ent {
-	uint64_t t_ms;	   /* when sent */
-	uint32_t hbh;	   /* ours, as sent */
-	uint32_t orig_hbh; /* the requester's */
-	uint16_t from;	   /* peer the request came from (the answer goes there) */
-	uint16_t to;	   /* peer it went to (the answer must come from there) */
-	uint16_t gen;	   /* generation of the slot: the high half of hbh */
+	uint64_t t_ms;	    /* when sent */
+	uint32_t hbh;	    /* ours, as sent */
+	uint32_t orig_hbh;  /* the requester's */
+	uint32_t e2e;	    /* the request's End-to-End id */
+	uint32_t app_id;    /* and Application-Id */
+	uint32_t cmd;	    /* and command code */
+	uint32_t from_conn; /* connection number of @from the request came on */
+	uint32_t to_conn;   /* connection number of @to it went on */
+	uint16_t from;	    /* peer the request came from (the answer goes there) */
+	uint16_t to;	    /* peer it went to (the answer must come from there) */
+	uint16_t gen;	    /* generation of the slot: the high half of hbh */
+	uint8_t req_flags;  /* the request's P bit */
 	uint8_t used;
 };
 
@@ -220,6 +235,7 @@ jitsim_dp_diamio_init(struct jitsim_dp_diamio *d, const struct jitsim_dp_diam_co
 		      struct jitsim_shm *shm, unsigned int n_workers, int socket,
 		      uint32_t origin_state_id, char *err, size_t errlen)
 {
+	uint32_t rnd;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -268,9 +284,20 @@ jitsim_dp_diamio_init(struct jitsim_dp_diamio *d, const struct jitsim_dp_diam_co
 		return -ENOMEM;
 	}
 	jitsim_diam_dup_init(d->dup, JITSIM_DIAM_DUP_DEFAULT_LIFETIME_MS);
-	/* Pop order = slot order: the first requests get slots 0, 1, ... */
-	for (uint32_t i = 0; i < JITSIM_DP_DIAMIO_MAP_SLOTS; i++)
-		d->map_free[i] = (uint16_t)(JITSIM_DP_DIAMIO_MAP_SLOTS - 1 - i);
+	/* A queue of free slots, taken from the head and freed to the tail: a
+	 * slot is reused as late as possible, and each one's generation starts
+	 * at random, so an answer that comes after its entry expired (or one
+	 * meant for a previous run of jitsim-dp) finds no live entry with its
+	 * id rather than someone else's. */
+	rnd = diamio_random() | 1u;
+	for (uint32_t i = 0; i < JITSIM_DP_DIAMIO_MAP_SLOTS; i++) {
+		d->map_free[i] = (uint16_t)i;
+		rnd ^= rnd << 13; /* xorshift32 */
+		rnd ^= rnd >> 17;
+		rnd ^= rnd << 5;
+		d->map[i].gen = (uint16_t)rnd;
+	}
+	d->map_free_head = 0;
 	d->map_n_free = JITSIM_DP_DIAMIO_MAP_SLOTS;
 	for (unsigned int i = 0; i < cfg->n_peers; i++) {
 		rc = diamio_peer_create(d, i, err, errlen);
@@ -293,24 +320,63 @@ diamio_open(struct jitsim_dp_diamio *d, unsigned int i)
 	return i < d->n_peers && jitsim_diam_fsm_is_open(jitsim_diam_peer_fsm(d->peers[i].peer));
 }
 
-/* Send a whole message on peer @i; counts the failure as @r. 0 or -1. */
+/*
+ * Number of peer @i's open connection, or of its last one when it is
+ * closed (0 before the first): what diamio stamps into the records
+ * (jitsim_sig_msg.dpc) and the map, so that nothing meant for one
+ * connection goes out on the next.
+ */
+static inline uint32_t
+diamio_conn(const struct jitsim_dp_diamio *d, unsigned int i)
+{
+	return jitsim_diam_peer_conn(d->peers[i].peer);
+}
+
+/* Whether connection @conn of peer @i is the open one. */
+static inline bool
+diamio_conn_open(struct jitsim_dp_diamio *d, unsigned int i, uint32_t conn)
+{
+	return diamio_open(d, i) && diamio_conn(d, i) == conn;
+}
+
+/* A record's dpc names another connection of peer @i than the last one
+ * (dpc 0: unchecked). */
+static inline bool
+diamio_stale(const struct jitsim_dp_diamio *d, unsigned int i, uint32_t dpc)
+{
+	return dpc != 0 && dpc != diamio_conn(d, i);
+}
+
+/* Queue a whole message on peer @i, nothing counted but app_tx: 0 when
+ * queued, else -ENOTCONN (not open, or lost while sending), -ENOBUFS,
+ * -EINVAL (jitsim_diam_peer_send). */
 static int
-diamio_send(struct jitsim_dp_diamio *d, unsigned int i, const uint8_t *m, size_t len)
+diamio_xmit(struct jitsim_dp_diamio *d, unsigned int i, const uint8_t *m, size_t len)
 {
 	int rc;
 
-	if (!diamio_open(d, i)) {
-		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_PEER_DOWN);
-		return -1;
-	}
+	if (!diamio_open(d, i))
+		return -ENOTCONN;
 	rc = jitsim_diam_peer_send(d->peers[i].peer, m, len);
-	if (rc != 0) {
-		diamio_drop(d, rc == -EINVAL ? JITSIM_DP_DIAMIO_DROP_TX_BAD
-					     : JITSIM_DP_DIAMIO_DROP_TX_SEND_FAILED);
-		return -1;
-	}
-	cnt_add(&d->peers[i].app_tx, 1);
-	return 0;
+	if (rc == 0)
+		cnt_add(&d->peers[i].app_tx, 1);
+	return rc;
+}
+
+/* Send a whole message on peer @i; a failure is counted by its reason.
+ * 0 when queued, else the negative errno of diamio_xmit(). */
+static int
+diamio_send(struct jitsim_dp_diamio *d, unsigned int i, const uint8_t *m, size_t len)
+{
+	int rc = diamio_xmit(d, i, m, len);
+
+	if (rc == -ENOTCONN)
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_PEER_DOWN);
+	else if (rc == -EINVAL)
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD);
+	else if (rc != 0)
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_SEND_FAILED);
+	return rc;
 }
 
 /* Answer request @h of peer @i ourselves with Result-Code @code. */
@@ -339,21 +405,31 @@ diamio_answer(struct jitsim_dp_diamio *d, unsigned int i, const struct jitsim_di
 static void
 diamio_map_free(struct jitsim_dp_diamio *d, uint32_t slot)
 {
-	d->map[slot].used = 0;
-	d->map_free[d->map_n_free++] = (uint16_t)slot;
+	struct dp_diamio_map_ent *e = &d->map[slot];
+
+	e->used = 0;
+	d->map_refs[e->from]--;
+	d->map_refs[e->to]--;
+	d->map_free[(d->map_free_head + d->map_n_free++) & (JITSIM_DP_DIAMIO_MAP_SLOTS - 1)] =
+		(uint16_t)slot;
 	cnt_add(&d->st.map_used, (uint64_t)-1);
 }
 
-/* A new entry; its hop-by-hop id in *hbh. NULL when the map is full. */
+/*
+ * A new entry for a request of peer @from (its connection now) relayed to
+ * peer @to (likewise); its hop-by-hop id in *hbh. NULL when the map is full.
+ */
 static struct dp_diamio_map_ent *
-diamio_map_alloc(struct jitsim_dp_diamio *d, uint64_t now_ms, uint32_t *hbh)
+diamio_map_alloc(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to, uint64_t now_ms,
+		 uint32_t *hbh)
 {
 	struct dp_diamio_map_ent *e;
 	uint32_t slot;
 
 	if (d->map_n_free == 0)
 		return NULL;
-	slot = d->map_free[--d->map_n_free];
+	slot = d->map_free[d->map_free_head++ & (JITSIM_DP_DIAMIO_MAP_SLOTS - 1)];
+	d->map_n_free--;
 	e = &d->map[slot];
 	/* A new generation per use, so a late answer to the previous user of
 	 * the slot does not match; the top octet of (gen << 16) is gen >> 8,
@@ -364,9 +440,63 @@ diamio_map_alloc(struct jitsim_dp_diamio *d, uint64_t now_ms, uint32_t *hbh)
 	e->hbh = (uint32_t)e->gen << 16 | slot;
 	e->t_ms = now_ms;
 	e->used = 1;
+	e->from = (uint16_t)from;
+	e->to = (uint16_t)to;
+	e->from_conn = diamio_conn(d, from);
+	e->to_conn = diamio_conn(d, to);
+	d->map_refs[from]++;
+	d->map_refs[to]++;
 	*hbh = e->hbh;
 	cnt_add(&d->st.map_used, 1);
 	return e;
+}
+
+/*
+ * Peer @k left the open state: its entries whose connection is not the
+ * open one now end. Those of requests it sent can never be answered
+ * (counted origin_gone); those of requests it was to answer are answered
+ * 3002 DIAMETER_UNABLE_TO_DELIVER to their requester when that one is still
+ * on the connection they came on (counted answer_lost either way).
+ */
+static void
+diamio_map_peer_down(struct jitsim_dp_diamio *d, unsigned int k)
+{
+	const struct jitsim_diam_ident id = {d->cfg->origin_host, d->cfg->origin_realm,
+					     d->origin_state_id};
+
+	for (uint32_t slot = 0; slot < JITSIM_DP_DIAMIO_MAP_SLOTS && d->map_refs[k] > 0; slot++) {
+		const struct dp_diamio_map_ent *e = &d->map[slot];
+		struct jitsim_diam_hdr h;
+		struct jitsim_diam_err er;
+		struct jitsim_wbuf w;
+
+		if (!e->used || (e->from != k && e->to != k))
+			continue;
+		if (!diamio_conn_open(d, e->from, e->from_conn)) {
+			diamio_drop(d, JITSIM_DP_DIAMIO_DROP_ORIGIN_GONE);
+			diamio_map_free(d, slot);
+			continue;
+		}
+		if (diamio_conn_open(d, e->to, e->to_conn))
+			continue;
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_ANSWER_LOST);
+		memset(&h, 0, sizeof(h));
+		h.version = JITSIM_DIAM_VERSION;
+		h.flags = JITSIM_DIAM_FLAG_R | e->req_flags;
+		h.cmd = e->cmd;
+		h.app_id = e->app_id;
+		h.hbh = e->orig_hbh;
+		h.e2e = e->e2e;
+		memset(&er, 0, sizeof(er));
+		er.result_code = JITSIM_DIAM_UNABLE_TO_DELIVER;
+		er.text = "the connection the request went on closed before its answer";
+		jitsim_wbuf_init(&w, d->ans, sizeof(d->ans), 0);
+		if (jitsim_diam_encode_error_answer(&w, &h, &id, &er) != JITSIM_R_OK)
+			diamio_drop(d, JITSIM_DP_DIAMIO_DROP_ANSWER_FAILED);
+		else if (diamio_send(d, e->from, jitsim_wbuf_data(&w), jitsim_wbuf_len(&w)) == 0)
+			cnt_add(&d->st.ans_no_route, 1);
+		diamio_map_free(d, slot);
+	}
 }
 
 static void
@@ -398,8 +528,10 @@ diamio_avp_is(const struct jitsim_diam_avp *a, const char *s)
  * Relay request @h / @m of peer @from to peer @to (RFC 6733 6.1.9): a
  * Route-Record with @from's identity appended, a hop-by-hop id of ours,
  * and, toward an HSS (@hss not NULL), a Destination-Host naming us
- * replaced by the HSS's host and realm. Answers 3005 (loop) or 3004 (map
- * full) to @from itself. 0 when sent.
+ * replaced by the HSS's host and realm. Every request that is not sent is
+ * answered to @from itself: 3005 (loop), 3004 (map or send queue full),
+ * 3002 (@to's connection lost while sending), 5012 (too long once
+ * rewritten). 0 when sent.
  */
 static int
 diamio_proxy(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to,
@@ -414,15 +546,14 @@ diamio_proxy(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to,
 	bool redest = false;
 	uint32_t hbh;
 	uint8_t *p;
+	int rc;
 
 	if (!diamio_open(d, from) || from_host[0] == '\0') {
 		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_ORIGIN_GONE);
 		return -1;
 	}
-	if (len + DP_DIAMIO_REWRITE_ROOM > d->scratch_cap) {
-		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD);
-		return -1;
-	}
+	if (len + DP_DIAMIO_REWRITE_ROOM > d->scratch_cap)
+		goto too_long;
 	/* One pass before anything is built: loops, and whether the
 	 * destination names us. */
 	jitsim_diam_avp_iter_init(&it, h->avps, h->avps_len);
@@ -439,7 +570,7 @@ diamio_proxy(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to,
 		    diamio_avp_is(&a, d->cfg->origin_host))
 			redest = true;
 	}
-	e = diamio_map_alloc(d, now_ms, &hbh);
+	e = diamio_map_alloc(d, from, to, now_ms, &hbh);
 	if (e == NULL) {
 		cnt_add(&d->st.map_full, 1);
 		cnt_add(&d->st.ans_busy, 1);
@@ -448,8 +579,10 @@ diamio_proxy(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to,
 		return -1;
 	}
 	e->orig_hbh = h->hbh;
-	e->from = (uint16_t)from;
-	e->to = (uint16_t)to;
+	e->e2e = h->e2e;
+	e->app_id = h->app_id;
+	e->cmd = h->cmd;
+	e->req_flags = h->flags & JITSIM_DIAM_FLAG_P;
 
 	jitsim_wbuf_init(&w, d->scratch, d->scratch_cap, 0);
 	p = jitsim_wbuf_append(&w, JITSIM_DIAM_HDR_LEN);
@@ -472,27 +605,42 @@ diamio_proxy(struct jitsim_dp_diamio *d, unsigned int from, unsigned int to,
 		else
 			wr = JITSIM_R_NOSPACE;
 		if (wr != JITSIM_R_OK)
-			goto fail;
+			goto too_long_ent;
 	}
 	if (jitsim_diam_encode_avp_str(&w, JITSIM_AVP_ROUTE_RECORD, JITSIM_DIAM_AVP_M, 0,
 				       from_host) != JITSIM_R_OK)
-		goto fail;
+		goto too_long_ent;
 	p = jitsim_wbuf_data(&w);
 	jitsim_put_be24(p + 1, (uint32_t)jitsim_wbuf_len(&w));
-	if (diamio_send(d, to, p, jitsim_wbuf_len(&w)) != 0) {
-		diamio_map_free(d, hbh & 0xffffu);
-		cnt_add(&d->st.ans_busy, 1);
-		diamio_answer(d, from, h, JITSIM_DIAM_TOO_BUSY, "the HSS connection is congested");
+	rc = diamio_xmit(d, to, p, jitsim_wbuf_len(&w));
+	if (rc == 0)
+		return 0;
+	diamio_map_free(d, hbh & 0xffffu);
+	if (rc == -EINVAL)
+		goto too_long; /* over the peer's max_msg with the Route-Record */
+	if (rc == -ENOTCONN) {
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_PEER_DOWN);
+		cnt_add(&d->st.ans_no_route, 1);
+		diamio_answer(d, from, h, JITSIM_DIAM_UNABLE_TO_DELIVER,
+			      "the connection toward the destination was lost");
 		return -1;
 	}
-	return 0;
-fail:
+	diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_SEND_FAILED);
+	cnt_add(&d->st.ans_busy, 1);
+	diamio_answer(d, from, h, JITSIM_DIAM_TOO_BUSY,
+		      "the destination's connection is congested");
+	return -1;
+too_long_ent:
 	diamio_map_free(d, hbh & 0xffffu);
-	diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD);
+too_long:
+	diamio_drop(d, JITSIM_DP_DIAMIO_DROP_PROXY_TOO_LONG);
+	diamio_answer(d, from, h, JITSIM_DIAM_UNABLE_TO_COMPLY,
+		      "request too long to relay with a Route-Record added");
 	return -1;
 }
 
-/* An answer on peer @i to a request diamio relayed: back where it came from. */
+/* An answer on peer @i to a request diamio relayed: back on the connection
+ * it came on. */
 static void
 diamio_answer_back(struct jitsim_dp_diamio *d, unsigned int i, const struct jitsim_diam_hdr *h,
 		   const uint8_t *m, size_t len)
@@ -510,14 +658,22 @@ diamio_answer_back(struct jitsim_dp_diamio *d, unsigned int i, const struct jits
 		return;
 	}
 	from = e->from;
+	/* Either connection of the request is gone (their EV_DOWN not yet
+	 * seen): the requester, if it came back, never sent this one. */
+	if (e->to_conn != diamio_conn(d, i) || e->from_conn != diamio_conn(d, from)) {
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_STALE_CONN);
+		diamio_map_free(d, slot);
+		return;
+	}
 	memcpy(d->scratch, m, len);
 	jitsim_put_be32(d->scratch + 12, e->orig_hbh);
 	diamio_map_free(d, slot);
+	if (diamio_send(d, from, d->scratch, len) != 0)
+		return;
 	if (d->peers[from].cfg->kind == JITSIM_DP_DIAM_HSS)
 		cnt_add(&d->st.client_answers, 1);
 	else
 		cnt_add(&d->st.hss_answers, 1);
-	(void)diamio_send(d, from, d->scratch, len);
 }
 
 /* An answer to one of jitsim-cp's requests (a CLR): to jitsim-cp. */
@@ -536,6 +692,7 @@ diamio_to_cp(struct jitsim_dp_diamio *d, unsigned int i, const uint8_t *m, size_
 	r->flags = JITSIM_SIG_F_ANSWER;
 	r->len = (uint16_t)len;
 	r->assoc = (uint16_t)i;
+	r->dpc = diamio_conn(d, i);
 	r->lcore = UINT16_MAX; /* not a worker's */
 	r->seq = (uint32_t)d->st.rx_cp_answers;
 	r->ts_s = (uint32_t)time(NULL);
@@ -593,6 +750,7 @@ diamio_client_request(struct jitsim_dp_diamio *d, unsigned int i, const struct j
 	r->sim_state = 0xff;
 	r->len = (uint16_t)len;
 	r->assoc = (uint16_t)i;
+	r->dpc = diamio_conn(d, i); /* the worker's verdict carries it back */
 	r->flags = (flags & JITSIM_DIAM_RX_DUP) ? JITSIM_SIG_F_DUP : 0;
 	r->seq = (uint32_t)d->st.rx_requests;
 	memcpy(r->data, m, len);
@@ -671,21 +829,39 @@ diamio_on_msg(void *arg, struct jitsim_diam_peer *p, const struct jitsim_diam_hd
 
 /* ---- the workers' and jitsim-cp's messages ---- */
 
-/* A worker's verdict output: an answer to send, or a request to proxy. */
+/*
+ * A worker's output (diamio.h): a verdict (kind DIAM_SEND: an answer to
+ * send, or a request to proxy), or a request it could not hand to
+ * jitsim-cp (kind DIAM_IN, sig_up full: answered 3004).
+ */
 static void
 diamio_send_worker(struct jitsim_dp_diamio *d, const struct jitsim_sig_msg *r, uint64_t now_ms)
 {
 	struct jitsim_diam_hdr h;
 	unsigned int from = r->assoc;
+	bool dflt = false;
 	int to = -1;
 
-	if (r->kind != JITSIM_SIG_DIAM_SEND || r->len > JITSIM_SIG_DATA_MAX ||
-	    jitsim_diam_decode_hdr(r->data, r->len, &h) != JITSIM_R_OK || h.length != r->len) {
+	if ((r->kind != JITSIM_SIG_DIAM_SEND && r->kind != JITSIM_SIG_DIAM_IN) ||
+	    r->len > JITSIM_SIG_DATA_MAX ||
+	    jitsim_diam_decode_hdr(r->data, r->len, &h) != JITSIM_R_OK || h.length != r->len ||
+	    (r->kind == JITSIM_SIG_DIAM_IN && !(h.flags & JITSIM_DIAM_FLAG_R))) {
 		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD);
 		return;
 	}
 	if (from >= d->n_peers || d->peers[from].cfg->kind != JITSIM_DP_DIAM_CLIENT) {
 		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD_PEER);
+		return;
+	}
+	/* The request came on a connection that has closed since: its peer,
+	 * if back, does not wait for this answer and must not see it. */
+	if (diamio_stale(d, from, r->dpc)) {
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_STALE_CONN);
+		return;
+	}
+	if (r->kind == JITSIM_SIG_DIAM_IN) {
+		cnt_add(&d->st.ans_busy, 1);
+		diamio_answer(d, from, &h, JITSIM_DIAM_TOO_BUSY, "control plane busy");
 		return;
 	}
 	if (!(h.flags & JITSIM_DIAM_FLAG_R)) {
@@ -700,7 +876,7 @@ diamio_send_worker(struct jitsim_dp_diamio *d, const struct jitsim_sig_msg *r, u
 	} else if (d->cfg->default_hss >= 0 && d->hss_of_region[d->cfg->default_hss] >= 0 &&
 		   diamio_open(d, (unsigned int)d->hss_of_region[d->cfg->default_hss])) {
 		to = d->hss_of_region[d->cfg->default_hss];
-		cnt_add(&d->st.tx_default_hss, 1);
+		dflt = true;
 	}
 	if (to < 0) {
 		cnt_add(&d->st.ans_no_route, 1);
@@ -712,6 +888,8 @@ diamio_send_worker(struct jitsim_dp_diamio *d, const struct jitsim_sig_msg *r, u
 			 now_ms) == 0) {
 		cnt_add(&d->st.tx_proxied, 1);
 		cnt_add(&d->st.proxied_region[d->peers[to].cfg->region], 1);
+		if (dflt)
+			cnt_add(&d->st.tx_default_hss, 1);
 	}
 }
 
@@ -736,6 +914,10 @@ diamio_send_cp(struct jitsim_dp_diamio *d, struct jitsim_sig_msg *r)
 	}
 	if (r->assoc >= d->n_peers) {
 		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_TX_BAD_PEER);
+		return;
+	}
+	if (diamio_stale(d, r->assoc, r->dpc)) {
+		diamio_drop(d, JITSIM_DP_DIAMIO_DROP_STALE_CONN);
 		return;
 	}
 	if (diamio_send(d, r->assoc, r->data, r->len) == 0)
@@ -815,6 +997,7 @@ diamio_publish(struct jitsim_dp_diamio *d, struct jitsim_dp_diamio_peer *dp, uns
 		cnt_add(&d->st.closes, 1);
 		if (diamio_log_ok(dp, now_ms))
 			jitsim_dp_log("diameter: peer %s closed (%s)", dp->cfg->name, why);
+		diamio_map_peer_down(d, (unsigned int)(dp - d->peers));
 	}
 	dp->seen_dpr = f->st.rx[JITSIM_DIAM_C_DPR];
 	dp->seen_wd = f->st.dwr_timeouts;
@@ -889,6 +1072,7 @@ diamio_round(struct jitsim_dp_diamio *d, int timeout_ms, uint64_t *now_ms)
 	struct pollfd pfd[2 * JITSIM_DP_DIAM_PEER_MAX];
 	unsigned int npfd = 0, work;
 	uint64_t open = 0;
+	int rc, err;
 
 	for (unsigned int i = 0; i < d->n_peers; i++) {
 		uint64_t next = jitsim_diam_peer_next_ms(d->peers[i].peer);
@@ -899,9 +1083,19 @@ diamio_round(struct jitsim_dp_diamio *d, int timeout_ms, uint64_t *now_ms)
 		else if (next - *now_ms < (uint64_t)timeout_ms)
 			timeout_ms = (int)(next - *now_ms);
 	}
-	if (poll(pfd, npfd, timeout_ms) < 0 && errno != EINTR)
-		jitsim_dp_log("diameter: poll: %s", strerror(errno));
+	rc = poll(pfd, npfd, timeout_ms);
+	err = errno;
 	*now_ms = diamio_now_ms();
+	/* Cannot fail with valid descriptors; if it does, every round fails
+	 * alike: logged once per DP_DIAMIO_POLL_LOG_MS, with the count. */
+	if (rc < 0 && err != EINTR) {
+		d->poll_errs++;
+		if (d->poll_log_ms == 0 || *now_ms - d->poll_log_ms >= DP_DIAMIO_POLL_LOG_MS) {
+			jitsim_dp_log("diameter: poll: %s (%" PRIu64 " failures so far)",
+				      strerror(err), d->poll_errs);
+			d->poll_log_ms = *now_ms;
+		}
+	}
 	d->work = 0;
 	for (unsigned int i = 0; i < d->n_peers; i++) {
 		struct jitsim_dp_diamio_peer *dp = &d->peers[i];
@@ -967,6 +1161,12 @@ diamio_main(void *arg)
 	if (!all)
 		jitsim_dp_log("diameter: some peers did not answer DPR in %u ms: closed",
 			      JITSIM_DP_DIAMIO_STOP_MS);
+	/* Peers still Closing keep their socket until here (diamio.h: every
+	 * socket is closed at stop). */
+	for (unsigned int i = 0; i < d->n_peers; i++)
+		if (!d->peers[i].stopped)
+			diamio_publish(d, &d->peers[i],
+				       jitsim_diam_peer_close(d->peers[i].peer, now_ms), now_ms);
 	return NULL;
 }
 

@@ -17,7 +17,14 @@
  *   jitsim-cp --shm sig_down (JITSIM_SIG_DIAM_SEND)--> diamio --> peer `assoc`
  *
  * Peer index ("assoc" of the sig records): the position of the peer or
- * hss line in the [diameter] section, in file order.
+ * hss line in the [diameter] section, in file order. Connection number
+ * ("dpc" of the sig records, shm.h): jitsim_diam_peer_conn() of that peer
+ * when the message came, 1 at its first open and one more at each (never
+ * 0 once open). diamio stamps it into every record it gives a worker or
+ * jitsim-cp; the worker's verdict and jitsim-cp's DIAM_SEND carry it back,
+ * and diamio drops (stale_conn) one whose dpc is neither 0 (unchecked) nor
+ * the peer's current number: what was asked on one connection is never
+ * answered on the next, whose far end never asked it.
  *
  * Worker choice: a hash of the User-Name (else the Session-Id, else the
  * End-to-End id), so that every request of one SIM meets the same worker:
@@ -27,17 +34,23 @@
  * Proxying (RFC 6733 6.1.9, relay agent): a Route-Record with the
  * identity of the peer the request came from (its Origin-Host in CER) is
  * appended, the hop-by-hop id is replaced by one of ours and remembered in
- * a fixed map (JITSIM_DP_DIAMIO_MAP_SLOTS entries allocated at start; an
- * entry lives until its answer or JITSIM_DP_DIAMIO_MAP_TTL_MS); the answer
- * gets the original id back and goes to the peer the request came from.
- * A request that already carries our Origin-Host in a Route-Record is
- * answered 3005 DIAMETER_LOOP_DETECTED. Toward an HSS, a Destination-Host
- * naming jitsim (an MME remembers who answered its ULR) is replaced by the
- * HSS's host and realm, or the HSS would refuse it. Answers that diamio
- * builds itself: 5012 UNABLE_TO_COMPLY for a request longer than a ring
- * record (JITSIM_SIG_DATA_MAX), 3004 TOO_BUSY when a worker's ring or the
- * map is full, 3002 UNABLE_TO_DELIVER when neither the region's HSS nor
- * the default HSS is open (or, from an HSS, no client peer is).
+ * a fixed map (JITSIM_DP_DIAMIO_MAP_SLOTS entries allocated at start, with
+ * the connection numbers of both peers; an entry lives until its answer,
+ * JITSIM_DP_DIAMIO_MAP_TTL_MS, or the close of either connection); the
+ * answer gets the original id back and goes to the connection the request
+ * came on. A request that already carries our Origin-Host in a
+ * Route-Record is answered 3005 DIAMETER_LOOP_DETECTED. Toward an HSS, a
+ * Destination-Host naming jitsim (an MME remembers who answered its ULR)
+ * is replaced by the HSS's host and realm, or the HSS would refuse it.
+ * Answers that diamio builds itself, so that no request it takes waits for
+ * the requester's timer: 5012 UNABLE_TO_COMPLY for a request longer than a
+ * ring record (JITSIM_SIG_DATA_MAX) or too long to relay once rewritten;
+ * 3004 TOO_BUSY when a worker's ring, the map or the destination's send
+ * queue is full, or a worker could not reach jitsim-cp (sig_up full);
+ * 3002 UNABLE_TO_DELIVER when neither the region's HSS nor the default HSS
+ * is open (or, from an HSS, no client peer is), or the connection a
+ * request was relayed on closes before its answer. Requests lost without
+ * an answer: a worker's tx ring full (counted by the worker, worker_tx_full).
  *
  * hop-by-hop ids diamio allocates are (generation << 16 | map slot) and
  * never have JITSIM_DIAM_HBH_TAG as their top octet: those belong to
@@ -54,7 +67,9 @@
  *   - the diamio pthread: the only user of the peers, the map and the
  *     duplicate table; producer of the rx rings, consumer of the tx rings
  *     and of sig_down; a producer of sig_up (multi-producer safe).
- *   - worker w: consumer of rx ring w, producer of tx ring w (SP/SC).
+ *   - worker w: consumer of rx ring w, producer of tx ring w (SP/SC): its
+ *     verdicts (kind JITSIM_SIG_DIAM_SEND), and the requests it could not
+ *     put into sig_up, as they came (kind JITSIM_SIG_DIAM_IN: answered 3004).
  *   - telemetry / summary: read the counters relaxed (jitsim_dp_cnt_read).
  */
 
@@ -95,7 +110,10 @@ struct jitsim_diam_dup;
 	X(TX_SEND_FAILED, "tx_send_failed")	  /* peer's send queue full */               \
 	X(ORIGIN_GONE, "origin_gone")		  /* proxy: the requesting peer closed */    \
 	X(SS7_DOWN_FULL, "ss7_down_full")	  /* SS7 record from sig_down: ring full */  \
-	X(ANSWER_FAILED, "answer_failed")	  /* an error answer could not be built */
+	X(ANSWER_FAILED, "answer_failed")	  /* an error answer could not be built */   \
+	X(STALE_CONN, "stale_conn")		  /* for a closed connection of the peer */  \
+	X(ANSWER_LOST, "answer_lost")		  /* proxied; its destination closed */      \
+	X(PROXY_TOO_LONG, "proxy_too_long")	  /* too long to relay: answered 5012 */
 
 enum jitsim_dp_diamio_drop {
 #define JITSIM_DP_DIAMIO_DROP_ENUM(e, s) JITSIM_DP_DIAMIO_DROP_##e,
@@ -107,7 +125,8 @@ enum jitsim_dp_diamio_drop {
 /* Name of a drop reason ("tx_bad"), "?" when out of range. */
 const char *jitsim_dp_diamio_drop_name(unsigned int d);
 
-/* Counters of the diamio thread (written by it only). */
+/* Counters of the diamio thread (written by it only). Messages "sent" are
+ * counted once queued on the connection (jitsim_diam_peer_send() 0). */
 struct jitsim_dp_diamio_stats {
 	uint64_t peers_open;	 /* gauge */
 	uint64_t rx_requests;	 /* requests from client peers */
@@ -179,10 +198,16 @@ struct jitsim_dp_diamio {
 	/* diamio thread only; allocated by _init. */
 	struct jitsim_diam_dup *dup;   /* one table: keys carry the Origin-Host */
 	struct dp_diamio_map_ent *map; /* JITSIM_DP_DIAMIO_MAP_SLOTS */
-	uint16_t *map_free;	       /* stack of free slots */
+	uint16_t *map_free;	       /* queue of free slots (FIFO: reused last) */
+	uint32_t map_free_head;	       /* its head (mod JITSIM_DP_DIAMIO_MAP_SLOTS) */
 	uint32_t map_n_free;
 	uint32_t map_sweep; /* next slot the expiry sweep looks at */
-	uint8_t *scratch;   /* one rewritten message (max_msg + room) */
+	/* Entries per peer (from or to it): a peer that closes with none
+	 * skips the scan of the map. */
+	uint32_t map_refs[JITSIM_DP_DIAM_PEER_MAX];
+	uint64_t poll_errs;   /* poll(2) failures */
+	uint64_t poll_log_ms; /* and when one was last logged */
+	uint8_t *scratch;     /* one rewritten message (max_msg + room) */
 	size_t scratch_cap;
 	uint8_t ans[8192]; /* one error answer */
 	unsigned int work; /* messages handled this round */
@@ -212,8 +237,9 @@ int jitsim_dp_diamio_start(struct jitsim_dp_diamio *d);
 
 /*
  * Orderly stop: DPR (cause REBOOTING) on every open peer, DPAs awaited up
- * to JITSIM_DP_DIAMIO_STOP_MS, every socket closed; joined here. Main
- * thread; safe if never started.
+ * to JITSIM_DP_DIAMIO_STOP_MS, then every socket closed (a peer still
+ * Closing at the deadline too); joined here. Main thread; safe if never
+ * started.
  */
 void jitsim_dp_diamio_stop(struct jitsim_dp_diamio *d);
 

@@ -348,6 +348,7 @@ dp_diam_burst(struct jitsim_dp_worker *w, struct dp_clock *clk)
 			.len = m->len < JITSIM_SIG_DATA_MAX ? m->len : JITSIM_SIG_DATA_MAX,
 			.peer = m->assoc,
 			.flags = m->flags,
+			.conn = m->dpc,
 		};
 		struct jitsim_sig_msg *out = &w->sig_out[ntx];
 
@@ -370,14 +371,23 @@ dp_diam_burst(struct jitsim_dp_worker *w, struct dp_clock *clk)
 	if (ntx > 0) {
 		put = rte_ring_sp_enqueue_burst_elem(w->diam_tx, w->sig_out, esize, ntx, NULL);
 		dp_cnt_add(&w->diam.tx, put);
+		/* diamio is behind by a whole ring: nothing can reach it, the
+		 * requests are lost (counted) and the MME's timer retries. */
 		if (unlikely(put < ntx))
 			dp_cnt_add(&w->diam.tx_full, ntx - put);
 	}
 	if (nup > 0) {
 		put = jitsim_shm_sig_up_put(w->shm, w->sig_up, nup);
 		dp_cnt_add(&w->diam.to_cp, put);
-		if (unlikely(put < nup))
+		if (unlikely(put < nup)) {
+			/* jitsim-cp is behind: the requests go back to diamio as
+			 * they came (kind DIAM_IN), which answers 3004 TOO_BUSY so
+			 * the MME retries at once rather than at its timer. With
+			 * the tx ring full too they are only counted. */
 			dp_cnt_add(&w->diam.to_cp_full, nup - put);
+			(void)rte_ring_sp_enqueue_burst_elem(w->diam_tx, &w->sig_up[put], esize,
+							     nup - put, NULL);
+		}
 	}
 	dp_cnt_add(&w->diam.rx, n);
 	dp_cnt_add(&w->diam.cycles, rte_rdtsc() - t0);

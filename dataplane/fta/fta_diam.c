@@ -196,6 +196,7 @@ out_head(struct jitsim_fta_diam *f, const struct diam_msg *m, uint8_t kind, uint
 	out->kind = kind;
 	out->sim_state = m->state;
 	out->assoc = m->in->peer;
+	out->dpc = m->in->conn;
 	out->lcore = f->lcore;
 	out->ts_s = now_s;
 	out->region = m->region;

@@ -188,6 +188,7 @@ struct jitsim_fta_diam_in {
 	size_t len;	    /* its length: the header's Message Length */
 	uint16_t peer;	    /* diamio's peer index it came on (copied to out->assoc) */
 	uint8_t flags;	    /* JITSIM_SIG_F_* (DUP), copied to a TO_CP record */
+	uint32_t conn;	    /* that peer's connection number (copied to out->dpc) */
 };
 
 /*
@@ -228,7 +229,7 @@ void jitsim_fta_diam_init(struct jitsim_fta_diam *f, const struct jitsim_fta_dia
 /*
  * The verdict for @in at time @now_s (CLOCK_REALTIME seconds, for the
  * record's ts_s). Except for DROP, @out is filled completely; its header
- * is zeroed first (opc, dpc, si, ni, mp, sls stay 0), then:
+ * is zeroed first (opc, si, ni, mp, sls stay 0), then:
  *   PROXY   kind JITSIM_SIG_DIAM_SEND, region = the HSS's region (the
  *           entry's, or default_hss), data = the request unchanged;
  *   ANSWER  kind JITSIM_SIG_DIAM_SEND, region = the entry's (0 without
@@ -236,7 +237,8 @@ void jitsim_fta_diam_init(struct jitsim_fta_diam *f, const struct jitsim_fta_dia
  *   TO_CP   kind JITSIM_SIG_DIAM_IN, flags = @in->flags, seq = this
  *           context's next, region = the entry's, data = the request
  *           unchanged;
- * and for all three: assoc = @in->peer, lcore, ts_s = @now_s, imsi (the
+ * and for all three: assoc = @in->peer, dpc = @in->conn (diamio then
+ * sends nothing on a later connection of the peer), lcore, ts_s = @now_s, imsi (the
  * User-Name's compact key, 0 if none), sim_state (JITSIM_FTA_STATE_NONE
  * without an entry), len. seq and flags are 0 except for TO_CP.
  * On DROP, @out's contents are unspecified and *@drop (when not NULL) is

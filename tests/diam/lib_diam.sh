@@ -181,8 +181,7 @@ region = 1
 first = $POOL_FIRST
 last = $POOL_LAST
 [fta]
-own_pc = 0.23.2
-own_gt = 491770000002
+# No own_pc/own_gt: an S6a-only endpoint (MAP dialogues off).
 ul_timeout = 30
 handover_delay = 2
 ${CP_FTA_EXTRA:-}

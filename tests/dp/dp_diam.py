@@ -20,6 +20,11 @@ every IMSI is unknown to the tables.
              the HSS's; the AIA comes back to the MME with the MME's id. A CLR
              from the HSS reaches the MME (Route-Record of the HSS) and its
              CLA goes back. SIGTERM: DPR to both, exit 0.
+  reconnect  answers stay on their connection: an MME's AIR waits at a slow
+             stand-in HSS while the MME reconnects; the HSS's late answer
+             does not reach the new connection (whose next AIR reuses the
+             same hop-by-hop id: the first answer there is its own). An AIR
+             waiting when the HSS's connection drops is answered 3002.
   both       [ss7] beside [diameter] (shm sig_down then has one consumer,
              the Diameter thread, which passes SS7 records on): both start,
              an AIR is answered, SIGTERM ends both with their final lines.
@@ -544,6 +549,92 @@ def check_proxy(a, tmp):
     return errors
 
 
+def hss_up(dp, lsock):
+    conn, _ = lsock.accept()
+    hss = Peer(conn, "hss0.test", "hss.test")
+    cer = hss.recv()
+    if cer["cmd"] != CER or find(cer, 264) != [JITSIM_HOST.encode()]:
+        raise Failure(f"HSS side: {cer}")
+    hss.answer(cer, [u32(268, 2001)] + cap_avps(hss.host, hss.realm)[2:]
+               + ident(hss.host, hss.realm))
+    return hss
+
+
+def check_reconnect(a, tmp):
+    errors = []
+    r = harness.Run(a, tmp)
+    port, hport = free_port(), free_port()
+    lsock = new_socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", hport))
+    lsock.listen(1)
+    lsock.settimeout(30)
+    try:
+        dp = DpProc(a, r, tmp, "[diameter]\norigin_host = hss.jitsim.example\n"
+                    "origin_realm = jitsim.example\nunknown = proxy\ndefault_hss = 0\n"
+                    f"peer = mme listen {TR[0]} 127.0.0.1:{port}\n"
+                    f"hss = 0 hss0 {TR[0]} 127.0.0.1:{hport} host=hss0.test realm=hss.test\n")
+        dp.wait_for(lambda: "jitsim-dp: ready:" in dp.text(), "ready")
+        hss = hss_up(dp, lsock)
+        dp.wait_for(lambda: "diameter: peer hss0 open (host hss0.test)" in dp.text(), "hss")
+        mme = mme_up(dp, port, errors)
+        hbh, _, _ = mme.request(AIR, air(mme, "001010000000004", "mme.test;4;1"))
+        old = hss.recv()
+        # The MME goes away without DPR and comes back: a new connection.
+        mme.s.close()
+        dp.wait_for(lambda: dp.text().count("diameter: peer mme closed") == 1, "mme closed")
+        opens = dp.text().count("diameter: peer mme open")
+        mme = connect(port, "mme.test", "epc.test")
+        mme.request(CER, cap_avps(mme.host, mme.realm), app=0)
+        if result_code(mme.recv()) != 2001:
+            raise Failure("second CEA not 2001")
+        dp.wait_for(lambda: dp.text().count("diameter: peer mme open") == opens + 1,
+                    "mme open again")
+        # The late answer to the first connection's AIR, then a new AIR
+        # with the same hop-by-hop id (the MME's counter restarted).
+        hss.answer(old, [avp(263, "mme.test;4;1"), u32(268, 2001), u32(277, 1)]
+                   + ident(hss.host, hss.realm))
+        hbh2, _, _ = mme.request(AIR, air(mme, "001010000000004", "mme.test;4;2"))
+        if hbh2 != hbh:
+            errors.append(f"test: hop-by-hop {hbh2:#x} not reused ({hbh:#x})")
+        fwd = hss.recv()
+        hss.answer(fwd, [avp(263, "mme.test;4;2"), u32(268, 2001), u32(277, 1)]
+                   + ident(hss.host, hss.realm))
+        aia = mme.recv()
+        if find(aia, 263) != [b"mme.test;4;2"] or result_code(aia) != 2001:
+            errors.append(f"new connection: first answer Session-Id {find(aia, 263)} "
+                          f"Result-Code {result_code(aia)}, wants mme.test;4;2 2001 "
+                          f"(the old connection's answer leaked)")
+        # An AIR waits at the HSS, whose connection then drops: 3002 at once.
+        hbh3, e2e3, _ = mme.request(AIR, air(mme, "001010000000004", "mme.test;4;3"))
+        hss.recv()
+        hss.s.close()
+        ans = mme.recv()
+        if (ans["cmd"], ans["hbh"], ans["e2e"], result_code(ans)) != (AIR, hbh3, e2e3, 3002) \
+                or not ans["flags"] & 0x20 or ans["flags"] & 0x80:
+            errors.append(f"AIR whose HSS connection dropped: cmd {ans['cmd']} hbh "
+                          f"{ans['hbh']:#x} flags {ans['flags']:#x} Result-Code "
+                          f"{result_code(ans)}, wants {AIR} {hbh3:#x} E bit 3002")
+        st = dp.tel()
+        drops = st.get("diamio_drops", {})
+        want = {"origin_gone": 1, "answer_unknown": 1, "answer_lost": 1, "stale_conn": 0}
+        for k, v in want.items():
+            if drops.get(k, 0) != v:  # zeros are left out
+                errors.append(f"/jitsim/diameter diamio_drops {k} = {drops.get(k)}, wants {v}")
+        for k, v in {"hss_answers": 1, "tx_proxied": 3, "answered_3002": 1,
+                     "map_used": 0}.items():
+            if st.get(k) != v:
+                errors.append(f"/jitsim/diameter {k} = {st.get(k)}, wants {v}")
+        dp.sigterm()
+        expect_dpr(mme, errors)
+        dp.wait_exit(errors)
+    finally:
+        lsock.close()
+        r.close()
+    log(f"reconnect: {len(errors)} problems")
+    return errors
+
+
 def check_both(a, tmp):
     errors = []
     r = harness.Run(a, tmp)
@@ -582,11 +673,11 @@ def main():
     ap.add_argument("--shm", required=True)
     ap.add_argument("--transport", choices=["tcp", "sctp"], default="tcp")
     ap.add_argument("--check", action="append",
-                    choices=["badconfig", "answer", "proxy", "both"])
+                    choices=["badconfig", "answer", "proxy", "reconnect", "both"])
     a = ap.parse_args()
     TR[0] = a.transport
     errs = []
-    for check in a.check or ["badconfig", "answer", "proxy", "both"]:
+    for check in a.check or ["badconfig", "answer", "proxy", "reconnect", "both"]:
         t0 = time.time()
         with tempfile.TemporaryDirectory(prefix="jitsim-dp-diam.") as tmp:
             try:

@@ -7,7 +7,8 @@
  * (initiator and responder) exchanging CER/CEA, application messages and
  * DPR/DPA; a raw socket feeding the responder a byte at a time, several
  * messages per write, an oversize message and a broken stream; a second
- * connection while one is open; reconnection when the far end comes back.
+ * connection while one is open; reconnection when the far end comes back;
+ * connection numbers, a send into a reset connection, closing at once.
  * Ports are chosen by the kernel (port 0), so parallel runs never collide.
  * Loops wait for conditions; their deadlines only turn a hang into a
  * failure, they measure nothing.
@@ -413,6 +414,105 @@ test_stream(void **state)
 	jitsim_diam_peer_destroy(r);
 }
 
+/* A raw client's CER answered 2001: the responder is open. */
+static void
+raw_open(int fd, struct jitsim_diam_peer *r, struct seen *s, const struct tmsg *cer)
+{
+	static uint8_t rd[TM_MAX];
+	struct tans t;
+	size_t n;
+
+	raw_write(fd, cer->b, cer->n);
+	n = raw_read(fd, r, s, rd, sizeof(rd));
+	assert_true(n > 0);
+	tans_parse(rd, n, &t);
+	assert_int_equal(t.rc, JITSIM_DIAM_SUCCESS);
+	assert_true(jitsim_diam_fsm_is_open(jitsim_diam_peer_fsm(r)));
+}
+
+/*
+ * Connection numbers; a send whose flush finds the connection reset
+ * (-ENOTCONN, the EV_DOWN kept for the next poll, not lost); closing a
+ * peer's sockets at once.
+ */
+static void
+test_send_lost(void **state)
+{
+	static const struct linger rst = {.l_onoff = 1, .l_linger = 0};
+	struct jitsim_diam_peer_conf c;
+	struct jitsim_diam_peer *r;
+	struct seen s = {0};
+	struct pollfd pf[2];
+	char addr[64];
+	struct tmsg cer, dwr;
+	uint64_t dl;
+	int fd;
+
+	(void)state;
+	conf_peer(&c, JITSIM_DIAM_RESPONDER, "hss.jitsim.test", "127.0.0.1:0");
+	r = jitsim_diam_peer_create(&c);
+	assert_non_null(r);
+	assert_int_equal(jitsim_diam_peer_conn(r), 0);
+	assert_int_equal(jitsim_diam_peer_start(r, now_ms()), 0);
+	bound_addr(r, addr, sizeof(addr));
+	tm_cer(&cer, "raw.a.test");
+	fd = raw_connect(addr);
+	raw_open(fd, r, &s, &cer);
+	assert_int_equal(jitsim_diam_peer_conn(r), 1);
+
+	/* The client resets the connection; the peer is not polled until
+	 * its socket shows it, then sends. */
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst)), 0);
+	close(fd);
+	dl = now_ms() + DEADLINE_MS;
+	for (;;) {
+		unsigned int k = jitsim_diam_peer_pollfds(r, pf, 2);
+
+		assert_int_equal(k, 2);
+		pf[1].events = POLLIN;
+		if (poll(&pf[1], 1, 20) > 0)
+			break;
+		assert_true(now_ms() < dl);
+	}
+	raw_dwr(&dwr, 500);
+	dwr.b[4] = 0; /* a DWA: any whole message will do */
+	assert_int_equal(jitsim_diam_peer_send(r, dwr.b, dwr.n), -ENOTCONN);
+	assert_false(jitsim_diam_fsm_is_open(jitsim_diam_peer_fsm(r)));
+	assert_int_equal(jitsim_diam_peer_stats(r)->io_errors, 1);
+	assert_int_equal(jitsim_diam_peer_send(r, dwr.b, dwr.n), -ENOTCONN);
+	s.ev = 0;
+	pump(&r, &s, 1);
+	assert_true(s.ev & JITSIM_DIAM_EV_DOWN);
+	s.ev = 0;
+	pump(&r, &s, 1);
+	assert_false(s.ev & JITSIM_DIAM_EV_DOWN);
+	assert_int_equal(jitsim_diam_peer_conn(r), 1);
+
+	/* The next connection has the next number. */
+	fd = raw_connect(addr);
+	raw_open(fd, r, &s, &cer);
+	assert_int_equal(jitsim_diam_peer_conn(r), 2);
+
+	/* Closed at once: the client sees the end, nobody listens any more. */
+	s.ev = jitsim_diam_peer_close(r, now_ms());
+	assert_true(s.ev & JITSIM_DIAM_EV_DOWN);
+	assert_int_equal(jitsim_diam_peer_pollfds(r, pf, 2), 0);
+	assert_int_equal(read(fd, dwr.b, sizeof(dwr.b)), 0);
+	close(fd);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t l;
+
+		assert_int_equal(jitsim_diam_parse_addr(addr, &ss, &l), 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&ss, l), -1);
+		assert_int_equal(errno, ECONNREFUSED);
+	}
+	close(fd);
+	jitsim_diam_peer_destroy(r);
+}
+
 /* The far end is missing, appears, dies and comes back: the initiator follows. */
 static void
 test_reconnect(void **state)
@@ -484,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_two_peers),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_send_lost),
 		cmocka_unit_test(test_bad_conf),
 	};
 

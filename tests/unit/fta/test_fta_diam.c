@@ -38,6 +38,7 @@
 #define T0 1764115200u
 #define LCORE 3
 #define PEER 5
+#define CONN 0x80000007u /* diamio's connection number: copied to dpc, high bit too */
 #define OUR_HOST "hss.jitsim.example"
 #define OUR_REALM "jitsim.example"
 #define OUR_STATE_ID 1764000000u
@@ -273,7 +274,7 @@ run_flags(struct fx *f, uint8_t flags, unsigned int *d)
 {
 	/* Exact-size copy: ASan sees a read one past the message. */
 	uint8_t *p = malloc(f->len ? f->len : 1);
-	struct jitsim_fta_diam_in in = {.len = f->len, .peer = PEER, .flags = flags};
+	struct jitsim_fta_diam_in in = {.len = f->len, .peer = PEER, .flags = flags, .conn = CONN};
 	enum jitsim_fta_diam_verdict v;
 
 	assert_non_null(p);
@@ -301,13 +302,13 @@ assert_record(struct fx *f, uint8_t kind, const char *imsi, unsigned int state, 
 
 	assert_int_equal(o->kind, kind);
 	assert_int_equal(o->assoc, PEER);
+	assert_int_equal(o->dpc, CONN);
 	assert_int_equal(o->lcore, LCORE);
 	assert_int_equal(o->ts_s, T0);
 	assert_int_equal(o->imsi, imsi != NULL ? key(imsi) : 0);
 	assert_int_equal(o->sim_state, state);
 	assert_int_equal(o->region, region);
 	assert_int_equal(o->opc, 0);
-	assert_int_equal(o->dpc, 0);
 	assert_int_equal(o->si, 0);
 	assert_int_equal(o->ni, 0);
 	assert_int_equal(o->mp, 0);
@@ -1036,7 +1037,7 @@ test_oversize(void **state)
 static void
 check_any(struct fx *f, const uint8_t *in, size_t len)
 {
-	struct jitsim_fta_diam_in x = {.len = len, .peer = PEER};
+	struct jitsim_fta_diam_in x = {.len = len, .peer = PEER, .conn = CONN};
 	uint8_t *p = malloc(len ? len : 1);
 	enum jitsim_fta_diam_verdict v;
 	struct jitsim_diam_hdr h, rh;
@@ -1059,6 +1060,7 @@ check_any(struct fx *f, const uint8_t *in, size_t len)
 	}
 	assert_int_equal(d, JITSIM_FTA_DIAM_DROP_NONE);
 	assert_int_equal(f->out.assoc, PEER);
+	assert_int_equal(f->out.dpc, CONN);
 	assert_true(f->out.len > 0 && f->out.len <= JITSIM_SIG_DATA_MAX);
 	if (v != JITSIM_FTA_DIAM_ANSWER) {
 		assert_int_equal(f->out.kind, v == JITSIM_FTA_DIAM_TO_CP ? JITSIM_SIG_DIAM_IN
