@@ -104,20 +104,24 @@ dp_clock_now(struct dp_clock *c, uint64_t tsc)
 	return c->base_s + (uint32_t)(d / c->hz);
 }
 
-/* Walk one frame: every message classified, every skipped unit counted
- * by reason. Returns the number of candidates now in w->cand. */
+/* Walk one frame of link type @dlt: every message classified (the
+ * candidates flushed whenever the burst is full), every skipped unit
+ * counted by reason; *nmsg = the messages decoded. Returns the number of
+ * candidates now in w->cand. Shared by NIC frames and the wrapped SS7
+ * and Diameter records. */
 static inline unsigned int
-dp_frame(struct jitsim_dp_worker *w, const uint8_t *p, size_t len, unsigned int nc, uint32_t now_s)
+dp_classify(struct jitsim_dp_worker *w, uint32_t dlt, const uint8_t *p, size_t len, unsigned int nc,
+	    uint32_t now_s, unsigned int *nmsg)
 {
 	struct jitsim_frame_iter it;
 	struct jitsim_msg m;
 	enum jitsim_reason r;
-	unsigned int nmsg = 0;
 
-	jitsim_frame_iter_init(&it, w->dlt, p, len, &w->reasm, 0);
+	*nmsg = 0;
+	jitsim_frame_iter_init(&it, dlt, p, len, &w->reasm, 0);
 	while ((r = jitsim_frame_next(&it, &m)) != JITSIM_R_END) {
 		if (likely(r == JITSIM_R_OK)) {
-			nmsg++;
+			(*nmsg)++;
 			if (jitsim_detect_classify(&w->det, &m, &w->cand[nc]) &&
 			    ++nc == JITSIM_DETECT_BURST) {
 				dp_flush(w, nc, now_s);
@@ -127,6 +131,16 @@ dp_frame(struct jitsim_dp_worker *w, const uint8_t *p, size_t len, unsigned int 
 			dp_cnt_add(&w->st.reason[r], 1);
 		}
 	}
+	return nc;
+}
+
+/* Walk one NIC frame. Returns the number of candidates now in w->cand. */
+static inline unsigned int
+dp_frame(struct jitsim_dp_worker *w, const uint8_t *p, size_t len, unsigned int nc, uint32_t now_s)
+{
+	unsigned int nmsg;
+
+	nc = dp_classify(w, w->dlt, p, len, nc, now_s, &nmsg);
 	if (nmsg > 0)
 		dp_cnt_add(&w->st.frames_with_msgs, 1);
 	else
@@ -152,10 +166,8 @@ dp_sig_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsign
 	static const uint8_t lo[4] = {127, 0, 0, 1};
 	struct jitsim_m3ua h = {
 		.opc = m->opc, .dpc = m->dpc, .si = m->si, .ni = m->ni, .mp = m->mp, .sls = m->sls};
-	struct jitsim_frame_iter it;
 	struct jitsim_wbuf wb;
-	struct jitsim_msg msg;
-	enum jitsim_reason r;
+	unsigned int nmsg;
 	size_t len, chunk;
 	uint8_t *p;
 
@@ -184,19 +196,8 @@ dp_sig_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsign
 	jitsim_put_be16(p + 2, (uint16_t)chunk);
 	jitsim_put_be32(p + 12, JITSIM_PPID_M3UA);
 
-	jitsim_frame_iter_init(&it, JITSIM_DLT_RAW, jitsim_wbuf_data(&wb), len, &w->reasm, 0);
-	while ((r = jitsim_frame_next(&it, &msg)) != JITSIM_R_END) {
-		if (likely(r == JITSIM_R_OK)) {
-			dp_cnt_add(&w->sig.detect_msgs, 1);
-			if (jitsim_detect_classify(&w->det, &msg, &w->cand[nc]) &&
-			    ++nc == JITSIM_DETECT_BURST) {
-				dp_flush(w, nc, now_s);
-				nc = 0;
-			}
-		} else if ((unsigned int)r < JITSIM_R_MAX) {
-			dp_cnt_add(&w->st.reason[r], 1);
-		}
-	}
+	nc = dp_classify(w, JITSIM_DLT_RAW, jitsim_wbuf_data(&wb), len, nc, now_s, &nmsg);
+	dp_cnt_add(&w->sig.detect_msgs, nmsg);
 	return nc;
 }
 
@@ -283,10 +284,8 @@ dp_diam_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsig
 {
 	static const uint8_t lo[4] = {127, 0, 0, 1};
 	const size_t len = DP_DIAM_WRAP_HDR + m->len;
-	struct jitsim_frame_iter it;
-	struct jitsim_msg msg;
-	enum jitsim_reason r;
 	uint8_t *p = w->linear;
+	unsigned int nmsg;
 
 	if (unlikely(m->len > JITSIM_SIG_DATA_MAX || len > sizeof(w->linear))) {
 		dp_cnt_add(&w->diam.detect_wrap, 1);
@@ -306,19 +305,8 @@ dp_diam_detect(struct jitsim_dp_worker *w, const struct jitsim_sig_msg *m, unsig
 	p[13] = 0x18; /* PSH|ACK */
 	memcpy(w->linear + DP_DIAM_WRAP_HDR, m->data, m->len);
 
-	jitsim_frame_iter_init(&it, JITSIM_DLT_RAW, w->linear, len, &w->reasm, 0);
-	while ((r = jitsim_frame_next(&it, &msg)) != JITSIM_R_END) {
-		if (likely(r == JITSIM_R_OK)) {
-			dp_cnt_add(&w->diam.detect_msgs, 1);
-			if (jitsim_detect_classify(&w->det, &msg, &w->cand[nc]) &&
-			    ++nc == JITSIM_DETECT_BURST) {
-				dp_flush(w, nc, now_s);
-				nc = 0;
-			}
-		} else if ((unsigned int)r < JITSIM_R_MAX) {
-			dp_cnt_add(&w->st.reason[r], 1);
-		}
-	}
+	nc = dp_classify(w, JITSIM_DLT_RAW, w->linear, len, nc, now_s, &nmsg);
+	dp_cnt_add(&w->diam.detect_msgs, nmsg);
 	return nc;
 }
 
