@@ -55,6 +55,16 @@ struct jitsim_shm;
 #define JITSIM_CP_FTA_APN_MAX 62       /* TS 23.003 9.1: APN network identifier */
 #define JITSIM_CP_FTA_DLG_MAX 1048576u /* max_dialogues upper bound (20 bits of otid) */
 #define JITSIM_CP_FTA_DIAM_ID_MAX 127  /* s6a_origin_host/realm (DiameterIdentity) */
+#define JITSIM_CP_FTA_PROFILE_MAX 64   /* tariffs with their own S6a subscription keys */
+
+/* Fields of a per-tariff S6a profile (struct jitsim_cp_fta_s6a_profile.set). */
+enum {
+	JITSIM_CP_FTA_P_APN,
+	JITSIM_CP_FTA_P_AMBR_UL,
+	JITSIM_CP_FTA_P_AMBR_DL,
+	JITSIM_CP_FTA_P_QCI,
+	JITSIM_CP_FTA_P_PDN_TYPE
+};
 
 /* [fta] of jitsim-cp's configuration (docs/operator-guide.md). Read-only
  * once loaded. */
@@ -79,6 +89,16 @@ struct jitsim_cp_fta_cfg {
 	uint32_t s6a_qci;			 /* QoS-Class-Identifier 1..254 */
 	uint32_t s6a_pdn_type;			 /* PDN-Type (TS 29.272 7.3.62) */
 	uint32_t s6a_nam;			 /* Network-Access-Mode (7.3.21) */
+	/* Per tariff (the SIM record's, set by the device rules):
+	 * s6a_apn.T, s6a_ambr_ul.T, s6a_ambr_dl.T, s6a_qci.T, s6a_pdn_type.T
+	 * override the keys above for SIMs of tariff T. */
+	unsigned int n_s6a_profile;
+	struct jitsim_cp_fta_s6a_profile {
+		uint16_t tariff;
+		uint8_t set; /* 1 << JITSIM_CP_FTA_P_*: the keys given */
+		char apn[JITSIM_CP_FTA_APN_MAX + 1];
+		uint32_t ambr_ul, ambr_dl, qci, pdn_type;
+	} s6a_profile[JITSIM_CP_FTA_PROFILE_MAX];
 };
 
 /* Defaults: disabled, own_ssn 6, ul_timeout 10, handover_delay 2,
@@ -94,6 +114,11 @@ int jitsim_cp_fta_cfg_set(struct jitsim_cp_fta_cfg *c, const char *k, const char
  * hlr_number; without own_gt the calling address is PC + SSN). 0 or
  * -EINVAL with @err. */
 int jitsim_cp_fta_cfg_check(const struct jitsim_cp_fta_cfg *c, char *err, size_t errlen);
+
+/* The S6a subscription of a SIM of @tariff: the global s6a_* keys with
+ * the tariff's own keys over them. Pure. */
+void jitsim_cp_fta_s6a_profile_of(const struct jitsim_cp_fta_cfg *c, uint16_t tariff,
+				  struct jitsim_cp_fta_s6a_profile *out);
 /* "0.23.2" (ITU 3-8-3) or "186": 0 and @pc, or -EINVAL. */
 int jitsim_cp_fta_parse_pc(const char *v, uint16_t *pc);
 

@@ -146,6 +146,110 @@ fta_diam_id_ok(const char *v)
 	return strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == n;
 }
 
+static int fta_cfg_set_s6a(struct jitsim_cp_fta_cfg *c, const char *k, const char *v, char *err,
+			   size_t el);
+
+/* "s6a_KEY.TARIFF": the subscription key KEY for SIMs of that tariff
+ * only. 1: not such a key. */
+static int
+fta_cfg_set_s6a_tariff(struct jitsim_cp_fta_cfg *c, const char *k, const char *v, char *err,
+		       size_t el)
+{
+	static const char *const keys[] = {
+		[JITSIM_CP_FTA_P_APN] = "s6a_apn",
+		[JITSIM_CP_FTA_P_AMBR_UL] = "s6a_ambr_ul",
+		[JITSIM_CP_FTA_P_AMBR_DL] = "s6a_ambr_dl",
+		[JITSIM_CP_FTA_P_QCI] = "s6a_qci",
+		[JITSIM_CP_FTA_P_PDN_TYPE] = "s6a_pdn_type",
+	};
+	const char *dot = strchr(k, '.');
+	struct jitsim_cp_fta_s6a_profile *pr = NULL;
+	struct jitsim_cp_fta_cfg tmp;
+	unsigned long tariff;
+	unsigned int f, i;
+	char base[16];
+	int rc;
+
+	if (dot == NULL || (size_t)(dot - k) >= sizeof(base))
+		return 1;
+	memcpy(base, k, (size_t)(dot - k));
+	base[dot - k] = '\0';
+	for (f = 0; f < sizeof(keys) / sizeof(keys[0]); f++)
+		if (strcmp(base, keys[f]) == 0)
+			break;
+	if (f == sizeof(keys) / sizeof(keys[0]))
+		return 1;
+	if (fta_uint(dot + 1, UINT16_MAX, &tariff) != 0)
+		return fta_errf(err, el, "[fta] %s: '%s' after the dot is not a tariff (0..65535)",
+				k, dot + 1);
+	/* Parsed as the global key (same checks, same words), kept aside. */
+	tmp = *c;
+	rc = fta_cfg_set_s6a(&tmp, base, v, err, el);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < c->n_s6a_profile; i++)
+		if (c->s6a_profile[i].tariff == tariff)
+			pr = &c->s6a_profile[i];
+	if (pr == NULL) {
+		if (c->n_s6a_profile == JITSIM_CP_FTA_PROFILE_MAX)
+			return fta_errf(err, el, "[fta] %s: more than %u tariffs with S6a keys", k,
+					JITSIM_CP_FTA_PROFILE_MAX);
+		pr = &c->s6a_profile[c->n_s6a_profile++];
+		memset(pr, 0, sizeof(*pr));
+		pr->tariff = (uint16_t)tariff;
+	}
+	pr->set |= (uint8_t)(1u << f);
+	switch (f) {
+	case JITSIM_CP_FTA_P_APN:
+		snprintf(pr->apn, sizeof(pr->apn), "%s", tmp.s6a_apn);
+		break;
+	case JITSIM_CP_FTA_P_AMBR_UL:
+		pr->ambr_ul = tmp.s6a_ambr_ul;
+		break;
+	case JITSIM_CP_FTA_P_AMBR_DL:
+		pr->ambr_dl = tmp.s6a_ambr_dl;
+		break;
+	case JITSIM_CP_FTA_P_QCI:
+		pr->qci = tmp.s6a_qci;
+		break;
+	default:
+		pr->pdn_type = tmp.s6a_pdn_type;
+		break;
+	}
+	return 0;
+}
+
+void
+jitsim_cp_fta_s6a_profile_of(const struct jitsim_cp_fta_cfg *c, uint16_t tariff,
+			     struct jitsim_cp_fta_s6a_profile *out)
+{
+	const struct jitsim_cp_fta_s6a_profile *pr = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->tariff = tariff;
+	snprintf(out->apn, sizeof(out->apn), "%s", c->s6a_apn);
+	out->ambr_ul = c->s6a_ambr_ul;
+	out->ambr_dl = c->s6a_ambr_dl;
+	out->qci = c->s6a_qci;
+	out->pdn_type = c->s6a_pdn_type;
+	for (unsigned int i = 0; i < c->n_s6a_profile; i++)
+		if (c->s6a_profile[i].tariff == tariff)
+			pr = &c->s6a_profile[i];
+	if (pr == NULL)
+		return;
+	out->set = pr->set;
+	if (pr->set & (1u << JITSIM_CP_FTA_P_APN))
+		snprintf(out->apn, sizeof(out->apn), "%s", pr->apn);
+	if (pr->set & (1u << JITSIM_CP_FTA_P_AMBR_UL))
+		out->ambr_ul = pr->ambr_ul;
+	if (pr->set & (1u << JITSIM_CP_FTA_P_AMBR_DL))
+		out->ambr_dl = pr->ambr_dl;
+	if (pr->set & (1u << JITSIM_CP_FTA_P_QCI))
+		out->qci = pr->qci;
+	if (pr->set & (1u << JITSIM_CP_FTA_P_PDN_TYPE))
+		out->pdn_type = pr->pdn_type;
+}
+
 /* The S6a keys (docs/fta.md "jitsim-cp S6a answers"). 1: not one of them. */
 static int
 fta_cfg_set_s6a(struct jitsim_cp_fta_cfg *c, const char *k, const char *v, char *err, size_t el)
@@ -290,7 +394,8 @@ jitsim_cp_fta_cfg_set(struct jitsim_cp_fta_cfg *c, const char *k, const char *v,
 		return 0;
 	}
 	if (strncmp(k, "s6a_", 4) == 0) {
-		int rc = fta_cfg_set_s6a(c, k, v, err, el);
+		int rc = strchr(k, '.') != NULL ? fta_cfg_set_s6a_tariff(c, k, v, err, el)
+						: fta_cfg_set_s6a(c, k, v, err, el);
 
 		if (rc <= 0)
 			return rc;

@@ -631,10 +631,12 @@ static void
 s6a_ula(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t msisdn, uint64_t now)
 {
 	const struct jitsim_cp_fta_cfg *c = &e->cfg;
+	struct jitsim_cp_fta_s6a_profile prof;
 	struct jitsim_s6a_fta_subscription sub;
 	struct jitsim_s6a_fta_ulr ulr;
+	struct jitsim_rec rec;
 	struct s6a_msg out;
-	char imsi_s[JITSIM_DIGITS_MAX + 1], msisdn_s[JITSIM_DIGITS_MAX + 1] = "none";
+	char imsi_s[JITSIM_DIGITS_MAX + 1], msisdn_s[JITSIM_DIGITS_MAX + 1] = "none", rerr[160];
 	enum jitsim_reason r;
 	bool skip;
 
@@ -651,14 +653,19 @@ s6a_ula(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t msisdn, uint64_t n
 	jitsim_s6a_fta_subscription_init(&sub);
 	if (msisdn != 0)
 		jitsim_digits_set(&sub.msisdn, msisdn_s);
+	/* The SIM's tariff (its record, written by the activation) picks
+	 * the profile; a record that cannot be read gets the defaults. */
+	if (jitsim_store_sim_get(e->store, p->imsi, &rec, rerr, sizeof(rerr)) != 0)
+		rec.tariff = UINT16_MAX;
+	jitsim_cp_fta_s6a_profile_of(c, rec.tariff, &prof);
 	sub.network_access_mode = c->s6a_nam;
-	sub.ambr_ul = c->s6a_ambr_ul;
-	sub.ambr_dl = c->s6a_ambr_dl;
-	snprintf(sub.apn[0].name, sizeof(sub.apn[0].name), "%s", c->s6a_apn);
-	sub.apn[0].pdn_type = c->s6a_pdn_type;
-	sub.apn[0].qci = c->s6a_qci;
-	sub.apn[0].ambr_ul = c->s6a_ambr_ul;
-	sub.apn[0].ambr_dl = c->s6a_ambr_dl;
+	sub.ambr_ul = prof.ambr_ul;
+	sub.ambr_dl = prof.ambr_dl;
+	snprintf(sub.apn[0].name, sizeof(sub.apn[0].name), "%s", prof.apn);
+	sub.apn[0].pdn_type = prof.pdn_type;
+	sub.apn[0].qci = prof.qci;
+	sub.apn[0].ambr_ul = prof.ambr_ul;
+	sub.apn[0].ambr_dl = prof.ambr_dl;
 	/* TS 29.272 5.2.1.1.3: no Subscription-Data when the MME asked to skip it. */
 	skip = (ulr.ulr_flags & JITSIM_S6A_ULR_SKIP_SUBSCRIBER_DATA) != 0;
 	s6a_msg_init(&out);

@@ -108,10 +108,55 @@ test_fta_cfg_keys(void **state)
 	}
 }
 
+/* s6a_KEY.TARIFF: the tariff's own subscription keys over the global ones. */
+static void
+test_s6a_tariff(void **state)
+{
+	struct jitsim_cp_fta_cfg c;
+	struct jitsim_cp_fta_s6a_profile p;
+	char err[256];
+
+	(void)state;
+	jitsim_cp_fta_cfg_init(&c);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_apn", "internet", err, sizeof(err)), 0);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_apn.7", "iot.example", err, sizeof(err)),
+			 0);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_ambr_dl.7", "256000", err, sizeof(err)), 0);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_qci.9", "7", err, sizeof(err)), 0);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_pdn_type.9", "ipv4v6", err, sizeof(err)),
+			 0);
+	assert_int_equal(c.n_s6a_profile, 2);
+
+	jitsim_cp_fta_s6a_profile_of(&c, 7, &p);
+	assert_string_equal(p.apn, "iot.example");
+	assert_int_equal(p.ambr_dl, 256000);
+	assert_int_equal(p.ambr_ul, c.s6a_ambr_ul); /* not given: the global one */
+	assert_int_equal(p.qci, c.s6a_qci);
+	jitsim_cp_fta_s6a_profile_of(&c, 9, &p);
+	assert_string_equal(p.apn, "internet");
+	assert_int_equal(p.qci, 7);
+	assert_int_equal(p.pdn_type, 2);
+	jitsim_cp_fta_s6a_profile_of(&c, 1, &p); /* no profile: the globals */
+	assert_string_equal(p.apn, "internet");
+	assert_int_equal(p.set, 0);
+
+	/* Bad values and keys name the key. */
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_qci.7", "0", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s6a_qci"));
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_apn.x", "a", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[fta] s6a_apn.x"));
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_apn.70000", "a", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(jitsim_cp_fta_cfg_set(&c, "s6a_origin_host.7", "h", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unknown key"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_s6a_tariff),
 		cmocka_unit_test(test_fta_pc),
 		cmocka_unit_test(test_fta_cfg_keys),
 	};

@@ -166,6 +166,8 @@ event_ring = 1024
 update_ring = 1024
 [flow]
 default_profile = basic
+# Tariff 7 has its own APN in the ULA ([fta] s6a_apn.7).
+default_tariff = 7
 [hlr h1]
 id = 1
 kind = $1
@@ -184,6 +186,7 @@ last = $POOL_LAST
 # No own_pc/own_gt: an S6a-only endpoint (MAP dialogues off).
 ul_timeout = 30
 handover_delay = 2
+s6a_apn.7 = m2m.jitsim.test
 ${CP_FTA_EXTRA:-}
 EOF
 	sctp_bg cp "$JITSIM_CP" -c "$OUT/cp.conf"

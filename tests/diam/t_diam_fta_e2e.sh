@@ -138,8 +138,8 @@ pdu "$OUT/diam.jsonl" "j['dst']==$M and j['cmd']==318 and j['req'] and f('diamet
 	"AIR of $IMSI_A with User-Name and Visited-PLMN-Id"
 pdu "$OUT/diam.jsonl" "j['src']==$M and j['cmd']==318 and not j['req'] and f('diameter.Result-Code')==['2001'] and len(f('diameter.E-UTRAN-Vector'))==2 and f('diameter.Origin-Host')==['$J_HOST']" \
 	"AIA from jitsim with 2 E-UTRAN vectors"
-pdu "$OUT/diam.jsonl" "j['src']==$M and j['cmd']==316 and not j['req'] and f('diameter.Result-Code')==['2001'] and '$MSISDN' in f('e164.msisdn')" \
-	"ULA from jitsim with MSISDN $MSISDN"
+pdu "$OUT/diam.jsonl" "j['src']==$M and j['cmd']==316 and not j['req'] and f('diameter.Result-Code')==['2001'] and '$MSISDN' in f('e164.msisdn') and 'm2m.jitsim.test' in f('diameter.Service-Selection')" \
+	"ULA from jitsim with MSISDN $MSISDN and the APN of the SIM's tariff (7)"
 pdu "$OUT/diam.jsonl" "j['src']==$M and j['cmd']==317 and j['req'] and f('diameter.Cancellation-Type')==['2'] and f('diameter.Destination-Host')==['$MME_HOST'] and f('diameter.User-Name')==['$IMSI_U']" \
 	"CLR (SUBSCRIPTION_WITHDRAWAL) from jitsim to the MME"
 pdu "$OUT/diam.jsonl" "j['dst']==$M and j['cmd']==317 and not j['req'] and f('diameter.Result-Code')==['2001']" \
