@@ -307,3 +307,46 @@ m3ua_seen() {
 		(o == "" || $7 ~ "(^|,)" o "(,|$)") { found = 1 }
 		END { exit !found }' "$1"
 }
+
+# ---- osmo-hlr ------------------------------------------------------------------
+# hlr_start: osmo-hlr on $HLR_IP (VTY, CTRL 4259, GSUP) with its config and
+# database in $W; sets OSMO_HLR_PID. hlr_get VAR: a CTRL GET. Shared by the FTA
+# scenarios and tests/diam.
+hlr_start() {
+	command -v osmo-hlr >/dev/null || fail "osmo-hlr not installed (scripts/deps.sh)"
+	cat >"$W/hlr.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging level main notice
+ logging level ctrl notice
+line vty
+ bind $HLR_IP
+ctrl
+ bind $HLR_IP
+hlr
+ gsup
+  bind ip $HLR_IP
+EOF
+	sctp_bg osmo-hlr osmo-hlr -c "$W/hlr.cfg" -l "$W/hlr.db"
+	# shellcheck disable=SC2034 # for the scenarios
+	OSMO_HLR_PID=$BG_PID
+	wait_for 60 "osmo-hlr CTRL on $HLR_IP:4259" bash -c "exec 3<>/dev/tcp/$HLR_IP/4259"
+}
+
+# hlr_get VAR: GET over osmo-hlr's CTRL (IPA framing: length, 0xEE, 0x00).
+hlr_get() {
+	python3 - "$HLR_IP" "$1" <<'PY'
+import socket, struct, sys
+s = socket.create_connection((sys.argv[1], 4259), timeout=10)
+msg = b"\x00" + f"GET 1 {sys.argv[2]}".encode()
+s.sendall(struct.pack(">HB", len(msg), 0xEE) + msg)
+buf = b""
+while len(buf) < 3 or len(buf) < 3 + struct.unpack(">H", buf[:2])[0]:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+print(buf[4:].decode(errors="replace"))
+PY
+}

@@ -77,39 +77,7 @@ step "store with 3 INVENTORY SIMs"
 rm -f "$W/sims.csv"
 
 step "osmo-hlr on $HLR_IP"
-cat >"$W/hlr.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level main notice
- logging level ctrl notice
-line vty
- bind $HLR_IP
-ctrl
- bind $HLR_IP
-hlr
- gsup
-  bind ip $HLR_IP
-EOF
-sctp_bg osmo-hlr osmo-hlr -c "$W/hlr.cfg" -l "$W/hlr.db"
-wait_for 60 "osmo-hlr CTRL on $HLR_IP:4259" bash -c "exec 3<>/dev/tcp/$HLR_IP/4259"
-
-# hlr_get VAR: GET over osmo-hlr's CTRL (IPA framing: length, 0xEE, 0x00).
-hlr_get() {
-	python3 - "$HLR_IP" "$1" <<'PY'
-import socket, struct, sys
-s = socket.create_connection((sys.argv[1], 4259), timeout=10)
-msg = b"\x00" + f"GET 1 {sys.argv[2]}".encode()
-s.sendall(struct.pack(">HB", len(msg), 0xEE) + msg)
-buf = b""
-while len(buf) < 3 or len(buf) < 3 + struct.unpack(">H", buf[:2])[0]:
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-print(buf[4:].decode(errors="replace"))
-PY
-}
+hlr_start
 
 step "osmo-stp on $SCTP_IP:$STP_PORT"
 stp_start
