@@ -712,6 +712,8 @@ dp_fta_diam_cfg(struct jitsim_dp *dp)
 			continue;
 		f->has_hss[p->region] = true;
 		memcpy(f->hss_host[p->region], p->host, sizeof(p->host));
+		f->hss_port[p->region] = p->addr.port;
+		f->hss_sctp[p->region] = p->transport == JITSIM_DP_DIAM_SCTP;
 	}
 	if (jitsim_fta_diam_cfg_check(f, err, sizeof(err)) != 0) {
 		fprintf(stderr, "jitsim-dp: [diameter]: %s\n", err);

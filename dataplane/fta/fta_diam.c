@@ -225,21 +225,33 @@ out_copy(struct jitsim_fta_diam *f, const struct diam_msg *m, uint8_t kind, uint
  * whose order is free after the fixed Session-Id.
  */
 static enum jitsim_reason
-answer_extra(const struct jitsim_fta_diam_cfg *cfg, struct jitsim_wbuf *w, const char *host)
+answer_extra(const struct jitsim_fta_diam_cfg *cfg, struct jitsim_wbuf *w, int hr)
 {
+	const char *host = hr >= 0 ? cfg->hss_host[hr] : NULL;
 	enum jitsim_reason r = JITSIM_R_OK;
 
 	if (cfg->origin_state_id != 0)
 		r = jitsim_diam_encode_avp_u32(w, JITSIM_AVP_ORIGIN_STATE_ID, JITSIM_DIAM_AVP_M, 0,
 					       cfg->origin_state_id);
 	if (r == JITSIM_R_OK && host != NULL) {
-		uint8_t uri[URI_SCHEME_LEN + JITSIM_FTA_DIAM_HOST_MAX];
-		size_t n = strnlen(host, JITSIM_FTA_DIAM_HOST_MAX);
+		/* aaa://FQDN[:port][;transport=sctp]: what the URI leaves
+		 * out means port 3868 over TCP (RFC 6733 4.3.1). */
+		char uri[URI_SCHEME_LEN + JITSIM_FTA_DIAM_HOST_MAX + 32];
+		const uint16_t port = cfg->hss_port[hr];
+		const bool sctp = cfg->hss_sctp[hr];
+		int n;
 
-		memcpy(uri, URI_SCHEME, URI_SCHEME_LEN);
-		memcpy(uri + URI_SCHEME_LEN, host, n);
+		if ((port != 0 && port != 3868) || sctp)
+			n = snprintf(uri, sizeof(uri), "%s%.*s:%u%s", URI_SCHEME,
+				     JITSIM_FTA_DIAM_HOST_MAX, host, port != 0 ? port : 3868u,
+				     sctp ? ";transport=sctp" : "");
+		else
+			n = snprintf(uri, sizeof(uri), "%s%.*s", URI_SCHEME,
+				     JITSIM_FTA_DIAM_HOST_MAX, host);
+		if (n < 0 || (size_t)n >= sizeof(uri))
+			return JITSIM_R_NOSPACE;
 		r = jitsim_diam_encode_avp(w, AVP_REDIRECT_HOST, JITSIM_DIAM_AVP_M, 0, uri,
-					   URI_SCHEME_LEN + n);
+					   (size_t)n);
 		if (r == JITSIM_R_OK)
 			r = jitsim_diam_encode_avp_u32(w, AVP_REDIRECT_HOST_USAGE,
 						       JITSIM_DIAM_AVP_M, 0,
@@ -251,7 +263,7 @@ answer_extra(const struct jitsim_fta_diam_cfg *cfg, struct jitsim_wbuf *w, const
 /* The whole answer into @out->data; on failure the wbuf is left empty. */
 static enum jitsim_reason
 answer_build(const struct jitsim_fta_diam_cfg *cfg, const struct diam_msg *m, uint32_t rc,
-	     uint32_t exp_rc, const struct jitsim_s6a_fta_err *failed, const char *redirect_host,
+	     uint32_t exp_rc, const struct jitsim_s6a_fta_err *failed, int redirect_hr,
 	     struct jitsim_wbuf *w)
 {
 	const struct jitsim_s6a_fta_origin origin = {.host = cfg->origin_host,
@@ -262,7 +274,7 @@ answer_build(const struct jitsim_fta_diam_cfg *cfg, const struct diam_msg *m, ui
 	r = jitsim_s6a_fta_answer_error(w, &m->req, &origin, rc, exp_rc, failed);
 	if (r != JITSIM_R_OK)
 		return r;
-	r = answer_extra(cfg, w, redirect_host);
+	r = answer_extra(cfg, w, redirect_hr);
 	if (r != JITSIM_R_OK) {
 		w->tail = w->head;
 		return r;
@@ -275,18 +287,18 @@ answer_build(const struct jitsim_fta_diam_cfg *cfg, const struct diam_msg *m, ui
 /*
  * Answer the request with @rc (Result-Code) or @exp_rc (Experimental-
  * Result, vendor 10415), [ Failed-AVP ] from @failed, [ Redirect-Host ]
- * when @redirect_host is not NULL.
+ * when @redirect_hr (the region of the HSS) is not -1.
  */
 static enum jitsim_fta_diam_drop
 answer(struct jitsim_fta_diam *f, const struct diam_msg *m, enum jitsim_fta_diam_answer what,
-       uint32_t rc, uint32_t exp_rc, const struct jitsim_s6a_fta_err *failed,
-       const char *redirect_host, uint32_t now_s, struct jitsim_sig_msg *out)
+       uint32_t rc, uint32_t exp_rc, const struct jitsim_s6a_fta_err *failed, int redirect_hr,
+       uint32_t now_s, struct jitsim_sig_msg *out)
 {
 	struct jitsim_wbuf w;
 	enum jitsim_reason r;
 
 	jitsim_wbuf_init(&w, out->data, JITSIM_SIG_DATA_MAX, 0);
-	r = answer_build(f->cfg, m, rc, exp_rc, failed, redirect_host, &w);
+	r = answer_build(f->cfg, m, rc, exp_rc, failed, redirect_hr, &w);
 	if (r == JITSIM_R_NOSPACE && failed != NULL && failed->avp != NULL) {
 		/*
 		 * Failed-AVP holds a copy of an AVP of a request that itself
@@ -298,7 +310,7 @@ answer(struct jitsim_fta_diam *f, const struct diam_msg *m, enum jitsim_fta_diam
 
 		ex.avp = NULL;
 		ex.missing_len = 0;
-		r = answer_build(f->cfg, m, rc, exp_rc, &ex, redirect_host, &w);
+		r = answer_build(f->cfg, m, rc, exp_rc, &ex, redirect_hr, &w);
 		if (r == JITSIM_R_OK)
 			f->st.failed_avp_cut++;
 	}
@@ -337,14 +349,13 @@ proxy(struct jitsim_fta_diam *f, const struct diam_msg *m, int hr, uint32_t now_
 		 * _check(); without the check it is no route either. */
 		if (hr < 0 || hr >= JITSIM_FTA_REGIONS || !cfg->has_hss[hr])
 			return verdict_of(answer(f, m, JITSIM_FTA_DIAM_ANSWER_NO_ROUTE,
-						 JITSIM_DIAM_UNABLE_TO_DELIVER, 0, NULL, NULL,
-						 now_s, out),
+						 JITSIM_DIAM_UNABLE_TO_DELIVER, 0, NULL, -1, now_s,
+						 out),
 					  JITSIM_FTA_DIAM_ANSWER, drop);
 	}
 	if (cfg->redirect)
 		return verdict_of(answer(f, m, JITSIM_FTA_DIAM_ANSWER_REDIRECT,
-					 JITSIM_DIAM_REDIRECT_INDICATION, 0, NULL,
-					 cfg->hss_host[hr], now_s, out),
+					 JITSIM_DIAM_REDIRECT_INDICATION, 0, NULL, hr, now_s, out),
 				  JITSIM_FTA_DIAM_ANSWER, drop);
 	d = out_copy(f, m, JITSIM_SIG_DIAM_SEND, now_s, out);
 	if (d != JITSIM_FTA_DIAM_DROP_NONE)
@@ -364,7 +375,7 @@ unknown(struct jitsim_fta_diam *f, const struct diam_msg *m, uint32_t now_s,
 	if (f->cfg->unknown == JITSIM_FTA_DIAM_UNKNOWN_PROXY)
 		return proxy(f, m, -1, now_s, out, drop);
 	return verdict_of(answer(f, m, JITSIM_FTA_DIAM_ANSWER_USER_UNKNOWN, 0,
-				 JITSIM_S6A_ERROR_USER_UNKNOWN, NULL, NULL, now_s, out),
+				 JITSIM_S6A_ERROR_USER_UNKNOWN, NULL, -1, now_s, out),
 			  JITSIM_FTA_DIAM_ANSWER, drop);
 }
 
@@ -388,7 +399,7 @@ refuse(struct jitsim_fta_diam *f, const struct diam_msg *m, uint32_t now_s,
        struct jitsim_sig_msg *out, unsigned int *drop)
 {
 	return verdict_of(answer(f, m, refusal_class(m->req.err.result_code),
-				 m->req.err.result_code, 0, &m->req.err, NULL, now_s, out),
+				 m->req.err.result_code, 0, &m->req.err, -1, now_s, out),
 			  JITSIM_FTA_DIAM_ANSWER, drop);
 }
 
@@ -446,8 +457,7 @@ decide(struct jitsim_fta_diam *f, struct diam_msg *m, uint32_t now_s, struct jit
 		if (m->req.has_imsi)
 			m->imsi = jitsim_digits_key(&m->req.imsi);
 		return verdict_of(answer(f, m, JITSIM_FTA_DIAM_ANSWER_COMMAND_UNSUPPORTED,
-					 JITSIM_DIAM_COMMAND_UNSUPPORTED, 0, NULL, NULL, now_s,
-					 out),
+					 JITSIM_DIAM_COMMAND_UNSUPPORTED, 0, NULL, -1, now_s, out),
 				  JITSIM_FTA_DIAM_ANSWER, drop);
 	default:
 		break;
@@ -509,7 +519,7 @@ decide(struct jitsim_fta_diam *f, struct diam_msg *m, uint32_t now_s, struct jit
 	case JITSIM_SIM_LOCKED:
 	case JITSIM_SIM_BLOCKED: {
 		enum jitsim_fta_diam_drop d = answer(f, m, JITSIM_FTA_DIAM_ANSWER_LOCKED, 0,
-						     f->cfg->locked_result, NULL, NULL, now_s, out);
+						     f->cfg->locked_result, NULL, -1, now_s, out);
 
 		if (d == JITSIM_FTA_DIAM_DROP_NONE)
 			f->st.locked_state[st]++;

@@ -108,6 +108,10 @@ struct jitsim_fta_diam_cfg {
 	int32_t default_hss;		  /* region index used as default, -1 none */
 	bool has_hss[JITSIM_FTA_REGIONS]; /* region r has an HSS peer */
 	char hss_host[JITSIM_FTA_REGIONS][JITSIM_FTA_DIAM_HOST_MAX + 1]; /* for Redirect-Host */
+	/* Where that HSS listens, for the Redirect-Host URI (RFC 6733 4.3.1):
+	 * port 0 or 3868 over TCP are the URI's defaults and left out. */
+	uint16_t hss_port[JITSIM_FTA_REGIONS];
+	bool hss_sctp[JITSIM_FTA_REGIONS];
 };
 
 /* Defaults: no origin yet (refused by _check()), locked_result 5001,

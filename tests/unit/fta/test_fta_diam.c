@@ -621,7 +621,28 @@ test_redirect(void **state)
 	assert_int_equal(run(f, &d), JITSIM_FTA_DIAM_ANSWER);
 	assert_result(f, &a, JITSIM_DIAM_REDIRECT_INDICATION);
 	assert_int_equal(strlen(a.redirect), 6 + JITSIM_FTA_DIAM_HOST_MAX);
-	assert_int_equal(f->f.st.answer_code[JITSIM_FTA_DIAM_ANSWER_REDIRECT], N_MME_CMDS + 2);
+	/* An HSS on SCTP or another port: both in the URI (RFC 6733 4.3.1),
+	 * also with the longest host. */
+	f->cfg.hss_port[1] = 3869;
+	f->cfg.hss_sctp[1] = true;
+	build(f, JITSIM_S6A_CMD_AIR, IMSI_ACT1);
+	assert_int_equal(run(f, &d), JITSIM_FTA_DIAM_ANSWER);
+	assert_result(f, &a, JITSIM_DIAM_REDIRECT_INDICATION);
+	assert_int_equal(strlen(a.redirect),
+			 6 + JITSIM_FTA_DIAM_HOST_MAX + strlen(":3869;transport=sctp"));
+	assert_non_null(strstr(a.redirect, "h:3869;transport=sctp"));
+	snprintf(f->cfg.hss_host[1], sizeof(f->cfg.hss_host[1]), "%s", HSS1_HOST);
+	f->cfg.hss_sctp[1] = false;
+	build(f, JITSIM_S6A_CMD_AIR, IMSI_ACT1);
+	assert_int_equal(run(f, &d), JITSIM_FTA_DIAM_ANSWER);
+	assert_result(f, &a, JITSIM_DIAM_REDIRECT_INDICATION);
+	assert_string_equal(a.redirect, "aaa://" HSS1_HOST ":3869");
+	f->cfg.hss_port[1] = 3868;
+	build(f, JITSIM_S6A_CMD_AIR, IMSI_ACT1);
+	assert_int_equal(run(f, &d), JITSIM_FTA_DIAM_ANSWER);
+	assert_result(f, &a, JITSIM_DIAM_REDIRECT_INDICATION);
+	assert_string_equal(a.redirect, "aaa://" HSS1_HOST);
+	assert_int_equal(f->f.st.answer_code[JITSIM_FTA_DIAM_ANSWER_REDIRECT], N_MME_CMDS + 5);
 	assert_int_equal(f->f.st.verdict[JITSIM_FTA_DIAM_PROXY], 0);
 
 	/* Unknown IMSI with unknown = proxy: redirected to the default too. */
