@@ -182,6 +182,7 @@ struct jitsim_cp_fta_stats {
 	uint64_t s6a_ula, s6a_ulr_failed, s6a_ulr_timeouts;
 	uint64_t s6a_pending, s6a_full; /* ULRs and CLRs in the table now / refused: table full */
 	uint64_t s6a_clr_sent, s6a_cla_ok, s6a_cla_error, s6a_cla_timeouts;
+	uint64_t s6a_clr_resent;		  /* CLRs sent again: no CLA within ul_timeout */
 	uint64_t s6a_dup_resent, s6a_dup_pending; /* duplicate: cached answer again / ignored */
 	uint64_t s6a_bad;   /* records that do not decode as a Diameter request or answer */
 	uint64_t s6a_stray; /* answers for no CLR of ours */

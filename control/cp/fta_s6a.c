@@ -72,16 +72,20 @@ enum s6a_state {
 	S6A_STATE_MAX
 };
 
+/* CLRs per attach at most: the first and two more after ul_timeout each. */
+#define S6A_CLR_TRIES 3
+
 struct s6a_pend {
 	uint8_t state;
-	uint64_t to;	 /* S6A_TO(): dp peer and connection of the ULR */
-	uint16_t len;	 /* of req */
-	uint32_t ohash;	 /* FNV-1a of the ULR's Origin-Host */
-	uint32_t e2e;	 /* the ULR's End-to-End id */
-	uint32_t gen;	 /* CLR hop-by-hop generation of the slot */
-	uint32_t hbh;	 /* S6A_WAIT_CLA: the CLR's */
-	uint64_t imsi;	 /* compact key */
-	uint64_t msisdn; /* compact key, once active */
+	uint8_t clr_tries; /* CLRs sent (or tried) for this attach */
+	uint64_t to;	   /* S6A_TO(): dp peer and connection of the ULR */
+	uint16_t len;	   /* of req */
+	uint32_t ohash;	   /* FNV-1a of the ULR's Origin-Host */
+	uint32_t e2e;	   /* the ULR's End-to-End id */
+	uint32_t gen;	   /* CLR hop-by-hop generation of the slot */
+	uint32_t hbh;	   /* S6A_WAIT_CLA: the CLR's */
+	uint64_t imsi;	   /* compact key */
+	uint64_t msisdn;   /* compact key, once active */
 	uint64_t deadline_ns, recheck_ns, t0_ns;
 	uint32_t prev, next, hnext;
 	uint8_t req[JITSIM_SIG_DATA_MAX]; /* the ULR as received */
@@ -836,6 +840,7 @@ s6a_clr(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 	if (ulr.ulr_flags & JITSIM_S6A_ULR_S6A_S6D_INDICATOR)
 		clr.clr_flags |= JITSIM_S6A_CLR_S6A_S6D_INDICATOR;
 	s6a_msg_init(&out);
+	p->clr_tries++;
 	s6a_pend_set_state(e, p, S6A_WAIT_CLA, now);
 	if (jitsim_s6a_fta_clr_encode(&out.w, &s->origin, &clr) != JITSIM_R_OK) {
 		s6a_imsi_str(p->imsi, imsi_s, sizeof(imsi_s));
@@ -843,7 +848,8 @@ s6a_clr(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 		s6a_pend_free(e, p);
 		return;
 	}
-	/* Not sent (ring full): the entry waits for its timer. */
+	/* Not sent (ring full): the entry waits for its timer, then tries
+	 * again (s6a_expired). */
 	/* A new request, not an answer: on whatever connection the MME's
 	 * peer has now (connection number 0), so a reconnect in between does
 	 * not lose it. */
@@ -1016,6 +1022,14 @@ s6a_expired(struct jitsim_cp_fta *e, struct s6a_pend *p, uint64_t now)
 		s6a_clr(e, p, now);
 		break;
 	default:
+		/* No CLA: the CLR (or its answer) was lost, or never left (the
+		 * ring was full). Without it the MME never attaches to the real
+		 * HSS, so it goes again, S6A_CLR_TRIES in all. */
+		if (p->clr_tries < S6A_CLR_TRIES) {
+			FTA_ST_ADD(e, s6a_clr_resent, 1);
+			s6a_clr(e, p, now);
+			break;
+		}
 		FTA_ST_ADD(e, s6a_cla_timeouts, 1);
 		s6a_pend_free(e, p);
 		break;
@@ -1153,17 +1167,17 @@ fta_s6a_status_json(const struct jitsim_cp_fta_stats *st)
 	for (unsigned int i = 0; i < JITSIM_CP_FTA_S6A_CODE_MAX; i++)
 		json_object_set_new(ans, s6a_code_names[i],
 				    json_integer((json_int_t)st->s6a_answers[i]));
-	return json_pack("{s:o,s:o,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},"
-			 "s:{s:I,s:I},s:I,s:I,s:I}",
-			 "requests", req, "answers", ans, "vectors", (json_int_t)st->s6a_vectors,
-			 "resyncs", (json_int_t)st->s6a_resyncs, "ulr", "completed",
-			 (json_int_t)st->s6a_ula, "failed", (json_int_t)st->s6a_ulr_failed,
-			 "timeouts", (json_int_t)st->s6a_ulr_timeouts, "pending",
-			 (json_int_t)st->s6a_pending, "full", (json_int_t)st->s6a_full, "clr",
-			 "sent", (json_int_t)st->s6a_clr_sent, "answered",
-			 (json_int_t)st->s6a_cla_ok, "refused", (json_int_t)st->s6a_cla_error,
-			 "timeouts", (json_int_t)st->s6a_cla_timeouts, "duplicates", "resent",
-			 (json_int_t)st->s6a_dup_resent, "pending", (json_int_t)st->s6a_dup_pending,
-			 "bad", (json_int_t)st->s6a_bad, "stray", (json_int_t)st->s6a_stray,
-			 "send_drops", (json_int_t)st->s6a_send_drops);
+	return json_pack(
+		"{s:o,s:o,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I},"
+		"s:{s:I,s:I},s:I,s:I,s:I}",
+		"requests", req, "answers", ans, "vectors", (json_int_t)st->s6a_vectors, "resyncs",
+		(json_int_t)st->s6a_resyncs, "ulr", "completed", (json_int_t)st->s6a_ula, "failed",
+		(json_int_t)st->s6a_ulr_failed, "timeouts", (json_int_t)st->s6a_ulr_timeouts,
+		"pending", (json_int_t)st->s6a_pending, "full", (json_int_t)st->s6a_full, "clr",
+		"sent", (json_int_t)st->s6a_clr_sent, "answered", (json_int_t)st->s6a_cla_ok,
+		"refused", (json_int_t)st->s6a_cla_error, "timeouts",
+		(json_int_t)st->s6a_cla_timeouts, "resent", (json_int_t)st->s6a_clr_resent,
+		"duplicates", "resent", (json_int_t)st->s6a_dup_resent, "pending",
+		(json_int_t)st->s6a_dup_pending, "bad", (json_int_t)st->s6a_bad, "stray",
+		(json_int_t)st->s6a_stray, "send_drops", (json_int_t)st->s6a_send_drops);
 }

@@ -84,7 +84,7 @@ def vectors(r, what, n=None):
 
 def body(a, tmp):
     instance = f"fs6a{os.getpid()}"
-    store, kek, keys = make_store(a, tmp, 6)
+    store, kek, keys = make_store(a, tmp, 7)
     keyfile = os.path.join(tmp, "keys.txt")
     with open(keyfile, "w") as f:
         for i, (ki, opc) in keys.items():
@@ -150,9 +150,19 @@ def body(a, tmp):
     check(st["ulr"]["completed"] == 2 and st["ulr"]["failed"] == 2 and
           st["ulr"]["timeouts"] == 1 and st["ulr"]["pending"] == 0,
           f"s6a ulr {st['ulr']} (wanted 2 completed, 2 failed, 1 timeout, 0 pending)")
-    check(st["clr"] == {"sent": 2, "answered": 2, "refused": 0, "timeouts": 0},
+    check(st["clr"] == {"sent": 2, "answered": 2, "refused": 0, "timeouts": 0, "resent": 0},
           f"s6a clr {st['clr']}")
     check(st["bad"] == 0 and st["stray"] == 0 and st["send_drops"] == 0, f"s6a errors {st}")
+
+    # A CLR lost on the way: no CLA within ul_timeout (3 s), sent again.
+    out = fakedp(a, instance, keyfile, "ulr", imsi_of(7), extra=("--cla-skip", "1"))
+    check(out[0].get("result") == 2001 and out[0].get("clr_skipped") == 1 and
+          out[0].get("clr") is True, f"ULR of SIM 7 with the first CLR lost: {out[0]}")
+    cptest.wait_for("the second CLA counted",
+                    lambda: cp.ok("status")["fta"]["s6a"]["clr"]["answered"] == 3, 10)
+    clr = cp.ok("status")["fta"]["s6a"]["clr"]
+    check(clr["sent"] == 4 and clr["resent"] == 1 and clr["timeouts"] == 0,
+          f"s6a clr after a lost CLR: {clr} (wanted 4 sent, 1 resent, 0 timeouts)")
     check("first attach (S6a): IMSI " + imsi_of(1) in cp.log(), "no first-attach log line")
     check(all(k[0] not in cp.log() and k[1] not in cp.log() for k in keys.values()),
           "a key is in jitsim-cp's log")

@@ -56,6 +56,7 @@
  *
  * usage: fta_fakedp --instance NAME --keys FILE --own-pc PC [--wait SEC]
  *        [--handover] [--apn APN] [--event-visited GT | --no-event] [--plmn MCCMNC]
+ *        [--cla-skip N]
  *        CMD ARGS... [CMD ARGS...]
  * --event-visited: the VLR number the FIRST_ATTACH event names (a region
  * miss); --no-event: no event at all (the UL waits for nothing).
@@ -112,6 +113,9 @@ static unsigned int fk_nkeys;
 static double fk_wait = 20;
 static uint16_t fk_own_pc;
 static bool fk_handover;
+/* --cla-skip N: the first N CLRs of an attach go unanswered (lost), the
+ * next one is answered: jitsim-cp must send it again. */
+static int fk_cla_skip;
 static const char *fk_apn = "";
 static const char *fk_ev_visited = FK_VLR_GT;
 static bool fk_no_event;
@@ -1089,7 +1093,11 @@ fk_ulr(const char *imsi, bool dup)
 		struct jitsim_s6a_msg q;
 		char sid[256];
 
-		fk_diam_recv(&m, &h, false, 0, "clr");
+		for (int skip = 0; skip <= fk_cla_skip; skip++) {
+			fk_diam_recv(&m, &h, false, 0, "clr");
+			if (skip < fk_cla_skip && h.cmd == JITSIM_S6A_CMD_CLR)
+				printf(",\"clr_skipped\":%d", skip + 1);
+		}
 		if (h.cmd != JITSIM_S6A_CMD_CLR || h.hbh >> 24 != JITSIM_DIAM_HBH_TAG ||
 		    jitsim_s6a_decode(m.data, m.len, &a) != JITSIM_R_OK)
 			fk_fail("clr: not a CLR with a 0xCF hop-by-hop id");
@@ -1140,6 +1148,7 @@ main(int argc, char **argv)
 		{"event-visited", required_argument, NULL, 'v'},
 		{"no-event", no_argument, NULL, 'n'},
 		{"plmn", required_argument, NULL, 'P'},
+		{"cla-skip", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = NULL, *keys = NULL;
@@ -1165,6 +1174,8 @@ main(int argc, char **argv)
 			fk_no_event = true;
 		else if (o == 'P')
 			fk_plmn = optarg;
+		else if (o == 'S')
+			fk_cla_skip = atoi(optarg);
 		else
 			return 2;
 	}
