@@ -497,16 +497,16 @@ dp_tel_diam(const struct jitsim_dp *dp, struct rte_tel_data *d)
 	dp_tel_sub(d, "to_cp_by_state", t.fta.to_cp_state, JITSIM_SIM_STATE_MAX, dp_name_sim_state);
 }
 
+/* A signaling section's answer: {"ready": 1, counters...} while its I/O
+ * thread runs, {"ready": 0} otherwise. */
 static int
-dp_tel_cmd_diam(const char *cmd, const char *params, struct rte_tel_data *d)
+dp_tel_section(struct rte_tel_data *d, bool diam)
 {
-	(void)cmd;
-	(void)params;
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&dp_tel_lock);
-	if (dp_tel_dp != NULL && dp_tel_dp->diamio_on) {
+	if (dp_tel_dp != NULL && (diam ? dp_tel_dp->diamio_on : dp_tel_dp->sigio_on)) {
 		rte_tel_data_add_dict_u64(d, "ready", 1);
-		dp_tel_diam(dp_tel_dp, d);
+		(diam ? dp_tel_diam : dp_tel_ss7)(dp_tel_dp, d);
 	} else {
 		rte_tel_data_add_dict_u64(d, "ready", 0);
 	}
@@ -515,20 +515,19 @@ dp_tel_cmd_diam(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+dp_tel_cmd_diam(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return dp_tel_section(d, true);
+}
+
+static int
 dp_tel_cmd_ss7(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
-	rte_tel_data_start_dict(d);
-	pthread_mutex_lock(&dp_tel_lock);
-	if (dp_tel_dp != NULL && dp_tel_dp->sigio_on) {
-		rte_tel_data_add_dict_u64(d, "ready", 1);
-		dp_tel_ss7(dp_tel_dp, d);
-	} else {
-		rte_tel_data_add_dict_u64(d, "ready", 0);
-	}
-	pthread_mutex_unlock(&dp_tel_lock);
-	return 0;
+	return dp_tel_section(d, false);
 }
 
 static int
