@@ -291,6 +291,20 @@ dp_name_sim_state(unsigned int i, char *buf, size_t len)
 }
 
 /* /jitsim/ss7: associations, the sigio thread, the workers' SS7 path. */
+/* The workers' side of an SS7 or Diameter section (same counters). */
+static void
+dp_tel_worker_sig(struct rte_tel_data *d, const struct jitsim_dp_worker_sig_stats *w)
+{
+	rte_tel_data_add_dict_u64(d, "worker_rx", w->rx);
+	rte_tel_data_add_dict_u64(d, "worker_tx", w->tx);
+	rte_tel_data_add_dict_u64(d, "worker_tx_full", w->tx_full);
+	rte_tel_data_add_dict_u64(d, "to_cp", w->to_cp);
+	rte_tel_data_add_dict_u64(d, "to_cp_full", w->to_cp_full);
+	rte_tel_data_add_dict_u64(d, "detect_msgs", w->detect_msgs);
+	rte_tel_data_add_dict_u64(d, "detect_wrap_failed", w->detect_wrap);
+	rte_tel_data_add_dict_u64(d, "cycles", w->cycles);
+}
+
 static void
 dp_tel_ss7(const struct jitsim_dp *dp, struct rte_tel_data *d)
 {
@@ -344,14 +358,7 @@ dp_tel_ss7(const struct jitsim_dp *dp, struct rte_tel_data *d)
 	dp_tel_sub(d, "sigio_drops", drops, JITSIM_DP_SIGIO_DROP_MAX, dp_name_sigio_drop);
 
 	jitsim_dp_ss7_totals(dp, &t);
-	rte_tel_data_add_dict_u64(d, "worker_rx", t.w.rx);
-	rte_tel_data_add_dict_u64(d, "worker_tx", t.w.tx);
-	rte_tel_data_add_dict_u64(d, "worker_tx_full", t.w.tx_full);
-	rte_tel_data_add_dict_u64(d, "to_cp", t.w.to_cp);
-	rte_tel_data_add_dict_u64(d, "to_cp_full", t.w.to_cp_full);
-	rte_tel_data_add_dict_u64(d, "detect_msgs", t.w.detect_msgs);
-	rte_tel_data_add_dict_u64(d, "detect_wrap_failed", t.w.detect_wrap);
-	rte_tel_data_add_dict_u64(d, "cycles", t.w.cycles);
+	dp_tel_worker_sig(d, &t.w);
 	dp_tel_sub(d, "verdicts", t.fta.verdict, JITSIM_FTA_VERDICT_MAX, dp_name_fta_verdict);
 	dp_tel_sub(d, "fta_drops", t.fta.drop, JITSIM_FTA_DROP_MAX, dp_name_fta_drop);
 	dp_tel_sub(d, "fta_codec_errors", t.fta.codec, JITSIM_R_MAX, dp_name_reason);
@@ -482,14 +489,7 @@ dp_tel_diam(const struct jitsim_dp *dp, struct rte_tel_data *d)
 	dp_tel_sub(d, "diamio_drops", v, JITSIM_DP_DIAMIO_DROP_MAX, dp_name_diamio_drop);
 
 	jitsim_dp_diam_totals(dp, &t);
-	rte_tel_data_add_dict_u64(d, "worker_rx", t.w.rx);
-	rte_tel_data_add_dict_u64(d, "worker_tx", t.w.tx);
-	rte_tel_data_add_dict_u64(d, "worker_tx_full", t.w.tx_full);
-	rte_tel_data_add_dict_u64(d, "to_cp", t.w.to_cp);
-	rte_tel_data_add_dict_u64(d, "to_cp_full", t.w.to_cp_full);
-	rte_tel_data_add_dict_u64(d, "detect_msgs", t.w.detect_msgs);
-	rte_tel_data_add_dict_u64(d, "detect_wrap_failed", t.w.detect_wrap);
-	rte_tel_data_add_dict_u64(d, "cycles", t.w.cycles);
+	dp_tel_worker_sig(d, &t.w);
 	dp_tel_sub(d, "verdicts", t.fta.verdict, JITSIM_FTA_DIAM_VERDICT_MAX, dp_name_diam_verdict);
 	dp_tel_sub(d, "verdict_drops", t.fta.drop, JITSIM_FTA_DIAM_DROP_MAX, dp_name_diam_drop);
 	dp_tel_sub(d, "proxy_verdicts_by_region", t.fta.proxy_region, JITSIM_FTA_REGIONS,
