@@ -147,7 +147,10 @@ cmd_import(struct opts *o, const char *file)
 	printf("%s: %" PRIu64 " lines, %" PRIu64 " imported, %" PRIu64 " unchanged, %" PRIu64
 	       " rejected%s%s\n",
 	       file, rep.lines, rep.imported, rep.unchanged, rep.rejected,
-	       rep.bulk ? " (bulk ingest)" : "", o->inv.dry_run ? " (dry run)" : "");
+	       rep.staged ? " (bulk ingest, one pass)"
+	       : rep.bulk ? " (bulk ingest)"
+			  : "",
+	       o->inv.dry_run ? " (dry run)" : "");
 	if (rc != 0) {
 		fprintf(stderr, "jitsim-store: %s\n", err);
 		if (rc == -EINVAL && !o->inv.partial)

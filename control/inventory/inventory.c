@@ -24,12 +24,16 @@
  *      chunk is read (struct flusher); sealing on a second thread
  *      (job_next()); the reject file; the audit line.
  *
+ * A large file of new SIMs is parsed once: pass 1 runs pass 2's writing
+ * pipeline beside its checks and keeps the SST files, ingested only once
+ * 1 and 1b found every line valid and new (stage_*(); pass 2 otherwise).
+ *
  * Memory: the sets (~30 bytes a line, 45 with an MSISDN column; freed
  * before pass 2 when there is no reject file to write), 3 bits a line of
  * bitmaps, two jobs of JITSIM_INV_JOB lines; never the file. A bulk
  * import of keys out of order also holds two chunks of encoded records
  * (about 210 MB each for the default chunk of 2^20 SIMs): ~690 MB peak
- * RSS for 10 M SIMs.
+ * RSS for 10 M SIMs, ~970 MB in one pass (sets and chunks at once).
  *
  * Per-line outcomes of pass 1/1b live in bitmaps indexed by file line
  * number (rejected, unchanged, hit by the scan): 3 bits a line.
@@ -40,6 +44,7 @@
  *   JITSIM_INV_BULK_CHUNK  SIMs per pair of SST files (default 1048576)
  *   JITSIM_INV_PROGRESS_FD a descriptor that gets one byte after every
  *                          commit or ingest (kill -9 tests)
+ *   JITSIM_INV_NO_STAGE    nonzero: no one-pass bulk import
  */
 
 #include <errno.h>
@@ -49,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,6 +107,15 @@ struct imp {
 	uint8_t state;
 	uint64_t now;
 	FILE *rej;
+
+	/* Staged bulk import (pass 1 writes the SST files too): set before
+	 * the writing threads start, cleared after they stopped; the chunks'
+	 * finished files, kept for stage_commit() (appended by the flusher
+	 * thread, read by the main one only after flusher_wait()). */
+	bool staging;
+	bool stage_ok; /* a staged pass 1 kept every chunk's files */
+	struct staged *staged;
+	size_t nstaged, capstaged;
 };
 
 /* --- small helpers --- */
@@ -483,12 +498,27 @@ dupq_stop(struct imp *im, struct dupq *q, bool merge)
 	return rc;
 }
 
+/*
+ * Staged bulk import (docs/inventory.md): a large file of new SIMs is
+ * parsed once, not twice. Pass 1 also runs the writing pipeline of pass 2
+ * (sealing, sorted chunks, SST files), keeps the finished files instead
+ * of ingesting them, and the import ingests them only when passes 1 and
+ * 1b found every line valid and new; otherwise they are deleted and pass
+ * 2 writes as before. Stage failures are not the file's errors: the stage
+ * is abandoned and pass 2 meets them again.
+ */
+struct pipe;
+static struct pipe *stage_start(struct imp *im);
+static struct jitsim_inv_sim *pipe_slot(struct pipe *p);
+static void stage_add(struct imp *im, struct pipe **pp, uint64_t line);
+static void stage_end(struct imp *im, struct pipe **pp, bool ok);
+
 static int
-pass1(struct imp *im)
+pass1_lines(struct imp *im, struct pipe **sp)
 {
 	struct line_keys ring[PASS1_AHEAD];
 	struct jitsim_inv_line l;
-	struct jitsim_inv_sim sim;
+	struct jitsim_inv_sim own, *sim = &own;
 	unsigned int head = 0, queued = 0;
 	struct dupq *q = NULL;
 	char msg[MSG_MAX];
@@ -511,8 +541,11 @@ pass1(struct imp *im)
 			break;
 		}
 		im->rep->lines++;
-		rc = jitsim_inv_parse_line(&im->f, &l, &sim, msg, sizeof(msg));
+		sim = *sp != NULL ? pipe_slot(*sp) : &own;
+		rc = jitsim_inv_parse_line(&im->f, &l, sim, msg, sizeof(msg));
 		if (rc != 0) {
+			/* The file has an error: nothing of the stage is used. */
+			stage_end(im, sp, false);
 			rc = reject(im, l.no, msg);
 			if (rc != 0)
 				break;
@@ -521,14 +554,15 @@ pass1(struct imp *im)
 		/* A duplicate is not ascending either: checking here, before
 		 * the duplicate checks, changes nothing. */
 		if (im->have_prev &&
-		    (sim.imsi <= im->prev_imsi || iccid_cmp(sim.iccid, im->prev_iccid) <= 0))
+		    (sim->imsi <= im->prev_imsi || iccid_cmp(sim->iccid, im->prev_iccid) <= 0))
 			im->ascending = false;
 		im->have_prev = true;
-		im->prev_imsi = sim.imsi;
-		memcpy(im->prev_iccid, sim.iccid, sizeof(sim.iccid));
+		im->prev_imsi = sim->imsi;
+		memcpy(im->prev_iccid, sim->iccid, sizeof(sim->iccid));
 
 		if (q != NULL) {
-			keys_of(&sim, l.no, &q->buf[q->cur][q->n[q->cur]++]);
+			keys_of(sim, l.no, &q->buf[q->cur][q->n[q->cur]++]);
+			stage_add(im, sp, l.no);
 			if (q->n[q->cur] == PASS1_BATCH && (rc = dupq_flush(q)) != 0)
 				break;
 			continue;
@@ -536,15 +570,16 @@ pass1(struct imp *im)
 		if (queued == PASS1_AHEAD) {
 			rc = pass1_keys(im, &ring[head]);
 			if (rc != 0)
-				return rc;
+				break;
 			head = (head + 1) % PASS1_AHEAD;
 			queued--;
 		}
 		lk = &ring[(head + queued++) % PASS1_AHEAD];
-		keys_of(&sim, l.no, lk);
+		keys_of(sim, l.no, lk);
 		prefetch_keys(im, lk);
+		stage_add(im, sp, l.no);
 	}
-	OPENSSL_cleanse(&sim, sizeof(sim));
+	OPENSSL_cleanse(&own, sizeof(own));
 	if (q != NULL) {
 		int qrc = rc < 0 ? 0 : dupq_flush(q), stop = dupq_stop(im, q, rc >= 0 && qrc == 0);
 
@@ -568,6 +603,18 @@ pass1(struct imp *im)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int
+pass1(struct imp *im)
+{
+	struct pipe *sp = stage_start(im);
+	int rc = pass1_lines(im, &sp);
+
+	/* With rejects (the duplicate checks' too, merged by now) the files
+	 * would be thrown away: not finished. */
+	stage_end(im, &sp, rc == 0 && im->rep->rejected == 0);
+	return rc;
 }
 
 /* --- pass 1b: the store --- */
@@ -959,6 +1006,25 @@ struct writer {
 	struct wlist wl; /* SIMs of the batch or unsorted chunk, for o->written */
 };
 
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/*
+ * A chunk's arena and sort arrays are hundreds of MB written and read at
+ * random (radix scatter, records read in key order): offered to
+ * transparent huge pages, as the sets are (inv_set.c), since with 4 KiB
+ * pages nearly every access is a TLB miss. Only the 2 MiB-aligned inside
+ * of the block is advised; advisory (THP off: same result, slower).
+ */
+static void
+huge_advise(void *p, size_t len)
+{
+	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+
+	if (p != NULL && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+}
+
 /* Grow @p (of @elem bytes per item) to hold @need items. */
 static int
 grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -973,6 +1039,7 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	q = realloc(*p, n * elem);
 	if (q == NULL)
 		return -ENOMEM;
+	huge_advise(q, n * elem);
 	*p = q;
 	*cap = n;
 	return 0;
@@ -1031,6 +1098,9 @@ sortbuf_init(struct sortbuf *sb, size_t n)
 	sb->iccids = malloc(n * sizeof(*sb->iccids));
 	if (sb->arena == NULL || sb->sims == NULL || sb->iccids == NULL)
 		return -ENOMEM;
+	huge_advise(sb->arena, n * (JITSIM_REC_MAX + JITSIM_REC_DP_LEN));
+	huge_advise(sb->sims, n * sizeof(*sb->sims));
+	huge_advise(sb->iccids, n * sizeof(*sb->iccids));
 	sb->cap = n * (JITSIM_REC_MAX + JITSIM_REC_DP_LEN);
 	sb->capsims = sb->capiccids = n;
 	return 0;
@@ -1125,6 +1195,7 @@ iccid_ent(const char *iccid, uint64_t imsi, struct sort_ent *e)
 }
 
 static int sst_fail(struct imp *im, int rc);
+static int stage_keep(struct imp *im, struct jitsim_store_sst *sst[3], struct sortbuf *sb);
 
 /* Entries ahead of the one added whose record is prefetched: the records
  * are read in key order, at random places of a 200 MB arena. */
@@ -1224,6 +1295,17 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 		snprintf(err, errlen, "%s: SST write failed (%s)", im->f.path,
 			 rc == -EINVAL ? "keys out of order" : "I/O");
 		rc = -EIO;
+		goto out;
+	}
+	if (im->staging) {
+		/* Kept for stage_commit(); finishing (index and filter
+		 * blocks) is done here, on the flusher thread. */
+		for (i = 0; i < 3 && rc == 0; i++)
+			rc = jitsim_store_sst_finish(sst[i], err, errlen);
+		if (rc == 0)
+			rc = stage_keep(im, sst, sb);
+		if (rc == 0)
+			sst[0] = sst[1] = sst[2] = NULL;
 		goto out;
 	}
 	for (i = 0; i < 3 && rc == 0; i++) {
@@ -1739,6 +1821,275 @@ job_next(struct imp *im, struct writer *w, struct helper *h, struct job *jobs, u
 	return job_write(im, w, prev);
 }
 
+static const enum jitsim_store_cf bulk_cfs[3] = {JITSIM_CF_SIM, JITSIM_CF_ICCID, JITSIM_CF_DP};
+
+/*
+ * The writing pipeline (writer, sealing helper, two jobs), as pass 2 and
+ * a staged pass 1 run it. @jobs NULL: a dry run, nothing is written.
+ */
+struct pipe {
+	struct writer w;
+	struct helper h;
+	struct job *jobs;
+	unsigned int cur;
+	bool probed; /* staged: the first SIM looked up in the store */
+};
+
+static int pipe_stop(struct imp *im, struct pipe *p, int rc);
+
+/* @fresh: the SIMs expected (an estimate for a staged pass 1). */
+static int
+pipe_start(struct imp *im, struct pipe *p, bool bulk, bool sorted, uint64_t fresh)
+{
+	p->w = (struct writer){.bulk = bulk, .sorted = sorted};
+	p->h = (struct helper){.started = false};
+	p->cur = 0;
+	p->jobs = NULL;
+	if (im->o->dry_run)
+		return 0;
+	p->jobs = calloc(2, sizeof(*p->jobs));
+	if (p->jobs == NULL)
+		return -ENOMEM;
+	if (!bulk) {
+		p->w.b = jitsim_store_batch_new(im->s);
+		if (p->w.b == NULL)
+			return pipe_stop(im, p, -ENOMEM);
+	}
+	/* A second thread pays from a few jobs on; without it (one CPU, no
+	 * thread) the import is only slower. */
+	if (fresh >= 4 * JITSIM_INV_JOB && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		(void)helper_start(im, &p->h, &p->w);
+	if (sorted) {
+		/* A chunk ends after the job that fills it, and the ICCIDs of
+		 * the job after that are in it too. */
+		p->w.presize = (size_t)(im->chunk < fresh ? im->chunk : fresh) + 2 * JITSIM_INV_JOB;
+		if (sortbuf_init(&p->w.sb[0], p->w.presize) != 0)
+			return pipe_stop(im, p, -ENOMEM);
+		/* Writing a chunk's SST files overlaps the next chunk's
+		 * parsing and sealing from two chunks on. */
+		p->w.threads = p->h.started;
+		if (p->h.started && fresh > im->chunk)
+			(void)flusher_start(im, &p->w.fl);
+	}
+	return 0;
+}
+
+/* Where the next line is parsed to (a slot of the current job). */
+static struct jitsim_inv_sim *
+pipe_slot(struct pipe *p)
+{
+	struct job *job = &p->jobs[p->cur];
+
+	return &job->sim[job->n];
+}
+
+/* The line parsed into pipe_slot() is taken. */
+static int
+pipe_add(struct imp *im, struct pipe *p, uint64_t line)
+{
+	struct job *job = &p->jobs[p->cur];
+
+	job->line[job->n++] = line;
+	return job->n == JITSIM_INV_JOB ? job_next(im, &p->w, &p->h, p->jobs, &p->cur) : 0;
+}
+
+/* @rc 0: write what is left; else abandon it. Frees the pipeline either
+ * way; the first error. */
+static int
+pipe_stop(struct imp *im, struct pipe *p, int rc)
+{
+	if (p->jobs != NULL) {
+		/* The partial last job, then the one in the helper. */
+		if (rc == 0)
+			rc = job_next(im, &p->w, &p->h, p->jobs, &p->cur);
+		job_wait(&p->h);
+		if (rc == 0)
+			rc = job_write(im, &p->w, &p->jobs[p->cur ^ 1]);
+	}
+	helper_stop(&p->h);
+	if (rc == 0 && p->jobs != NULL)
+		rc = writer_flush(im, &p->w);
+	if (flusher_wait(im, &p->w.fl) != 0 && rc == 0)
+		rc = -EIO;
+	writer_abandon(&p->w);
+	if (p->jobs != NULL) {
+		OPENSSL_cleanse(p->jobs, 2 * sizeof(*p->jobs));
+		free(p->jobs);
+		p->jobs = NULL;
+	}
+	return rc;
+}
+
+/* --- staged bulk import --- */
+
+/* A chunk written by a staged pass 1: its finished files and its SIMs. */
+struct staged {
+	struct jitsim_store_sst *sst[3]; /* iccid, dp, sim: the ingest order */
+	struct wlist wl;
+};
+
+/* chunk_write() of a staged pass 1: keep the files (owned from here on)
+ * and the chunk's SIMs (moved out of @sb). */
+static int
+stage_keep(struct imp *im, struct jitsim_store_sst *sst[3], struct sortbuf *sb)
+{
+	struct staged *st;
+
+	if (grow((void **)&im->staged, &im->capstaged, im->nstaged + 1, sizeof(*im->staged)) != 0)
+		return -ENOMEM;
+	st = &im->staged[im->nstaged++];
+	memcpy(st->sst, sst, sizeof(st->sst));
+	st->wl = sb->wl;
+	sb->wl = (struct wlist){.v = NULL};
+	return 0;
+}
+
+static void
+stage_discard(struct imp *im)
+{
+	for (size_t c = 0; c < im->nstaged; c++) {
+		for (int i = 0; i < 3; i++)
+			jitsim_store_sst_free(im->staged[c].sst[i]);
+		free(im->staged[c].wl.v);
+	}
+	free(im->staged);
+	im->staged = NULL;
+	im->nstaged = im->capstaged = 0;
+}
+
+/*
+ * Staging pays for a large file without an MSISDN column (the bulk path),
+ * when the whole file is written (not a dry run, no partial import), on
+ * more than one CPU (it adds a pipeline beside pass 1's).
+ * JITSIM_INV_NO_STAGE=1 (test and benchmark knob) turns it off.
+ */
+static struct pipe *
+stage_start(struct imp *im)
+{
+	struct pipe *p;
+
+	if (im->o->dry_run || im->o->partial || im->f.pos[JITSIM_INV_F_MSISDN] >= 0 ||
+	    im->est_lines < im->bulk_min || im->kek == NULL || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    env_u64("JITSIM_INV_NO_STAGE", 0) != 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	im->staging = true;
+	/* Sorted chunks: whether the file ascends is known only at its end. */
+	if (pipe_start(im, p, true, true, im->est_lines) != 0) {
+		im->staging = false;
+		stage_discard(im);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Stop the stage: @ok, the files of its last chunk are written and kept;
+ * else (or when that fails) everything staged is deleted. The stage's
+ * errors go to a buffer of its own: @im->err holds the file's first error.
+ */
+static void
+stage_end(struct imp *im, struct pipe **pp, bool ok)
+{
+	char buf[MSG_MAX], *err = im->err;
+	size_t errlen = im->errlen;
+	int rc;
+
+	if (*pp == NULL)
+		return;
+	buf[0] = '\0';
+	im->err = buf;
+	im->errlen = sizeof(buf);
+	rc = pipe_stop(im, *pp, ok ? 0 : -ECANCELED);
+	im->err = err;
+	im->errlen = errlen;
+	im->staging = false;
+	if (rc != 0)
+		stage_discard(im);
+	else
+		im->stage_ok = true;
+	free(*pp);
+	*pp = NULL;
+}
+
+/*
+ * The line parsed into stage_slot() goes to the stage. A file whose first
+ * SIM the store already has is most likely a re-import: staging would
+ * write what pass 1b then finds unchanged.
+ */
+static void
+stage_add(struct imp *im, struct pipe **pp, uint64_t line)
+{
+	struct pipe *p = *pp;
+	char buf[MSG_MAX], *err = im->err;
+	size_t errlen = im->errlen, vlen;
+	int rc;
+
+	if (p == NULL)
+		return;
+	if (im->rep->rejected > 0) {
+		stage_end(im, pp, false);
+		return;
+	}
+	if (!p->probed) {
+		uint8_t key[8], val[1];
+
+		p->probed = true;
+		jitsim_rec_key(pipe_slot(p)->imsi, key);
+		if (jitsim_store_get(im->s, JITSIM_CF_SIM, key, sizeof(key), val, sizeof(val),
+				     &vlen) != -ENOENT) {
+			stage_end(im, pp, false);
+			return;
+		}
+	}
+	buf[0] = '\0';
+	im->err = buf;
+	im->errlen = sizeof(buf);
+	rc = pipe_add(im, p, line);
+	im->err = err;
+	im->errlen = errlen;
+	if (rc != 0)
+		stage_end(im, pp, false);
+}
+
+/* Ingest what a staged pass 1 wrote, chunk by chunk in file order, each
+ * iccid -> dp -> sim (store.h: the record last), as pass 2 would have. */
+static int
+stage_commit(struct imp *im)
+{
+	char msg[MSG_MAX];
+	int rc = 0;
+
+	for (int cf = 0; cf < 3; cf++)
+		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], true, msg, sizeof(msg));
+	for (size_t c = 0; c < im->nstaged; c++) {
+		struct staged *st = &im->staged[c];
+
+		for (int i = 0; i < 3; i++) {
+			if (rc == 0 && !cancelled(im)) {
+				rc = jitsim_store_sst_ingest(im->s, st->sst[i], im->err,
+							     im->errlen);
+				if (rc == 0)
+					progress(im);
+			} else {
+				if (rc == 0)
+					rc = -ECANCELED;
+				jitsim_store_sst_free(st->sst[i]);
+			}
+			st->sst[i] = NULL;
+		}
+		if (rc == 0)
+			rc = wlist_done(im, &st->wl, true, im->err, im->errlen);
+	}
+	for (int cf = 0; cf < 3; cf++)
+		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], false, msg, sizeof(msg));
+	stage_discard(im);
+	return rc;
+}
+
 static int
 write_reject(struct imp *im, const struct jitsim_inv_line *l, const char *msg)
 {
@@ -1767,60 +2118,23 @@ out:
 	OPENSSL_cleanse(&sim, sizeof(sim));
 }
 
-static const enum jitsim_store_cf bulk_cfs[3] = {JITSIM_CF_SIM, JITSIM_CF_ICCID, JITSIM_CF_DP};
-
 static int
 pass2(struct imp *im, bool bulk, uint64_t fresh)
 {
-	struct writer w = {.bulk = bulk, .sorted = bulk && !im->ascending};
-	struct helper h = {.started = false};
+	struct pipe p;
 	struct jitsim_inv_line l;
-	struct job *jobs = NULL;
-	unsigned int cur = 0;
 	char msg[MSG_MAX];
 	int rc;
 
-	if (!im->o->dry_run) {
-		jobs = calloc(2, sizeof(*jobs));
-		if (jobs == NULL)
-			return -ENOMEM;
-		if (!bulk) {
-			w.b = jitsim_store_batch_new(im->s);
-			if (w.b == NULL) {
-				free(jobs);
-				return -ENOMEM;
-			}
-		}
-		/* A second thread pays from a few jobs on; without it
-		 * (one CPU, no thread) the import is only slower. */
-		if (fresh >= 4 * JITSIM_INV_JOB && sysconf(_SC_NPROCESSORS_ONLN) > 1)
-			(void)helper_start(im, &h, &w);
-		if (w.sorted) {
-			/* A chunk ends after the job that fills it, and the
-			 * ICCIDs of the job after that are in it too. */
-			w.presize = (size_t)(im->chunk < fresh ? im->chunk : fresh) +
-				    2 * JITSIM_INV_JOB;
-			if (sortbuf_init(&w.sb[0], w.presize) != 0) {
-				writer_abandon(&w);
-				helper_stop(&h);
-				free(jobs);
-				return -ENOMEM;
-			}
-			/* Writing a chunk's SST files overlaps the next
-			 * chunk's parsing and sealing from two chunks on. */
-			w.threads = h.started;
-			if (h.started && fresh > im->chunk)
-				(void)flusher_start(im, &w.fl);
-		}
-	}
+	rc = pipe_start(im, &p, bulk, bulk && !im->ascending, fresh);
+	if (rc != 0)
+		return rc;
 	/* Ingested chunks overlap: compact them once, after the import. */
 	if (bulk && !im->o->dry_run)
 		for (int cf = 0; cf < 3; cf++)
 			(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], true, msg, sizeof(msg));
 	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
 	while (rc == 0 && (rc = jitsim_inv_file_next(&im->f, &l, im->err, im->errlen)) == 1) {
-		struct job *job;
-
 		rc = 0;
 		if (cancelled(im)) {
 			rc = -ECANCELED;
@@ -1836,41 +2150,21 @@ pass2(struct imp *im, bool bulk, uint64_t fresh)
 		if (bm_test(&im->unchanged, l.no))
 			continue;
 		im->rep->imported++;
-		if (jobs == NULL) /* dry run: counted only */
+		if (p.jobs == NULL) /* dry run: counted only */
 			continue;
 		/* Rewind checked size and mtime; a line that no longer
 		 * parses is still the sign of a file changed meanwhile. */
-		job = &jobs[cur];
-		if (jitsim_inv_parse_line(&im->f, &l, &job->sim[job->n], msg, sizeof(msg)) != 0) {
+		if (jitsim_inv_parse_line(&im->f, &l, pipe_slot(&p), msg, sizeof(msg)) != 0) {
 			snprintf(im->err, im->errlen, "%s: changed during the import", im->f.path);
 			rc = -ESTALE;
 			break;
 		}
-		job->line[job->n++] = l.no;
-		if (job->n == JITSIM_INV_JOB)
-			rc = job_next(im, &w, &h, jobs, &cur);
+		rc = pipe_add(im, &p, l.no);
 	}
-	if (jobs != NULL) {
-		/* The partial last job, then the one in the helper. */
-		if (rc == 0)
-			rc = job_next(im, &w, &h, jobs, &cur);
-		job_wait(&h);
-		if (rc == 0)
-			rc = job_write(im, &w, &jobs[cur ^ 1]);
-	}
-	helper_stop(&h);
-	if (rc == 0 && jobs != NULL)
-		rc = writer_flush(im, &w);
-	if (flusher_wait(im, &w.fl) != 0 && rc == 0)
-		rc = -EIO;
-	writer_abandon(&w);
+	rc = pipe_stop(im, &p, rc);
 	if (bulk && !im->o->dry_run)
 		for (int cf = 0; cf < 3; cf++)
 			(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], false, msg, sizeof(msg));
-	if (jobs != NULL) {
-		OPENSSL_cleanse(jobs, 2 * sizeof(*jobs));
-		free(jobs);
-	}
 	return rc;
 }
 
@@ -2048,6 +2342,7 @@ setup(struct imp *im)
 static void
 teardown(struct imp *im)
 {
+	stage_discard(im);
 	if (im->rej != NULL)
 		fclose(im->rej);
 	jitsim_inv_file_close(&im->f);
@@ -2106,7 +2401,14 @@ jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
 		rc = -EINVAL; /* first error already in @err */
 	if (rc == 0 && o->partial)
 		rc = open_reject(&im);
-	if (rc == 0) {
+	if (rc == 0 && im.stage_ok && rep->rejected == 0 && rep->unchanged == 0 &&
+	    rep->lines == im.valid) {
+		/* Every line valid and new: what pass 1 staged is the import. */
+		rep->bulk = rep->staged = true;
+		rep->imported = im.valid;
+		rc = stage_commit(&im);
+	} else if (rc == 0) {
+		stage_discard(&im);
 		/* Lines valid in pass 1 less those pass 1b found unchanged or
 		 * in conflict with the store. */
 		uint64_t store_rej = rep->rejected - (rep->lines - im.valid);

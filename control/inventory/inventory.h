@@ -54,17 +54,17 @@ struct jitsim_inv_written {
 typedef int (*jitsim_inv_written_fn)(void *arg, const struct jitsim_inv_written *w, size_t n);
 
 struct jitsim_inv_opts {
-	const char *path;	       /* file to import */
+	const char *path; /* file to import */
 	enum jitsim_inv_format format;
-	const char *transport_key;     /* transport.key file (vendor files; CSV
-					* files only if their keys are encrypted) */
-	bool partial;		       /* import valid lines, reject the others */
-	const char *reject_path;       /* default: <path>.rej (only with @partial) */
-	unsigned int state;	       /* JITSIM_SIM_INVENTORY (default if 0) or LOCKED */
+	const char *transport_key; /* transport.key file (vendor files; CSV
+				    * files only if their keys are encrypted) */
+	bool partial;		   /* import valid lines, reject the others */
+	const char *reject_path;   /* default: <path>.rej (only with @partial) */
+	unsigned int state;	   /* JITSIM_SIM_INVENTORY (default if 0) or LOCKED */
 	uint16_t tenant;
 	uint16_t region;
-	const char *who;	       /* audit: who imported (default "import") */
-	bool dry_run;		       /* validate only, write nothing */
+	const char *who; /* audit: who imported (default "import") */
+	bool dry_run;	 /* validate only, write nothing */
 	/* Told of the SIMs written (NULL: not told), with @written_arg. */
 	jitsim_inv_written_fn written;
 	void *written_arg;
@@ -79,6 +79,7 @@ struct jitsim_inv_report {
 	uint64_t unchanged; /* already in the store, identical */
 	uint64_t rejected;  /* invalid lines */
 	bool bulk;	    /* written with SST ingest rather than batches */
+	bool staged;	    /* bulk, files written while validating (one pass) */
 };
 
 /* Import. 0 when everything valid was written (report filled), -EINVAL

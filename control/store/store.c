@@ -84,6 +84,7 @@ struct jitsim_store_sst {
 	rocksdb_sstfilewriter_t *w;
 	char *file;
 	uint64_t count;
+	bool finished; /* jitsim_store_sst_finish() done */
 };
 
 const char *
@@ -909,6 +910,20 @@ jitsim_store_sst_free(struct jitsim_store_sst *w)
 }
 
 int
+jitsim_store_sst_finish(struct jitsim_store_sst *w, char *err, size_t errlen)
+{
+	char *rerr = NULL;
+
+	if (w->finished || w->count == 0)
+		return 0;
+	rocksdb_sstfilewriter_finish(w->w, &rerr);
+	if (rerr)
+		return rdb_err(rerr, err, errlen, "finish SST file", w->s->path);
+	w->finished = true;
+	return 0;
+}
+
+int
 jitsim_store_sst_ingest(struct jitsim_store *s, struct jitsim_store_sst *w, char *err,
 			size_t errlen)
 {
@@ -921,11 +936,9 @@ jitsim_store_sst_ingest(struct jitsim_store *s, struct jitsim_store_sst *w, char
 		jitsim_store_sst_free(w);
 		return 0;
 	}
-	rocksdb_sstfilewriter_finish(w->w, &rerr);
-	if (rerr) {
-		rc = rdb_err(rerr, err, errlen, "finish SST file", s->path);
+	rc = jitsim_store_sst_finish(w, err, errlen);
+	if (rc != 0)
 		goto out;
-	}
 	io = rocksdb_ingestexternalfileoptions_create();
 	rocksdb_ingestexternalfileoptions_set_move_files(io, 1);
 	rocksdb_ingest_external_file_cf(s->db, s->cf[w->cf], files, 1, io, &rerr);

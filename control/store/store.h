@@ -148,7 +148,12 @@ struct jitsim_store_sst *jitsim_store_sst_new(struct jitsim_store *s, enum jitsi
 int jitsim_store_sst_add(struct jitsim_store_sst *w, const void *key, size_t klen, const void *val,
 			 size_t vlen);
 uint64_t jitsim_store_sst_count(const struct jitsim_store_sst *w);
-/* Finish, ingest (when it holds keys) and free @w. 0 or -EIO. */
+/* Complete the file of @w (index and filter blocks) without ingesting
+ * it: an import may write its files first and ingest them only once the
+ * whole input is known to be valid. The file stays until ingested or
+ * freed. 0 or -EIO. Thread-safety: as _add(), one thread at a time. */
+int jitsim_store_sst_finish(struct jitsim_store_sst *w, char *err, size_t errlen);
+/* Finish (unless done), ingest (when it holds keys) and free @w. 0 or -EIO. */
 int jitsim_store_sst_ingest(struct jitsim_store *s, struct jitsim_store_sst *w, char *err,
 			    size_t errlen);
 /* Abandon @w (file removed). */

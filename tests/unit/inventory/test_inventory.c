@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -108,6 +109,7 @@ teardown(void **state)
 	unsetenv("JITSIM_INV_BULK_MIN");
 	unsetenv("JITSIM_INV_BULK_CHUNK");
 	unsetenv("JITSIM_INV_PROGRESS_FD");
+	unsetenv("JITSIM_INV_NO_STAGE");
 	if (e->s != NULL)
 		store_close(e);
 	nftw(e->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
@@ -824,6 +826,7 @@ test_bulk_sst(void **state)
 	write_csv(path, 1000, 50, false);
 	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
 	assert_true(rep.bulk);
+	assert_true(rep.staged);
 	assert_int_equal(rep.imported, 50);
 	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 50);
 	assert_int_equal(count_cf(e, JITSIM_CF_ICCID), 50);
@@ -836,10 +839,12 @@ test_bulk_sst(void **state)
 					   "\"bulk\":true"));
 	reimport_unchanged(e, path, NULL, 50);
 
-	/* More lines, 50 of them known: 20 new ones, bulk again. */
+	/* More lines, 50 of them known: 20 new ones, bulk again (its first
+	 * SIM is in the store: not staged). */
 	write_csv(path, 1000, 70, false);
 	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
 	assert_true(rep.bulk);
+	assert_false(rep.staged);
 	assert_int_equal(rep.imported, 20);
 	assert_int_equal(rep.unchanged, 50);
 	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 70);
@@ -881,6 +886,133 @@ test_bulk_unsorted(void **state)
 		assert_sim(e, &f, false, false);
 	}
 	reimport_unchanged(e, path, NULL, 30);
+}
+
+/* SST files an import left in the store directory (ingest-*.sst). */
+static unsigned int
+stray_ssts(const struct env *e)
+{
+	DIR *d = opendir(e->db);
+	struct dirent *de;
+	unsigned int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "ingest-", 7) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* CSV (no MSISDN column) of @n SIMs from @first, then the SIMs in @tail. */
+static void
+write_csv_tail(const char *path, uint64_t first, uint64_t n, const struct sim_fields *tail,
+	       size_t ntail)
+{
+	FILE *fp = fopen(path, "w");
+	struct sim_fields f;
+
+	assert_non_null(fp);
+	fputs("iccid,imsi,ki,opc\n", fp);
+	for (uint64_t i = first; i < first + n; i++) {
+		sim_make(i, &f);
+		fprintf(fp, "%s,%s,%s,%s\n", f.iccid, f.imsi, f.ki, f.opc);
+	}
+	for (size_t i = 0; i < ntail; i++)
+		fprintf(fp, "%s,%s,%s,%s\n", tail[i].iccid, tail[i].imsi, tail[i].ki, tail[i].opc);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * The staged bulk import (one pass: files written while validating) is
+ * used only when every line turned out valid and new; a duplicate, a
+ * conflict or a known SIM found late throws the staged files away, and
+ * the result is what the two-pass import gives (nothing, or the new SIMs).
+ */
+static void
+test_bulk_staged_fallbacks(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_inv_report rep;
+	struct sim_fields tail[5];
+	char path[256], err[512];
+	uint64_t before;
+
+	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	setenv("JITSIM_INV_BULK_CHUNK", "16", 1);
+	path_in(e, "staged.csv", path, sizeof(path));
+
+	/* A duplicate IMSI on the last line (after three chunks were
+	 * staged): nothing imported, no file left behind. */
+	sim_make(1000, &tail[0]);
+	digits(tail[0].iccid, "894409", 1, 13);
+	tail[0].iccid[19] = luhn_digit(tail[0].iccid);
+	tail[0].iccid[20] = '\0';
+	write_csv_tail(path, 1000, 50, tail, 1);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ":52: field imsi: duplicate of line 2"));
+	assert_false(rep.staged);
+	assert_int_equal(rep.imported, 0);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 0);
+	assert_int_equal(count_cf(e, JITSIM_CF_ICCID), 0);
+	assert_int_equal(count_cf(e, JITSIM_CF_DP), 0);
+	assert_int_equal(stray_ssts(e), 0);
+
+	/* 50 new SIMs: staged. */
+	write_csv(path, 1000, 50, false);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	assert_true(rep.staged);
+	assert_int_equal(rep.imported, 50);
+	assert_int_equal(count_cf(e, JITSIM_CF_DP), 50);
+	assert_int_equal(stray_ssts(e), 0);
+
+	/* 40 new SIMs, then 5 known ones: the first SIM is new, so pass 1
+	 * stages; the scan finds the known ones, the stage is dropped and
+	 * pass 2 writes the 40. */
+	for (int i = 0; i < 5; i++)
+		sim_make(1045 + (uint64_t)i, &tail[i]);
+	write_csv_tail(path, 2000, 40, tail, 5);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	assert_true(rep.bulk);
+	assert_false(rep.staged);
+	assert_int_equal(rep.imported, 40);
+	assert_int_equal(rep.unchanged, 5);
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 90);
+	assert_int_equal(count_cf(e, JITSIM_CF_ICCID), 90);
+	assert_int_equal(count_cf(e, JITSIM_CF_DP), 90);
+	for (uint64_t i = 2000; i < 2040; i++) {
+		struct sim_fields f;
+
+		sim_make(i, &f);
+		assert_sim(e, &f, false, false);
+	}
+	assert_int_equal(stray_ssts(e), 0);
+
+	/* New SIMs, then a known IMSI with another Ki: refused whole. */
+	before = store_digest(e);
+	sim_make(1001, &tail[0]);
+	tail[0].ki[0] = tail[0].ki[0] == 'A' ? 'B' : 'A';
+	write_csv_tail(path, 3000, 40, tail, 1);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ":42: field ki: already in the store with different data"));
+	assert_int_equal(store_digest(e), before);
+	assert_int_equal(stray_ssts(e), 0);
+
+	/* Without staging (JITSIM_INV_NO_STAGE): the two-pass bulk path. */
+	write_csv(path, 3000, 40, false);
+	setenv("JITSIM_INV_NO_STAGE", "1", 1);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	unsetenv("JITSIM_INV_NO_STAGE");
+	assert_true(rep.bulk);
+	assert_false(rep.staged);
+	assert_int_equal(rep.imported, 40);
+	for (uint64_t i = 3000; i < 3040; i++) {
+		struct sim_fields f;
+
+		sim_make(i, &f);
+		assert_sim(e, &f, false, false);
+	}
+	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 130);
 }
 
 /* A file large enough for pass 1's duplicate checks to run on a thread of
@@ -1657,6 +1789,7 @@ main(void)
 		T(test_conflict_scan),
 		T(test_bulk_sst),
 		T(test_bulk_unsorted),
+		T(test_bulk_staged_fallbacks),
 		T(test_bulk_unsorted_chunks),
 		T(test_written),
 		T(test_large_file_errors),
