@@ -779,6 +779,12 @@ jitsim_store_iter_new_range(struct jitsim_store *s, enum jitsim_store_cf cf, con
 	return it;
 }
 
+void
+jitsim_store_thread_counters_off(void)
+{
+	rocksdb_set_perf_level(rocksdb_disable);
+}
+
 int
 jitsim_store_iter_next(struct jitsim_store_iter *it, const uint8_t **key, size_t *klen,
 		       const uint8_t **val, size_t *vlen)

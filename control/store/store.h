@@ -138,6 +138,10 @@ int jitsim_store_key_span(struct jitsim_store *s, enum jitsim_store_cf cf, uint8
 int jitsim_store_iter_next(struct jitsim_store_iter *it, const uint8_t **key, size_t *klen,
 			   const uint8_t **val, size_t *vlen);
 void jitsim_store_iter_free(struct jitsim_store_iter *it);
+/* RocksDB's performance counters off for the calling thread (they are
+ * per thread): a scan of millions of keys otherwise pays thread-local
+ * lookups per key for counters nobody reads. For scanning threads. */
+void jitsim_store_thread_counters_off(void);
 
 /* Bulk load: write strictly increasing keys of one column family into
  * an SST file, then ingest it (atomic per file; ingest the index files

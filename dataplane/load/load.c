@@ -161,6 +161,7 @@ load_scanner(void *arg)
 	unsigned int i = 0;
 	bool last = false;
 
+	jitsim_store_thread_counters_off();
 	while (!last) {
 		struct load_block *b = &sc->blk[i];
 
