@@ -2056,33 +2056,45 @@ stage_add(struct imp *im, struct pipe **pp, uint64_t line)
 }
 
 /* Ingest what a staged pass 1 wrote, chunk by chunk in file order, each
- * iccid -> dp -> sim (store.h: the record last), as pass 2 would have. */
+ * iccid -> dp -> sim (store.h: the record last), as pass 2 would have;
+ * rep->imported counts the SIMs of the chunks ingested. A cancel stops
+ * between chunks, never inside one. */
 static int
 stage_commit(struct imp *im)
 {
 	char msg[MSG_MAX];
-	int rc = 0;
+	int rc;
 
+	/* What was staged is what pass 1 read: the file must be as it was
+	 * then (pass 2 checks the same when it reads the file again). */
+	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
+	if (rc != 0) {
+		stage_discard(im);
+		return rc;
+	}
 	for (int cf = 0; cf < 3; cf++)
 		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], true, msg, sizeof(msg));
 	for (size_t c = 0; c < im->nstaged; c++) {
 		struct staged *st = &im->staged[c];
+		uint64_t n = jitsim_store_sst_count(st->sst[2]);
 
+		if (rc == 0 && cancelled(im))
+			rc = -ECANCELED;
 		for (int i = 0; i < 3; i++) {
-			if (rc == 0 && !cancelled(im)) {
+			if (rc == 0) {
 				rc = jitsim_store_sst_ingest(im->s, st->sst[i], im->err,
 							     im->errlen);
 				if (rc == 0)
 					progress(im);
 			} else {
-				if (rc == 0)
-					rc = -ECANCELED;
 				jitsim_store_sst_free(st->sst[i]);
 			}
 			st->sst[i] = NULL;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			im->rep->imported += n;
 			rc = wlist_done(im, &st->wl, true, im->err, im->errlen);
+		}
 	}
 	for (int cf = 0; cf < 3; cf++)
 		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], false, msg, sizeof(msg));
@@ -2402,10 +2414,11 @@ jitsim_inv_import(struct jitsim_store *s, const struct jitsim_inv_opts *o,
 	if (rc == 0 && o->partial)
 		rc = open_reject(&im);
 	if (rc == 0 && im.stage_ok && rep->rejected == 0 && rep->unchanged == 0 &&
-	    rep->lines == im.valid) {
-		/* Every line valid and new: what pass 1 staged is the import. */
+	    rep->lines == im.valid && im.valid >= im.bulk_min) {
+		/* Every line valid and new, enough of them for the bulk path
+		 * (staging went by the estimate from the file size): what pass
+		 * 1 staged is the import. */
 		rep->bulk = rep->staged = true;
-		rep->imported = im.valid;
 		rc = stage_commit(&im);
 	} else if (rc == 0) {
 		stage_discard(&im);

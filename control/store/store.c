@@ -460,12 +460,15 @@ jitsim_store_open(const struct jitsim_store_opts *o, struct jitsim_store **out, 
 			s->own_secondary = true;
 		}
 	}
-	if (!o->secondary)
-		store_remove_stale_ingest(o->path);
 	store_options(s, o->create && !o->secondary);
 	rc = store_open_db(s, o, err, errlen);
 	if (rc != 0)
 		goto fail;
+	/* Only once RocksDB's lock is held: the files of a running import
+	 * (a one-pass import keeps them for the whole of its pass 1) belong
+	 * to the process that holds it. */
+	if (!o->secondary)
+		store_remove_stale_ingest(o->path);
 	rc = store_check_meta(s, o->create, err, errlen);
 	if (rc != 0)
 		goto fail;

@@ -405,6 +405,59 @@ test_sst_ingest(void **state)
 	jitsim_store_close(s);
 }
 
+static bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/*
+ * An import may finish its SST files and ingest them later (the one-pass
+ * bulk import keeps them through its whole validation): a finished file is
+ * ingested as it was; the files of a live import survive a second open
+ * attempt (refused by RocksDB's lock) and are deleted by the next open
+ * that holds the lock, as those of a killed import.
+ */
+static void
+test_sst_finish_later(void **state)
+{
+	struct env *e = *state;
+	struct jitsim_store *s = open_store(e, true), *s2 = NULL;
+	struct jitsim_store_opts o = {.path = e->db, .kek_path = e->kek};
+	struct jitsim_store_sst *w;
+	char err[256], stray[256];
+	uint64_t n;
+	FILE *fp;
+
+	w = jitsim_store_sst_new(s, JITSIM_CF_ICCID, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(jitsim_store_sst_add(w, "1", 1, "a", 1), 0);
+	assert_int_equal(jitsim_store_sst_add(w, "2", 1, "b", 1), 0);
+	assert_int_equal(jitsim_store_sst_finish(w, err, sizeof(err)), 0);
+	assert_int_equal(jitsim_store_sst_finish(w, err, sizeof(err)), 0); /* once only */
+
+	/* A file of a live import (pid 1 never imports: a made-up name). */
+	snprintf(stray, sizeof(stray), "%s/ingest-1-0-sim.sst", e->db);
+	fp = fopen(stray, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_not_equal(jitsim_store_open(&o, &s2, err, sizeof(err)), 0);
+	assert_true(file_exists(stray));
+
+	assert_int_equal(jitsim_store_sst_ingest(s, w, err, sizeof(err)), 0);
+	assert_int_equal(jitsim_store_count(s, JITSIM_CF_ICCID, &n), 0);
+	assert_int_equal(n, 2);
+	jitsim_store_close(s);
+
+	s = open_store(e, false);
+	assert_false(file_exists(stray));
+	assert_int_equal(jitsim_store_count(s, JITSIM_CF_ICCID, &n), 0);
+	assert_int_equal(n, 2);
+	jitsim_store_close(s);
+}
+
 struct writer {
 	struct jitsim_store *s;
 	uint64_t first;
@@ -529,7 +582,7 @@ main(void)
 		T(test_open_rules),	T(test_schema_newer),	    T(test_persistence),
 		T(test_damaged_record), T(test_batch_atomic),	    T(test_secondary),
 		T(test_sst_ingest),	T(test_concurrent_commits), T(test_missing_cf),
-		T(test_ranges),
+		T(test_ranges),		T(test_sst_finish_later),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
