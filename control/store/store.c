@@ -48,6 +48,10 @@ struct jitsim_store {
 	rocksdb_t *db;
 	rocksdb_options_t *opts;
 	rocksdb_block_based_table_options_t *bbto;
+	/* The dp family: only ever scanned (the dataplane's bulk load) or
+	 * written, never read by key: no Bloom filter to build. */
+	rocksdb_options_t *opts_dp;
+	rocksdb_block_based_table_options_t *bbto_dp;
 	rocksdb_cache_t *cache;
 	rocksdb_writeoptions_t *wsync;
 	rocksdb_readoptions_t *ropts;
@@ -130,6 +134,10 @@ store_free(struct jitsim_store *s)
 		rocksdb_options_destroy(s->opts);
 	if (s->bbto)
 		rocksdb_block_based_options_destroy(s->bbto);
+	if (s->opts_dp)
+		rocksdb_options_destroy(s->opts_dp);
+	if (s->bbto_dp)
+		rocksdb_block_based_options_destroy(s->bbto_dp);
 	if (s->cache)
 		rocksdb_cache_destroy(s->cache);
 	if (s->own_secondary && s->secondary_path)
@@ -183,6 +191,10 @@ store_options(struct jitsim_store *s, bool create)
 	s->cache = rocksdb_cache_create_lru(64 << 20);
 	rocksdb_block_based_options_set_block_cache(s->bbto, s->cache);
 	rocksdb_options_set_block_based_table_factory(s->opts, s->bbto);
+	s->opts_dp = rocksdb_options_create_copy(s->opts);
+	s->bbto_dp = rocksdb_block_based_options_create();
+	rocksdb_block_based_options_set_block_cache(s->bbto_dp, s->cache);
+	rocksdb_options_set_block_based_table_factory(s->opts_dp, s->bbto_dp);
 	s->wsync = rocksdb_writeoptions_create();
 	rocksdb_writeoptions_set_sync(s->wsync, 1);
 	s->ropts = rocksdb_readoptions_create();
@@ -253,7 +265,7 @@ store_open_db(struct jitsim_store *s, const struct jitsim_store_opts *o, char *e
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		cfo[i] = s->opts;
+		cfo[i] = strcmp(names[i], cf_names[JITSIM_CF_DP]) == 0 ? s->opts_dp : s->opts;
 	if (o->secondary)
 		s->db = rocksdb_open_as_secondary_column_families(
 			s->opts, o->path, s->secondary_path, (int)n, names, cfo, h, &rerr);
@@ -869,7 +881,7 @@ jitsim_store_sst_new(struct jitsim_store *s, enum jitsim_store_cf cf, char *err,
 	snprintf(w->file, n, "%s/ingest-%d-%u-%s.sst", s->path, (int)getpid(),
 		 atomic_fetch_add(&seq, 1), cf_names[cf]);
 	w->env = rocksdb_envoptions_create();
-	w->w = rocksdb_sstfilewriter_create(w->env, s->opts);
+	w->w = rocksdb_sstfilewriter_create(w->env, cf == JITSIM_CF_DP ? s->opts_dp : s->opts);
 	rocksdb_sstfilewriter_open(w->w, w->file, &rerr);
 	if (rerr) {
 		rdb_err(rerr, err, errlen, "open SST file", s->path);
