@@ -116,6 +116,23 @@ struct imp {
 	bool stage_ok; /* a staged pass 1 kept every chunk's files */
 	struct staged *staged;
 	size_t nstaged, capstaged;
+	/* The staged chunks' dp entries, one sorted run per chunk (run r
+	 * ends at dpend[r]): written as one sorted dp file at the commit. */
+	struct dp_ent *dpv;
+	size_t ndp, capdp;
+	size_t *dpend;
+	size_t nrun, caprun;
+};
+
+/*
+ * A dp entry (the dataplane's projection of a record) of a staged chunk.
+ * Ten chunk files of dp entries overlap, and the dataplane's bulk load
+ * then spends most of its scan in RocksDB's merging heap; merged once at
+ * the commit they are one sorted run (stage_dp()).
+ */
+struct dp_ent {
+	uint64_t k;
+	uint8_t v[JITSIM_REC_DP_LEN];
 };
 
 /* --- small helpers --- */
@@ -1271,6 +1288,15 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 		iccid_write(&ij);
 	}
 	sims = radix_sort(sb->sims, sb->tmp, sb->nsims, false);
+	if (im->staging &&
+	    (grow((void **)&im->dpv, &im->capdp, im->ndp + sb->nsims, sizeof(*im->dpv)) != 0 ||
+	     grow((void **)&im->dpend, &im->caprun, im->nrun + 1, sizeof(*im->dpend)) != 0)) {
+		snprintf(err, errlen, "%s: out of memory", im->f.path);
+		rc = -ENOMEM;
+		if (threads)
+			pthread_join(th, NULL);
+		goto out;
+	}
 	for (size_t j = 0; j < sb->nsims && rc == 0; j++) {
 		const uint8_t *rec = sb->arena + sims[j].x;
 		size_t len = sims[j].y - JITSIM_REC_DP_LEN;
@@ -1283,10 +1309,20 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 				__builtin_prefetch(p + o);
 		}
 		jitsim_rec_key(sims[j].k, key);
-		rc = jitsim_store_sst_add(sst[1], key, sizeof(key), rec + len, JITSIM_REC_DP_LEN);
+		if (im->staging) {
+			struct dp_ent *d = &im->dpv[im->ndp++];
+
+			d->k = sims[j].k;
+			memcpy(d->v, rec + len, JITSIM_REC_DP_LEN);
+		} else {
+			rc = jitsim_store_sst_add(sst[1], key, sizeof(key), rec + len,
+						  JITSIM_REC_DP_LEN);
+		}
 		if (rc == 0)
 			rc = jitsim_store_sst_add(sst[2], key, sizeof(key), rec, len);
 	}
+	if (im->staging)
+		im->dpend[im->nrun++] = im->ndp;
 	if (threads)
 		pthread_join(th, NULL);
 	if (rc == 0)
@@ -1955,6 +1991,11 @@ stage_discard(struct imp *im)
 	free(im->staged);
 	im->staged = NULL;
 	im->nstaged = im->capstaged = 0;
+	free(im->dpv);
+	free(im->dpend);
+	im->dpv = NULL;
+	im->dpend = NULL;
+	im->ndp = im->capdp = im->nrun = im->caprun = 0;
 }
 
 /*
@@ -1976,6 +2017,13 @@ stage_start(struct imp *im)
 	if (p == NULL)
 		return NULL;
 	im->staging = true;
+	/* The dp entries of the whole file (24 bytes a SIM), sized once from
+	 * the estimate: doubling would hold up to twice that. */
+	im->dpv = malloc((size_t)im->est_lines * sizeof(*im->dpv));
+	if (im->dpv != NULL) {
+		im->capdp = (size_t)im->est_lines;
+		huge_advise(im->dpv, im->capdp * sizeof(*im->dpv));
+	}
 	/* Sorted chunks: whether the file ascends is known only at its end. */
 	if (pipe_start(im, p, true, true, im->est_lines) != 0) {
 		im->staging = false;
@@ -2055,42 +2103,234 @@ stage_add(struct imp *im, struct pipe **pp, uint64_t line)
 		stage_end(im, pp, false);
 }
 
-/* Ingest what a staged pass 1 wrote, chunk by chunk in file order, each
- * iccid -> dp -> sim (store.h: the record last), as pass 2 would have;
- * rep->imported counts the SIMs of the chunks ingested. A cancel stops
- * between chunks, never inside one. */
+/* One half of the key span of the staged dp entries: a k-way merge of
+ * the chunks' sorted runs into one SST file (stage_dp()). */
+struct dp_part {
+	const struct imp *im;
+	size_t *pos, *end; /* per run: next entry, end of this half */
+	size_t *heap;	   /* runs by their next key */
+	struct jitsim_store_sst *sst;
+	char err[MSG_MAX];
+	int rc;
+};
+
+static uint64_t
+dp_head(const struct dp_part *p, size_t run)
+{
+	return p->im->dpv[p->pos[run]].k;
+}
+
+static void
+dp_sift(struct dp_part *p, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i, t;
+
+		if (l < n && dp_head(p, p->heap[l]) < dp_head(p, p->heap[m]))
+			m = l;
+		if (l + 1 < n && dp_head(p, p->heap[l + 1]) < dp_head(p, p->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = p->heap[i];
+		p->heap[i] = p->heap[m];
+		p->heap[m] = t;
+		i = m;
+	}
+}
+
+static void *
+dp_part_write(void *arg)
+{
+	struct dp_part *p = arg;
+	size_t n = 0;
+	uint8_t key[8];
+	int rc = 0;
+
+	for (size_t r = 0; r < p->im->nrun; r++)
+		if (p->pos[r] < p->end[r])
+			p->heap[n++] = r;
+	for (size_t i = n; i-- > 0;)
+		dp_sift(p, n, i);
+	while (n > 0 && rc == 0) {
+		size_t r = p->heap[0];
+		const struct dp_ent *e = &p->im->dpv[p->pos[r]++];
+
+		jitsim_rec_key(e->k, key);
+		rc = jitsim_store_sst_add(p->sst, key, sizeof(key), e->v, sizeof(e->v));
+		if (p->pos[r] == p->end[r])
+			p->heap[0] = p->heap[--n];
+		dp_sift(p, n, 0);
+	}
+	if (rc != 0)
+		snprintf(p->err, sizeof(p->err), "%s: SST write failed (%s)", p->im->f.path,
+			 rc == -EINVAL ? "keys out of order" : "I/O");
+	else
+		rc = jitsim_store_sst_finish(p->sst, p->err, sizeof(p->err));
+	p->rc = rc;
+	return NULL;
+}
+
+/* First entry of run [lo, hi) whose key is >= @k. */
+static size_t
+dp_lower(const struct dp_ent *v, size_t lo, size_t hi, uint64_t k)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].k < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The staged dp entries as two sorted SST files (@out), the two halves of
+ * the key span written by two threads: split at the median of the runs'
+ * medians, which halves a shuffled file (every run spans everything) and
+ * an ascending one (runs follow each other) alike. 0 or -EIO/-ENOMEM.
+ */
+static int
+stage_dp(struct imp *im, struct jitsim_store_sst *out[2])
+{
+	struct dp_part part[2];
+	size_t nrun = im->nrun, *mem;
+	uint64_t *med, split;
+	pthread_t th;
+	bool threaded;
+	int rc = 0;
+
+	out[0] = out[1] = NULL;
+	if (im->ndp == 0)
+		return 0;
+	mem = calloc(6 * nrun, sizeof(*mem));
+	med = calloc(nrun, sizeof(*med));
+	if (mem == NULL || med == NULL) {
+		free(mem);
+		free(med);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < nrun; r++) {
+		size_t lo = r ? im->dpend[r - 1] : 0, hi = im->dpend[r];
+
+		med[r] = lo < hi ? im->dpv[lo + (hi - lo) / 2].k : 0;
+	}
+	qsort(med, nrun, sizeof(*med), u64_cmp);
+	split = med[nrun / 2];
+	for (int h = 0; h < 2; h++) {
+		part[h] = (struct dp_part){.im = im,
+					   .pos = mem + (size_t)(3 * h) * nrun,
+					   .end = mem + (size_t)(3 * h + 1) * nrun,
+					   .heap = mem + (size_t)(3 * h + 2) * nrun};
+		part[h].sst = jitsim_store_sst_new(im->s, JITSIM_CF_DP, im->err, im->errlen);
+		if (part[h].sst == NULL)
+			rc = -EIO;
+	}
+	for (size_t r = 0; r < nrun && rc == 0; r++) {
+		size_t lo = r ? im->dpend[r - 1] : 0, hi = im->dpend[r];
+		size_t b = dp_lower(im->dpv, lo, hi, split);
+
+		part[0].pos[r] = lo;
+		part[0].end[r] = part[1].pos[r] = b;
+		part[1].end[r] = hi;
+	}
+	if (rc == 0) {
+		threaded = pthread_create(&th, NULL, dp_part_write, &part[1]) == 0;
+		dp_part_write(&part[0]);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			dp_part_write(&part[1]);
+		for (int h = 0; h < 2 && rc == 0; h++)
+			if (part[h].rc != 0) {
+				snprintf(im->err, im->errlen, "%s", part[h].err);
+				rc = -EIO;
+			}
+	}
+	for (int h = 0; h < 2; h++) {
+		if (rc == 0)
+			out[h] = part[h].sst;
+		else
+			jitsim_store_sst_free(part[h].sst);
+	}
+	free(mem);
+	free(med);
+	return rc;
+}
+
+/* Ingest @w (may be NULL), one progress byte after it. */
+static int
+stage_ingest(struct imp *im, struct jitsim_store_sst *w)
+{
+	int rc;
+
+	if (w == NULL)
+		return 0;
+	rc = jitsim_store_sst_ingest(im->s, w, im->err, im->errlen);
+	if (rc == 0)
+		progress(im);
+	return rc;
+}
+
+/*
+ * Ingest what a staged pass 1 wrote: every chunk's iccid file, then the
+ * dp entries of all chunks as one sorted run (stage_dp()), then the sim
+ * files chunk by chunk in file order, told to o->written after each; the
+ * records last (store.h: the record is the commit point, an index entry
+ * without one is stale). rep->imported counts the SIMs of the sim files
+ * ingested. A cancel stops between sim files.
+ */
 static int
 stage_commit(struct imp *im)
 {
+	struct jitsim_store_sst *dp[2] = {NULL, NULL};
 	char msg[MSG_MAX];
 	int rc;
 
 	/* What was staged is what pass 1 read: the file must be as it was
 	 * then (pass 2 checks the same when it reads the file again). */
 	rc = jitsim_inv_file_rewind(&im->f, im->err, im->errlen);
+	if (rc == 0)
+		rc = stage_dp(im, dp);
 	if (rc != 0) {
 		stage_discard(im);
 		return rc;
 	}
 	for (int cf = 0; cf < 3; cf++)
 		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], true, msg, sizeof(msg));
-	for (size_t c = 0; c < im->nstaged; c++) {
+	for (size_t c = 0; c < im->nstaged && rc == 0; c++) {
+		rc = stage_ingest(im, im->staged[c].sst[0]);
+		im->staged[c].sst[0] = NULL;
+		/* Empty: the chunk's dp entries are in @dp. */
+		jitsim_store_sst_free(im->staged[c].sst[1]);
+		im->staged[c].sst[1] = NULL;
+	}
+	for (int h = 0; h < 2; h++) {
+		if (rc == 0)
+			rc = stage_ingest(im, dp[h]);
+		else
+			jitsim_store_sst_free(dp[h]);
+	}
+	for (size_t c = 0; c < im->nstaged && rc == 0; c++) {
 		struct staged *st = &im->staged[c];
 		uint64_t n = jitsim_store_sst_count(st->sst[2]);
 
-		if (rc == 0 && cancelled(im))
+		if (cancelled(im)) {
 			rc = -ECANCELED;
-		for (int i = 0; i < 3; i++) {
-			if (rc == 0) {
-				rc = jitsim_store_sst_ingest(im->s, st->sst[i], im->err,
-							     im->errlen);
-				if (rc == 0)
-					progress(im);
-			} else {
-				jitsim_store_sst_free(st->sst[i]);
-			}
-			st->sst[i] = NULL;
+			break;
 		}
+		rc = stage_ingest(im, st->sst[2]);
+		st->sst[2] = NULL;
 		if (rc == 0) {
 			im->rep->imported += n;
 			rc = wlist_done(im, &st->wl, true, im->err, im->errlen);
@@ -2098,7 +2338,7 @@ stage_commit(struct imp *im)
 	}
 	for (int cf = 0; cf < 3; cf++)
 		(void)jitsim_store_bulk_mode(im->s, bulk_cfs[cf], false, msg, sizeof(msg));
-	stage_discard(im);
+	stage_discard(im); /* what was not ingested */
 	return rc;
 }
 

@@ -259,13 +259,13 @@ import(struct env *e, const char *path, const char *tk, bool partial, struct jit
 	return jitsim_inv_import(e->s, &o, rep, err, errlen);
 }
 
-/* FNV-1a over every column family: the whole store, for before/after. */
+/* FNV-1a over the column families [@from, @to): for before/after. */
 static uint64_t
-store_digest(struct env *e)
+cf_digest(struct env *e, int from, int to)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (int cf = 0; cf < JITSIM_CF_COUNT; cf++) {
+	for (int cf = from; cf < to; cf++) {
 		struct jitsim_store_iter *it =
 			jitsim_store_iter_new(e->s, (enum jitsim_store_cf)cf);
 		const uint8_t *k, *v;
@@ -283,6 +283,13 @@ store_digest(struct env *e)
 		jitsim_store_iter_free(it);
 	}
 	return h;
+}
+
+/* The whole store. */
+static uint64_t
+store_digest(struct env *e)
+{
+	return cf_digest(e, 0, JITSIM_CF_COUNT);
 }
 
 static uint64_t
@@ -1015,6 +1022,56 @@ test_bulk_staged_fallbacks(void **state)
 	assert_int_equal(count_cf(e, JITSIM_CF_SIM), 130);
 }
 
+/* The one-pass import writes the dp entries of all chunks as one sorted
+ * run (two files) instead of a file per chunk: the same entries, and the
+ * same iccid index, as the two-pass import of the same file. */
+static void
+test_bulk_staged_same(void **state)
+{
+	enum { N = 61 };
+	struct env *e = *state;
+	struct jitsim_inv_report rep;
+	struct sim_fields f;
+	char path[256], err[512], text[16384] = "iccid,imsi,ki,opc\n";
+	uint64_t dp, iccid;
+
+	setenv("JITSIM_INV_BULK_MIN", "10", 1);
+	setenv("JITSIM_INV_BULK_CHUNK", "8", 1);
+	/* Scrambled (7 is prime to 61): every chunk spans the key range. */
+	for (uint64_t i = 0; i < N; i++) {
+		sim_make(i * 7 % N, &f);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s,%s,%s,%s\n", f.iccid,
+			 f.imsi, f.ki, f.opc);
+	}
+	path_in(e, "same.csv", path, sizeof(path));
+	write_file(path, text);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	assert_true(rep.staged);
+	assert_int_equal(rep.imported, N);
+	assert_int_equal(count_cf(e, JITSIM_CF_DP), N);
+	dp = cf_digest(e, JITSIM_CF_DP, JITSIM_CF_DP + 1);
+	iccid = cf_digest(e, JITSIM_CF_ICCID, JITSIM_CF_ICCID + 1);
+
+	store_close(e);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", e->db);
+		assert_int_equal(system(cmd), 0);
+	}
+	store_open(e);
+	setenv("JITSIM_INV_NO_STAGE", "1", 1);
+	assert_int_equal(import(e, path, NULL, false, &rep, err, sizeof(err)), 0);
+	assert_false(rep.staged);
+	assert_true(rep.bulk);
+	assert_int_equal(cf_digest(e, JITSIM_CF_DP, JITSIM_CF_DP + 1), dp);
+	assert_int_equal(cf_digest(e, JITSIM_CF_ICCID, JITSIM_CF_ICCID + 1), iccid);
+	for (uint64_t i = 0; i < N; i++) {
+		sim_make(i, &f);
+		assert_sim(e, &f, false, false);
+	}
+}
+
 /* A file large enough for pass 1's duplicate checks to run on a thread of
  * their own (inventory.c: dupq): the rejects of both threads are counted
  * once, the first error is the first by line, whichever thread found it. */
@@ -1681,11 +1738,15 @@ check_consistent(struct env *e, bool msisdn)
 static void
 kill_run(struct env *e, const char *path, bool msisdn, bool bulk)
 {
-	static const unsigned int after[] = {1, 3, 6};
+	/* A one-pass bulk import (10 chunks here) ingests every iccid file,
+	 * then two dp files, then the sim files: 14 is two chunks of SIMs. */
+	static const unsigned int after_batches[] = {1, 3, 6}, after_bulk[] = {1, 6, 11, 14};
+	const unsigned int *after = bulk ? after_bulk : after_batches;
+	size_t nafter = bulk ? 4 : 3;
 	uint64_t last = 0;
 	char err[512];
 
-	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+	for (size_t k = 0; k < nafter; k++) {
 		int pfd[2], status;
 		char fdtxt[16];
 		pid_t pid;
@@ -1790,6 +1851,7 @@ main(void)
 		T(test_bulk_sst),
 		T(test_bulk_unsorted),
 		T(test_bulk_staged_fallbacks),
+		T(test_bulk_staged_same),
 		T(test_bulk_unsorted_chunks),
 		T(test_written),
 		T(test_large_file_errors),
