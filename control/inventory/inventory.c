@@ -2064,7 +2064,7 @@ stage_end(struct imp *im, struct pipe **pp, bool ok)
 }
 
 /*
- * The line parsed into stage_slot() goes to the stage. A file whose first
+ * The line parsed into pipe_slot() goes to the stage. A file whose first
  * SIM the store already has is most likely a re-import: staging would
  * write what pass 1b then finds unchanged.
  */
