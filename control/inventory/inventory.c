@@ -33,7 +33,8 @@
  * bitmaps, two jobs of JITSIM_INV_JOB lines; never the file. A bulk
  * import of keys out of order also holds two chunks of encoded records
  * (about 210 MB each for the default chunk of 2^20 SIMs): ~690 MB peak
- * RSS for 10 M SIMs, ~970 MB in one pass (sets and chunks at once).
+ * RSS for 10 M SIMs, ~1.2 GB in one pass (sets, chunks and every
+ * chunk's dp entries at once).
  *
  * Per-line outcomes of pass 1/1b live in bitmaps indexed by file line
  * number (rejected, unchanged, hit by the scan): 3 bits a line.
@@ -1275,6 +1276,9 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 		goto out;
 	}
 	for (i = 0; i < 3; i++) {
+		/* Staged: the dp entries are kept in memory (stage_dp()). */
+		if (i == 1 && im->staging)
+			continue;
 		sst[i] = jitsim_store_sst_new(im->s, cf[i], err, errlen);
 		if (sst[i] == NULL) {
 			rc = -EIO;
@@ -1337,7 +1341,8 @@ chunk_write(struct imp *im, struct sortbuf *sb, bool threads, char *err, size_t 
 		/* Kept for stage_commit(); finishing (index and filter
 		 * blocks) is done here, on the flusher thread. */
 		for (i = 0; i < 3 && rc == 0; i++)
-			rc = jitsim_store_sst_finish(sst[i], err, errlen);
+			if (sst[i] != NULL)
+				rc = jitsim_store_sst_finish(sst[i], err, errlen);
 		if (rc == 0)
 			rc = stage_keep(im, sst, sb);
 		if (rc == 0)
@@ -1960,7 +1965,7 @@ pipe_stop(struct imp *im, struct pipe *p, int rc)
 
 /* A chunk written by a staged pass 1: its finished files and its SIMs. */
 struct staged {
-	struct jitsim_store_sst *sst[3]; /* iccid, dp, sim: the ingest order */
+	struct jitsim_store_sst *sst[3]; /* iccid, none (dp: in memory), sim */
 	struct wlist wl;
 };
 
@@ -2311,9 +2316,6 @@ stage_commit(struct imp *im)
 	for (size_t c = 0; c < im->nstaged && rc == 0; c++) {
 		rc = stage_ingest(im, im->staged[c].sst[0]);
 		im->staged[c].sst[0] = NULL;
-		/* Empty: the chunk's dp entries are in @dp. */
-		jitsim_store_sst_free(im->staged[c].sst[1]);
-		im->staged[c].sst[1] = NULL;
 	}
 	for (int h = 0; h < 2; h++) {
 		if (rc == 0)
