@@ -13,6 +13,7 @@
 #include <jitsim/proto/tcp.h>
 
 #include "encode.h"
+#include "rng.h"
 
 #define ETH_HDR 14
 #define VLAN_TAG 4
@@ -73,6 +74,12 @@ static size_t
 lower_len(const struct jitsim_pktgen_link *l)
 {
 	return ETH_HDR + VLAN_TAG * l->n_vlans + (l->ipv6 ? IPV6_HDR : IPV4_HDR);
+}
+
+size_t
+jitsim_pktgen_lower_len(const struct jitsim_pktgen_link *l)
+{
+	return lower_len(l);
 }
 
 /*
@@ -243,6 +250,23 @@ sctp_fast(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, unsigned int d
 	}
 	*len = total;
 	return true;
+}
+
+void
+jitsim_pktgen_sctp_one_finish(uint8_t *f, size_t len, const struct jitsim_pktgen_link *l,
+			      unsigned int dir, uint32_t tsn, uint16_t stream, uint16_t ssn,
+			      uint16_t ip_id)
+{
+	size_t hl = lower_len(l);
+	uint8_t *h = f + hl, *d = h + JITSIM_SCTP_HDR_LEN;
+
+	/* RFC 9260 3.3.1: TSN, stream identifier, stream sequence number. */
+	jitsim_put_be32(d + 4, tsn);
+	jitsim_put_be16(d + 8, stream);
+	jitsim_put_be16(d + 10, ssn);
+	memset(h + 8, 0, 4);
+	put_crc(h + 8, crc32c(h, len - hl));
+	hdr_patch(l, dir, f, hl, len - hl, ip_id, JITSIM_IPPROTO_SCTP);
 }
 
 enum jitsim_reason
@@ -820,11 +844,26 @@ one_pass_check(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map
 		c->one_pass = 1;
 }
 
+/* tpl_find() of a kind the caller numbered, remembered by its number. */
+static const struct jitsim_pktgen_tcap_tpl *
+tpl_memo(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *m)
+{
+	unsigned int i =
+		(unsigned int)(jitsim_pktgen_mix64(m->kind) & (JITSIM_PKTGEN_TCAP_MEMO - 1));
+
+	if (c->memo[i].kind != m->kind) {
+		c->memo[i].kind = m->kind;
+		c->memo[i].t = tpl_find(c, m);
+	}
+	return c->memo[i].t;
+}
+
 enum jitsim_reason
 jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg *m)
 {
-	const struct jitsim_pktgen_tcap_tpl *tpl =
-		m->tcap_tpls != NULL ? tpl_find(m->tcap_tpls, m) : NULL;
+	const struct jitsim_pktgen_tcap_tpl *tpl = m->tcap_tpls == NULL ? NULL
+						   : m->kind != 0	? tpl_memo(m->tcap_tpls, m)
+									: tpl_find(m->tcap_tpls, m);
 
 	if (tpl != NULL && m->called_enc != NULL && m->calling_enc != NULL) {
 		if (m->tcap_tpls->one_pass == 0)
@@ -833,6 +872,34 @@ jitsim_pktgen_enc_map(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_msg 
 			return JITSIM_R_OK;
 	}
 	return enc_map_layers(w, m, tpl);
+}
+
+bool
+jitsim_pktgen_map_layout(const struct jitsim_pktgen_map_msg *m, struct jitsim_pktgen_map_layout *lo)
+{
+	const struct jitsim_pktgen_tcap_tpl *tpl;
+	size_t cl = m->called_enc_len, gl = m->calling_enc_len, tcap, sccp;
+
+	if (m->tcap_tpls == NULL || m->tcap_tpls->one_pass != 1 || m->called_enc == NULL ||
+	    m->calling_enc == NULL || cl == 0 || gl == 0)
+		return false;
+	tpl = m->kind != 0 ? tpl_memo(m->tcap_tpls, m) : tpl_find(m->tcap_tpls, m);
+	if (tpl == NULL || tpl->len > 255)
+		return false;
+	/* As map_one_pass() lays it out. */
+	tcap = M3UA_DATA_HDR + 5 + 1 + cl + 1 + gl + 1;
+	sccp = 5 + 1 + cl + 1 + gl + 1 + tpl->len;
+	lo->len = (uint16_t)(M3UA_DATA_HDR + sccp + ((4 - (sccp & 3)) & 3));
+	lo->sls_at = 31;
+	lo->called_at = (uint16_t)(M3UA_DATA_HDR + 6);
+	lo->calling_at = (uint16_t)(M3UA_DATA_HDR + 6 + cl + 1);
+	lo->called_len = (uint8_t)cl;
+	lo->calling_len = (uint8_t)gl;
+	lo->otid_at = tpl->has_otid ? (uint16_t)(tcap + tpl->otid_at) : JITSIM_PKTGEN_AT_NONE;
+	lo->dtid_at = tpl->has_dtid ? (uint16_t)(tcap + tpl->dtid_at) : JITSIM_PKTGEN_AT_NONE;
+	lo->param_at = tpl->has_param ? (uint16_t)(tcap + tpl->param_at) : JITSIM_PKTGEN_AT_NONE;
+	lo->param_len = tpl->has_param ? tpl->param_len : 0;
+	return true;
 }
 
 /* The TCAP message (from @p tpl when not NULL), then SCCP and M3UA in front of it. */

@@ -93,6 +93,13 @@ struct jitsim_pktgen_map_msg {
 	uint8_t called_enc_len, calling_enc_len;
 	/** Optional: TCAP templates to reuse (jitsim_pktgen_tcap_tpls), NULL: none. */
 	struct jitsim_pktgen_tcap_tpls *tcap_tpls;
+	/**
+	 * Optional, with @c tcap_tpls: the caller's number for the kind of
+	 * TCAP message (not 0); two messages with the same number must be of
+	 * the same kind (types, code, context, version, invoke id, which ids,
+	 * parameter length). 0: the kind is worked out from the fields.
+	 */
+	uint64_t kind;
 	uint32_t opc, dpc, rc;
 	uint8_t sls;
 };
@@ -100,6 +107,8 @@ struct jitsim_pktgen_map_msg {
 /** Longest TCAP message kept as a template. */
 #define JITSIM_PKTGEN_TCAP_TPL_MAX 320
 #define JITSIM_PKTGEN_TCAP_TPLS 256
+/** Entries of the memo of caller-named kinds (a power of two). */
+#define JITSIM_PKTGEN_TCAP_MEMO 256
 
 /**
  * A TCAP message of one kind (everything but the transaction ids and the
@@ -119,6 +128,11 @@ struct jitsim_pktgen_tcap_tpl {
 /** The TCAP templates of a run, built on first use (zero-initialise). */
 struct jitsim_pktgen_tcap_tpls {
 	struct jitsim_pktgen_tcap_tpl t[JITSIM_PKTGEN_TCAP_TPLS];
+	/** Kinds the caller names by a number (jitsim_pktgen_map_msg.kind). */
+	struct {
+		uint64_t kind;				/**< 0: empty */
+		const struct jitsim_pktgen_tcap_tpl *t; /**< NULL: encode it */
+	} memo[JITSIM_PKTGEN_TCAP_MEMO];
 	/*
 	 * M3UA DATA + SCCP UDT + TCAP template written in one pass (encode.c):
 	 * 0 not compared with the library yet, 1 in use, 2 layer by layer.
@@ -248,6 +262,53 @@ enum jitsim_reason jitsim_pktgen_enc_echo(uint8_t *buf, size_t cap, struct jitsi
  */
 enum jitsim_reason jitsim_pktgen_enc_map(struct jitsim_wbuf *w,
 					 const struct jitsim_pktgen_map_msg *m);
+
+/** No such field in a layout. */
+#define JITSIM_PKTGEN_AT_NONE 0xffff
+
+/**
+ * Where jitsim_pktgen_enc_map() puts the parts of a message of one kind,
+ * counted from the first octet of its M3UA message, when it writes it in
+ * one pass (M3UA DATA, SCCP UDT, TCAP template): what a frame template
+ * (ftpl.h) patches. Offsets of absent parts are JITSIM_PKTGEN_AT_NONE.
+ */
+struct jitsim_pktgen_map_layout {
+	uint16_t len;			 /**< the M3UA message, padding included */
+	uint16_t sls_at;		 /**< M3UA Protocol Data SLS octet */
+	uint16_t called_at, calling_at;	 /**< SCCP party addresses (after their length) */
+	uint8_t called_len, calling_len; /**< their lengths */
+	uint16_t otid_at, dtid_at;	 /**< TCAP transaction ids (4 octets) */
+	uint16_t param_at, param_len;	 /**< the component's parameter */
+};
+
+/**
+ * The layout of @p m's kind, when jitsim_pktgen_enc_map() writes @p m in
+ * one pass from templates (pre-encoded addresses, TCAP template in use, the
+ * one-pass writer checked). false: it is encoded some other way.
+ */
+bool jitsim_pktgen_map_layout(const struct jitsim_pktgen_map_msg *m,
+			      struct jitsim_pktgen_map_layout *lo);
+
+/** Octets in front of the transport header of @p l: Ethernet, VLAN tags, IP. */
+size_t jitsim_pktgen_lower_len(const struct jitsim_pktgen_link *l);
+
+/**
+ * The SCTP packet of one DATA chunk in the @p len octets at @p f, laid out
+ * as jitsim_pktgen_enc_sctp() does with the link's header template in use
+ * (jitsim_pktgen_sctp_tpl_ok()), made current: TSN, stream and stream
+ * sequence number of the chunk, IP identification, lengths and checksum,
+ * and the CRC32c over the packet. Link state is not advanced.
+ */
+void jitsim_pktgen_sctp_one_finish(uint8_t *f, size_t len, const struct jitsim_pktgen_link *l,
+				   unsigned int dir, uint32_t tsn, uint16_t stream, uint16_t ssn,
+				   uint16_t ip_id);
+
+/** The link's header template for @p dir is in use (jitsim_pktgen_enc_sctp()'s fast path). */
+static inline bool
+jitsim_pktgen_sctp_tpl_ok(const struct jitsim_pktgen_link *l, unsigned int dir)
+{
+	return dir < 2 && l->hdr_state[dir] == 1;
+}
 
 /** M3UA ASPSM BEAT (@p ack false) or BEAT Ack with 8 bytes of heartbeat data. */
 enum jitsim_reason jitsim_pktgen_enc_beat(struct jitsim_wbuf *w, bool ack, uint64_t data);

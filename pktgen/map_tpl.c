@@ -174,15 +174,15 @@ tpl_find(struct jitsim_pktgen_map_tpls *c, uint8_t opcode, uint8_t version,
 	return NULL;
 }
 
-enum jitsim_reason
-jitsim_pktgen_enc_invoke(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
-			 const struct jitsim_map_ids *ids, struct jitsim_pktgen_map_tpls *c)
+/* The argument from template @p t (NULL: by the library). */
+static enum jitsim_reason
+put(struct jitsim_wbuf *w, const struct jitsim_pktgen_map_tpl *t, uint8_t opcode, uint8_t version,
+    const struct jitsim_map_ids *ids)
 {
-	const struct jitsim_pktgen_map_tpl *t;
 	size_t head0 = w->head;
 	uint8_t *o;
 
-	if (c == NULL || ids == NULL || (t = tpl_find(c, opcode, version, ids)) == NULL)
+	if (t == NULL)
 		return jitsim_map_encode_invoke(w, opcode, version, ids);
 	o = jitsim_wbuf_prepend(w, t->len);
 	if (o == NULL)
@@ -192,4 +192,30 @@ jitsim_pktgen_enc_invoke(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
 		return jitsim_map_encode_invoke(w, opcode, version, ids);
 	}
 	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_pktgen_enc_invoke(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
+			 const struct jitsim_map_ids *ids, struct jitsim_pktgen_map_tpls *c)
+{
+	if (c == NULL || ids == NULL)
+		return jitsim_map_encode_invoke(w, opcode, version, ids);
+	return put(w, tpl_find(c, opcode, version, ids), opcode, version, ids);
+}
+
+enum jitsim_reason
+jitsim_pktgen_enc_invoke_kind(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
+			      const struct jitsim_map_ids *ids, struct jitsim_pktgen_map_tpls *c,
+			      uint64_t kind)
+{
+	unsigned int i;
+
+	if (kind == 0 || c == NULL || ids == NULL)
+		return jitsim_pktgen_enc_invoke(w, opcode, version, ids, c);
+	i = (unsigned int)(jitsim_pktgen_mix64(kind) & (JITSIM_PKTGEN_MAP_MEMO - 1));
+	if (c->memo[i].kind != kind) {
+		c->memo[i].kind = kind;
+		c->memo[i].t = tpl_find(c, opcode, version, ids);
+	}
+	return put(w, c->memo[i].t, opcode, version, ids);
 }

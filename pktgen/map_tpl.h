@@ -53,8 +53,16 @@ struct jitsim_pktgen_map_tpl {
 };
 
 /** The MAP argument templates of a run, built on first use (zero-initialise). */
+/** Entries of the memo of caller-named kinds (a power of two). */
+#define JITSIM_PKTGEN_MAP_MEMO 256
+
 struct jitsim_pktgen_map_tpls {
 	struct jitsim_pktgen_map_tpl t[JITSIM_PKTGEN_MAP_TPLS];
+	/** Kinds the caller names by a number (jitsim_pktgen_enc_invoke_kind()). */
+	struct {
+		uint64_t kind;			       /**< 0: empty */
+		const struct jitsim_pktgen_map_tpl *t; /**< NULL: the library encodes it */
+	} memo[JITSIM_PKTGEN_MAP_MEMO];
 };
 
 /**
@@ -64,5 +72,15 @@ struct jitsim_pktgen_map_tpls {
 enum jitsim_reason jitsim_pktgen_enc_invoke(struct jitsim_wbuf *w, uint8_t opcode, uint8_t version,
 					    const struct jitsim_map_ids *ids,
 					    struct jitsim_pktgen_map_tpls *c);
+
+/**
+ * jitsim_pktgen_enc_invoke() for a caller that knows the kind of argument:
+ * @p kind (not 0) is the caller's number for it, and two arguments with the
+ * same number must be of the same kind (operation, version, vectors, which
+ * identities and their lengths). Saves building and hashing the key.
+ */
+enum jitsim_reason jitsim_pktgen_enc_invoke_kind(struct jitsim_wbuf *w, uint8_t opcode,
+						 uint8_t version, const struct jitsim_map_ids *ids,
+						 struct jitsim_pktgen_map_tpls *c, uint64_t kind);
 
 #endif /* JITSIM_PKTGEN_MAP_TPL_H */

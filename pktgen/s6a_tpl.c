@@ -306,18 +306,15 @@ tpl_find(struct jitsim_pktgen_s6a_tpls *c, const struct jitsim_s6a_msg *m)
 	return NULL;
 }
 
-enum jitsim_reason
-jitsim_pktgen_enc_s6a(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
-		      struct jitsim_pktgen_s6a_tpls *c)
+/* @p m from template @p t (NULL: by the library), with a Session-Id of @p slen octets. */
+static enum jitsim_reason
+put(struct jitsim_wbuf *w, const struct jitsim_pktgen_s6a_tpl *t, const struct jitsim_s6a_msg *m,
+    size_t slen)
 {
-	const struct jitsim_pktgen_s6a_tpl *t;
-	size_t slen, tail0 = w->tail;
+	size_t tail0 = w->tail;
 	uint8_t *o;
 
-	if (c == NULL || m == NULL || m->session_id == NULL || (t = tpl_find(c, m)) == NULL)
-		return jitsim_s6a_encode(w, m);
-	slen = strlen(m->session_id);
-	if (slen > SESSION_MAX)
+	if (t == NULL || slen > SESSION_MAX)
 		return jitsim_s6a_encode(w, m);
 	o = jitsim_wbuf_append(w, t->len + pad4(AVP_HDR + slen));
 	if (o == NULL)
@@ -327,4 +324,29 @@ jitsim_pktgen_enc_s6a(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
 		return jitsim_s6a_encode(w, m);
 	}
 	return JITSIM_R_OK;
+}
+
+enum jitsim_reason
+jitsim_pktgen_enc_s6a(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
+		      struct jitsim_pktgen_s6a_tpls *c)
+{
+	if (c == NULL || m == NULL || m->session_id == NULL)
+		return jitsim_s6a_encode(w, m);
+	return put(w, tpl_find(c, m), m, strlen(m->session_id));
+}
+
+enum jitsim_reason
+jitsim_pktgen_enc_s6a_kind(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
+			   size_t session_len, struct jitsim_pktgen_s6a_tpls *c, uint64_t kind)
+{
+	unsigned int i;
+
+	if (kind == 0 || c == NULL || m == NULL || m->session_id == NULL)
+		return jitsim_pktgen_enc_s6a(w, m, c);
+	i = (unsigned int)(jitsim_pktgen_mix64(kind) & (JITSIM_PKTGEN_S6A_MEMO - 1));
+	if (c->memo[i].kind != kind) {
+		c->memo[i].kind = kind;
+		c->memo[i].t = tpl_find(c, m);
+	}
+	return put(w, c->memo[i].t, m, session_len);
 }

@@ -57,9 +57,20 @@ struct jitsim_pktgen_s6a_tpl {
 	uint8_t b[JITSIM_PKTGEN_S6A_TPL_MAX];
 };
 
+/** Entries of the memo of caller-named kinds (a power of two). */
+#define JITSIM_PKTGEN_S6A_MEMO 64
+
 /** The S6a templates of a run, built on first use (zero-initialise). */
 struct jitsim_pktgen_s6a_tpls {
 	struct jitsim_pktgen_s6a_tpl t[JITSIM_PKTGEN_S6A_TPLS];
+	/**
+	 * Kinds the caller names by a number (jitsim_pktgen_enc_s6a_kind()):
+	 * its template, found without building and comparing the full key.
+	 */
+	struct {
+		uint64_t kind;			       /**< 0: empty */
+		const struct jitsim_pktgen_s6a_tpl *t; /**< NULL: the library encodes it */
+	} memo[JITSIM_PKTGEN_S6A_MEMO];
 };
 
 /**
@@ -69,5 +80,17 @@ struct jitsim_pktgen_s6a_tpls {
  */
 enum jitsim_reason jitsim_pktgen_enc_s6a(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
 					 struct jitsim_pktgen_s6a_tpls *c);
+
+/**
+ * jitsim_pktgen_enc_s6a() for a caller that knows the kind of @p m: @p kind
+ * (not 0) is the caller's number for it, and two messages with the same
+ * number must be of the same kind (see above: everything but the variable
+ * parts, and the lengths of those but the Session-Id's). @p session_len is
+ * strlen(m->session_id). Saves building, hashing and comparing the key of
+ * the kind for every message.
+ */
+enum jitsim_reason jitsim_pktgen_enc_s6a_kind(struct jitsim_wbuf *w, const struct jitsim_s6a_msg *m,
+					      size_t session_len, struct jitsim_pktgen_s6a_tpls *c,
+					      uint64_t kind);
 
 #endif /* JITSIM_PKTGEN_S6A_TPL_H */

@@ -24,6 +24,7 @@
 #include <jitsim/proto/sctp.h>
 #include <jitsim/proto/tcap.h>
 
+#include "ftpl.h"
 #include "malform.h"
 #include "map_res.h"
 #include "traffic.h"
@@ -343,11 +344,40 @@ event_of(unsigned int state, unsigned int op)
 
 /* ---- MAP messages ---- */
 
+/* Steps of a MAP dialogue (0: Begin ... 3: End of a location update). */
+#define FTPL_STEPS 4
+
 struct built {
 	uint8_t buf[1024];
 	struct jitsim_wbuf w;
 	unsigned int dir;
+	/*
+	 * A MAP message alone in its frame (want_tpl, set by the caller): the
+	 * frame template of its kind on its link (ftpl.h), NULL: none. When
+	 * the template is ready, w stays empty and the frame is written from
+	 * it with m.
+	 */
+	bool want_tpl;
+	struct jitsim_pktgen_ftpl *ft;
+	struct jitsim_pktgen_map_msg m;
+	uint8_t pbuf[256]; /**< m.param */
 };
+
+/* The frame template of a MAP message of @p e's kind for a SIM in @p state; NULL: none. */
+static struct jitsim_pktgen_ftpl *
+ftpl_of(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, unsigned int state)
+{
+	size_t i;
+
+	if (g->ftpl == NULL || e->step >= FTPL_STEPS || e->link >= g->n_map_links)
+		return NULL;
+	i = (((size_t)e->op * FTPL_STEPS + e->step) * JITSIM_PKTGEN_ST_MAX + state) *
+		    g->n_map_links +
+	    e->link;
+	if (g->ftpl[i] == NULL)
+		g->ftpl[i] = calloc(1, sizeof(*g->ftpl[i]));
+	return g->ftpl[i];
+}
 
 /*
  * Build step e->step of a MAP dialogue as an M3UA DATA message in @p b.
@@ -360,11 +390,10 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 {
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	const struct opdef *d = &ops[e->op];
-	struct jitsim_pktgen_map_msg m;
+	struct jitsim_pktgen_map_msg *m = &b->m;
 	struct jitsim_sccp_addr visited, home;
 	struct jitsim_map_ids ids;
 	struct jitsim_pktgen_map_res res;
-	uint8_t pbuf[256];
 	struct jitsim_wbuf pw;
 	char node[16], other[16], imsi[16];
 	const uint8_t *venc, *henc;
@@ -399,32 +428,39 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	b->dir = even ? d->init_dir : !d->init_dir;
 	initiator_first = d->init_dir == 0;
 
-	memset(&m, 0, sizeof(m));
-	m.tcap_tpls = g->tcap_tpls;
-	m.ac = d->ac;
-	m.version = d->version;
-	m.invoke_id = 1;
-	m.code = d->map_op;
+	memset(m, 0, sizeof(*m));
+	m->tcap_tpls = g->tcap_tpls;
+	/*
+	 * The kind of TCAP message and MAP argument (encode.h, map_tpl.h): the
+	 * operation, the step and the SIM's state (error or not, and the
+	 * MSISDN's length) set all of it; the other identities and numbers
+	 * have the same length for every SIM and node.
+	 */
+	m->kind = 1ull << 63 | (uint64_t)e->op | (uint64_t)e->step << 8 | (uint64_t)state << 16;
+	m->ac = d->ac;
+	m->version = d->version;
+	m->invoke_id = 1;
+	m->code = d->map_op;
 	/* Parties: the initiator calls the responder; answers go back. */
 	if (venc != NULL) {
 		bool v_calls = even == initiator_first;
 
-		m.calling_enc = v_calls ? venc : henc;
-		m.calling_enc_len = v_calls ? vlen : hlen;
-		m.called_enc = v_calls ? henc : venc;
-		m.called_enc_len = v_calls ? hlen : vlen;
+		m->calling_enc = v_calls ? venc : henc;
+		m->calling_enc_len = v_calls ? vlen : hlen;
+		m->called_enc = v_calls ? henc : venc;
+		m->called_enc_len = v_calls ? hlen : vlen;
 	} else if (even == initiator_first) {
-		m.calling = &visited;
-		m.called = &home;
+		m->calling = &visited;
+		m->called = &home;
 	} else {
-		m.calling = &home;
-		m.called = &visited;
+		m->calling = &home;
+		m->called = &visited;
 	}
-	m.opc = b->dir == 0 ? sc->stp_pc : sc->hlr_pc;
-	m.dpc = b->dir == 0 ? sc->hlr_pc : sc->stp_pc;
-	m.rc = e->link + 1u;
-	m.sls = (uint8_t)(e->tid_a & 15);
-	jitsim_wbuf_init(&pw, pbuf, sizeof(pbuf), sizeof(pbuf));
+	m->opc = b->dir == 0 ? sc->stp_pc : sc->hlr_pc;
+	m->dpc = b->dir == 0 ? sc->hlr_pc : sc->stp_pc;
+	m->rc = e->link + 1u;
+	m->sls = (uint8_t)(e->tid_a & 15);
+	jitsim_wbuf_init(&pw, b->pbuf, sizeof(b->pbuf), sizeof(b->pbuf));
 	memset(&res, 0, sizeof(res));
 	*more = false;
 	*rejected = false;
@@ -432,11 +468,11 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	switch (e->step) {
 	case 0:
 		ids_none(&ids);
-		m.tcap_type = JITSIM_TCAP_BEGIN;
-		m.has_otid = true;
-		m.otid = e->tid_a;
-		m.dialogue = true;
-		m.comp_type = JITSIM_TCAP_INVOKE;
+		m->tcap_type = JITSIM_TCAP_BEGIN;
+		m->has_otid = true;
+		m->otid = e->tid_a;
+		m->dialogue = true;
+		m->comp_type = JITSIM_TCAP_INVOKE;
 		if (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM ||
 		    e->op == JITSIM_PKTGEN_OP_MO_FSM)
 			set_msisdn(g, e->sim, state, &ids);
@@ -458,40 +494,42 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 			set_node(&ids.msc, &ids.has_msc, node);
 		if (d->home_smsc || e->op == JITSIM_PKTGEN_OP_SRI_SM)
 			set_digits(&ids.sc, &ids.has_sc, sc->smsc_gt);
-		r = jitsim_pktgen_enc_invoke(&pw, d->map_op, d->version, &ids, g->map_tpls);
+		r = jitsim_pktgen_enc_invoke_kind(&pw, d->map_op, d->version, &ids, g->map_tpls,
+						  m->kind);
 		if (r != JITSIM_R_OK)
 			return r;
 		seen = ids.has_imsi;
 		*more = true;
 		break;
 	case 1:
-		m.has_dtid = true;
-		m.dtid = e->tid_a;
-		m.dialogue = true; /* AARE: first backward message (Q.774 3.2.2.1) */
+		m->has_dtid = true;
+		m->dtid = e->tid_a;
+		m->dialogue = true; /* AARE: first backward message (Q.774 3.2.2.1) */
 		if (err) {
-			m.tcap_type = JITSIM_TCAP_END;
-			m.comp_type = JITSIM_TCAP_ERROR;
-			m.code = JITSIM_MAP_ERR_UNKNOWN_SUBSCRIBER;
+			m->tcap_type = JITSIM_TCAP_END;
+			m->comp_type = JITSIM_TCAP_ERROR;
+			m->code = JITSIM_MAP_ERR_UNKNOWN_SUBSCRIBER;
 			*rejected = true;
 			break;
 		}
 		if (e->op == JITSIM_PKTGEN_OP_UL || e->op == JITSIM_PKTGEN_OP_UGL) {
 			/* The HLR sends the profile inside the location-update dialogue. */
-			m.tcap_type = JITSIM_TCAP_CONTINUE;
-			m.has_otid = true;
-			m.otid = e->tid_b;
-			m.comp_type = JITSIM_TCAP_INVOKE;
-			m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
+			m->tcap_type = JITSIM_TCAP_CONTINUE;
+			m->has_otid = true;
+			m->otid = e->tid_b;
+			m->comp_type = JITSIM_TCAP_INVOKE;
+			m->code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
 			ids_none(&ids);
 			set_msisdn(g, e->sim, state, &ids);
-			r = jitsim_pktgen_enc_invoke(&pw, m.code, 3, &ids, g->map_tpls);
+			r = jitsim_pktgen_enc_invoke_kind(&pw, m->code, 3, &ids, g->map_tpls,
+							  m->kind);
 			if (r != JITSIM_R_OK)
 				return r;
 			*more = true;
 			break;
 		}
-		m.tcap_type = JITSIM_TCAP_END;
-		m.comp_type = JITSIM_TCAP_RESULT_LAST;
+		m->tcap_type = JITSIM_TCAP_END;
+		m->comp_type = JITSIM_TCAP_RESULT_LAST;
 		res.vector_seed = jitsim_pktgen_hash2(e->sim, e->tid_a);
 		if (e->op == JITSIM_PKTGEN_OP_SRI) {
 			/* MSRN from the serving MSC's range (TS 23.003 4). */
@@ -513,22 +551,22 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 		break;
 	case 2:
 		/* The VLR/SGSN acknowledges InsertSubscriberData. */
-		m.tcap_type = JITSIM_TCAP_CONTINUE;
-		m.has_otid = m.has_dtid = true;
-		m.otid = e->tid_a;
-		m.dtid = e->tid_b;
-		m.comp_type = JITSIM_TCAP_RESULT_LAST;
-		m.code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
-		r = jitsim_pktgen_map_result(&pw, m.code, 3, &res);
+		m->tcap_type = JITSIM_TCAP_CONTINUE;
+		m->has_otid = m->has_dtid = true;
+		m->otid = e->tid_a;
+		m->dtid = e->tid_b;
+		m->comp_type = JITSIM_TCAP_RESULT_LAST;
+		m->code = JITSIM_MAP_OP_INSERT_SUBSCRIBER_DATA;
+		r = jitsim_pktgen_map_result(&pw, m->code, 3, &res);
 		if (r != JITSIM_R_OK)
 			return r;
 		*more = true;
 		break;
 	default:
-		m.tcap_type = JITSIM_TCAP_END;
-		m.has_dtid = true;
-		m.dtid = e->tid_a;
-		m.comp_type = JITSIM_TCAP_RESULT_LAST;
+		m->tcap_type = JITSIM_TCAP_END;
+		m->has_dtid = true;
+		m->dtid = e->tid_a;
+		m->comp_type = JITSIM_TCAP_RESULT_LAST;
 		res.number = sc->hlr_gt;
 		r = jitsim_pktgen_map_result(&pw, d->map_op, d->version, &res);
 		if (r != JITSIM_R_OK)
@@ -536,18 +574,26 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 		break;
 	}
 	if (jitsim_wbuf_len(&pw)) {
-		m.param = jitsim_wbuf_data(&pw);
-		m.param_len = jitsim_wbuf_len(&pw);
+		m->param = jitsim_wbuf_data(&pw);
+		m->param_len = jitsim_wbuf_len(&pw);
 	}
 	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), sizeof(b->buf) - 8);
-	r = jitsim_pktgen_enc_map(&b->w, &m);
-	if (r != JITSIM_R_OK || !count)
-		return r;
+	b->ft = NULL;
+	if (b->want_tpl && count && venc != NULL)
+		b->ft = ftpl_of(g, e, state);
+	/* A ready frame template takes m as it is: nothing to encode here. */
+	if (!jitsim_pktgen_ftpl_ready(b->ft)) {
+		r = jitsim_pktgen_enc_map(&b->w, m);
+		if (r != JITSIM_R_OK)
+			return r;
+	}
+	if (!count)
+		return JITSIM_R_OK;
 
-	kind = m.comp_type == JITSIM_TCAP_INVOKE  ? JITSIM_PKTGEN_MAP_INVOKE
-	       : m.comp_type == JITSIM_TCAP_ERROR ? JITSIM_PKTGEN_MAP_ERROR
-						  : JITSIM_PKTGEN_MAP_RESULT;
-	g->ex->map[kind][m.code]++;
+	kind = m->comp_type == JITSIM_TCAP_INVOKE  ? JITSIM_PKTGEN_MAP_INVOKE
+	       : m->comp_type == JITSIM_TCAP_ERROR ? JITSIM_PKTGEN_MAP_ERROR
+						   : JITSIM_PKTGEN_MAP_RESULT;
+	g->ex->map[kind][m->code]++;
 	if (seen ||
 	    (kind == JITSIM_PKTGEN_MAP_RESULT &&
 	     (e->op == JITSIM_PKTGEN_OP_SRI || e->op == JITSIM_PKTGEN_OP_SRI_SM) && e->step == 1))
@@ -602,7 +648,8 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	struct jitsim_s6a_msg m;
 	const char *mme = g->mme_host[e->link], *hss = g->hss_host;
 	char session[160], imei[16], imsi[16], msisdn[16], *o;
-	unsigned int state;
+	unsigned int state, n;
+	uint64_t kind;
 	size_t hl;
 	bool from_mme, err;
 	enum jitsim_reason r;
@@ -618,7 +665,11 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	*o++ = ';';
 	o = put_u32(o, e->tid_a);
 	*o++ = ';';
-	*put_u32(o, e->session) = '\0';
+	o = put_u32(o, e->session);
+	*o = '\0';
+	/* The kind of message (s6a_tpl.h): all that sets its template, but the lengths below. */
+	kind = 1ull << 63 | (uint64_t)e->op | (uint64_t)(e->step != 0) << 8 |
+	       (uint64_t)(err && d->attach) << 9 | (uint64_t)e->link << 16;
 	memset(&m, 0, sizeof(m));
 	m.cmd = d->cmd;
 	m.is_request = e->step == 0;
@@ -632,10 +683,13 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	if (e->step == 0) {
 		m.dest_realm = sc->hss_realm;
 		m.dest_host = d->init_dir ? mme : (e->op == JITSIM_PKTGEN_OP_AIR ? NULL : hss);
-		jitsim_pktgen_pop_imsi(g->pop, e->sim, imsi);
+		n = jitsim_pktgen_pop_imsi(g->pop, e->sim, imsi);
 		m.imsi = imsi;
-		if (e->op == JITSIM_PKTGEN_OP_AIR || e->op == JITSIM_PKTGEN_OP_ULR)
+		kind |= (uint64_t)n << 24;
+		if (e->op == JITSIM_PKTGEN_OP_AIR || e->op == JITSIM_PKTGEN_OP_ULR) {
 			m.visited_plmn = reg->plmn[jitsim_pktgen_hash2(e->sim, 7) % reg->n_plmn];
+			kind |= (uint64_t)strnlen(m.visited_plmn, sizeof(reg->plmn[0])) << 32;
+		}
 		if (e->op == JITSIM_PKTGEN_OP_AIR)
 			m.n_vectors = 1;
 		if (e->op == JITSIM_PKTGEN_OP_ULR) {
@@ -663,8 +717,9 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 			m.imei = imei;
 		}
 		if (e->op == JITSIM_PKTGEN_OP_IDR) {
-			jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
+			n = jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
 			m.msisdn = msisdn;
+			kind |= (uint64_t)n << 40;
 		}
 	} else if (err && d->attach) {
 		m.exp_result_code = 5001; /* DIAMETER_ERROR_USER_UNKNOWN */
@@ -672,12 +727,14 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	} else {
 		m.result_code = 2001; /* DIAMETER_SUCCESS */
 		if (e->op == JITSIM_PKTGEN_OP_ULR) {
-			jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
+			n = jitsim_pktgen_pop_msisdn(g->pop, e->sim, state, msisdn);
 			m.msisdn = msisdn;
+			kind |= (uint64_t)n << 40;
 		}
 	}
 	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), 0);
-	r = jitsim_pktgen_enc_s6a(&b->w, &m, g->s6a_tpls);
+	b->ft = NULL;
+	r = jitsim_pktgen_enc_s6a_kind(&b->w, &m, (size_t)(o - session), g->s6a_tpls, kind);
 	if (r != JITSIM_R_OK || !count)
 		return r;
 	g->ex->diam[m.is_request][d->cmd - JITSIM_PKTGEN_DIAM_CMD_FIRST]++;
@@ -714,19 +771,61 @@ step_msg(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 	return diam_step(g, e, b, count, frame, more, rejected);
 }
 
+/*
+ * A MAP message alone in its frame, from its frame template (ftpl.h) when
+ * that is ready: true with the frame written and the link advanced. false:
+ * encode it (the message is in b->w when this returns).
+ */
+static bool
+map_frame_tpl(struct jitsim_pktgen_link *l, struct built *b, uint16_t stream, uint8_t *f,
+	      size_t *len)
+{
+	unsigned int dir = b->dir;
+
+	if (!jitsim_pktgen_ftpl_ready(b->ft))
+		return false;
+	if (jitsim_pktgen_ftpl_fill(b->ft, f, &b->m, l, dir, l->tsn[dir], stream,
+				    l->ssn[dir][stream], l->ip_id[dir])) {
+		l->tsn[dir]++;
+		l->ssn[dir][stream]++;
+		l->ip_id[dir]++;
+		*len = b->ft->len;
+		return true;
+	}
+	/* Not of the template's layout after all: the layered encoders. */
+	b->ft = NULL;
+	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), sizeof(b->buf) - 8);
+	if (jitsim_pktgen_enc_map(&b->w, &b->m) != JITSIM_R_OK)
+		jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), 0); /* empty: refused below */
+	return false;
+}
+
 /* Frame of the messages @p b[0..n) on one link, straight into the pcap buffer. */
 static int
-write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link, const struct built *b,
+write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link, struct built *b,
 	    const uint16_t *streams, unsigned int n, bool advance, int mal_kind)
 {
 	struct jitsim_pktgen_link *l = diam ? &g->diam_link[link] : &g->map_link[link];
 	struct jitsim_pktgen_chunk c[8];
 	uint8_t *f = jitsim_pktgen_pcapw_reserve(g->pcap, JITSIM_PKTGEN_FRAME_MAX);
+	struct jitsim_pktgen_ftpl *ft = NULL;
+	uint32_t tsn = 0;
+	uint16_t ssn = 0, ip_id = 0;
 	enum jitsim_reason r;
 	size_t len;
 
 	if (f == NULL)
 		return g->pcap->err;
+	if (!diam && n == 1 && advance && mal_kind < 0 && b[0].ft != NULL && b[0].dir < 2 &&
+	    streams[0] < l->n_streams) {
+		if (map_frame_tpl(l, &b[0], streams[0], f, &len))
+			goto written;
+		/* Written by the encoders: build or check the template with this frame. */
+		ft = b[0].ft;
+		tsn = l->tsn[b[0].dir];
+		ssn = l->ssn[b[0].dir][streams[0]];
+		ip_id = l->ip_id[b[0].dir];
+	}
 	if (diam && l->tcp) {
 		r = jitsim_pktgen_enc_tcp(f, JITSIM_PKTGEN_FRAME_MAX, l, b[0].dir,
 					  jitsim_wbuf_data(&b[0].w), jitsim_wbuf_len(&b[0].w),
@@ -743,6 +842,13 @@ write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link, const str
 	}
 	if (r != JITSIM_R_OK)
 		return internal(diam ? 0xfe : 0xff, 0);
+	if (ft != NULL && ft->state == 0)
+		jitsim_pktgen_ftpl_build(ft, f, len, &b[0].m, l, b[0].dir, tsn, streams[0], ssn,
+					 ip_id);
+	else if (ft != NULL && ft->state == 1)
+		jitsim_pktgen_ftpl_check(ft, f, len, &b[0].m, l, b[0].dir, tsn, streams[0], ssn,
+					 ip_id);
+written:
 	g->frame_no++;
 	g->ex->frames++;
 	if (mal_kind >= 0) {
@@ -765,6 +871,7 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 	bool more, rejected, diam = ops[e->op].map_op == 0;
 	int rc;
 
+	b.want_tpl = true;
 	if (step_msg(g, e, &b, true, (uint32_t)(g->frame_no + 1), &more, &rejected) != JITSIM_R_OK)
 		return internal(e->op, e->step);
 	rc = write_frame(g, diam, e->link, &b, &e->stream, 1, true, -1);
@@ -813,6 +920,7 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 	bool more, rejected;
 	unsigned int op;
 
+	b.want_tpl = false;
 	/* BER corruption needs a MAP message; the others take any request. */
 	do
 		op = (unsigned int)jitsim_pktgen_rng_below(&g->mal_rng, JITSIM_PKTGEN_OP_MAX);
@@ -860,6 +968,7 @@ start_flows(struct jitsim_pktgen_gen *g)
 		n++;
 	}
 	for (unsigned int i = 0; i < n; i++) {
+		b[i].want_tpl = n == 1;
 		if (step_msg(g, &e[i], &b[i], true, (uint32_t)(g->frame_no + 1), &more,
 			     &rejected) != JITSIM_R_OK)
 			return internal(e[i].op, 0);
@@ -897,6 +1006,7 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 
 	g->ex->bg[kind]++; /* every frame, replies included */
 	b.dir = dir;
+	b.ft = NULL;
 	jitsim_wbuf_init(&b.w, b.buf, sizeof(b.buf), 512);
 	switch (kind) {
 	case JITSIM_PKTGEN_BG_BEAT:
@@ -1025,6 +1135,9 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->tcap_tpls = calloc(1, sizeof(*g->tcap_tpls));
 	g->s6a_tpls = calloc(1, sizeof(*g->s6a_tpls));
 	g->map_tpls = calloc(1, sizeof(*g->map_tpls));
+	g->ftpl = calloc((size_t)JITSIM_PKTGEN_OP_MAX * FTPL_STEPS * JITSIM_PKTGEN_ST_MAX *
+				 (sc->m3ua_assocs ? sc->m3ua_assocs : 1),
+			 sizeof(*g->ftpl));
 	{
 		uint32_t w[JITSIM_PKTGEN_MAX_REGIONS];
 
@@ -1115,4 +1228,12 @@ jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 	g->s6a_tpls = NULL;
 	free(g->map_tpls);
 	g->map_tpls = NULL;
+	if (g->ftpl != NULL) {
+		for (size_t i = 0; i < (size_t)JITSIM_PKTGEN_OP_MAX * FTPL_STEPS *
+					       JITSIM_PKTGEN_ST_MAX * g->n_map_links;
+		     i++)
+			free(g->ftpl[i]);
+		free(g->ftpl);
+		g->ftpl = NULL;
+	}
 }

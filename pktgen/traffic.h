@@ -21,6 +21,7 @@
 #include "encode.h"
 #include "evq.h"
 #include "expect.h"
+#include "ftpl.h"
 #include "map_tpl.h"
 #include "pcapw.h"
 #include "population.h"
@@ -67,6 +68,11 @@ struct jitsim_pktgen_gen {
 	struct jitsim_pktgen_tcap_tpls *tcap_tpls; /**< NULL: TCAP encoded per frame */
 	struct jitsim_pktgen_s6a_tpls *s6a_tpls;   /**< NULL: S6a encoded per frame */
 	struct jitsim_pktgen_map_tpls *map_tpls;   /**< NULL: MAP arguments encoded per frame */
+	/**
+	 * Frame templates of MAP messages (ftpl.h) by operation, step, SIM
+	 * state and link, allocated on first use; NULL: none.
+	 */
+	struct jitsim_pktgen_ftpl **ftpl;
 };
 
 /** @return 0 or negative errno. */
