@@ -108,7 +108,7 @@ struct jitsim_pktgen_map_msg {
 #define JITSIM_PKTGEN_TCAP_TPL_MAX 320
 #define JITSIM_PKTGEN_TCAP_TPLS 256
 /** Entries of the memo of caller-named kinds (a power of two). */
-#define JITSIM_PKTGEN_TCAP_MEMO 256
+#define JITSIM_PKTGEN_TCAP_MEMO 1024
 
 /**
  * A TCAP message of one kind (everything but the transaction ids and the

@@ -54,7 +54,7 @@ struct jitsim_pktgen_map_tpl {
 
 /** The MAP argument templates of a run, built on first use (zero-initialise). */
 /** Entries of the memo of caller-named kinds (a power of two). */
-#define JITSIM_PKTGEN_MAP_MEMO 256
+#define JITSIM_PKTGEN_MAP_MEMO 1024
 
 struct jitsim_pktgen_map_tpls {
 	struct jitsim_pktgen_map_tpl t[JITSIM_PKTGEN_MAP_TPLS];

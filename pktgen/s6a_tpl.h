@@ -58,7 +58,7 @@ struct jitsim_pktgen_s6a_tpl {
 };
 
 /** Entries of the memo of caller-named kinds (a power of two). */
-#define JITSIM_PKTGEN_S6A_MEMO 64
+#define JITSIM_PKTGEN_S6A_MEMO 1024
 
 /** The S6a templates of a run, built on first use (zero-initialise). */
 struct jitsim_pktgen_s6a_tpls {
