@@ -279,13 +279,13 @@ pick_region(struct jitsim_pktgen_gen *g)
 	return jitsim_pktgen_rng_wtab(&g->rng, &g->w_region);
 }
 
+/* Who and where a new dialogue of @p op is: SIM, region, node, link. false: no SIM qualifies. */
 static bool
-new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim_pktgen_ev *e)
+new_pick(struct jitsim_pktgen_gen *g, unsigned int op, struct jitsim_pktgen_ev *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!pick_sim(g, op, &e->sim))
 		return false;
-	e->t = t;
 	e->op = (uint8_t)op;
 	/* A SIM roams in its region; an SRI comes from whichever GMSC the caller uses. */
 	if (ops[op].who == W_MSISDN) {
@@ -295,18 +295,33 @@ new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim
 		e->region = (uint8_t)jitsim_pktgen_pop_region(g->pop, e->sim);
 		e->node = (uint16_t)(jitsim_pktgen_hash2(g->pop->seed, e->sim) % 1000);
 	}
+	e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, ops[op].map_op ? g->n_map_links
+									   : g->n_diam_links);
+	return true;
+}
+
+/* The picked dialogue @p e starts at @p t: its identifiers and stream. */
+static void
+new_ids(struct jitsim_pktgen_gen *g, uint64_t t, struct jitsim_pktgen_ev *e)
+{
+	e->t = t;
 	e->tid_a = g->tid++;
 	e->tid_b = g->tid++;
 	e->hbh = g->hbh++;
 	e->session = g->session++;
-	if (ops[op].map_op) {
-		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_map_links);
+	if (ops[e->op].map_op)
 		/* RFC 4666 1.4.7: stream 0 carries ASPSM only; DATA spread by SLS. */
 		e->stream = (uint16_t)(1 + e->tid_a % (g->map_link[e->link].n_streams - 1u));
-	} else {
-		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_diam_links);
+	else
 		e->stream = (uint16_t)(e->session % g->diam_link[e->link].n_streams);
-	}
+}
+
+static bool
+new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim_pktgen_ev *e)
+{
+	if (!new_pick(g, op, e))
+		return false;
+	new_ids(g, t, e);
 	return true;
 }
 
@@ -363,20 +378,51 @@ struct built {
 	uint8_t pbuf[256]; /**< m.param */
 };
 
-/* The frame template of a MAP message of @p e's kind for a SIM in @p state; NULL: none. */
+/*
+ * The frame template of a MAP message of @p e's kind for a SIM in @p state;
+ * NULL: none. One flat array (its untouched pages never mapped): the place
+ * is known without a load, so it can be prefetched (prefetch_ev()).
+ */
 static struct jitsim_pktgen_ftpl *
 ftpl_of(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, unsigned int state)
 {
-	size_t i;
-
 	if (g->ftpl == NULL || e->step >= FTPL_STEPS || e->link >= g->n_map_links)
 		return NULL;
-	i = (((size_t)e->op * FTPL_STEPS + e->step) * JITSIM_PKTGEN_ST_MAX + state) *
-		    g->n_map_links +
-	    e->link;
-	if (g->ftpl[i] == NULL)
-		g->ftpl[i] = calloc(1, sizeof(*g->ftpl[i]));
-	return g->ftpl[i];
+	return &g->ftpl[(((size_t)e->op * FTPL_STEPS + e->step) * JITSIM_PKTGEN_ST_MAX + state) *
+				g->n_map_links +
+			e->link];
+}
+
+/*
+ * Start loading what the step of @p e will touch: its visited node's SCCP
+ * address, its frame template and its SIM's ground truth. The generator's
+ * tables do not stay in cache (every frame streams half a kilobyte through
+ * it, out to the pcap buffer and in the kernel's copy), and these loads
+ * were most of map_step()'s time; called one event ahead.
+ */
+static void
+prefetch_ev(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e)
+{
+	const struct opdef *d;
+
+	if (e->op >= JITSIM_PKTGEN_OP_MAX)
+		return;
+	d = &ops[e->op];
+	if (d->map_op) {
+		const struct jitsim_pktgen_sccp_tpl *vt =
+			visited_tpl(g, e->region, d->node, e->node);
+		const struct jitsim_pktgen_ftpl *ft =
+			ftpl_of(g, e, jitsim_pktgen_pop_state(g->pop, e->sim));
+
+		if (vt != NULL)
+			__builtin_prefetch(vt);
+		if (ft != NULL) {
+			__builtin_prefetch(ft);
+			__builtin_prefetch((const char *)ft + 64);
+		}
+	}
+	if (e->step <= 1)
+		__builtin_prefetch(&g->ex->sim[e->sim], 1);
 }
 
 /*
@@ -938,6 +984,27 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 	return write_frame(g, ops[e.op].map_op == 0, e.link, &b, &e.stream, 1, true, (int)kind);
 }
 
+/*
+ * The next new dialogue's operation and who and where it is (new_pick()),
+ * drawn one start ahead so that what its first step touches is prefetched
+ * by the time it starts; ahead_was_ok says whether the one it replaced had
+ * a SIM.
+ */
+static void
+pick_ahead(struct jitsim_pktgen_gen *g)
+{
+	unsigned int op = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
+	bool ok;
+
+	g->ahead_was_ok = g->ahead_ok;
+	ok = new_pick(g, op, &g->ahead);
+	g->ahead.op = (uint8_t)op;
+	g->ahead_ok = ok;
+	g->ahead_ready = true;
+	if (ok)
+		prefetch_ev(g, &g->ahead);
+}
+
 /* New dialogues: one, or several MAP requests bundled in one SCTP packet. */
 static int
 start_flows(struct jitsim_pktgen_gen *g)
@@ -951,9 +1018,15 @@ start_flows(struct jitsim_pktgen_gen *g)
 	bool more, rejected;
 	int rc;
 
-	op = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
-	if (!new_flow(g, g->now, op, &e[0]))
+	/* The dialogue picked one start ahead (its data prefetched then), and the next one. */
+	if (!g->ahead_ready)
+		pick_ahead(g);
+	e[0] = g->ahead;
+	op = e[0].op;
+	pick_ahead(g);
+	if (!g->ahead_was_ok)
 		return 0;
+	new_ids(g, g->now, &e[0]);
 	if (ops[op].map_op && ops[op].init_dir == 0 && sc->bundle_share &&
 	    jitsim_pktgen_rng_chance(&g->rng, sc->bundle_share))
 		want = (unsigned int)jitsim_pktgen_rng_range(&g->rng, 2, sc->bundle_max);
@@ -1115,6 +1188,21 @@ reply:
 	return 0;
 }
 
+/*
+ * Frames before the next malformed one: each frame is malformed with the
+ * scenario's probability p, so the gap is geometric. An exponential draw of
+ * mean -1/ln(1 - p) (1/p - 1/2 to within p/12, in 1/1024 of a frame) rounded
+ * down is exactly that, and costs one draw per malformed frame instead of
+ * one per frame.
+ */
+static uint64_t
+mal_gap(struct jitsim_pktgen_gen *g)
+{
+	uint64_t mean = (1024ull * 1000000u) / g->sc->mal_share - 512;
+
+	return jitsim_pktgen_rng_exp(&g->mal_rng, mean) >> 10;
+}
+
 int
 jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_scenario *sc,
 		       const struct jitsim_pktgen_pop *pop, struct jitsim_pktgen_expect *ex,
@@ -1168,6 +1256,7 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->tid = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->hbh = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->session = 1;
+	g->mal_gap = sc->mal_share ? mal_gap(g) : 0;
 	g->now = sc->start_ns;
 	g->next_flow = sc->start_ns;
 	g->next_bg = sc->bg_rate ? sc->start_ns + jitsim_pktgen_rng_exp(&g->rng,
@@ -1188,7 +1277,8 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 		const struct jitsim_pktgen_ev *next = jitsim_pktgen_evq_peek(&g->evq);
 		uint64_t th = next ? next->t : UINT64_MAX;
 
-		if (sc->mal_share && jitsim_pktgen_rng_chance(&g->mal_rng, sc->mal_share)) {
+		if (sc->mal_share && g->mal_gap-- == 0) {
+			g->mal_gap = mal_gap(g);
 			rc = emit_malformed(g);
 			continue;
 		}
@@ -1207,6 +1297,9 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 
 			jitsim_pktgen_evq_pop(&g->evq, &e);
 			g->now = e.t;
+			next = jitsim_pktgen_evq_peek(&g->evq);
+			if (next != NULL)
+				prefetch_ev(g, next);
 			if (e.op >= OP_BG)
 				rc = emit_bg(g, e.op - OP_BG, e.step, e.link, e.tid_a);
 			else
@@ -1228,12 +1321,6 @@ jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 	g->s6a_tpls = NULL;
 	free(g->map_tpls);
 	g->map_tpls = NULL;
-	if (g->ftpl != NULL) {
-		for (size_t i = 0; i < (size_t)JITSIM_PKTGEN_OP_MAX * FTPL_STEPS *
-					       JITSIM_PKTGEN_ST_MAX * g->n_map_links;
-		     i++)
-			free(g->ftpl[i]);
-		free(g->ftpl);
-		g->ftpl = NULL;
-	}
+	free(g->ftpl);
+	g->ftpl = NULL;
 }

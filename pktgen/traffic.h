@@ -49,6 +49,10 @@ struct jitsim_pktgen_gen {
 	uint64_t now;
 	uint64_t next_flow;
 	uint64_t next_bg;
+	uint64_t mal_gap; /**< good frames before the next malformed one */
+	/** The next new dialogue, picked one start ahead (traffic.c pick_ahead()). */
+	struct jitsim_pktgen_ev ahead;
+	bool ahead_ready, ahead_ok, ahead_was_ok;
 	uint64_t frame_no; /**< frames written */
 	uint32_t tid;
 	uint32_t hbh;
@@ -70,9 +74,9 @@ struct jitsim_pktgen_gen {
 	struct jitsim_pktgen_map_tpls *map_tpls;   /**< NULL: MAP arguments encoded per frame */
 	/**
 	 * Frame templates of MAP messages (ftpl.h) by operation, step, SIM
-	 * state and link, allocated on first use; NULL: none.
+	 * state and link (zeroed: not built); NULL: none.
 	 */
-	struct jitsim_pktgen_ftpl **ftpl;
+	struct jitsim_pktgen_ftpl *ftpl;
 };
 
 /** @return 0 or negative errno. */

@@ -148,12 +148,17 @@ def tshark_frames(path, opts):
                 d = {k: first_show(p, "diameter." + k) for k in
                      ("cmd.code", "flags.request", "applicationId", "hopbyhopid",
                       "endtoendid")}
+                if None in d.values():
+                    # A header tshark could not read whole (a truncated
+                    # frame): a decode error, not a message to compare.
+                    f.setdefault("partial", []).append("diameter header incomplete")
+                    continue
                 f["diam"].append((int(d["cmd.code"]), d["flags.request"] == "1",
                                   int(d["applicationId"]), int(d["hopbyhopid"], 16),
                                   int(d["endtoendid"], 16)))
                 f["diam_fields"] |= diameter_fields(p)
         f["has_map"] = has_map
-        f["malformed"] = []
+        f["malformed"] = f.pop("partial", [])
         for p in protos:
             if p.get("name") == "_ws.malformed":
                 f["malformed"].append("malformed packet")
