@@ -41,6 +41,7 @@ jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q)
 {
 	free(q->bucket);
 	free(q->node);
+	free(q->lk);
 	free(q->heap);
 	memset(q, 0, sizeof(*q));
 }
@@ -111,12 +112,13 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 {
 	if (q->free != NONE) {
 		*out = q->free;
-		q->free = q->node[*out].next;
+		q->free = q->lk[*out].next;
 		return 0;
 	}
 	if (q->n_node == q->cap_node) {
 		uint32_t cap = q->cap_node ? q->cap_node * 2 : 4096;
 		struct jitsim_pktgen_evq_node *n;
+		struct jitsim_pktgen_evq_link *k;
 
 		if (cap >= NONE)
 			return -ENOMEM;
@@ -124,6 +126,10 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 		if (n == NULL)
 			return -ENOMEM;
 		q->node = n;
+		k = realloc(q->lk, (size_t)cap * sizeof(*k));
+		if (k == NULL)
+			return -ENOMEM;
+		q->lk = k;
 		q->cap_node = cap;
 	}
 	*out = q->n_node++;
@@ -156,9 +162,10 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	 * than it, a walk over the few events of a bucket.
 	 */
 	head = &q->bucket[slot & WHEEL_MASK];
-	while (*head != NONE && q->node[*head].ev.t <= t)
-		head = &q->node[*head].next;
-	q->node[i].next = *head;
+	while (*head != NONE && q->lk[*head].t <= t)
+		head = &q->lk[*head].next;
+	q->lk[i].t = t;
+	q->lk[i].next = *head;
 	*head = i;
 	q->n_wheel++;
 	if (q->n_wheel == 1 || (q->first != NONE && ev_before(n, &q->node[q->first].ev)))
@@ -175,14 +182,14 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 static uint32_t
 wheel_first(struct jitsim_pktgen_evq *q)
 {
-	const struct jitsim_pktgen_evq_node *nd = q->node;
+	const struct jitsim_pktgen_evq_link *lk = q->lk;
 
 	if (q->first != NONE)
 		return q->first;
 	for (;;) {
 		uint32_t h = q->bucket[q->cur & WHEEL_MASK];
 
-		if (h != NONE && slot_of(nd[h].ev.t) == q->cur)
+		if (h != NONE && slot_of(lk[h].t) == q->cur)
 			return q->first = h;
 		q->cur++;
 	}
@@ -191,18 +198,18 @@ wheel_first(struct jitsim_pktgen_evq *q)
 static void
 wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
-	uint32_t f = wheel_first(q), *p = &q->bucket[slot_of(q->node[f].ev.t) & WHEEL_MASK];
+	uint32_t f = wheel_first(q), *p = &q->bucket[slot_of(q->lk[f].t) & WHEEL_MASK];
 	uint32_t nx;
 
 	while (*p != f)
-		p = &q->node[*p].next;
-	nx = *p = q->node[f].next;
+		p = &q->lk[*p].next;
+	nx = *p = q->lk[f].next;
 	*out = q->node[f].ev;
-	q->node[f].next = q->free;
+	q->lk[f].next = q->free;
 	q->free = f;
 	q->n_wheel--;
 	/* The bucket's next event, if of the same slot, is the wheel's next one (f was at cur). */
-	q->first = nx != NONE && slot_of(q->node[nx].ev.t) == q->cur ? nx : NONE;
+	q->first = nx != NONE && slot_of(q->lk[nx].t) == q->cur ? nx : NONE;
 }
 
 int

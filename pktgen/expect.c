@@ -34,14 +34,23 @@ jitsim_pktgen_expect_init(struct jitsim_pktgen_expect *e, const struct jitsim_pk
 	e->pop = pop;
 	e->out = out;
 	e->sim = calloc(pop->sc->count, sizeof(*e->sim));
-	return e->sim ? 0 : -ENOMEM;
+	e->seen_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
+	e->trig_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
+	if (e->sim == NULL || e->seen_bits == NULL || e->trig_bits == NULL) {
+		jitsim_pktgen_expect_free(e);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void
 jitsim_pktgen_expect_free(struct jitsim_pktgen_expect *e)
 {
 	free(e->sim);
+	free(e->seen_bits);
+	free(e->trig_bits);
 	e->sim = NULL;
+	e->seen_bits = e->trig_bits = NULL;
 }
 
 static const char *
@@ -137,8 +146,8 @@ jitsim_pktgen_expect_finish(struct jitsim_pktgen_expect *e)
 		const struct jitsim_pktgen_sim_truth *t = &e->sim[i];
 		struct jitsim_pktgen_sim s;
 
-		distinct += t->seen;
-		if (t->frame == 0)
+		distinct += (e->seen_bits[i >> 6] >> (i & 63)) & 1;
+		if (!((e->trig_bits[i >> 6] >> (i & 63)) & 1))
 			continue;
 		ev[t->event]++;
 		jitsim_pktgen_pop_sim(e->pop, i, &s);
