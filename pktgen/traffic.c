@@ -380,8 +380,7 @@ struct built {
 
 /*
  * The frame template of a MAP message of @p e's kind for a SIM in @p state;
- * NULL: none. One flat array (its untouched pages never mapped): the place
- * is known without a load, so it can be prefetched (prefetch_ev()).
+ * NULL: none. One flat array (its untouched pages are never mapped).
  */
 static struct jitsim_pktgen_ftpl *
 ftpl_of(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, unsigned int state)
@@ -391,38 +390,6 @@ ftpl_of(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, unsigned 
 	return &g->ftpl[(((size_t)e->op * FTPL_STEPS + e->step) * JITSIM_PKTGEN_ST_MAX + state) *
 				g->n_map_links +
 			e->link];
-}
-
-/*
- * Start loading what the step of @p e will touch: its visited node's SCCP
- * address, its frame template and its SIM's ground truth. The generator's
- * tables do not stay in cache (every frame streams half a kilobyte through
- * it, out to the pcap buffer and in the kernel's copy), and these loads
- * were most of map_step()'s time; called one event ahead.
- */
-static void
-prefetch_ev(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e)
-{
-	const struct opdef *d;
-
-	if (e->op >= JITSIM_PKTGEN_OP_MAX)
-		return;
-	d = &ops[e->op];
-	if (d->map_op) {
-		const struct jitsim_pktgen_sccp_tpl *vt =
-			visited_tpl(g, e->region, d->node, e->node);
-		const struct jitsim_pktgen_ftpl *ft =
-			ftpl_of(g, e, jitsim_pktgen_pop_state(g->pop, e->sim));
-
-		if (vt != NULL)
-			__builtin_prefetch(vt);
-		if (ft != NULL) {
-			__builtin_prefetch(ft);
-			__builtin_prefetch((const char *)ft + 64);
-		}
-	}
-	if (e->step <= 1)
-		__builtin_prefetch(&g->ex->sim[e->sim], 1);
 }
 
 /*
@@ -984,27 +951,6 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 	return write_frame(g, ops[e.op].map_op == 0, e.link, &b, &e.stream, 1, true, (int)kind);
 }
 
-/*
- * The next new dialogue's operation and who and where it is (new_pick()),
- * drawn one start ahead so that what its first step touches is prefetched
- * by the time it starts; ahead_was_ok says whether the one it replaced had
- * a SIM.
- */
-static void
-pick_ahead(struct jitsim_pktgen_gen *g)
-{
-	unsigned int op = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
-	bool ok;
-
-	g->ahead_was_ok = g->ahead_ok;
-	ok = new_pick(g, op, &g->ahead);
-	g->ahead.op = (uint8_t)op;
-	g->ahead_ok = ok;
-	g->ahead_ready = true;
-	if (ok)
-		prefetch_ev(g, &g->ahead);
-}
-
 /* New dialogues: one, or several MAP requests bundled in one SCTP packet. */
 static int
 start_flows(struct jitsim_pktgen_gen *g)
@@ -1018,15 +964,9 @@ start_flows(struct jitsim_pktgen_gen *g)
 	bool more, rejected;
 	int rc;
 
-	/* The dialogue picked one start ahead (its data prefetched then), and the next one. */
-	if (!g->ahead_ready)
-		pick_ahead(g);
-	e[0] = g->ahead;
-	op = e[0].op;
-	pick_ahead(g);
-	if (!g->ahead_was_ok)
+	op = jitsim_pktgen_rng_wtab(&g->rng, &g->w_op);
+	if (!new_flow(g, g->now, op, &e[0]))
 		return 0;
-	new_ids(g, g->now, &e[0]);
 	if (ops[op].map_op && ops[op].init_dir == 0 && sc->bundle_share &&
 	    jitsim_pktgen_rng_chance(&g->rng, sc->bundle_share))
 		want = (unsigned int)jitsim_pktgen_rng_range(&g->rng, 2, sc->bundle_max);
@@ -1297,9 +1237,6 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 
 			jitsim_pktgen_evq_pop(&g->evq, &e);
 			g->now = e.t;
-			next = jitsim_pktgen_evq_peek(&g->evq);
-			if (next != NULL)
-				prefetch_ev(g, next);
 			if (e.op >= OP_BG)
 				rc = emit_bg(g, e.op - OP_BG, e.step, e.link, e.tid_a);
 			else

@@ -50,9 +50,6 @@ struct jitsim_pktgen_gen {
 	uint64_t next_flow;
 	uint64_t next_bg;
 	uint64_t mal_gap; /**< good frames before the next malformed one */
-	/** The next new dialogue, picked one start ahead (traffic.c pick_ahead()). */
-	struct jitsim_pktgen_ev ahead;
-	bool ahead_ready, ahead_ok, ahead_was_ok;
 	uint64_t frame_no; /**< frames written */
 	uint32_t tid;
 	uint32_t hbh;
