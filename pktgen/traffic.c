@@ -1128,21 +1128,6 @@ reply:
 	return 0;
 }
 
-/*
- * Frames before the next malformed one: each frame is malformed with the
- * scenario's probability p, so the gap is geometric. An exponential draw of
- * mean -1/ln(1 - p) (1/p - 1/2 to within p/12, in 1/1024 of a frame) rounded
- * down is exactly that, and costs one draw per malformed frame instead of
- * one per frame.
- */
-static uint64_t
-mal_gap(struct jitsim_pktgen_gen *g)
-{
-	uint64_t mean = (1024ull * 1000000u) / g->sc->mal_share - 512;
-
-	return jitsim_pktgen_rng_exp(&g->mal_rng, mean) >> 10;
-}
-
 int
 jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_scenario *sc,
 		       const struct jitsim_pktgen_pop *pop, struct jitsim_pktgen_expect *ex,
@@ -1196,7 +1181,6 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->tid = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->hbh = (uint32_t)jitsim_pktgen_rng_next(&g->rng);
 	g->session = 1;
-	g->mal_gap = sc->mal_share ? mal_gap(g) : 0;
 	g->now = sc->start_ns;
 	g->next_flow = sc->start_ns;
 	g->next_bg = sc->bg_rate ? sc->start_ns + jitsim_pktgen_rng_exp(&g->rng,
@@ -1217,8 +1201,7 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 		const struct jitsim_pktgen_ev *next = jitsim_pktgen_evq_peek(&g->evq);
 		uint64_t th = next ? next->t : UINT64_MAX;
 
-		if (sc->mal_share && g->mal_gap-- == 0) {
-			g->mal_gap = mal_gap(g);
+		if (sc->mal_share && jitsim_pktgen_rng_chance(&g->mal_rng, sc->mal_share)) {
 			rc = emit_malformed(g);
 			continue;
 		}

@@ -49,7 +49,6 @@ struct jitsim_pktgen_gen {
 	uint64_t now;
 	uint64_t next_flow;
 	uint64_t next_bg;
-	uint64_t mal_gap; /**< good frames before the next malformed one */
 	uint64_t frame_no; /**< frames written */
 	uint32_t tid;
 	uint32_t hbh;
