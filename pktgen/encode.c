@@ -851,11 +851,17 @@ tpl_memo(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *
 	unsigned int i =
 		(unsigned int)(jitsim_pktgen_mix64(m->kind) & (JITSIM_PKTGEN_TCAP_MEMO - 1));
 
+	const struct jitsim_pktgen_tcap_tpl *t;
+
 	if (c->memo[i].kind != m->kind) {
 		c->memo[i].kind = m->kind;
 		c->memo[i].t = tpl_find(c, m);
 	}
-	return c->memo[i].t;
+	t = c->memo[i].t;
+	/* A kind number that does not fit the message (the caller's mistake): no template. */
+	if (t != NULL && (t->has_param != (m->param != NULL) || t->param_len != m->param_len))
+		return NULL;
+	return t;
 }
 
 enum jitsim_reason

@@ -43,14 +43,25 @@ jitsim_pktgen_ftpl_fill(const struct jitsim_pktgen_ftpl *t, uint8_t *f,
 	return true;
 }
 
+/* Filling @p t for @p m with these numbers gives the @p len octets at @p f. */
+static bool
+gives(const struct jitsim_pktgen_ftpl *t, const uint8_t *f, size_t len,
+      const struct jitsim_pktgen_map_msg *m, const struct jitsim_pktgen_link *l, unsigned int dir,
+      uint32_t tsn, uint16_t stream, uint16_t ssn, uint16_t ip_id)
+{
+	uint8_t again[JITSIM_PKTGEN_FTPL_MAX];
+
+	return len == t->len &&
+	       jitsim_pktgen_ftpl_fill(t, again, m, l, dir, tsn, stream, ssn, ip_id) &&
+	       memcmp(again, f, len) == 0;
+}
+
 void
 jitsim_pktgen_ftpl_build(struct jitsim_pktgen_ftpl *t, const uint8_t *f, size_t len,
 			 const struct jitsim_pktgen_map_msg *m, const struct jitsim_pktgen_link *l,
 			 unsigned int dir, uint32_t tsn, uint16_t stream, uint16_t ssn,
 			 uint16_t ip_id)
 {
-	uint8_t again[JITSIM_PKTGEN_FTPL_MAX];
-
 	t->state = 2;
 	if (len > JITSIM_PKTGEN_FTPL_MAX || !jitsim_pktgen_sctp_tpl_ok(l, dir) ||
 	    !jitsim_pktgen_map_layout(m, &t->lo))
@@ -61,8 +72,7 @@ jitsim_pktgen_ftpl_build(struct jitsim_pktgen_ftpl *t, const uint8_t *f, size_t 
 		return;
 	memcpy(t->b, f, len);
 	t->len = (uint16_t)len;
-	if (!jitsim_pktgen_ftpl_fill(t, again, m, l, dir, tsn, stream, ssn, ip_id) ||
-	    memcmp(again, f, len) != 0)
+	if (!gives(t, f, len, m, l, dir, tsn, stream, ssn, ip_id))
 		return;
 	t->checks = JITSIM_PKTGEN_FTPL_CHECKS;
 	t->state = 1;
@@ -74,11 +84,7 @@ jitsim_pktgen_ftpl_check(struct jitsim_pktgen_ftpl *t, const uint8_t *f, size_t 
 			 unsigned int dir, uint32_t tsn, uint16_t stream, uint16_t ssn,
 			 uint16_t ip_id)
 {
-	uint8_t again[JITSIM_PKTGEN_FTPL_MAX];
-
-	if (len != t->len ||
-	    !jitsim_pktgen_ftpl_fill(t, again, m, l, dir, tsn, stream, ssn, ip_id) ||
-	    memcmp(again, f, len) != 0) {
+	if (!gives(t, f, len, m, l, dir, tsn, stream, ssn, ip_id)) {
 		t->state = 2;
 		return;
 	}

@@ -97,7 +97,9 @@ fill(const struct jitsim_pktgen_map_tpl *t, uint8_t *o, const struct jitsim_map_
 		unsigned int i = t->field[k];
 		const struct jitsim_digits *d = id_digits(ids, i);
 
-		if (d->d[d->n] != '\0' || !jitsim_pktgen_tbcd(o + t->at[i], d->d, d->n))
+		/* The kind's length (a caller's kind number could be wrong): else the library. */
+		if (d->n != t->n[i] || d->d[d->n] != '\0' ||
+		    !jitsim_pktgen_tbcd(o + t->at[i], d->d, d->n))
 			return false;
 	}
 	return true;
@@ -144,6 +146,7 @@ tpl_build(struct jitsim_pktgen_map_tpl *t, uint64_t k, uint8_t opcode, uint8_t v
 		if (!jitsim_pktgen_diff_run(a, b, n, (id_digits(ids, i)->n + 1u) / 2u, &at))
 			return;
 		t->at[i] = (uint8_t)at;
+		t->n[i] = id_digits(ids, i)->n;
 		t->field[t->n_fields++] = (uint8_t)i;
 	}
 	memcpy(t->b, a, n);

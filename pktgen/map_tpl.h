@@ -46,6 +46,7 @@ struct jitsim_pktgen_map_tpl {
 	uint64_t key;
 	uint8_t len;
 	uint8_t at[JITSIM_PKTGEN_MAP_IDS];
+	uint8_t n[JITSIM_PKTGEN_MAP_IDS]; /**< the digits of each identity it carries */
 	/* The identities the kind carries, in at[] order: what a fill walks. */
 	uint8_t n_fields;
 	uint8_t field[JITSIM_PKTGEN_MAP_IDS];

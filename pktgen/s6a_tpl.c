@@ -93,7 +93,8 @@ out_at(uint16_t at, size_t sess)
 /*
  * The message @p m from template @p t at @p o (room for it checked by the
  * caller); false when a value is not what the library would accept (then
- * the library encodes it, and refuses it).
+ * the library encodes it, and refuses it), or a string is not of the
+ * kind's length (a caller's kind number that does not fit).
  */
 static bool
 fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_msg *m, size_t slen)
@@ -114,13 +115,13 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 	jitsim_put_be32(o + out_at(t->e2e_at, sess), m->e2e);
 	if (t->imsi_at != JITSIM_PKTGEN_S6A_NONE) {
 		k = t->key.imsi_len - 1u;
-		if (!jitsim_pktgen_digits_ok(m->imsi, k))
+		if (m->imsi[k] != '\0' || !jitsim_pktgen_digits_ok(m->imsi, k))
 			return false;
 		memcpy(o + out_at(t->imsi_at, sess), m->imsi, k);
 	}
 	if (t->imei_at != JITSIM_PKTGEN_S6A_NONE) {
 		k = t->key.imei_len - 1u;
-		if (!jitsim_pktgen_digits_ok(m->imei, k))
+		if (m->imei[k] != '\0' || !jitsim_pktgen_digits_ok(m->imei, k))
 			return false;
 		memcpy(o + out_at(t->imei_at, sess), m->imei, k);
 	}
@@ -129,7 +130,7 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 
 		/* TS 24.008 10.5.1.13 as jitsim_plmn_encode(): MCC2|1, MNC3 (F)|MCC3, MNC2|1. */
 		k = t->key.plmn_len - 1u;
-		if (!jitsim_pktgen_digits_ok(p, k))
+		if (p[k] != '\0' || !jitsim_pktgen_digits_ok(p, k))
 			return false;
 		plmn[0] = (uint8_t)((p[1] - '0') << 4 | (p[0] - '0'));
 		plmn[1] = (uint8_t)((k == 6 ? p[5] - '0' : 0x0f) << 4 | (p[2] - '0'));
@@ -137,7 +138,9 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 		memcpy(o + out_at(t->plmn_at, sess), plmn, 3);
 	}
 	if (t->msisdn_at != JITSIM_PKTGEN_S6A_NONE &&
-	    !jitsim_pktgen_tbcd(o + out_at(t->msisdn_at, sess), m->msisdn, t->key.msisdn_len - 1u))
+	    (m->msisdn[t->key.msisdn_len - 1u] != '\0' ||
+	     !jitsim_pktgen_tbcd(o + out_at(t->msisdn_at, sess), m->msisdn,
+				 t->key.msisdn_len - 1u)))
 		return false;
 	return true;
 }
