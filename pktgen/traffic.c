@@ -279,13 +279,13 @@ pick_region(struct jitsim_pktgen_gen *g)
 	return jitsim_pktgen_rng_wtab(&g->rng, &g->w_region);
 }
 
-/* Who and where a new dialogue of @p op is: SIM, region, node, link. false: no SIM qualifies. */
 static bool
-new_pick(struct jitsim_pktgen_gen *g, unsigned int op, struct jitsim_pktgen_ev *e)
+new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim_pktgen_ev *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!pick_sim(g, op, &e->sim))
 		return false;
+	e->t = t;
 	e->op = (uint8_t)op;
 	/* A SIM roams in its region; an SRI comes from whichever GMSC the caller uses. */
 	if (ops[op].who == W_MSISDN) {
@@ -295,33 +295,18 @@ new_pick(struct jitsim_pktgen_gen *g, unsigned int op, struct jitsim_pktgen_ev *
 		e->region = (uint8_t)jitsim_pktgen_pop_region(g->pop, e->sim);
 		e->node = (uint16_t)(jitsim_pktgen_hash2(g->pop->seed, e->sim) % 1000);
 	}
-	e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, ops[op].map_op ? g->n_map_links
-									   : g->n_diam_links);
-	return true;
-}
-
-/* The picked dialogue @p e starts at @p t: its identifiers and stream. */
-static void
-new_ids(struct jitsim_pktgen_gen *g, uint64_t t, struct jitsim_pktgen_ev *e)
-{
-	e->t = t;
 	e->tid_a = g->tid++;
 	e->tid_b = g->tid++;
 	e->hbh = g->hbh++;
 	e->session = g->session++;
-	if (ops[e->op].map_op)
+	if (ops[op].map_op) {
+		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_map_links);
 		/* RFC 4666 1.4.7: stream 0 carries ASPSM only; DATA spread by SLS. */
 		e->stream = (uint16_t)(1 + e->tid_a % (g->map_link[e->link].n_streams - 1u));
-	else
+	} else {
+		e->link = (uint8_t)jitsim_pktgen_rng_below(&g->rng, g->n_diam_links);
 		e->stream = (uint16_t)(e->session % g->diam_link[e->link].n_streams);
-}
-
-static bool
-new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim_pktgen_ev *e)
-{
-	if (!new_pick(g, op, e))
-		return false;
-	new_ids(g, t, e);
+	}
 	return true;
 }
 
