@@ -36,7 +36,8 @@ jitsim_pktgen_expect_init(struct jitsim_pktgen_expect *e, const struct jitsim_pk
 	e->sim = calloc(pop->sc->count, sizeof(*e->sim));
 	e->seen_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
 	e->trig_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
-	if (e->sim == NULL || e->seen_bits == NULL || e->trig_bits == NULL) {
+	e->pend = malloc(JITSIM_PKTGEN_EXPECT_PEND * sizeof(*e->pend));
+	if (e->sim == NULL || e->seen_bits == NULL || e->trig_bits == NULL || e->pend == NULL) {
 		jitsim_pktgen_expect_free(e);
 		return -ENOMEM;
 	}
@@ -49,8 +50,19 @@ jitsim_pktgen_expect_free(struct jitsim_pktgen_expect *e)
 	free(e->sim);
 	free(e->seen_bits);
 	free(e->trig_bits);
+	free(e->pend);
 	e->sim = NULL;
 	e->seen_bits = e->trig_bits = NULL;
+	e->pend = NULL;
+	e->n_pend = 0;
+}
+
+void
+jitsim_pktgen_expect_flush(struct jitsim_pktgen_expect *e)
+{
+	for (unsigned int i = 0; i < e->n_pend; i++)
+		e->sim[e->pend[i].sim] = e->pend[i].t;
+	e->n_pend = 0;
 }
 
 static const char *
@@ -141,6 +153,7 @@ jitsim_pktgen_expect_finish(struct jitsim_pktgen_expect *e)
 	const char *sep = "";
 	char line[512], *p;
 
+	jitsim_pktgen_expect_flush(e);
 	/* One line per SIM the dataplane must report, in SIM order. */
 	for (uint64_t i = 0; i < sc->count; i++) {
 		const struct jitsim_pktgen_sim_truth *t = &e->sim[i];

@@ -47,6 +47,20 @@ struct jitsim_pktgen_sim_truth {
 	uint8_t pad[2];
 };
 
+/** A first trigger not yet in sim[]: SIM numbers are below 10^8 (scenario.h). */
+struct jitsim_pktgen_trig {
+	uint32_t sim;
+	struct jitsim_pktgen_sim_truth t;
+};
+
+/*
+ * Triggers wait in a small log and reach sim[] a batch at a time. A store
+ * to a random SIM's line misses the cache (the kernel's copy of the output
+ * streams through it), and x86 commits stores in order: one miss held
+ * back every store of the frames after it. In a batch the misses overlap.
+ */
+#define JITSIM_PKTGEN_EXPECT_PEND 4096
+
 /* Counter slots: MAP by component kind and code, Diameter by command and R flag. */
 #define JITSIM_PKTGEN_MAP_INVOKE 0
 #define JITSIM_PKTGEN_MAP_RESULT 1
@@ -63,6 +77,8 @@ struct jitsim_pktgen_expect {
 	 * in cache, not the 8 MB of sim[] that a random SIM's line misses.
 	 */
 	uint64_t *seen_bits, *trig_bits;
+	struct jitsim_pktgen_trig *pend; /**< JITSIM_PKTGEN_EXPECT_PEND of them */
+	unsigned int n_pend;
 	struct jitsim_pktgen_ofile *out; /**< expected.jsonl, malformed lines streamed */
 	uint64_t frames;
 	uint64_t malformed;
@@ -84,6 +100,9 @@ jitsim_pktgen_expect_seen(struct jitsim_pktgen_expect *e, uint64_t sim)
 }
 
 /** First trigger wins: later ones for the same SIM are ignored. */
+/** Write the pending triggers into sim[] (expect.c). */
+void jitsim_pktgen_expect_flush(struct jitsim_pktgen_expect *e);
+
 static inline void
 jitsim_pktgen_expect_trigger(struct jitsim_pktgen_expect *e, uint64_t sim, uint8_t event,
 			     uint32_t frame, uint8_t region)
@@ -91,12 +110,16 @@ jitsim_pktgen_expect_trigger(struct jitsim_pktgen_expect *e, uint64_t sim, uint8
 	uint64_t *w = &e->trig_bits[sim >> 6], bit = 1ull << (sim & 63);
 
 	if (!(*w & bit)) {
-		struct jitsim_pktgen_sim_truth *t = &e->sim[sim];
+		struct jitsim_pktgen_trig *t = &e->pend[e->n_pend];
 
 		*w |= bit;
-		t->frame = frame;
-		t->event = event;
-		t->region = region;
+		t->sim = (uint32_t)sim;
+		t->t.frame = frame;
+		t->t.event = event;
+		t->t.region = region;
+		t->t.pad[0] = t->t.pad[1] = 0;
+		if (++e->n_pend == JITSIM_PKTGEN_EXPECT_PEND)
+			jitsim_pktgen_expect_flush(e);
 	}
 }
 
