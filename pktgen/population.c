@@ -25,6 +25,8 @@ gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
+static unsigned int dec_width(uint64_t v);
+
 void
 jitsim_pktgen_pop_init(struct jitsim_pktgen_pop *p, const struct jitsim_pktgen_scenario *sc,
 		       uint64_t seed)
@@ -44,6 +46,19 @@ jitsim_pktgen_pop_init(struct jitsim_pktgen_pop *p, const struct jitsim_pktgen_s
 	while (sc->count > 1 && (p->perm_a == 0 || gcd(p->perm_a, sc->count) != 1))
 		p->perm_a = (p->perm_a + 1) % sc->count;
 	p->perm_b = jitsim_pktgen_hash2(seed, DOM_PERM + 1) % sc->count;
+	/* The MSISDN ranges keep their length (scenario.c): their width, worked out once. */
+	for (unsigned int s = JITSIM_PKTGEN_ST_ACTIVE; s <= JITSIM_PKTGEN_ST_SLEEPING; s++) {
+		uint64_t m = s == JITSIM_PKTGEN_ST_ACTIVE ? sc->msisdn_active : sc->msisdn_sleeping;
+		unsigned int w = dec_width(m);
+
+		p->msisdn_w[s] = (uint8_t)w;
+		p->msisdn_lo[s] = 1;
+		for (unsigned int i = 1; i < w; i++)
+			p->msisdn_lo[s] *= 10;
+		p->msisdn_hi[s] = w < 20 ? p->msisdn_lo[s] * 10 : UINT64_MAX;
+		if (w == 1)
+			p->msisdn_lo[s] = 0;
+	}
 	for (unsigned int i = 0; i < sc->n_regions; i++)
 		p->region_wsum += sc->region[i].weight;
 	{
@@ -148,7 +163,10 @@ jitsim_pktgen_pop_msisdn(const struct jitsim_pktgen_pop *p, uint64_t index, unsi
 	/* The ranges keep their length (scenario.c), at most 15 digits. */
 	m = (state == JITSIM_PKTGEN_ST_ACTIVE ? sc->msisdn_active : sc->msisdn_sleeping) + index -
 	    p->first[state];
-	w = dec_width(m);
+	w = p->msisdn_w[state];
+	/* A scenario that skipped scenario.c's checks: the width of this very number. */
+	if (m < p->msisdn_lo[state] || m >= p->msisdn_hi[state])
+		w = dec_width(m);
 	*put_dec(out, m, w) = '\0';
 	return w;
 }

@@ -29,6 +29,9 @@ struct jitsim_pktgen_pop {
 	uint64_t first[JITSIM_PKTGEN_ST_MAX]; /**< first SIM number of each state */
 	uint64_t perm_a;		      /**< permutation: (a * i + b) mod count */
 	uint64_t perm_b;
+	/* Width of the MSISDNs of each state, and the numbers of that width: [lo, hi). */
+	uint8_t msisdn_w[JITSIM_PKTGEN_ST_MAX];
+	uint64_t msisdn_lo[JITSIM_PKTGEN_ST_MAX], msisdn_hi[JITSIM_PKTGEN_ST_MAX];
 	uint64_t region_wsum;
 	char prefix[8]; /**< MCC + MNC, the IMSI's fixed digits */
 	uint8_t prefix_len;
