@@ -154,6 +154,9 @@ jitsim_pktgen_expect_malformed(struct jitsim_pktgen_expect *e, uint64_t frame, u
 	return jitsim_pktgen_ofile_write(e->out, line, (size_t)(p - line));
 }
 
+/* Room a SIM line is written in, in place in the output buffer. */
+#define LINE_ROOM 512
+
 /* A piece of a SIM line that depends on a small number only: made once. */
 struct frag {
 	char s[64];
@@ -183,7 +186,7 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 	struct frag st[JITSIM_PKTGEN_ST_MAX], evf[JITSIM_PKTGEN_EV_MAX];
 	struct frag rg[JITSIM_PKTGEN_MAX_REGIONS + 1];
 	uint64_t words = sc->count / 64 + 1;
-	char line[512], *p; /* a line is under 200 characters, and a piece 64 past its end */
+	char *line, *p;
 
 	/* The region names are at most 31 characters (scenario.h): every piece fits. */
 	for (unsigned int s = 0; s < JITSIM_PKTGEN_ST_MAX; s++)
@@ -208,6 +211,11 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 
 			bits &= bits - 1;
 			ev[k]++;
+			/* A line is under 200 characters, and a piece is copied whole past its end.
+			 */
+			line = jitsim_pktgen_ofile_reserve(e->out, LINE_ROOM);
+			if (line == NULL)
+				return; /* the error is sticky: expect_finish() returns it */
 			memcpy(line, head, sizeof(head) - 1);
 			p = line + sizeof(head) - 1;
 			p += jitsim_pktgen_pop_imsi(e->pop, i, p);
@@ -226,7 +234,7 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 			p = put_u32(p, t->frame);
 			memcpy(p, rg[reg].s, sizeof(rg[reg].s));
 			p += rg[reg].n;
-			jitsim_pktgen_ofile_write(e->out, line, (size_t)(p - line));
+			jitsim_pktgen_ofile_advance(e->out, (size_t)(p - line));
 		}
 	}
 }

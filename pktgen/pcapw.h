@@ -63,6 +63,25 @@ int jitsim_pktgen_ofile_flush(struct jitsim_pktgen_ofile *f);
 /** Append @p n bytes. @return 0 or negative errno (sticky). */
 int jitsim_pktgen_ofile_write(struct jitsim_pktgen_ofile *f, const void *p, size_t n);
 
+/**
+ * Room for up to @p max bytes (at most the buffer's size) at the end of the
+ * buffer: where to write them in place, NULL on a write error.
+ */
+static inline char *
+jitsim_pktgen_ofile_reserve(struct jitsim_pktgen_ofile *f, size_t max)
+{
+	if (f->cap - f->len < max && jitsim_pktgen_ofile_flush(f) != 0)
+		return NULL;
+	return (char *)f->buf + f->len;
+}
+
+/** Keep the @p n bytes written at the place jitsim_pktgen_ofile_reserve() gave. */
+static inline void
+jitsim_pktgen_ofile_advance(struct jitsim_pktgen_ofile *f, size_t n)
+{
+	f->len += n;
+}
+
 /** printf into the file (lines up to 4 KiB). */
 int jitsim_pktgen_ofile_printf(struct jitsim_pktgen_ofile *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -85,15 +85,25 @@ put_dec(char *o, uint64_t v, unsigned int width)
 	char *q = o + width;
 
 	/* Right to left, straight into @p o: the last @p width digits of @p v. */
-	for (unsigned int k = 0; k < 8 && q - o >= 2; k += 2) {
-		q -= 2;
-		memcpy(q, pairs + 2 * (lo % 100), 2);
-		lo /= 100;
-	}
 	if (width < 8) {
+		while (q - o >= 2) {
+			q -= 2;
+			memcpy(q, pairs + 2 * (lo % 100), 2);
+			lo /= 100;
+		}
 		if (q > o)
 			*--q = (char)('0' + lo % 10);
 		return o + width;
+	}
+	/* The low eight digits as two independent halves, without a loop. */
+	{
+		uint32_t a = lo / 10000, b = lo % 10000;
+
+		memcpy(q - 2, pairs + 2 * (b % 100), 2);
+		memcpy(q - 4, pairs + 2 * (b / 100), 2);
+		memcpy(q - 6, pairs + 2 * (a % 100), 2);
+		memcpy(q - 8, pairs + 2 * (a / 100), 2);
+		q -= 8;
 	}
 	while (q - o >= 2) {
 		q -= 2;
