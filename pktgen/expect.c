@@ -8,6 +8,7 @@
 
 #include <jitsim/proto/map.h>
 
+#include "decimal.h"
 #include "expect.h"
 
 static const char *const event_names[] = {
@@ -83,33 +84,6 @@ put_str(char *o, const char *s)
 	size_t n = strlen(s);
 
 	memcpy(o, s, n);
-	return o + n;
-}
-
-/* @p v in decimal at @p o, as printf's %u; where it ends. Two digits per division. */
-static char *
-put_u32(char *o, uint32_t v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	char t[10], *q = t + sizeof(t);
-	size_t n;
-
-	while (v >= 100) {
-		q -= 2;
-		memcpy(q, pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
-	n = (size_t)(t + sizeof(t) - q);
-	memcpy(o, q, n);
 	return o + n;
 }
 
@@ -231,7 +205,7 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 			p += st[state].n;
 			memcpy(p, evf[k].s, sizeof(evf[k].s));
 			p += evf[k].n;
-			p = put_u32(p, t->frame);
+			p = jitsim_pktgen_put_u32(p, t->frame);
 			memcpy(p, rg[reg].s, sizeof(rg[reg].s));
 			p += rg[reg].n;
 			jitsim_pktgen_ofile_advance(e->out, (size_t)(p - line));

@@ -24,6 +24,7 @@
 #include <jitsim/proto/sctp.h>
 #include <jitsim/proto/tcap.h>
 
+#include "decimal.h"
 #include "ftpl.h"
 #include "malform.h"
 #include "map_res.h"
@@ -610,32 +611,6 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 /* Type Allocation Code of the IMEIs in ULR (Terminal-Information). */
 #define IMEI_TAC "35209900"
 
-/* @p v in decimal at @p o, as printf's %u; where it ends. Two digits per division. */
-static char *
-put_u32(char *o, uint32_t v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	char t[10], *q = t + sizeof(t);
-
-	while (v >= 100) {
-		q -= 2;
-		memcpy(q, pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
-	while (q < t + sizeof(t))
-		*o++ = *q++;
-	return o;
-}
-
 static enum jitsim_reason
 diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b,
 	  bool count, uint32_t frame, bool *more, bool *rejected)
@@ -661,9 +636,9 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct 
 	memcpy(session, d->init_dir ? hss : mme, hl);
 	o = session + hl;
 	*o++ = ';';
-	o = put_u32(o, e->tid_a);
+	o = jitsim_pktgen_put_u32(o, e->tid_a);
 	*o++ = ';';
-	o = put_u32(o, e->session);
+	o = jitsim_pktgen_put_u32(o, e->session);
 	*o = '\0';
 	/* The kind of message (s6a_tpl.h): all that sets its template, but the lengths below. */
 	kind = 1ull << 63 | (uint64_t)e->op | (uint64_t)(e->step != 0) << 8 |
