@@ -348,7 +348,7 @@ event_of(unsigned int state, unsigned int op)
 /* Steps of a MAP dialogue (0: Begin ... 3: End of a location update). */
 #define FTPL_STEPS 4
 
-struct built {
+struct jitsim_pktgen_built {
 	uint8_t buf[1024];
 	struct jitsim_wbuf w;
 	unsigned int dir;
@@ -384,8 +384,8 @@ ftpl_of(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, unsigned 
  * @p frame (a malformed copy is neither).
  */
 static enum jitsim_reason
-map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b, bool count,
-	 uint32_t frame, bool *more, bool *rejected)
+map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
+	 struct jitsim_pktgen_built *b, bool count, uint32_t frame, bool *more, bool *rejected)
 {
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	const struct opdef *d = &ops[e->op];
@@ -612,8 +612,8 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
 #define IMEI_TAC "35209900"
 
 static enum jitsim_reason
-diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b,
-	  bool count, uint32_t frame, bool *more, bool *rejected)
+diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
+	  struct jitsim_pktgen_built *b, bool count, uint32_t frame, bool *more, bool *rejected)
 {
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	const struct opdef *d = &ops[e->op];
@@ -736,8 +736,8 @@ internal(unsigned int op, unsigned int step)
 }
 
 static enum jitsim_reason
-step_msg(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct built *b, bool count,
-	 uint32_t frame, bool *more, bool *rejected)
+step_msg(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
+	 struct jitsim_pktgen_built *b, bool count, uint32_t frame, bool *more, bool *rejected)
 {
 	if (ops[e->op].map_op)
 		return map_step(g, e, b, count, frame, more, rejected);
@@ -750,8 +750,8 @@ step_msg(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, struct b
  * encode it (the message is in b->w when this returns).
  */
 static bool
-map_frame_tpl(struct jitsim_pktgen_link *l, struct built *b, uint16_t stream, uint8_t *f,
-	      size_t *len)
+map_frame_tpl(struct jitsim_pktgen_link *l, struct jitsim_pktgen_built *b, uint16_t stream,
+	      uint8_t *f, size_t *len)
 {
 	unsigned int dir = b->dir;
 
@@ -775,8 +775,9 @@ map_frame_tpl(struct jitsim_pktgen_link *l, struct built *b, uint16_t stream, ui
 
 /* Frame of the messages @p b[0..n) on one link, straight into the pcap buffer. */
 static int
-write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link, struct built *b,
-	    const uint16_t *streams, unsigned int n, bool advance, int mal_kind)
+write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link,
+	    struct jitsim_pktgen_built *b, const uint16_t *streams, unsigned int n, bool advance,
+	    int mal_kind)
 {
 	struct jitsim_pktgen_link *l = diam ? &g->diam_link[link] : &g->map_link[link];
 	struct jitsim_pktgen_chunk c[8];
@@ -840,14 +841,14 @@ written:
 static int
 emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 {
-	struct built b;
+	struct jitsim_pktgen_built *b = g->scratch;
 	bool more, rejected, diam = ops[e->op].map_op == 0;
 	int rc;
 
-	b.want_tpl = true;
-	if (step_msg(g, e, &b, true, (uint32_t)(g->frame_no + 1), &more, &rejected) != JITSIM_R_OK)
+	b->want_tpl = true;
+	if (step_msg(g, e, b, true, (uint32_t)(g->frame_no + 1), &more, &rejected) != JITSIM_R_OK)
 		return internal(e->op, e->step);
-	rc = write_frame(g, diam, e->link, &b, &e->stream, 1, true, -1);
+	rc = write_frame(g, diam, e->link, b, &e->stream, 1, true, -1);
 	if (rc != 0)
 		return rc;
 	/* What follows is @p e changed in place: the caller's copy, done with. */
@@ -889,7 +890,7 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 {
 	unsigned int kind = jitsim_pktgen_rng_wtab(&g->mal_rng, &g->w_mal);
 	struct jitsim_pktgen_ev e;
-	struct built b;
+	struct jitsim_pktgen_built b;
 	bool more, rejected;
 	unsigned int op;
 
@@ -916,10 +917,11 @@ static int
 start_flows(struct jitsim_pktgen_gen *g)
 {
 	const struct jitsim_pktgen_scenario *sc = g->sc;
-	struct jitsim_pktgen_ev e[8];
-	struct built b[8];
+	/* A bundle is at most 8 chunks (scenario.c's bundle_max), as many as g->scratch holds. */
+	struct jitsim_pktgen_ev e[JITSIM_PKTGEN_SCRATCH];
+	struct jitsim_pktgen_built *b = g->scratch;
 	/* Zeroed: GCC -O2 cannot see that the loop below fills the n used. */
-	uint16_t streams[8] = {0};
+	uint16_t streams[JITSIM_PKTGEN_SCRATCH] = {0};
 	unsigned int n = 1, want = 1, op;
 	bool more, rejected;
 	int rc;
@@ -972,7 +974,7 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	struct jitsim_pktgen_link *l = &g->map_link[link];
 	unsigned int dir = step;
-	struct built b;
+	struct jitsim_pktgen_built b;
 	uint16_t stream = 0;
 	enum jitsim_reason r = JITSIM_R_OK;
 	int rc;
@@ -1100,6 +1102,11 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	g->pcap = pcap;
 	if (jitsim_pktgen_evq_init(&g->evq) != 0)
 		return -ENOMEM;
+	g->scratch = malloc(JITSIM_PKTGEN_SCRATCH * sizeof(*g->scratch));
+	if (g->scratch == NULL) {
+		jitsim_pktgen_evq_free(&g->evq);
+		return -ENOMEM;
+	}
 	jitsim_pktgen_rng_seed(&g->rng, seed, 1);
 	jitsim_pktgen_rng_seed(&g->mal_rng, seed, 2);
 	/* No templates without memory: the addresses are then encoded per frame. */
@@ -1193,6 +1200,8 @@ void
 jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 {
 	jitsim_pktgen_evq_free(&g->evq);
+	free(g->scratch);
+	g->scratch = NULL;
 	free(g->visited_tpl);
 	g->visited_tpl = NULL;
 	free(g->tcap_tpls);

@@ -36,6 +36,10 @@ struct jitsim_pktgen_sccp_tpl {
 	char gt[16]; /**< the digits it was built from, "" when longer */
 };
 
+/* A message being built (traffic.c); JITSIM_PKTGEN_SCRATCH of them, one per chunk of a bundle. */
+struct jitsim_pktgen_built;
+#define JITSIM_PKTGEN_SCRATCH 8
+
 struct jitsim_pktgen_gen {
 	const struct jitsim_pktgen_scenario *sc;
 	const struct jitsim_pktgen_pop *pop;
@@ -46,6 +50,12 @@ struct jitsim_pktgen_gen {
 	/* The scenario's weights, prepared once. */
 	struct jitsim_pktgen_wtab w_op, w_bg, w_mal, w_region;
 	struct jitsim_pktgen_evq evq; /**< pending answers, retries, follow-ups */
+	/*
+	 * The messages of the frame being made: one buffer for every frame
+	 * instead of a new one on the stack of each caller (12 KiB for a
+	 * bundle), so that its lines stay in the L1 cache.
+	 */
+	struct jitsim_pktgen_built *scratch;
 	uint64_t now;
 	uint64_t next_flow;
 	uint64_t next_bg;
