@@ -890,11 +890,11 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 {
 	unsigned int kind = jitsim_pktgen_rng_wtab(&g->mal_rng, &g->w_mal);
 	struct jitsim_pktgen_ev e;
-	struct jitsim_pktgen_built b;
+	struct jitsim_pktgen_built *b = g->scratch;
 	bool more, rejected;
 	unsigned int op;
 
-	b.want_tpl = false;
+	b->want_tpl = false;
 	/* BER corruption needs a MAP message; the others take any request. */
 	do
 		op = (unsigned int)jitsim_pktgen_rng_below(&g->mal_rng, JITSIM_PKTGEN_OP_MAX);
@@ -902,14 +902,14 @@ emit_malformed(struct jitsim_pktgen_gen *g)
 	/* An operation on active SIMs when there are none: an attach instead. */
 	if (!new_flow(g, g->now, op, &e))
 		new_flow(g, g->now, JITSIM_PKTGEN_OP_SAI_V3, &e);
-	if (step_msg(g, &e, &b, false, 0, &more, &rejected) != JITSIM_R_OK)
+	if (step_msg(g, &e, b, false, 0, &more, &rejected) != JITSIM_R_OK)
 		return -EINVAL;
 	/*
 	 * The copy takes a TSN / sequence number like any packet sent: reusing
 	 * one would make the next good packet a retransmission to a TSN-tracking
 	 * reader (tshark), which then skips its payload.
 	 */
-	return write_frame(g, ops[e.op].map_op == 0, e.link, &b, &e.stream, 1, true, (int)kind);
+	return write_frame(g, ops[e.op].map_op == 0, e.link, b, &e.stream, 1, true, (int)kind);
 }
 
 /* New dialogues: one, or several MAP requests bundled in one SCTP packet. */
@@ -974,22 +974,22 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 	const struct jitsim_pktgen_scenario *sc = g->sc;
 	struct jitsim_pktgen_link *l = &g->map_link[link];
 	unsigned int dir = step;
-	struct jitsim_pktgen_built b;
+	struct jitsim_pktgen_built *b = g->scratch;
 	uint16_t stream = 0;
 	enum jitsim_reason r = JITSIM_R_OK;
 	int rc;
 
 	g->ex->bg[kind]++; /* every frame, replies included */
-	b.dir = dir;
-	b.ft = NULL;
-	jitsim_wbuf_init(&b.w, b.buf, sizeof(b.buf), 512);
+	b->dir = dir;
+	b->ft = NULL;
+	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), 512);
 	switch (kind) {
 	case JITSIM_PKTGEN_BG_BEAT:
-		r = jitsim_pktgen_enc_beat(&b.w, step != 0, ((uint64_t)link << 32) | id);
+		r = jitsim_pktgen_enc_beat(&b->w, step != 0, ((uint64_t)link << 32) | id);
 		break;
 	case JITSIM_PKTGEN_BG_SCMG:
 		stream = (uint16_t)(1 + id % (l->n_streams - 1u));
-		r = jitsim_pktgen_enc_scmg(&b.w, step != 0, JITSIM_SSN_HLR,
+		r = jitsim_pktgen_enc_scmg(&b->w, step != 0, JITSIM_SSN_HLR,
 					   dir ? sc->hlr_pc : sc->stp_pc,
 					   dir ? sc->stp_pc : sc->hlr_pc, link + 1u);
 		break;
@@ -1051,8 +1051,8 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 		m.param = jitsim_wbuf_data(&pw);
 		m.param_len = jitsim_wbuf_len(&pw);
 		stream = (uint16_t)(1 + id % (l->n_streams - 1u));
-		jitsim_wbuf_init(&b.w, b.buf, sizeof(b.buf), sizeof(b.buf) - 8);
-		r = jitsim_pktgen_enc_map(&b.w, &m);
+		jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), sizeof(b->buf) - 8);
+		r = jitsim_pktgen_enc_map(&b->w, &m);
 		g->ex->map[step ? JITSIM_PKTGEN_MAP_RESULT : JITSIM_PKTGEN_MAP_INVOKE][m.code]++;
 		break;
 	}
@@ -1073,7 +1073,7 @@ emit_bg(struct jitsim_pktgen_gen *g, unsigned int kind, unsigned int step, unsig
 	}
 	if (r != JITSIM_R_OK)
 		return -EINVAL;
-	rc = write_frame(g, false, link, &b, &stream, 1, true, -1);
+	rc = write_frame(g, false, link, b, &stream, 1, true, -1);
 	if (rc != 0)
 		return rc;
 reply:
