@@ -185,8 +185,7 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 
 			bits &= bits - 1;
 			ev[k]++;
-			/* A line is under 200 characters, and a piece is copied whole past its end.
-			 */
+			/* Under 200 characters a line, and pieces are copied whole past its end. */
 			line = jitsim_pktgen_ofile_reserve(e->out, LINE_ROOM);
 			if (line == NULL)
 				return; /* the error is sticky: expect_finish() returns it */
@@ -199,8 +198,7 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 				p += sizeof(msisdn) - 1;
 				p += jitsim_pktgen_pop_msisdn(e->pop, i, state, p);
 			}
-			/* Whole pieces (the line has room), then on by their length: no size
-			 * branch. */
+			/* Whole pieces (the room allows), then on by their length. */
 			memcpy(p, st[state].s, sizeof(st[state].s));
 			p += st[state].n;
 			memcpy(p, evf[k].s, sizeof(evf[k].s));

@@ -99,10 +99,10 @@ jitsim_pktgen_expect_seen(struct jitsim_pktgen_expect *e, uint64_t sim)
 	e->seen_bits[sim >> 6] |= 1ull << (sim & 63);
 }
 
-/** First trigger wins: later ones for the same SIM are ignored. */
 /** Write the pending triggers into sim[] (expect.c). */
 void jitsim_pktgen_expect_flush(struct jitsim_pktgen_expect *e);
 
+/** First trigger wins: later ones for the same SIM are ignored. */
 static inline void
 jitsim_pktgen_expect_trigger(struct jitsim_pktgen_expect *e, uint64_t sim, uint8_t event,
 			     uint32_t frame, uint8_t region)

@@ -21,6 +21,7 @@
  * Thread-safety: a file belongs to one thread.
  */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,12 +65,18 @@ int jitsim_pktgen_ofile_flush(struct jitsim_pktgen_ofile *f);
 int jitsim_pktgen_ofile_write(struct jitsim_pktgen_ofile *f, const void *p, size_t n);
 
 /**
- * Room for up to @p max bytes (at most the buffer's size) at the end of the
- * buffer: where to write them in place, NULL on a write error.
+ * Room for up to @p max bytes at the end of the buffer: where to write them
+ * in place. NULL on a write error, or when @p max exceeds the whole buffer
+ * (then -ENOSPC, sticky).
  */
 static inline char *
 jitsim_pktgen_ofile_reserve(struct jitsim_pktgen_ofile *f, size_t max)
 {
+	if (max > f->cap) {
+		if (f->err == 0)
+			f->err = -ENOSPC;
+		return NULL;
+	}
 	if (f->cap - f->len < max && jitsim_pktgen_ofile_flush(f) != 0)
 		return NULL;
 	return (char *)f->buf + f->len;
