@@ -859,7 +859,6 @@ tpl_memo(struct jitsim_pktgen_tcap_tpls *c, const struct jitsim_pktgen_map_msg *
 {
 	unsigned int i =
 		(unsigned int)(jitsim_pktgen_mix64(m->kind) & (JITSIM_PKTGEN_TCAP_MEMO - 1));
-
 	const struct jitsim_pktgen_tcap_tpl *t;
 
 	if (c->memo[i].kind != m->kind) {

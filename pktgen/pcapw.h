@@ -119,14 +119,14 @@ jitsim_pktgen_le32(uint8_t *p, uint32_t v)
 
 /**
  * Room for a frame of up to @p max bytes: returns where to encode it
- * (after the record header), or NULL on a write error.
+ * (after the record header), or NULL as jitsim_pktgen_ofile_reserve().
  */
 static inline uint8_t *
 jitsim_pktgen_pcapw_reserve(struct jitsim_pktgen_ofile *f, size_t max)
 {
-	if (f->cap - f->len < JITSIM_PKTGEN_PCAP_REC_HDR + max && jitsim_pktgen_ofile_flush(f) != 0)
-		return NULL;
-	return f->buf + f->len + JITSIM_PKTGEN_PCAP_REC_HDR;
+	char *p = jitsim_pktgen_ofile_reserve(f, JITSIM_PKTGEN_PCAP_REC_HDR + max);
+
+	return p == NULL ? NULL : (uint8_t *)p + JITSIM_PKTGEN_PCAP_REC_HDR;
 }
 
 /** Commit the frame of @p len bytes encoded at the reserved place. */

@@ -780,7 +780,7 @@ write_frame(struct jitsim_pktgen_gen *g, bool diam, unsigned int link,
 	    int mal_kind)
 {
 	struct jitsim_pktgen_link *l = diam ? &g->diam_link[link] : &g->map_link[link];
-	struct jitsim_pktgen_chunk c[8];
+	struct jitsim_pktgen_chunk c[JITSIM_PKTGEN_SCRATCH];
 	uint8_t *f = jitsim_pktgen_pcapw_reserve(g->pcap, JITSIM_PKTGEN_FRAME_MAX);
 	struct jitsim_pktgen_ftpl *ft = NULL;
 	uint32_t tsn = 0;

@@ -17,7 +17,6 @@
  * binary's CPU time varies by a third from one run to the next.
  */
 #include <getopt.h>
-#include <math.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +183,7 @@ median(double *v, unsigned int n)
 }
 
 #define MAX_RUNS 32
+#define USAGE "usage: bench_pktgen -s SCENARIO [-n PACKETS] [-d DIR] [-r RUNS (1-32)]\n"
 
 int
 main(int argc, char **argv)
@@ -210,13 +210,12 @@ main(int argc, char **argv)
 			runs = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: bench_pktgen -s SCENARIO [-n PACKETS] [-d DIR] [-r RUNS]\n");
+			fputs(USAGE, stderr);
 			return 2;
 		}
 	}
 	if (scenario == NULL || n == 0 || runs == 0 || runs > MAX_RUNS) {
-		fprintf(stderr, "usage: bench_pktgen -s SCENARIO [-n PACKETS] [-d DIR] [-r RUNS (1-%d)]\n",
-			MAX_RUNS);
+		fputs(USAGE, stderr);
 		return 2;
 	}
 	/*
@@ -237,17 +236,19 @@ main(int argc, char **argv)
 		       "%7.1f MB/s; CPU %6.2f s: %6.2f Mpps (%.2f s in the kernel)\n",
 		       n, mean, tg, (double)n / tg / 1e6, (double)bytes / tg / 1e6, cg,
 		       (double)n / cg / 1e6, sg);
-		printf("pcap_dump base  %10" PRIu64 " packets (fixed %zu B) in %6.2f s: %6.2f Mpps; "
+		printf("pcap_dump base  %10" PRIu64
+		       " packets (fixed %zu B) in %6.2f s: %6.2f Mpps; "
 		       "CPU %6.2f s: %6.2f Mpps (%.2f s in the kernel)\n",
 		       n, mean, tb, (double)n / tb / 1e6, cb, (double)n / cb / 1e6, sb);
 		printf("ratio pktgen/baseline %.2f, peak RSS %ld KiB\n", tb / tg, peak_rss_kib());
 		rg[i] = (double)n / cg / 1e6;
 		rb[i] = (double)n / cb / 1e6;
-		best_g = fmax(best_g, rg[i]);
-		best_b = fmax(best_b, rb[i]);
+		best_g = rg[i] > best_g ? rg[i] : best_g;
+		best_b = rb[i] > best_b ? rb[i] : best_b;
 	}
 	if (runs > 1)
-		printf("over %u runs, CPU-time rates: jitsim-pktgen best %.2f Mpps, median %.2f Mpps; "
+		printf("over %u runs, CPU-time rates: "
+		       "jitsim-pktgen best %.2f Mpps, median %.2f Mpps; "
 		       "pcap_dump base best %.2f Mpps, median %.2f Mpps\n",
 		       runs, best_g, median(rg, runs), best_b, median(rb, runs));
 	return 0;
