@@ -107,6 +107,16 @@ heap_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 
 /* ---- wheel: the events within WHEEL_SIZE buckets of cur ---- */
 
+/* Node @p i will be read soon: an event is 56 bytes, over one line or two. */
+static void
+node_prefetch(const struct jitsim_pktgen_evq *q, uint32_t i)
+{
+	const char *p = (const char *)&q->node[i];
+
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + sizeof(q->node[i]) - 1);
+}
+
 static int
 node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 {
@@ -189,8 +199,10 @@ wheel_first(struct jitsim_pktgen_evq *q)
 	for (;;) {
 		uint32_t h = q->bucket[q->cur & WHEEL_MASK];
 
-		if (h != NONE && slot_of(lk[h].t) == q->cur)
+		if (h != NONE && slot_of(lk[h].t) == q->cur) {
+			node_prefetch(q, h);
 			return q->first = h;
+		}
 		q->cur++;
 	}
 }
@@ -210,6 +222,10 @@ wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 	q->n_wheel--;
 	/* The bucket's next event, if of the same slot, is the wheel's next one (f was at cur). */
 	q->first = nx != NONE && slot_of(q->lk[nx].t) == q->cur ? nx : NONE;
+	if (q->first != NONE)
+		node_prefetch(q, nx);
+	else if (q->n_wheel != 0)
+		wheel_first(q);
 }
 
 int
@@ -238,6 +254,14 @@ jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q)
 	if (q->n_heap && ev_before(&q->heap[0], w))
 		return &q->heap[0];
 	return w;
+}
+
+uint64_t
+jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q)
+{
+	const struct jitsim_pktgen_ev *e = jitsim_pktgen_evq_peek_slow(q);
+
+	return e != NULL ? e->t : UINT64_MAX;
 }
 
 void

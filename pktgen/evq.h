@@ -118,7 +118,31 @@ jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
 	return h->t < w->t || (h->t == w->t && h->seq < w->seq) ? h : w;
 }
 
-/** Take the next event out into @p out (there must be one: peek first). */
+/** jitsim_pktgen_evq_next_t() when the wheel's earliest event is not known. */
+uint64_t jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q);
+
+/**
+ * When the next event is due, UINT64_MAX when there is none. What the
+ * generator asks once a frame: it reads the wheel's 16-byte link, not the
+ * event, whose line jitsim_pktgen_evq_pop() prefetched for the pop to come.
+ */
+static inline uint64_t
+jitsim_pktgen_evq_next_t(struct jitsim_pktgen_evq *q)
+{
+	uint64_t w;
+
+	if (q->first == UINT32_MAX)
+		return jitsim_pktgen_evq_next_t_slow(q);
+	w = q->lk[q->first].t;
+	return q->n_heap != 0 && q->heap[0].t < w ? q->heap[0].t : w;
+}
+
+/**
+ * Take the next event out into @p out (there must be one: peek first).
+ * Then the one after it is looked up, and its line prefetched: it is
+ * pending for tens of milliseconds, long enough to leave the cache, and
+ * the frame made from @p out meanwhile hides the fetch.
+ */
 void jitsim_pktgen_evq_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out);
 
 #endif /* JITSIM_PKTGEN_EVQ_H */

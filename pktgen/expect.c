@@ -31,17 +31,20 @@ int
 jitsim_pktgen_expect_init(struct jitsim_pktgen_expect *e, const struct jitsim_pktgen_pop *pop,
 			  struct jitsim_pktgen_ofile *out)
 {
+	size_t bits_size = ((pop->sc->count / 64 + 1) * 16 + 63) / 64 * 64;
+
 	memset(e, 0, sizeof(*e));
 	e->pop = pop;
 	e->out = out;
 	e->sim = calloc(pop->sc->count, sizeof(*e->sim));
-	e->seen_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
-	e->trig_bits = calloc(pop->sc->count / 64 + 1, sizeof(uint64_t));
+	/* Both words of a pair on one line: a 16-byte pair never straddles two. */
+	e->bits = aligned_alloc(64, bits_size);
 	e->pend = malloc(JITSIM_PKTGEN_EXPECT_PEND * sizeof(*e->pend));
-	if (e->sim == NULL || e->seen_bits == NULL || e->trig_bits == NULL || e->pend == NULL) {
+	if (e->sim == NULL || e->bits == NULL || e->pend == NULL) {
 		jitsim_pktgen_expect_free(e);
 		return -ENOMEM;
 	}
+	memset(e->bits, 0, bits_size);
 	return 0;
 }
 
@@ -49,11 +52,10 @@ void
 jitsim_pktgen_expect_free(struct jitsim_pktgen_expect *e)
 {
 	free(e->sim);
-	free(e->seen_bits);
-	free(e->trig_bits);
+	free(e->bits);
 	free(e->pend);
 	e->sim = NULL;
-	e->seen_bits = e->trig_bits = NULL;
+	e->bits = NULL;
 	e->pend = NULL;
 	e->n_pend = 0;
 }
@@ -172,9 +174,10 @@ sim_lines(struct jitsim_pktgen_expect *e, uint64_t ev[JITSIM_PKTGEN_EV_MAX], uin
 	frag_set(&rg[JITSIM_PKTGEN_MAX_REGIONS], ",\"region\":null}\n", "", "");
 	*distinct = 0;
 	for (uint64_t w = 0; w < words; w++) {
-		uint64_t bits = e->trig_bits[w];
+		uint64_t bits = *jitsim_pktgen_expect_word(e, w * 64, true);
 
-		*distinct += (uint64_t)__builtin_popcountll(e->seen_bits[w]);
+		*distinct += (uint64_t)__builtin_popcountll(
+			*jitsim_pktgen_expect_word(e, w * 64, false));
 		while (bits) {
 			uint64_t i = w * 64 + (uint64_t)__builtin_ctzll(bits);
 			const struct jitsim_pktgen_sim_truth *t = &e->sim[i];

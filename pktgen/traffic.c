@@ -205,10 +205,6 @@ set_msisdn(struct jitsim_pktgen_gen *g, uint64_t sim, unsigned int state,
 	ids->msisdn.n = (uint8_t)jitsim_pktgen_pop_msisdn(g->pop, sim, state, ids->msisdn.d);
 }
 
-/* Templates per region and node kind: e->node is below 1000 (new_flow). */
-#define TPL_NODES 1000u
-#define TPL_KINDS 3u
-
 /*
  * The encoded SCCP address of @p digits with @p ssn, kept in @p t: the
  * codec library encodes each party once, the frames reuse the bytes.
@@ -238,13 +234,88 @@ addr_tpl(struct jitsim_pktgen_sccp_tpl *t, const char *digits, uint8_t ssn, uint
 	return t->b;
 }
 
-static struct jitsim_pktgen_sccp_tpl *
-visited_tpl(struct jitsim_pktgen_gen *g, unsigned int region, unsigned int kind, unsigned int node)
+/* The last @p nd (2, 3) of the 12 digits of node 0's address @p b, @p gt made node @p node's. */
+static void
+node_patch(uint8_t *b, uint8_t len, char *gt, unsigned int nd, unsigned int node)
 {
-	if (g->visited_tpl == NULL || region >= g->sc->n_regions || kind >= TPL_KINDS ||
-	    node >= TPL_NODES)
+	/* node_gt(): the node's number, zero-padded, ends the 12 digits. */
+	unsigned int v = node % (nd == 3 ? 1000u : 100u);
+	uint8_t d9 = (uint8_t)(v / 100), d10 = (uint8_t)(v / 10 % 10), d11 = (uint8_t)(v % 10);
+
+	/*
+	 * Q.713 3.4.2.3.1: the address signals end the address, two an octet,
+	 * the first in the low nibble; 12 digits fill their 6 octets.
+	 */
+	b[len - 1] = (uint8_t)(d10 | d11 << 4);
+	gt[10] = (char)('0' + d10);
+	gt[11] = (char)('0' + d11);
+	if (nd == 3) {
+		b[len - 2] = (uint8_t)((b[len - 2] & 0x0f) | d9 << 4);
+		gt[9] = (char)('0' + d9);
+	}
+}
+
+/* Does node_patch() of @p t make the library's encoding of @p node? */
+static bool
+node_tpl_check(const struct jitsim_pktgen_scenario *sc, const struct jitsim_pktgen_node_tpl *t,
+	       unsigned int region, unsigned int kind, unsigned int node)
+{
+	uint8_t want[JITSIM_PKTGEN_SCCP_ADDR_MAX], got[JITSIM_PKTGEN_SCCP_ADDR_MAX];
+	char digits[16], gt[16];
+	struct jitsim_sccp_addr a;
+
+	node_gt(sc, region, kind, node, digits);
+	gt_addr(&a, digits, t->a.ssn);
+	if (jitsim_pktgen_sccp_addr_enc(&a, want) != t->a.len)
+		return false;
+	memcpy(got, t->a.b, sizeof(got));
+	memcpy(gt, t->a.gt, sizeof(gt));
+	node_patch(got, t->a.len, gt, t->nd, node);
+	return memcmp(got, want, t->a.len) == 0 && strcmp(gt, digits) == 0;
+}
+
+/*
+ * The SCCP address of visited node @p node of kind @p kind in @p region with
+ * @p ssn, into @p out (its length in @p len), and its digits into @p digits;
+ * NULL when there is no template for it (then encode the address).
+ *
+ * The nodes of a region and kind differ only in their last two or three
+ * digits (node_gt()): the codec library encodes node 0 once, a frame puts
+ * its node's digits into a copy. The template is kept only if that makes
+ * the library's own encoding of other nodes, checked when it is built.
+ */
+static const uint8_t *
+node_addr(struct jitsim_pktgen_gen *g, unsigned int region, unsigned int kind, unsigned int node,
+	  uint8_t ssn, uint8_t out[JITSIM_PKTGEN_SCCP_ADDR_MAX], uint8_t *len, char digits[16])
+{
+	struct jitsim_pktgen_node_tpl *t;
+
+	if (region >= g->sc->n_regions || kind >= 3)
 		return NULL;
-	return &g->visited_tpl[(region * TPL_KINDS + kind) * TPL_NODES + node];
+	t = &g->node_tpl[region][kind];
+	if (t->state == 0) {
+		char gt[16];
+
+		t->state = 2;
+		node_gt(g->sc, region, kind, 0, gt);
+		/* node_gt(): prefixes of 10 digits leave two for the node, shorter ones three. */
+		t->nd = strlen(kind == N_VLR   ? g->sc->region[region].vlr
+			       : kind == N_MSC ? g->sc->region[region].msc
+					       : g->sc->region[region].sgsn) <= 9
+				? 3
+				: 2;
+		if (addr_tpl(&t->a, gt, ssn, len) != NULL && t->a.gt[0] != '\0' &&
+		    node_tpl_check(g->sc, t, region, kind, 987) &&
+		    node_tpl_check(g->sc, t, region, kind, 123))
+			t->state = 1;
+	}
+	if (t->state != 1 || t->a.ssn != ssn)
+		return NULL;
+	memcpy(out, t->a.b, JITSIM_PKTGEN_SCCP_ADDR_MAX);
+	memcpy(digits, t->a.gt, 16);
+	node_patch(out, t->a.len, digits, t->nd, node);
+	*len = t->a.len;
+	return out;
 }
 
 /* Which SIM a new dialogue of @p op is about; false when none qualifies. */
@@ -350,6 +421,7 @@ event_of(unsigned int state, unsigned int op)
 
 struct jitsim_pktgen_built {
 	uint8_t buf[1024];
+	uint8_t vaddr[JITSIM_PKTGEN_SCCP_ADDR_MAX]; /**< the visited node's address (node_addr()) */
 	struct jitsim_wbuf w;
 	unsigned int dir;
 	/*
@@ -398,23 +470,18 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 	const uint8_t *venc, *henc;
 	uint8_t vlen = 0, hlen = 0;
 	bool err, even = (e->step & 1) == 0, initiator_first, seen = false;
-	struct jitsim_pktgen_sccp_tpl *vt = visited_tpl(g, e->region, d->node, e->node);
 	unsigned int kind, state;
 	enum jitsim_reason r;
 
+	/* Its SIM's bits are updated at the end: their line comes in meanwhile. */
+	if (count)
+		jitsim_pktgen_expect_prefetch(g->ex, e->sim);
 	/* Identities are made only for the messages that carry them. */
 	state = jitsim_pktgen_pop_state(g->pop, e->sim);
 	err = state != JITSIM_PKTGEN_ST_ACTIVE;
-	/* The node's number: for its address until the template has it, and for requests. */
+	/* The node's address, and its number for requests. */
 	node[0] = '\0';
-	if (vt != NULL && vt->len != 0 && vt->gt[0] != '\0') {
-		/* The template was built from node_gt() of this same node. */
-		if (e->step == 0)
-			memcpy(node, vt->gt, sizeof(node));
-	} else {
-		node_gt(sc, e->region, d->node, e->node, node);
-	}
-	venc = addr_tpl(vt, node, d->visited_ssn, &vlen);
+	venc = node_addr(g, e->region, d->node, e->node, d->visited_ssn, b->vaddr, &vlen, node);
 	henc = addr_tpl(&g->home_tpl[d->home_smsc], d->home_smsc ? sc->smsc_gt : sc->hlr_gt,
 			d->home_ssn, &hlen);
 	if (venc == NULL || henc == NULL) {
@@ -627,6 +694,8 @@ diam_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 	bool from_mme, err;
 	enum jitsim_reason r;
 
+	if (count)
+		jitsim_pktgen_expect_prefetch(g->ex, e->sim);
 	state = jitsim_pktgen_pop_state(g->pop, e->sim);
 	err = state != JITSIM_PKTGEN_ST_ACTIVE;
 	from_mme = (e->step == 0) == (d->init_dir == 0);
@@ -1109,9 +1178,7 @@ jitsim_pktgen_gen_init(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_s
 	}
 	jitsim_pktgen_rng_seed(&g->rng, seed, 1);
 	jitsim_pktgen_rng_seed(&g->mal_rng, seed, 2);
-	/* No templates without memory: the addresses are then encoded per frame. */
-	g->visited_tpl =
-		calloc((size_t)sc->n_regions * TPL_KINDS * TPL_NODES, sizeof(*g->visited_tpl));
+	/* No templates without memory: the messages are then encoded per frame. */
 	g->tcap_tpls = calloc(1, sizeof(*g->tcap_tpls));
 	g->s6a_tpls = calloc(1, sizeof(*g->s6a_tpls));
 	g->map_tpls = calloc(1, sizeof(*g->map_tpls));
@@ -1165,8 +1232,7 @@ jitsim_pktgen_gen_run(struct jitsim_pktgen_gen *g, uint64_t packets)
 	int rc = 0;
 
 	while (rc == 0 && g->frame_no < packets) {
-		const struct jitsim_pktgen_ev *next = jitsim_pktgen_evq_peek(&g->evq);
-		uint64_t th = next ? next->t : UINT64_MAX;
+		uint64_t th = jitsim_pktgen_evq_next_t(&g->evq);
 
 		if (sc->mal_share && jitsim_pktgen_rng_chance(&g->mal_rng, sc->mal_share)) {
 			rc = emit_malformed(g);
@@ -1202,8 +1268,6 @@ jitsim_pktgen_gen_free(struct jitsim_pktgen_gen *g)
 	jitsim_pktgen_evq_free(&g->evq);
 	free(g->scratch);
 	g->scratch = NULL;
-	free(g->visited_tpl);
-	g->visited_tpl = NULL;
 	free(g->tcap_tpls);
 	g->tcap_tpls = NULL;
 	free(g->s6a_tpls);

@@ -36,6 +36,16 @@ struct jitsim_pktgen_sccp_tpl {
 	char gt[16]; /**< the digits it was built from, "" when longer */
 };
 
+/**
+ * The address of a visited node kind of a region: node 0's, encoded once,
+ * into which a frame puts its node's last digits (traffic.c node_addr()).
+ */
+struct jitsim_pktgen_node_tpl {
+	uint8_t state; /**< 0: not built yet, 1: in use, 2: refused (encode per frame) */
+	uint8_t nd;    /**< how many of the 12 digits, at the end, are the node's */
+	struct jitsim_pktgen_sccp_tpl a;
+};
+
 /* A message being built (traffic.c); JITSIM_PKTGEN_SCRATCH of them, one per chunk of a bundle. */
 struct jitsim_pktgen_built;
 #define JITSIM_PKTGEN_SCRATCH 8
@@ -71,8 +81,8 @@ struct jitsim_pktgen_gen {
 	char hss_host[96];
 	size_t mme_host_len[JITSIM_PKTGEN_MAX_LINKS / 2], hss_host_len;
 	unsigned int imei_tac_luhn; /**< the IMEI TAC's part of the Luhn sum */
-	/** Visited node addresses by [region][node kind][node], NULL: none kept. */
-	struct jitsim_pktgen_sccp_tpl *visited_tpl;
+	/** Visited node addresses by [region][node kind]. */
+	struct jitsim_pktgen_node_tpl node_tpl[JITSIM_PKTGEN_MAX_REGIONS][3];
 	struct jitsim_pktgen_sccp_tpl home_tpl[2]; /**< HLR, SMSC */
 	struct jitsim_pktgen_sccp_tpl scf_tpl;	   /**< gsmSCF (background) */
 	struct jitsim_pktgen_tcap_tpls *tcap_tpls; /**< NULL: TCAP encoded per frame */
