@@ -29,6 +29,7 @@ jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q)
 	memset(q, 0, sizeof(*q));
 	q->free = NONE;
 	q->first = NONE;
+	q->run = NONE;
 	q->bucket = malloc(WHEEL_SIZE * sizeof(*q->bucket));
 	if (q->bucket == NULL)
 		return -ENOMEM;
@@ -146,6 +147,71 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 	return 0;
 }
 
+/* Does link @p a come before link @p b: (time, push order)? */
+static bool
+lk_before(const struct jitsim_pktgen_evq_link *a, const struct jitsim_pktgen_evq_link *b)
+{
+	/* Pending events are fewer than 2^31 pushes apart: the low 32 bits of seq order them. */
+	return a->t < b->t || (a->t == b->t && (int32_t)(a->seq - b->seq) < 0);
+}
+
+/* Insert node @p i into the run (slot cur's events, in order); it may become the first. */
+static void
+run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
+{
+	uint32_t *p = &q->run;
+
+	while (*p != NONE && lk_before(&q->lk[*p], &q->lk[i]))
+		p = &q->lk[*p].next;
+	q->lk[i].next = *p;
+	*p = i;
+}
+
+/*
+ * Open slot cur: its events leave their bucket for the run, sorted. A
+ * bucket also holds events a wheel (or more) ahead, after cur was lowered;
+ * they stay. The events of the run are handed out within a few frames:
+ * their lines are fetched now, and the next bucket's first link with them.
+ */
+static void
+wheel_open(struct jitsim_pktgen_evq *q)
+{
+	uint32_t *p = &q->bucket[q->cur & WHEEL_MASK], nx;
+
+	while (*p != NONE) {
+		uint32_t i = *p;
+
+		if (slot_of(q->lk[i].t) != q->cur) {
+			p = &q->lk[i].next;
+			continue;
+		}
+		*p = q->lk[i].next;
+		run_insert(q, i);
+		node_prefetch(q, i);
+	}
+	nx = q->bucket[(q->cur + 1) & WHEEL_MASK];
+	if (nx != NONE)
+		__builtin_prefetch(&q->lk[nx]);
+	q->open = true;
+}
+
+/* The run goes back to its bucket (cur is about to be lowered). */
+static void
+wheel_close(struct jitsim_pktgen_evq *q)
+{
+	uint32_t *head = &q->bucket[q->cur & WHEEL_MASK];
+
+	while (q->run != NONE) {
+		uint32_t i = q->run;
+
+		q->run = q->lk[i].next;
+		q->lk[i].next = *head;
+		*head = i;
+	}
+	q->open = false;
+	q->first = NONE;
+}
+
 static int
 wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint64_t slot)
 {
@@ -158,73 +224,73 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	/*
 	 * Lowering cur keeps "nothing pending before cur"; an event already
 	 * more than a wheel ahead of the new cur shares a bucket with others
-	 * then, after them in the bucket's time order.
+	 * then, and stays there when the bucket is opened.
 	 */
-	if (q->n_wheel == 0 || slot < q->cur)
+	if (q->n_wheel == 0) {
 		q->cur = slot;
+		q->open = false;
+		q->first = NONE;
+	} else if (slot < q->cur) {
+		if (q->open)
+			wheel_close(q);
+		q->cur = slot;
+	}
 	n = &q->node[i].ev;
 	*n = *e;
 	n->t = t;
 	n->seq = q->seq++;
+	q->lk[i].t = t;
+	q->lk[i].seq = (uint32_t)n->seq;
+	q->n_wheel++;
+	if (slot == q->cur && q->open) {
+		/* Into the open slot's run, in order: a walk over lines just used. */
+		run_insert(q, i);
+		q->first = q->run;
+		return 0;
+	}
 	/*
-	 * A bucket is kept in (time, push order) order, its head its earliest
-	 * event: the new one (the latest pushed) goes after those not later
-	 * than it, a walk over the few events of a bucket.
+	 * Anywhere else the bucket takes it at its head, in no order: the
+	 * other events there (tens of milliseconds from being due, out of
+	 * the cache) are not read until their slot is opened.
 	 */
 	head = &q->bucket[slot & WHEEL_MASK];
-	while (*head != NONE && q->lk[*head].t <= t)
-		head = &q->lk[*head].next;
-	q->lk[i].t = t;
 	q->lk[i].next = *head;
 	*head = i;
-	q->n_wheel++;
-	if (q->n_wheel == 1 || (q->first != NONE && ev_before(n, &q->node[q->first].ev)))
-		q->first = i;
 	return 0;
 }
 
 /*
- * The wheel's earliest event (there is one): the head of the first bucket
- * from cur whose head is of its slot. Nothing pending is before cur and a
- * bucket is in time order, so an event of a later slot (a wheel ahead,
- * sharing the bucket) at the head means none of slot cur is there.
+ * The wheel's earliest event (there is one): the head of the run of the
+ * first slot from cur that has one. Nothing pending is before cur.
  */
 static uint32_t
 wheel_first(struct jitsim_pktgen_evq *q)
 {
-	const struct jitsim_pktgen_evq_link *lk = q->lk;
-
 	if (q->first != NONE)
 		return q->first;
 	for (;;) {
-		uint32_t h = q->bucket[q->cur & WHEEL_MASK];
-
-		if (h != NONE && slot_of(lk[h].t) == q->cur) {
-			node_prefetch(q, h);
-			return q->first = h;
-		}
+		if (!q->open)
+			wheel_open(q);
+		if (q->run != NONE)
+			return q->first = q->run;
 		q->cur++;
+		q->open = false;
 	}
 }
 
 static void
 wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
-	uint32_t f = wheel_first(q), *p = &q->bucket[slot_of(q->lk[f].t) & WHEEL_MASK];
-	uint32_t nx;
+	uint32_t f = wheel_first(q);
 
-	while (*p != f)
-		p = &q->lk[*p].next;
-	nx = *p = q->lk[f].next;
+	q->run = q->lk[f].next;
 	*out = q->node[f].ev;
 	q->lk[f].next = q->free;
 	q->free = f;
 	q->n_wheel--;
-	/* The bucket's next event, if of the same slot, is the wheel's next one (f was at cur). */
-	q->first = nx != NONE && slot_of(q->lk[nx].t) == q->cur ? nx : NONE;
-	if (q->first != NONE)
-		node_prefetch(q, nx);
-	else if (q->n_wheel != 0)
+	q->first = q->run;
+	/* Look up the next one now, so that its line comes in while @p out is used. */
+	if (q->first == NONE && q->n_wheel != 0)
 		wheel_first(q);
 }
 

@@ -9,15 +9,17 @@
  * The timeline's pending events, taken out in (time, sequence number)
  * order: the sequence number, unique, makes equal times deterministic.
  *
- * Two structures, one order. Events due within about a second of the
- * earliest pending one (answers, follow-up procedures: most of them) go to
- * a timing wheel: buckets of 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT ns, each a
- * short list kept in time order; pushing walks the few events of its
- * bucket, the next event is the head of the first bucket holding one of
- * its own slot. Events further ahead
- * (retries, seconds later, up to rate x retry window of them) go to a
- * binary min-heap. The next event is the earlier of the two candidates, so
- * the order is exactly that of a single heap whatever went where.
+ * Two structures, one order. Events due within about a quarter of a
+ * second of the earliest pending one (answers, follow-up procedures: most
+ * of them) go to a timing wheel: buckets of 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT
+ * ns, each an unordered list. A push only puts the event at its bucket's
+ * head: the events already there, due in tens of milliseconds, have left
+ * the cache and are not read. When the timeline reaches a slot, its events
+ * leave the bucket for the run, a short list in (time, sequence number)
+ * order, and are handed out from it. Events further ahead (retries,
+ * seconds later, up to rate x retry window of them) go to a binary
+ * min-heap. The next event is the earlier of the two candidates, so the
+ * order is exactly that of a single heap whatever went where.
  *
  * Times pushed are never earlier than the last event taken out (the
  * timeline does not go back).
@@ -57,14 +59,14 @@ struct jitsim_pktgen_evq_node {
 };
 
 /*
- * A node's place in its bucket, apart from the event: inserting walks a
- * bucket comparing times, and 16-byte links keep that walk in a quarter of
- * the cache lines the events take.
+ * A node's place in its bucket or the run, apart from the event: sorting a
+ * slot's events and asking when the next one is due read these 16 bytes,
+ * a quarter of the lines the events take.
  */
 struct jitsim_pktgen_evq_link {
 	uint64_t t;    /**< the event's time (copy of ev.t) */
-	uint32_t next; /**< in its bucket, or in the free list; UINT32_MAX: end */
-	uint32_t pad;
+	uint32_t next; /**< in its bucket, the run or the free list; UINT32_MAX: end */
+	uint32_t seq;  /**< low 32 bits of ev.seq */
 };
 
 struct jitsim_pktgen_evq {
@@ -76,6 +78,8 @@ struct jitsim_pktgen_evq {
 	uint32_t n_node, cap_node, free;
 	size_t n_wheel;
 	uint64_t cur;	/**< absolute bucket number (t >> SLOT_SHIFT) */
+	uint32_t run;	/**< slot cur's events, in order, when open */
+	bool open;	/**< slot cur's events have left its bucket for the run */
 	uint32_t first; /**< node of the wheel's earliest event, UINT32_MAX: not known */
 	/* Heap of the events beyond the wheel. */
 	struct jitsim_pktgen_ev *heap;

@@ -55,6 +55,18 @@ jitsim_pktgen_ftpl_ready(const struct jitsim_pktgen_ftpl *t)
  * SCTP header template in use), with @p tsn, @p stream, @p ssn, @p ip_id
  * as written; kept (state 1) only if filling it gives @p f again.
  */
+/** @p t (may be NULL) will be read soon: its header and the frame's first 256 bytes. */
+static inline void
+jitsim_pktgen_ftpl_prefetch(const struct jitsim_pktgen_ftpl *t)
+{
+	const char *p = (const char *)t;
+
+	if (t == NULL)
+		return;
+	for (unsigned int i = 0; i < 5; i++)
+		__builtin_prefetch(p + 64 * i);
+}
+
 void jitsim_pktgen_ftpl_build(struct jitsim_pktgen_ftpl *t, const uint8_t *f, size_t len,
 			      const struct jitsim_pktgen_map_msg *m,
 			      const struct jitsim_pktgen_link *l, unsigned int dir, uint32_t tsn,

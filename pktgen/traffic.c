@@ -473,12 +473,18 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 	unsigned int kind, state;
 	enum jitsim_reason r;
 
-	/* Its SIM's bits are updated at the end: their line comes in meanwhile. */
-	if (count)
-		jitsim_pktgen_expect_prefetch(g->ex, e->sim);
 	/* Identities are made only for the messages that carry them. */
 	state = jitsim_pktgen_pop_state(g->pop, e->sim);
 	err = state != JITSIM_PKTGEN_ST_ACTIVE;
+	/*
+	 * The SIM's bits and the frame template are read once the message is
+	 * made: their lines (random among a few hundred KB) come in meanwhile.
+	 */
+	if (count) {
+		jitsim_pktgen_expect_prefetch(g->ex, e->sim);
+		if (b->want_tpl)
+			jitsim_pktgen_ftpl_prefetch(ftpl_of(g, e, state));
+	}
 	/* The node's address, and its number for requests. */
 	node[0] = '\0';
 	venc = node_addr(g, e->region, d->node, e->node, d->visited_ssn, b->vaddr, &vlen, node);
