@@ -12,6 +12,7 @@
 #include <jitsim/proto/tcap.h>
 #include <jitsim/proto/tcp.h>
 
+#include "crc32c.h"
 #include "encode.h"
 #include "rng.h"
 
@@ -22,61 +23,6 @@
 #define TCP_HDR 20
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_ICMPV6_ 58
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <nmmintrin.h>
-
-/*
- * CRC32c with the SSE4.2 CRC32 instruction (same Castagnoli polynomial as
- * RFC 9260 Appendix A), chosen at run time: the codec library is built for
- * the baseline ISA and its table version cost 4 % of a frame here.
- */
-__attribute__((target("sse4.2"))) static uint32_t
-crc32c_sse42(const uint8_t *p, size_t len)
-{
-	uint64_t c = 0xffffffffu;
-
-	/* 32 bytes per turn: the loop's own instructions cost as much as the CRC's. */
-	for (; len >= 32; p += 32, len -= 32) {
-		for (int k = 0; k < 4; k++) {
-			uint64_t v;
-
-			memcpy(&v, p + 8 * k, 8);
-			c = _mm_crc32_u64(c, v);
-		}
-	}
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t v;
-
-		memcpy(&v, p, 8);
-		c = _mm_crc32_u64(c, v);
-	}
-	/* An SCTP packet is whole 4-byte words (RFC 9260 3.2): one step, not a byte loop. */
-	if (len >= 4) {
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		c = _mm_crc32_u32((uint32_t)c, v);
-		p += 4;
-		len -= 4;
-	}
-	for (; len > 0; p++, len--)
-		c = _mm_crc32_u8((uint32_t)c, *p);
-	return ~(uint32_t)c;
-}
-
-static uint32_t
-crc32c(const uint8_t *p, size_t len)
-{
-	static int have = -1;
-
-	if (have < 0)
-		have = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-	return have ? crc32c_sse42(p, len) : jitsim_crc32c(p, len);
-}
-#else
-#define crc32c jitsim_crc32c
-#endif
 
 /* Bytes in front of the transport header: the frame starts exactly at buf[0]. */
 static size_t
@@ -251,7 +197,7 @@ sctp_fast(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, unsigned int d
 		if (advance)
 			(*ssn)++;
 	}
-	put_crc(h + 8, crc32c(h, total - hl));
+	put_crc(h + 8, jitsim_pktgen_crc32c(h, total - hl));
 	hdr_patch(l, dir, buf, hl, total - hl, l->ip_id[dir], JITSIM_IPPROTO_SCTP);
 	if (advance) {
 		l->tsn[dir] = tsn;
@@ -274,7 +220,7 @@ jitsim_pktgen_sctp_one_finish(uint8_t *f, size_t len, const struct jitsim_pktgen
 	jitsim_put_be16(d + 8, stream);
 	jitsim_put_be16(d + 10, ssn);
 	memset(h + 8, 0, 4);
-	put_crc(h + 8, crc32c(h, len - hl));
+	put_crc(h + 8, jitsim_pktgen_crc32c(h, len - hl));
 	hdr_patch(l, dir, f, hl, len - hl, ip_id, JITSIM_IPPROTO_SCTP);
 }
 
@@ -330,7 +276,7 @@ jitsim_pktgen_enc_sctp(uint8_t *buf, size_t cap, struct jitsim_pktgen_link *l, u
 	 * kept (as Linux does). CRC32c over the packet with the field zeroed,
 	 * stored least significant byte first (Appendix A).
 	 */
-	crc = crc32c(h, jitsim_wbuf_len(&w));
+	crc = jitsim_pktgen_crc32c(h, jitsim_wbuf_len(&w));
 	put_crc(h + 8, crc);
 	if (advance)
 		l->tsn[dir] = tsn;

@@ -189,9 +189,24 @@ wheel_open(struct jitsim_pktgen_evq *q)
 		run_insert(q, i);
 		node_prefetch(q, i);
 	}
-	nx = q->bucket[(q->cur + 1) & WHEEL_MASK];
+	/*
+	 * The slots ahead, in two stages: a slot is opened every few frames,
+	 * and its links and events have long left the cache. Eight slots
+	 * ahead the head's link is fetched; four ahead, it is in, and the
+	 * head's event, the second link and its event are fetched.
+	 */
+	nx = q->bucket[(q->cur + 8) & WHEEL_MASK];
 	if (nx != NONE)
 		__builtin_prefetch(&q->lk[nx]);
+	nx = q->bucket[(q->cur + 4) & WHEEL_MASK];
+	if (nx != NONE) {
+		node_prefetch(q, nx);
+		nx = q->lk[nx].next;
+		if (nx != NONE) {
+			__builtin_prefetch(&q->lk[nx]);
+			node_prefetch(q, nx);
+		}
+	}
 	q->open = true;
 }
 
