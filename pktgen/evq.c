@@ -30,6 +30,7 @@ jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q)
 	q->free = NONE;
 	q->first = NONE;
 	q->run = NONE;
+	q->pf_idx = NONE;
 	q->bucket = malloc(WHEEL_SIZE * sizeof(*q->bucket));
 	if (q->bucket == NULL)
 		return -ENOMEM;
@@ -176,7 +177,7 @@ run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
 static void
 wheel_open(struct jitsim_pktgen_evq *q)
 {
-	uint32_t *p = &q->bucket[q->cur & WHEEL_MASK], nx;
+	uint32_t *p = &q->bucket[q->cur & WHEEL_MASK];
 
 	while (*p != NONE) {
 		uint32_t i = *p;
@@ -188,24 +189,6 @@ wheel_open(struct jitsim_pktgen_evq *q)
 		*p = q->lk[i].next;
 		run_insert(q, i);
 		node_prefetch(q, i);
-	}
-	/*
-	 * The slots ahead, in two stages: a slot is opened every few frames,
-	 * and its links and events have long left the cache. Eight slots
-	 * ahead the head's link is fetched; four ahead, it is in, and the
-	 * head's event, the second link and its event are fetched.
-	 */
-	nx = q->bucket[(q->cur + 8) & WHEEL_MASK];
-	if (nx != NONE)
-		__builtin_prefetch(&q->lk[nx]);
-	nx = q->bucket[(q->cur + 4) & WHEEL_MASK];
-	if (nx != NONE) {
-		node_prefetch(q, nx);
-		nx = q->lk[nx].next;
-		if (nx != NONE) {
-			__builtin_prefetch(&q->lk[nx]);
-			node_prefetch(q, nx);
-		}
 	}
 	q->open = true;
 }
@@ -293,6 +276,36 @@ wheel_first(struct jitsim_pktgen_evq *q)
 	}
 }
 
+/*
+ * One step of the walk ahead: the links and events of the next two slots
+ * are fetched one a pop, each read once the step before has brought it in
+ * (a slot is opened every 15-20 frames; its links and events were written
+ * tens of milliseconds ago and have left the cache). The walk only reads
+ * and prefetches: a link it follows may have moved on (to the run or the
+ * free list), which costs a useless prefetch, never a wrong order.
+ */
+static void
+walk_ahead(struct jitsim_pktgen_evq *q)
+{
+	uint32_t i = q->pf_idx;
+
+	if (q->pf_slot <= q->cur) {
+		q->pf_slot = q->cur;
+		i = NONE;
+	}
+	if (i != NONE) {
+		i = q->lk[i].next;
+	} else if (q->pf_slot < q->cur + 2) {
+		q->pf_slot++;
+		i = q->bucket[q->pf_slot & WHEEL_MASK];
+	}
+	if (i != NONE) {
+		__builtin_prefetch(&q->lk[i]);
+		node_prefetch(q, i);
+	}
+	q->pf_idx = i;
+}
+
 static void
 wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
@@ -304,6 +317,7 @@ wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 	q->free = f;
 	q->n_wheel--;
 	q->first = q->run;
+	walk_ahead(q);
 	/* Look up the next one now, so that its line comes in while @p out is used. */
 	if (q->first == NONE && q->n_wheel != 0)
 		wheel_first(q);

@@ -49,10 +49,16 @@ struct jitsim_pktgen_ev {
 	uint8_t region;
 };
 
-/** Wheel bucket width, log2 ns (16.4 us: a bucket or two per frame at 100 k dialogues/s). */
-#define JITSIM_PKTGEN_EVQ_SLOT_SHIFT 14
-/** Wheel size, log2 buckets (2^14 x 16.4 us = 268 ms ahead; 64 KiB of heads). */
-#define JITSIM_PKTGEN_EVQ_WHEEL_BITS 14
+/**
+ * Wheel bucket width, log2 ns (65.5 us: a slot is opened every 15-20
+ * frames at 100 k dialogues/s, a few events each).
+ */
+#define JITSIM_PKTGEN_EVQ_SLOT_SHIFT 16
+/**
+ * Wheel size, log2 buckets (2^12 x 65.5 us = 268 ms ahead; 16 KiB of
+ * heads: a push reads one, the fewer lines the likelier it is cached).
+ */
+#define JITSIM_PKTGEN_EVQ_WHEEL_BITS 12
 
 struct jitsim_pktgen_evq_node {
 	struct jitsim_pktgen_ev ev;
@@ -77,10 +83,12 @@ struct jitsim_pktgen_evq {
 	struct jitsim_pktgen_evq_link *lk; /**< one per node */
 	uint32_t n_node, cap_node, free;
 	size_t n_wheel;
-	uint64_t cur;	/**< absolute bucket number (t >> SLOT_SHIFT) */
-	uint32_t run;	/**< slot cur's events, in order, when open */
-	bool open;	/**< slot cur's events have left its bucket for the run */
-	uint32_t first; /**< node of the wheel's earliest event, UINT32_MAX: not known */
+	uint64_t cur;	  /**< absolute bucket number (t >> SLOT_SHIFT) */
+	uint32_t run;	  /**< slot cur's events, in order, when open */
+	bool open;	  /**< slot cur's events have left its bucket for the run */
+	uint32_t first;	  /**< node of the wheel's earliest event, UINT32_MAX: not known */
+	uint64_t pf_slot; /**< the walk ahead (evq.c walk_ahead()): its slot and node */
+	uint32_t pf_idx;
 	/* Heap of the events beyond the wheel. */
 	struct jitsim_pktgen_ev *heap;
 	size_t n_heap, cap_heap;
