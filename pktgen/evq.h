@@ -130,6 +130,22 @@ jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
 	return h->t < w->t || (h->t == w->t && h->seq < w->seq) ? h : w;
 }
 
+/**
+ * An event is about to be pushed at @p t (@p far as for
+ * jitsim_pktgen_evq_push()): the line the push reads first is fetched.
+ */
+static inline void
+jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t, bool far)
+{
+	uint64_t slot = t >> JITSIM_PKTGEN_EVQ_SLOT_SHIFT;
+
+	if (!far && (q->n_wheel == 0 || slot < q->cur + (1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS)))
+		__builtin_prefetch(&q->bucket[slot & ((1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS) - 1)],
+				   1);
+	else if (q->n_heap != 0)
+		__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
+}
+
 /** jitsim_pktgen_evq_next_t() when the wheel's earliest event is not known. */
 uint64_t jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q);
 

@@ -918,45 +918,52 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 {
 	struct jitsim_pktgen_built *b = g->scratch;
 	bool more, rejected, diam = ops[e->op].map_op == 0;
+	enum { NEXT_NONE, NEXT_ANSWER, NEXT_RETRY, NEXT_LOCATION } next = NEXT_NONE;
+	uint64_t delay = 0;
 	int rc;
 
 	b->want_tpl = true;
 	if (step_msg(g, e, b, true, (uint32_t)(g->frame_no + 1), &more, &rejected) != JITSIM_R_OK)
 		return internal(e->op, e->step);
+	/*
+	 * What follows the frame is drawn before the frame is written
+	 * (write_frame() draws nothing from g->rng: the draws keep their
+	 * order), so that the queue's line it goes to comes in meanwhile.
+	 */
+	if (more) {
+		next = NEXT_ANSWER;
+		delay = answer_delay(g);
+	} else if (rejected && ops[e->op].attach && e->attempt < g->sc->retry_max &&
+		   jitsim_pktgen_rng_chance(&g->rng, g->sc->retry_share)) {
+		/* The handset tries again later; a new dialogue. */
+		next = NEXT_RETRY;
+		delay = jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns);
+	} else if (!rejected && e->step > 0 &&
+		   (e->op == JITSIM_PKTGEN_OP_SAI_V3 || e->op == JITSIM_PKTGEN_OP_AIR)) {
+		/* Authentication done: the location update follows (TS 23.012 3.6.1). */
+		next = NEXT_LOCATION;
+		delay = 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000);
+	}
+	if (next != NEXT_NONE)
+		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay, next == NEXT_RETRY);
 	rc = write_frame(g, diam, e->link, b, &e->stream, 1, true, -1);
-	if (rc != 0)
+	if (rc != 0 || next == NEXT_NONE)
 		return rc;
 	/* What follows is @p e changed in place: the caller's copy, done with. */
-	if (more) {
+	if (next == NEXT_ANSWER) {
 		e->step++;
-		return schedule(g, e, answer_delay(g), false);
+		return schedule(g, e, delay, false);
 	}
-	if (rejected && ops[e->op].attach && e->attempt < g->sc->retry_max &&
-	    jitsim_pktgen_rng_chance(&g->rng, g->sc->retry_share)) {
-		/* The handset tries again later; a new dialogue. */
-		e->step = 0;
+	if (next == NEXT_RETRY)
 		e->attempt++;
-		e->tid_a = g->tid++;
-		e->tid_b = g->tid++;
-		e->hbh = g->hbh++;
-		e->session = g->session++;
-		return schedule(
-			g, e,
-			jitsim_pktgen_rng_range(&g->rng, g->sc->retry_min_ns, g->sc->retry_max_ns),
-			true);
-	}
-	if (!rejected && e->step > 0 &&
-	    (e->op == JITSIM_PKTGEN_OP_SAI_V3 || e->op == JITSIM_PKTGEN_OP_AIR)) {
-		/* Authentication done: the location update follows (TS 23.012 3.6.1). */
+	else
 		e->op = e->op == JITSIM_PKTGEN_OP_AIR ? JITSIM_PKTGEN_OP_ULR : JITSIM_PKTGEN_OP_UL;
-		e->step = 0;
-		e->tid_a = g->tid++;
-		e->tid_b = g->tid++;
-		e->hbh = g->hbh++;
-		e->session = g->session++;
-		return schedule(g, e, 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000), false);
-	}
-	return 0;
+	e->step = 0;
+	e->tid_a = g->tid++;
+	e->tid_b = g->tid++;
+	e->hbh = g->hbh++;
+	e->session = g->session++;
+	return schedule(g, e, delay, next == NEXT_RETRY);
 }
 
 /* A malformed frame: a fresh message nobody counts, corrupted. */
@@ -997,6 +1004,7 @@ start_flows(struct jitsim_pktgen_gen *g)
 	struct jitsim_pktgen_built *b = g->scratch;
 	/* Zeroed: GCC -O2 cannot see that the loop below fills the n used. */
 	uint16_t streams[JITSIM_PKTGEN_SCRATCH] = {0};
+	uint64_t delay[JITSIM_PKTGEN_SCRATCH];
 	unsigned int n = 1, want = 1, op;
 	bool more, rejected;
 	int rc;
@@ -1024,10 +1032,15 @@ start_flows(struct jitsim_pktgen_gen *g)
 			return internal(e[i].op, 0);
 		streams[i] = e[i].stream;
 	}
+	/* The answers' times first, as emit_step() does: their lines come in meanwhile. */
+	for (unsigned int i = 0; i < n; i++) {
+		delay[i] = answer_delay(g);
+		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay[i], false);
+	}
 	rc = write_frame(g, ops[op].map_op == 0, e[0].link, b, streams, n, true, -1);
 	for (unsigned int i = 0; rc == 0 && i < n; i++) {
 		e[i].step = 1;
-		rc = schedule(g, &e[i], answer_delay(g), false);
+		rc = schedule(g, &e[i], delay[i], false);
 	}
 	return rc;
 }
