@@ -44,117 +44,67 @@ jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q)
 	free(q->bucket);
 	free(q->node);
 	free(q->lk);
-	free(q->hkey);
-	free(q->hidx);
+	free(q->heap);
 	memset(q, 0, sizeof(*q));
 }
 
 /* ---- heap: the events beyond the wheel ---- */
 
-/*
- * A 4-ary min-heap of (time, sequence number) keys; the events themselves
- * are nodes of the pool the wheel uses. Position p is kept at index
- * p + HEAP_OFF, so that the four children of p (4p + 1 .. 4p + 4) are at
- * 4(p + 1) .. 4(p + 1) + 3: one 64-byte line of keys. Retries wait
- * seconds, hundreds of thousands of them: the heap is far larger than
- * the caches, and its depth (and the lines a pop reads) is half a binary
- * heap's, on keys a quarter of an event's size.
- */
-#define HEAP_OFF 3u
-
-static bool
-key_before(const struct jitsim_pktgen_evq_hkey *a, const struct jitsim_pktgen_evq_hkey *b)
-{
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static int node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out);
-static void node_prefetch(const struct jitsim_pktgen_evq *q, uint32_t i);
-
-static int
-heap_grow(struct jitsim_pktgen_evq *q)
-{
-	size_t cap = q->cap_heap ? q->cap_heap * 2 : 1024, n = cap + HEAP_OFF;
-	struct jitsim_pktgen_evq_hkey *k;
-	uint32_t *x;
-
-	/* 64-byte aligned, whole lines: a group of four children is one line. */
-	k = aligned_alloc(64, (n * sizeof(*k) + 63) / 64 * 64);
-	x = malloc(n * sizeof(*x));
-	if (k == NULL || x == NULL) {
-		free(k);
-		free(x);
-		return -ENOMEM;
-	}
-	if (q->n_heap) {
-		memcpy(k, q->hkey, (q->n_heap + HEAP_OFF) * sizeof(*k));
-		memcpy(x, q->hidx, (q->n_heap + HEAP_OFF) * sizeof(*x));
-	}
-	free(q->hkey);
-	free(q->hidx);
-	q->hkey = k;
-	q->hidx = x;
-	q->cap_heap = cap;
-	return 0;
-}
-
 static int
 heap_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e)
 {
-	struct jitsim_pktgen_evq_hkey k = {e->t, e->seq};
-	size_t p;
-	uint32_t i;
-	int rc;
+	struct jitsim_pktgen_ev *h;
+	size_t i;
 
-	if (q->n_heap == q->cap_heap && (rc = heap_grow(q)) != 0)
-		return rc;
-	if ((rc = node_alloc(q, &i)) != 0)
-		return rc;
-	q->node[i].ev = *e;
-	for (p = q->n_heap++; p > 0; p = (p - 1) / 4) {
-		size_t up = (p - 1) / 4;
+	if (q->n_heap == q->cap_heap) {
+		size_t cap = q->cap_heap ? q->cap_heap * 2 : 1024;
 
-		if (!key_before(&k, &q->hkey[up + HEAP_OFF]))
-			break;
-		q->hkey[p + HEAP_OFF] = q->hkey[up + HEAP_OFF];
-		q->hidx[p + HEAP_OFF] = q->hidx[up + HEAP_OFF];
+		h = realloc(q->heap, cap * sizeof(*h));
+		if (h == NULL)
+			return -ENOMEM;
+		q->heap = h;
+		q->cap_heap = cap;
 	}
-	q->hkey[p + HEAP_OFF] = k;
-	q->hidx[p + HEAP_OFF] = i;
+	h = q->heap;
+	i = q->n_heap++;
+	while (i > 0 && ev_before(e, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = *e;
 	return 0;
 }
 
 static void
 heap_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
-	struct jitsim_pktgen_evq_hkey *h = q->hkey + HEAP_OFF;
-	uint32_t *x = q->hidx + HEAP_OFF, i = x[0];
-	size_t n, p = 0;
+	struct jitsim_pktgen_ev *h = q->heap;
+	size_t i = 0, n;
 
-	*out = q->node[i].ev;
-	q->lk[i].next = q->free;
-	q->free = i;
+	*out = h[0];
 	n = --q->n_heap;
-	/* The last key goes down from the root, past every earlier child. */
+	if (n == 0)
+		return;
+	/*
+	 * Floyd's pop: the hole goes down to a leaf along the earlier children
+	 * (one comparison per level instead of two), then the last event, which
+	 * is late, climbs back the level or two it belongs above the leaf.
+	 */
 	for (;;) {
-		size_t c = 4 * p + 1, end = c + 4 < n ? c + 4 : n, m = c;
+		size_t c = 2 * i + 1;
 
 		if (c >= n)
 			break;
-		for (size_t j = c + 1; j < end; j++)
-			if (key_before(&h[j], &h[m]))
-				m = j;
-		if (!key_before(&h[m], &h[n]))
-			break;
-		h[p] = h[m];
-		x[p] = x[m];
-		p = m;
+		if (c + 1 < n && ev_before(&h[c + 1], &h[c]))
+			c++;
+		h[i] = h[c];
+		i = c;
 	}
-	h[p] = h[n];
-	x[p] = x[n];
-	/* The next root's event: compared with the wheel's and copied out later. */
-	if (n != 0)
-		node_prefetch(q, x[0]);
+	while (i > 0 && ev_before(&h[n], &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = h[n];
 }
 
 /* ---- wheel: the events within WHEEL_SIZE buckets of cur ---- */
@@ -394,10 +344,10 @@ jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q)
 	const struct jitsim_pktgen_ev *w;
 
 	if (q->n_wheel == 0)
-		return q->n_heap ? jitsim_pktgen_evq_heap_min(q) : NULL;
+		return q->n_heap ? &q->heap[0] : NULL;
 	w = &q->node[wheel_first(q)].ev;
-	if (q->n_heap && ev_before(jitsim_pktgen_evq_heap_min(q), w))
-		return jitsim_pktgen_evq_heap_min(q);
+	if (q->n_heap && ev_before(&q->heap[0], w))
+		return &q->heap[0];
 	return w;
 }
 
@@ -412,8 +362,7 @@ jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q)
 void
 jitsim_pktgen_evq_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
-	if (q->n_wheel == 0 ||
-	    (q->n_heap && ev_before(jitsim_pktgen_evq_heap_min(q), &q->node[wheel_first(q)].ev)))
+	if (q->n_wheel == 0 || (q->n_heap && ev_before(&q->heap[0], &q->node[wheel_first(q)].ev)))
 		heap_pop(q, out);
 	else
 		wheel_pop(q, out);

@@ -17,9 +17,9 @@
  * the cache and are not read. When the timeline reaches a slot, its events
  * leave the bucket for the run, a short list in (time, sequence number)
  * order, and are handed out from it. Events further ahead (retries,
- * seconds later, up to rate x retry window of them) go to a 4-ary
- * min-heap of (time, sequence number) keys. The next event is the earlier of the two candidates, so
- * the order is exactly that of a single heap whatever went where.
+ * seconds later, up to rate x retry window of them) go to a binary
+ * min-heap. The next event is the earlier of the two candidates, so the
+ * order is exactly that of a single heap whatever went where.
  *
  * Times pushed are never earlier than the last event taken out (the
  * timeline does not go back).
@@ -75,12 +75,6 @@ struct jitsim_pktgen_evq_link {
 	uint32_t seq;  /**< low 32 bits of ev.seq */
 };
 
-/* A heap entry's order: the event's time and sequence number. */
-struct jitsim_pktgen_evq_hkey {
-	uint64_t t;
-	uint64_t seq;
-};
-
 struct jitsim_pktgen_evq {
 	uint64_t seq; /**< next sequence number */
 	/* Wheel: bucket lists of nodes; no pending event is in a bucket before cur. */
@@ -95,18 +89,10 @@ struct jitsim_pktgen_evq {
 	uint32_t first;	  /**< node of the wheel's earliest event, UINT32_MAX: not known */
 	uint64_t pf_slot; /**< the walk ahead (evq.c walk_ahead()): its slot and node */
 	uint32_t pf_idx;
-	/* Heap of the events beyond the wheel: keys and node numbers (evq.c). */
-	struct jitsim_pktgen_evq_hkey *hkey;
-	uint32_t *hidx;
+	/* Heap of the events beyond the wheel. */
+	struct jitsim_pktgen_ev *heap;
 	size_t n_heap, cap_heap;
 };
-
-/** The heap's earliest event (there must be one). */
-static inline const struct jitsim_pktgen_ev *
-jitsim_pktgen_evq_heap_min(const struct jitsim_pktgen_evq *q)
-{
-	return &q->node[q->hidx[3]].ev; /* position 0 (evq.c's HEAP_OFF) */
-}
 
 /** @return 0 or -ENOMEM. */
 int jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q);
@@ -140,7 +126,7 @@ jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
 	w = &q->node[q->first].ev;
 	if (q->n_heap == 0)
 		return w;
-	h = jitsim_pktgen_evq_heap_min(q);
+	h = &q->heap[0];
 	return h->t < w->t || (h->t == w->t && h->seq < w->seq) ? h : w;
 }
 
@@ -157,7 +143,7 @@ jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t, bool f
 		__builtin_prefetch(&q->bucket[slot & ((1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS) - 1)],
 				   1);
 	else if (q->n_heap != 0)
-		__builtin_prefetch(&q->hkey[3 + (q->n_heap - 1) / 4]); /* the parent (evq.c) */
+		__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
 }
 
 /** jitsim_pktgen_evq_next_t() when the wheel's earliest event is not known. */
@@ -176,7 +162,7 @@ jitsim_pktgen_evq_next_t(struct jitsim_pktgen_evq *q)
 	if (q->first == UINT32_MAX)
 		return jitsim_pktgen_evq_next_t_slow(q);
 	w = q->lk[q->first].t;
-	return q->n_heap != 0 && q->hkey[3].t < w ? q->hkey[3].t : w;
+	return q->n_heap != 0 && q->heap[0].t < w ? q->heap[0].t : w;
 }
 
 /**
