@@ -148,12 +148,13 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 	return 0;
 }
 
-/* Does link @p a come before link @p b: (time, push order)? */
+/* Does node @p a come before node @p b: (time, push order)? */
 static bool
-lk_before(const struct jitsim_pktgen_evq_link *a, const struct jitsim_pktgen_evq_link *b)
+node_before(const struct jitsim_pktgen_evq *q, uint32_t a, uint32_t b)
 {
-	/* Pending events are fewer than 2^31 pushes apart: the low 32 bits of seq order them. */
-	return a->t < b->t || (a->t == b->t && (int32_t)(a->seq - b->seq) < 0);
+	/* The links' copy of the time; equal times (rare) need the events' sequence numbers. */
+	return q->lk[a].t < q->lk[b].t ||
+	       (q->lk[a].t == q->lk[b].t && q->node[a].ev.seq < q->node[b].ev.seq);
 }
 
 /* Insert node @p i into the run (slot cur's events, in order); it may become the first. */
@@ -162,7 +163,7 @@ run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
 {
 	uint32_t *p = &q->run;
 
-	while (*p != NONE && lk_before(&q->lk[*p], &q->lk[i]))
+	while (*p != NONE && node_before(q, *p, i))
 		p = &q->lk[*p].next;
 	q->lk[i].next = *p;
 	*p = i;
@@ -172,7 +173,7 @@ run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
  * Open slot cur: its events leave their bucket for the run, sorted. A
  * bucket also holds events a wheel (or more) ahead, after cur was lowered;
  * they stay. The events of the run are handed out within a few frames:
- * their lines are fetched now, and the next bucket's first link with them.
+ * their lines are fetched now.
  */
 static void
 wheel_open(struct jitsim_pktgen_evq *q)
@@ -238,7 +239,6 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	n->t = t;
 	n->seq = q->seq++;
 	q->lk[i].t = t;
-	q->lk[i].seq = (uint32_t)n->seq;
 	q->n_wheel++;
 	if (slot == q->cur && q->open) {
 		/* Into the open slot's run, in order: a walk over lines just used. */

@@ -72,7 +72,7 @@ struct jitsim_pktgen_evq_node {
 struct jitsim_pktgen_evq_link {
 	uint64_t t;    /**< the event's time (copy of ev.t) */
 	uint32_t next; /**< in its bucket, the run or the free list; UINT32_MAX: end */
-	uint32_t seq;  /**< low 32 bits of ev.seq */
+	uint32_t pad;
 };
 
 struct jitsim_pktgen_evq {
