@@ -130,13 +130,21 @@ link_init(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_link *l, unsigned in
 
 /* ---- identities and addresses ---- */
 
+/* The global-title prefix of @p region's nodes of @p kind: 2..10 digits (scenario.c). */
+static const char *
+node_prefix(const struct jitsim_pktgen_scenario *sc, unsigned int region, unsigned int kind)
+{
+	const struct jitsim_pktgen_region *r = &sc->region[region];
+
+	return kind == N_VLR ? r->vlr : kind == N_MSC ? r->msc : r->sgsn;
+}
+
 static void
 node_gt(const struct jitsim_pktgen_scenario *sc, unsigned int region, unsigned int kind,
 	unsigned int node, char out[16])
 {
-	const struct jitsim_pktgen_region *r = &sc->region[region];
-	const char *prefix = kind == N_VLR ? r->vlr : kind == N_MSC ? r->msc : r->sgsn;
-	size_t plen = strlen(prefix); /* 2..10 (scenario.c) */
+	const char *prefix = node_prefix(sc, region, kind);
+	size_t plen = strlen(prefix);
 	unsigned int v = node % (plen <= 9 ? 1000u : 100u);
 
 	/* 12-digit E.164 node numbers: the prefix, then the node number. */
@@ -299,11 +307,7 @@ node_addr(struct jitsim_pktgen_gen *g, unsigned int region, unsigned int kind, u
 		t->state = 2;
 		node_gt(g->sc, region, kind, 0, gt);
 		/* node_gt(): prefixes of 10 digits leave two for the node, shorter ones three. */
-		t->nd = strlen(kind == N_VLR   ? g->sc->region[region].vlr
-			       : kind == N_MSC ? g->sc->region[region].msc
-					       : g->sc->region[region].sgsn) <= 9
-				? 3
-				: 2;
+		t->nd = strlen(node_prefix(g->sc, region, kind)) <= 9 ? 3 : 2;
 		if (addr_tpl(&t->a, gt, ssn, len) != NULL && t->a.gt[0] != '\0' &&
 		    node_tpl_check(g->sc, t, region, kind, 987) &&
 		    node_tpl_check(g->sc, t, region, kind, 123))
