@@ -8,7 +8,7 @@
 #include "evq.h"
 
 #define NONE UINT32_MAX
-#define WHEEL_SIZE (1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS)
+#define WHEEL_SIZE JITSIM_PKTGEN_EVQ_WHEEL_SIZE
 #define WHEEL_MASK (WHEEL_SIZE - 1u)
 
 static bool

@@ -59,6 +59,7 @@ struct jitsim_pktgen_ev {
  * heads: a push reads one, the fewer lines the likelier it is cached).
  */
 #define JITSIM_PKTGEN_EVQ_WHEEL_BITS 12
+#define JITSIM_PKTGEN_EVQ_WHEEL_SIZE (1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS)
 
 struct jitsim_pktgen_evq_node {
 	struct jitsim_pktgen_ev ev;
@@ -113,8 +114,8 @@ const struct jitsim_pktgen_ev *jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_
 
 /**
  * The next event, NULL when there is none. Valid until the next push or
- * pop. Inline: the generator asks once per frame, and most times the
- * wheel's earliest event is known.
+ * pop. (The generator asks only when it is due, jitsim_pktgen_evq_next_t(),
+ * which does not read the event.)
  */
 static inline const struct jitsim_pktgen_ev *
 jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
@@ -139,9 +140,10 @@ jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t, bool f
 {
 	uint64_t slot = t >> JITSIM_PKTGEN_EVQ_SLOT_SHIFT;
 
-	if (!far && (q->n_wheel == 0 || slot < q->cur + (1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS)))
-		__builtin_prefetch(&q->bucket[slot & ((1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS) - 1)],
-				   1);
+	/* jitsim_pktgen_evq_push()'s choice: the bucket's head, or the heap's parent of the new
+	 * leaf. */
+	if (!far && (q->n_wheel == 0 || slot < q->cur + JITSIM_PKTGEN_EVQ_WHEEL_SIZE))
+		__builtin_prefetch(&q->bucket[slot & (JITSIM_PKTGEN_EVQ_WHEEL_SIZE - 1)], 1);
 	else if (q->n_heap != 0)
 		__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
 }
