@@ -75,6 +75,7 @@ run(uint64_t seed, unsigned int steps)
 	struct jitsim_pktgen_rng g;
 	struct ref r = {0};
 	uint64_t now = 1767225600ull * 1000000000ull;
+	int rc = 1;
 
 	jitsim_pktgen_rng_seed(&g, seed, 0);
 	if (jitsim_pktgen_evq_init(&q) != 0)
@@ -82,6 +83,7 @@ run(uint64_t seed, unsigned int steps)
 	for (unsigned int i = 0; i < steps; i++) {
 		struct jitsim_pktgen_ev e, a, b;
 		const struct jitsim_pktgen_ev *p;
+		uint64_t t;
 
 		/* Push a burst, then take some out: the queue grows and drains. */
 		if (r.n == 0 || jitsim_pktgen_rng_below(&g, 100) < 55) {
@@ -93,16 +95,18 @@ run(uint64_t seed, unsigned int steps)
 				   : delay(&g));
 			e.sim = i;
 			if (jitsim_pktgen_evq_push(&q, &e, e.t, far) != 0)
-				return 1;
+				goto out;
 			ref_push(&r, &e);
 			continue;
 		}
+		/* What the generator asks (the time only), then the event itself. */
+		t = jitsim_pktgen_evq_next_t(&q);
 		p = jitsim_pktgen_evq_peek(&q);
 		ref_pop(&r, &b);
-		if (p == NULL || p->t != b.t || p->seq != b.seq) {
-			fprintf(stderr, "seed %llu step %u: peek differs\n",
+		if (p == NULL || p->t != b.t || p->seq != b.seq || t != b.t) {
+			fprintf(stderr, "seed %llu step %u: peek or next_t differs\n",
 				(unsigned long long)seed, i);
-			return 1;
+			goto out;
 		}
 		jitsim_pktgen_evq_pop(&q, &a);
 		if (a.t != b.t || a.seq != b.seq || a.sim != b.sim) {
@@ -111,7 +115,7 @@ run(uint64_t seed, unsigned int steps)
 				(unsigned long long)seed, i, (unsigned long long)a.t,
 				(unsigned long long)a.seq, (unsigned long long)b.t,
 				(unsigned long long)b.seq);
-			return 1;
+			goto out;
 		}
 		now = a.t; /* the timeline never goes back */
 	}
@@ -119,15 +123,19 @@ run(uint64_t seed, unsigned int steps)
 		struct jitsim_pktgen_ev a, b;
 
 		ref_pop(&r, &b);
+		if (jitsim_pktgen_evq_next_t(&q) != b.t)
+			goto out;
 		jitsim_pktgen_evq_pop(&q, &a);
 		if (a.t != b.t || a.seq != b.seq)
-			return 1;
+			goto out;
 	}
-	if (jitsim_pktgen_evq_peek(&q) != NULL)
-		return 1;
+	if (jitsim_pktgen_evq_peek(&q) != NULL || jitsim_pktgen_evq_next_t(&q) != UINT64_MAX)
+		goto out;
+	rc = 0;
+out:
 	jitsim_pktgen_evq_free(&q);
 	free(r.ev);
-	return 0;
+	return rc;
 }
 
 int
