@@ -474,6 +474,7 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 	const uint8_t *venc, *henc;
 	uint8_t vlen = 0, hlen = 0;
 	bool err, even = (e->step & 1) == 0, initiator_first, seen = false;
+	struct jitsim_pktgen_ftpl *ft = NULL;
 	unsigned int kind, state;
 	enum jitsim_reason r;
 
@@ -486,8 +487,10 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 	 */
 	if (count) {
 		jitsim_pktgen_expect_prefetch(g->ex, e->sim);
-		if (b->want_tpl)
-			jitsim_pktgen_ftpl_prefetch(ftpl_of(g, e, state));
+		if (b->want_tpl) {
+			ft = ftpl_of(g, e, state);
+			jitsim_pktgen_ftpl_prefetch(ft);
+		}
 	}
 	/* The node's address, and its number for requests. */
 	node[0] = '\0';
@@ -654,9 +657,8 @@ map_step(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e,
 		m->param_len = jitsim_wbuf_len(&pw);
 	}
 	jitsim_wbuf_init(&b->w, b->buf, sizeof(b->buf), sizeof(b->buf) - 8);
-	b->ft = NULL;
-	if (b->want_tpl && count && venc != NULL)
-		b->ft = ftpl_of(g, e, state);
+	/* The template found above, for a message alone in its frame (count, want_tpl). */
+	b->ft = venc != NULL ? ft : NULL;
 	/* A ready frame template takes m as it is: nothing to encode here. */
 	if (!jitsim_pktgen_ftpl_ready(b->ft)) {
 		r = jitsim_pktgen_enc_map(&b->w, m);
