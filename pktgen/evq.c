@@ -10,6 +10,7 @@
 #define NONE UINT32_MAX
 #define WHEEL_SIZE JITSIM_PKTGEN_EVQ_WHEEL_SIZE
 #define WHEEL_MASK (WHEEL_SIZE - 1u)
+#define FAR_MASK (JITSIM_PKTGEN_EVQ_FAR_SIZE - 1u)
 
 static bool
 ev_before(const struct jitsim_pktgen_ev *a, const struct jitsim_pktgen_ev *b)
@@ -21,6 +22,13 @@ static uint64_t
 slot_of(uint64_t t)
 {
 	return t >> JITSIM_PKTGEN_EVQ_SLOT_SHIFT;
+}
+
+/* The fine wheel's epoch of slot @p slot: the coarse wheel's slot. */
+static uint64_t
+epoch_of(uint64_t slot)
+{
+	return slot >> JITSIM_PKTGEN_EVQ_WHEEL_BITS;
 }
 
 int
@@ -35,6 +43,13 @@ jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q)
 	if (q->bucket == NULL)
 		return -ENOMEM;
 	memset(q->bucket, 0xff, WHEEL_SIZE * sizeof(*q->bucket));
+	q->far = malloc(JITSIM_PKTGEN_EVQ_FAR_SIZE * sizeof(*q->far));
+	if (q->far == NULL) {
+		free(q->bucket);
+		q->bucket = NULL;
+		return -ENOMEM;
+	}
+	memset(q->far, 0xff, JITSIM_PKTGEN_EVQ_FAR_SIZE * sizeof(*q->far));
 	return 0;
 }
 
@@ -42,13 +57,14 @@ void
 jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q)
 {
 	free(q->bucket);
+	free(q->far);
 	free(q->node);
 	free(q->lk);
 	free(q->heap);
 	memset(q, 0, sizeof(*q));
 }
 
-/* ---- heap: the events beyond the wheel ---- */
+/* ---- heap: the events beyond the coarse wheel ---- */
 
 static int
 heap_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e)
@@ -211,12 +227,38 @@ wheel_close(struct jitsim_pktgen_evq *q)
 	q->first = NONE;
 }
 
+/* A new node for @p e at @p t, with the next sequence number; its link's next is not set. */
+static int
+node_new(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint32_t *out)
+{
+	struct jitsim_pktgen_ev *n;
+	int rc = node_alloc(q, out);
+
+	if (rc != 0)
+		return rc;
+	n = &q->node[*out].ev;
+	*n = *e;
+	n->t = t;
+	n->seq = q->seq++;
+	q->lk[*out].t = t;
+	return 0;
+}
+
+/* Node @p i goes to the head of its slot's bucket, in no order. */
+static void
+bucket_add(struct jitsim_pktgen_evq *q, uint32_t i)
+{
+	uint32_t *head = &q->bucket[slot_of(q->lk[i].t) & WHEEL_MASK];
+
+	q->lk[i].next = *head;
+	*head = i;
+}
+
 static int
 wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint64_t slot)
 {
-	struct jitsim_pktgen_ev *n;
-	uint32_t i, *head;
-	int rc = node_alloc(q, &i);
+	uint32_t i;
+	int rc = node_new(q, e, t, &i);
 
 	if (rc != 0)
 		return rc;
@@ -229,16 +271,13 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 		q->cur = slot;
 		q->open = false;
 		q->first = NONE;
+		if (q->n_far == 0)
+			q->mig = epoch_of(slot);
 	} else if (slot < q->cur) {
 		if (q->open)
 			wheel_close(q);
 		q->cur = slot;
 	}
-	n = &q->node[i].ev;
-	*n = *e;
-	n->t = t;
-	n->seq = q->seq++;
-	q->lk[i].t = t;
 	q->n_wheel++;
 	if (slot == q->cur && q->open) {
 		/* Into the open slot's run, in order: a walk over lines just used. */
@@ -251,15 +290,57 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 	 * other events there (tens of milliseconds from being due, out of
 	 * the cache) are not read until their slot is opened.
 	 */
-	head = &q->bucket[slot & WHEEL_MASK];
+	bucket_add(q, i);
+	return 0;
+}
+
+/* ---- coarse wheel: the events of the epochs after mig ---- */
+
+static int
+far_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint64_t slot)
+{
+	uint32_t i, *head;
+	int rc = node_new(q, e, t, &i);
+
+	if (rc != 0)
+		return rc;
+	head = &q->far[epoch_of(slot) & FAR_MASK];
 	q->lk[i].next = *head;
 	*head = i;
+	q->n_far++;
 	return 0;
 }
 
 /*
- * The wheel's earliest event (there is one): the head of the run of the
- * first slot from cur that has one. Nothing pending is before cur.
+ * The timeline enters epoch mig + 1: its events go to their buckets of the
+ * fine wheel. A coarse list holds one epoch only (pushes reach at most
+ * FAR_SIZE - 1 epochs past mig), and cur is not past the epoch's first
+ * slot, so every event moved is at or after cur. The links are read one
+ * after the other; the next one is fetched while the current one is moved.
+ */
+static void
+far_migrate(struct jitsim_pktgen_evq *q)
+{
+	uint32_t *head = &q->far[++q->mig & FAR_MASK];
+	uint32_t i = *head;
+
+	*head = NONE;
+	while (i != NONE) {
+		uint32_t next = q->lk[i].next;
+
+		if (next != NONE)
+			__builtin_prefetch(&q->lk[next]);
+		bucket_add(q, i);
+		q->n_far--;
+		q->n_wheel++;
+		i = next;
+	}
+}
+
+/*
+ * The wheels' earliest event (there is one): the head of the run of the
+ * first slot from cur that has one, epochs of the coarse wheel moved to the
+ * fine one as cur enters them. Nothing pending is before cur.
  */
 static uint32_t
 wheel_first(struct jitsim_pktgen_evq *q)
@@ -267,11 +348,17 @@ wheel_first(struct jitsim_pktgen_evq *q)
 	if (q->first != NONE)
 		return q->first;
 	for (;;) {
+		while (epoch_of(q->cur) > q->mig)
+			far_migrate(q);
 		if (!q->open)
 			wheel_open(q);
 		if (q->run != NONE)
 			return q->first = q->run;
-		q->cur++;
+		/* Nothing left in the fine wheel: on to the coarse wheel's next epoch. */
+		if (q->n_wheel == 0)
+			q->cur = (q->mig + 1) << JITSIM_PKTGEN_EVQ_WHEEL_BITS;
+		else
+			q->cur++;
 		q->open = false;
 	}
 }
@@ -319,23 +406,27 @@ wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 	q->first = q->run;
 	walk_ahead(q);
 	/* Look up the next one now, so that its line comes in while @p out is used. */
-	if (q->first == NONE && q->n_wheel != 0)
+	if (q->first == NONE && (q->n_wheel != 0 || q->n_far != 0))
 		wheel_first(q);
 }
 
 int
-jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t,
-		       bool far)
+jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t)
 {
 	uint64_t slot = slot_of(t);
 	struct jitsim_pktgen_ev n;
 
-	if (!far && (q->n_wheel == 0 || slot < q->cur + WHEEL_SIZE))
+	switch (jitsim_pktgen_evq_where(q, t)) {
+	case 0:
 		return wheel_push(q, e, t, slot);
-	n = *e;
-	n.t = t;
-	n.seq = q->seq++;
-	return heap_push(q, &n);
+	case 1:
+		return far_push(q, e, t, slot);
+	default:
+		n = *e;
+		n.t = t;
+		n.seq = q->seq++;
+		return heap_push(q, &n);
+	}
 }
 
 const struct jitsim_pktgen_ev *
@@ -343,7 +434,7 @@ jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q)
 {
 	const struct jitsim_pktgen_ev *w;
 
-	if (q->n_wheel == 0)
+	if (q->n_wheel == 0 && q->n_far == 0)
 		return q->n_heap ? &q->heap[0] : NULL;
 	w = &q->node[wheel_first(q)].ev;
 	if (q->n_heap && ev_before(&q->heap[0], w))
@@ -362,7 +453,8 @@ jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q)
 void
 jitsim_pktgen_evq_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
-	if (q->n_wheel == 0 || (q->n_heap && ev_before(&q->heap[0], &q->node[wheel_first(q)].ev)))
+	if ((q->n_wheel == 0 && q->n_far == 0) ||
+	    (q->n_heap && ev_before(&q->heap[0], &q->node[wheel_first(q)].ev)))
 		heap_pop(q, out);
 	else
 		wheel_pop(q, out);

@@ -9,17 +9,23 @@
  * The timeline's pending events, taken out in (time, sequence number)
  * order: the sequence number, unique, makes equal times deterministic.
  *
- * Two structures, one order. Events due within about a quarter of a
- * second of the earliest pending one (answers, follow-up procedures: most
- * of them) go to a timing wheel: buckets of 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT
- * ns, each an unordered list. A push only puts the event at its bucket's
- * head: the events already there, due in tens of milliseconds, have left
- * the cache and are not read. When the timeline reaches a slot, its events
- * leave the bucket for the run, a short list in (time, sequence number)
- * order, and are handed out from it. Events further ahead (retries,
- * seconds later, up to rate x retry window of them) go to a binary
- * min-heap. The next event is the earlier of the two candidates, so the
- * order is exactly that of a single heap whatever went where.
+ * Three structures, one order. Events due in the wheel's current epoch
+ * (2^(JITSIM_PKTGEN_EVQ_SLOT_SHIFT + JITSIM_PKTGEN_EVQ_WHEEL_BITS) ns, a
+ * quarter of a second) or earlier are in a timing wheel: buckets of
+ * 2^JITSIM_PKTGEN_EVQ_SLOT_SHIFT ns, each an unordered list. A push only
+ * puts the event at its bucket's head: the events already there, due in
+ * tens of milliseconds, have left the cache and are not read. When the
+ * timeline reaches a slot, its events leave the bucket for the run, a short
+ * list in (time, sequence number) order, and are handed out from it.
+ * Events of the next JITSIM_PKTGEN_EVQ_FAR_SIZE - 1 epochs (retries,
+ * seconds later, up to rate x retry window of them) wait in a coarse wheel,
+ * one unordered list per epoch; when the timeline enters an epoch, its
+ * list is moved to the fine wheel's buckets, a relink per event. (A binary
+ * heap did this before: a pop walked some twenty levels of a heap of
+ * megabytes, a cache miss each.) Events further still go to a binary
+ * min-heap, in no scenario's ordinary use. The next event is the earlier
+ * of the wheels' first and the heap's, so the order is exactly that of a
+ * single heap whatever went where.
  *
  * Times pushed are never earlier than the last event taken out (the
  * timeline does not go back).
@@ -60,6 +66,12 @@ struct jitsim_pktgen_ev {
  */
 #define JITSIM_PKTGEN_EVQ_WHEEL_BITS 12
 #define JITSIM_PKTGEN_EVQ_WHEEL_SIZE (1u << JITSIM_PKTGEN_EVQ_WHEEL_BITS)
+/**
+ * Coarse wheel size, log2 epochs of the fine wheel (2^8 x 268 ms = 68 s:
+ * retries come 5-30 s after a rejection by default).
+ */
+#define JITSIM_PKTGEN_EVQ_FAR_BITS 8
+#define JITSIM_PKTGEN_EVQ_FAR_SIZE (1u << JITSIM_PKTGEN_EVQ_FAR_BITS)
 
 struct jitsim_pktgen_evq_node {
 	struct jitsim_pktgen_ev ev;
@@ -90,7 +102,14 @@ struct jitsim_pktgen_evq {
 	uint32_t first;	  /**< node of the wheel's earliest event, UINT32_MAX: not known */
 	uint64_t pf_slot; /**< the walk ahead (evq.c walk_ahead()): its slot and node */
 	uint32_t pf_idx;
-	/* Heap of the events beyond the wheel. */
+	/*
+	 * Coarse wheel: one list per epoch (slot >> WHEEL_BITS), of the epochs
+	 * after mig; those up to mig are in the fine wheel.
+	 */
+	uint32_t *far; /**< 2^JITSIM_PKTGEN_EVQ_FAR_BITS list heads */
+	size_t n_far;
+	uint64_t mig; /**< last epoch moved to the fine wheel */
+	/* Heap of the events beyond the coarse wheel. */
 	struct jitsim_pktgen_ev *heap;
 	size_t n_heap, cap_heap;
 };
@@ -102,12 +121,11 @@ void jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q);
 
 /**
  * Add @p e at time @p t (not earlier than the last event taken out) with
- * the next sequence number (e->t and e->seq are ignored); @p far: a hint
- * that it is seconds ahead (it then goes straight to the heap).
+ * the next sequence number (e->t and e->seq are ignored).
  * @return 0 or -ENOMEM.
  */
 int jitsim_pktgen_evq_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e,
-			   uint64_t t, bool far);
+			   uint64_t t);
 
 /** jitsim_pktgen_evq_peek() when the wheel's earliest event is not known. */
 const struct jitsim_pktgen_ev *jitsim_pktgen_evq_peek_slow(struct jitsim_pktgen_evq *q);
@@ -131,21 +149,40 @@ jitsim_pktgen_evq_peek(struct jitsim_pktgen_evq *q)
 	return h->t < w->t || (h->t == w->t && h->seq < w->seq) ? h : w;
 }
 
+/** Where an event at @p t goes: 0 the fine wheel, 1 the coarse one, 2 the heap. */
+static inline unsigned int
+jitsim_pktgen_evq_where(const struct jitsim_pktgen_evq *q, uint64_t t)
+{
+	uint64_t ep = t >> (JITSIM_PKTGEN_EVQ_SLOT_SHIFT + JITSIM_PKTGEN_EVQ_WHEEL_BITS);
+
+	/* Nothing pending in the wheels: the fine one starts over at t. */
+	if (ep <= q->mig || (q->n_wheel == 0 && q->n_far == 0))
+		return 0;
+	return ep - q->mig < JITSIM_PKTGEN_EVQ_FAR_SIZE ? 1 : 2;
+}
+
 /**
- * An event is about to be pushed at @p t (@p far as for
- * jitsim_pktgen_evq_push()): the line the push reads first is fetched.
+ * An event is about to be pushed at @p t: the line the push reads first
+ * (its list's head, or the heap's parent of the new leaf) is fetched.
  */
 static inline void
-jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t, bool far)
+jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t)
 {
 	uint64_t slot = t >> JITSIM_PKTGEN_EVQ_SLOT_SHIFT;
 
-	/* jitsim_pktgen_evq_push()'s choice: the bucket's head, or the heap's parent of the new
-	 * leaf. */
-	if (!far && (q->n_wheel == 0 || slot < q->cur + JITSIM_PKTGEN_EVQ_WHEEL_SIZE))
+	switch (jitsim_pktgen_evq_where(q, t)) {
+	case 0:
 		__builtin_prefetch(&q->bucket[slot & (JITSIM_PKTGEN_EVQ_WHEEL_SIZE - 1)], 1);
-	else if (q->n_heap != 0)
-		__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
+		break;
+	case 1:
+		__builtin_prefetch(&q->far[(slot >> JITSIM_PKTGEN_EVQ_WHEEL_BITS) &
+					   (JITSIM_PKTGEN_EVQ_FAR_SIZE - 1)],
+				   1);
+		break;
+	default:
+		if (q->n_heap != 0)
+			__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
+	}
 }
 
 /** jitsim_pktgen_evq_next_t() when the wheel's earliest event is not known. */

@@ -386,11 +386,11 @@ new_flow(struct jitsim_pktgen_gen *g, uint64_t t, unsigned int op, struct jitsim
 	return true;
 }
 
-/* Event @p e at now + @p delay; @p far: seconds ahead (a retry), not tens of milliseconds. */
+/* Event @p e at now + @p delay. */
 static int
-schedule(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, uint64_t delay, bool far)
+schedule(struct jitsim_pktgen_gen *g, const struct jitsim_pktgen_ev *e, uint64_t delay)
 {
-	return jitsim_pktgen_evq_push(&g->evq, e, g->now + delay, far);
+	return jitsim_pktgen_evq_push(&g->evq, e, g->now + delay);
 }
 
 static uint64_t
@@ -951,14 +951,14 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 		delay = 50000000 + jitsim_pktgen_rng_exp(&g->rng, 100000000);
 	}
 	if (next != NEXT_NONE)
-		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay, next == NEXT_RETRY);
+		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay);
 	rc = write_frame(g, diam, e->link, b, &e->stream, 1, true, -1);
 	if (rc != 0 || next == NEXT_NONE)
 		return rc;
 	/* What follows is @p e changed in place: the caller's copy, done with. */
 	if (next == NEXT_ANSWER) {
 		e->step++;
-		return schedule(g, e, delay, false);
+		return schedule(g, e, delay);
 	}
 	if (next == NEXT_RETRY)
 		e->attempt++;
@@ -969,7 +969,7 @@ emit_step(struct jitsim_pktgen_gen *g, struct jitsim_pktgen_ev *e)
 	e->tid_b = g->tid++;
 	e->hbh = g->hbh++;
 	e->session = g->session++;
-	return schedule(g, e, delay, next == NEXT_RETRY);
+	return schedule(g, e, delay);
 }
 
 /* A malformed frame: a fresh message nobody counts, corrupted. */
@@ -1041,12 +1041,12 @@ start_flows(struct jitsim_pktgen_gen *g)
 	/* The answers' times first, as emit_step() does: their lines come in meanwhile. */
 	for (unsigned int i = 0; i < n; i++) {
 		delay[i] = answer_delay(g);
-		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay[i], false);
+		jitsim_pktgen_evq_prefetch(&g->evq, g->now + delay[i]);
 	}
 	rc = write_frame(g, ops[op].map_op == 0, e[0].link, b, streams, n, true, -1);
 	for (unsigned int i = 0; rc == 0 && i < n; i++) {
 		e[i].step = 1;
-		rc = schedule(g, &e[i], delay[i], false);
+		rc = schedule(g, &e[i], delay[i]);
 	}
 	return rc;
 }
@@ -1179,7 +1179,7 @@ reply:
 		n.step = 1;
 		n.link = (uint8_t)link;
 		n.tid_a = id;
-		return schedule(g, &n, answer_delay(g), false);
+		return schedule(g, &n, answer_delay(g));
 	}
 	return 0;
 }

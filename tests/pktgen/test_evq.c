@@ -3,9 +3,10 @@
  */
 /*
  * pktgen's event queue (pktgen/evq.h) against the order it promises:
- * (time, push order), whatever mix of near, far, equal and "far but not
- * flagged" times is pushed. The reference is a plain array searched for
- * its minimum.
+ * (time, push order), whatever mix of times is pushed: equal ones, in one
+ * bucket, at the edges of the fine wheel's epochs, in the coarse wheel,
+ * at its far edge and beyond it (the heap). The reference is a plain
+ * array searched for its minimum.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #define SLOT (1ull << JITSIM_PKTGEN_EVQ_SLOT_SHIFT)
 #define WHEEL (SLOT << JITSIM_PKTGEN_EVQ_WHEEL_BITS)
+#define FAR (WHEEL << JITSIM_PKTGEN_EVQ_FAR_BITS)
 
 struct ref {
 	struct jitsim_pktgen_ev *ev;
@@ -54,7 +56,7 @@ ref_pop(struct ref *r, struct jitsim_pktgen_ev *out)
 static uint64_t
 delay(struct jitsim_pktgen_rng *g)
 {
-	switch (jitsim_pktgen_rng_below(g, 8)) {
+	switch (jitsim_pktgen_rng_below(g, 12)) {
 	case 0:
 		return 0; /* equal times: push order decides */
 	case 1:
@@ -62,7 +64,13 @@ delay(struct jitsim_pktgen_rng *g)
 	case 2:
 		return WHEEL - SLOT + jitsim_pktgen_rng_below(g, 3 * SLOT); /* wheel edge */
 	case 3:
-		return jitsim_pktgen_rng_below(g, 5 * WHEEL); /* beyond the wheel, not flagged */
+		return jitsim_pktgen_rng_below(g, 5 * WHEEL); /* the next epochs */
+	case 4:
+		return 5000000000ull + jitsim_pktgen_rng_below(g, 25000000000ull); /* retries */
+	case 5:
+		return FAR - 2 * WHEEL + jitsim_pktgen_rng_below(g, 4 * WHEEL); /* coarse edge */
+	case 6:
+		return FAR + jitsim_pktgen_rng_below(g, 3 * FAR); /* beyond: the heap */
 	default:
 		return 100000 + jitsim_pktgen_rng_exp(g, 20000000); /* answers */
 	}
@@ -87,14 +95,10 @@ run(uint64_t seed, unsigned int steps)
 
 		/* Push a burst, then take some out: the queue grows and drains. */
 		if (r.n == 0 || jitsim_pktgen_rng_below(&g, 100) < 55) {
-			bool far = jitsim_pktgen_rng_below(&g, 10) == 0;
-
 			memset(&e, 0, sizeof(e));
-			e.t = now +
-			      (far ? 5000000000ull + jitsim_pktgen_rng_below(&g, 25000000000ull)
-				   : delay(&g));
+			e.t = now + delay(&g);
 			e.sim = i;
-			if (jitsim_pktgen_evq_push(&q, &e, e.t, far) != 0)
+			if (jitsim_pktgen_evq_push(&q, &e, e.t) != 0)
 				goto out;
 			ref_push(&r, &e);
 			continue;
