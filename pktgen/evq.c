@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "evq.h"
 
@@ -11,6 +12,8 @@
 #define WHEEL_SIZE JITSIM_PKTGEN_EVQ_WHEEL_SIZE
 #define WHEEL_MASK (WHEEL_SIZE - 1u)
 #define FAR_MASK (JITSIM_PKTGEN_EVQ_FAR_SIZE - 1u)
+
+_Static_assert(sizeof(struct jitsim_pktgen_evq_node) == 64, "a node is one cache line");
 
 static bool
 ev_before(const struct jitsim_pktgen_ev *a, const struct jitsim_pktgen_ev *b)
@@ -58,8 +61,8 @@ jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q)
 {
 	free(q->bucket);
 	free(q->far);
-	free(q->node);
-	free(q->lk);
+	if (q->node != NULL)
+		munmap(q->node, (size_t)q->cap_node * sizeof(*q->node));
 	free(q->heap);
 	memset(q, 0, sizeof(*q));
 }
@@ -125,14 +128,11 @@ heap_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 
 /* ---- wheel: the events within WHEEL_SIZE buckets of cur ---- */
 
-/* Node @p i will be read soon: an event is 56 bytes, over one line or two. */
+/* Node @p i (its line) will be read soon. */
 static void
 node_prefetch(const struct jitsim_pktgen_evq *q, uint32_t i)
 {
-	const char *p = (const char *)&q->node[i];
-
-	__builtin_prefetch(p);
-	__builtin_prefetch(p + sizeof(q->node[i]) - 1);
+	__builtin_prefetch(&q->node[i]);
 }
 
 static int
@@ -140,25 +140,30 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 {
 	if (q->free != NONE) {
 		*out = q->free;
-		q->free = q->lk[*out].next;
+		q->free = q->node[*out].next;
 		return 0;
 	}
 	if (q->n_node == q->cap_node) {
-		uint32_t cap = q->cap_node ? q->cap_node * 2 : 4096;
-		struct jitsim_pktgen_evq_node *n;
-		struct jitsim_pktgen_evq_link *k;
+		uint64_t cap = q->cap_node ? (uint64_t)q->cap_node * 2 : 4096;
+		size_t old = (size_t)q->cap_node * sizeof(*q->node);
+		void *n;
 
 		if (cap >= NONE)
 			return -ENOMEM;
-		n = realloc(q->node, (size_t)cap * sizeof(*n));
-		if (n == NULL)
+		/*
+		 * Pages, so that a node is a line, grown by mremap(): realloc()
+		 * does not keep the alignment, and a copy to a new block would
+		 * hold both at once (tens of megabytes of retries).
+		 */
+		if (q->node == NULL)
+			n = mmap(NULL, (size_t)cap * sizeof(*q->node), PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		else
+			n = mremap(q->node, old, (size_t)cap * sizeof(*q->node), MREMAP_MAYMOVE);
+		if (n == MAP_FAILED)
 			return -ENOMEM;
 		q->node = n;
-		k = realloc(q->lk, (size_t)cap * sizeof(*k));
-		if (k == NULL)
-			return -ENOMEM;
-		q->lk = k;
-		q->cap_node = cap;
+		q->cap_node = (uint32_t)cap;
 	}
 	*out = q->n_node++;
 	return 0;
@@ -168,9 +173,7 @@ node_alloc(struct jitsim_pktgen_evq *q, uint32_t *out)
 static bool
 node_before(const struct jitsim_pktgen_evq *q, uint32_t a, uint32_t b)
 {
-	/* The links' copy of the time; equal times (rare) need the events' sequence numbers. */
-	return q->lk[a].t < q->lk[b].t ||
-	       (q->lk[a].t == q->lk[b].t && q->node[a].ev.seq < q->node[b].ev.seq);
+	return ev_before(&q->node[a].ev, &q->node[b].ev);
 }
 
 /* Insert node @p i into the run (slot cur's events, in order); it may become the first. */
@@ -180,8 +183,8 @@ run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
 	uint32_t *p = &q->run;
 
 	while (*p != NONE && node_before(q, *p, i))
-		p = &q->lk[*p].next;
-	q->lk[i].next = *p;
+		p = &q->node[*p].next;
+	q->node[i].next = *p;
 	*p = i;
 }
 
@@ -199,11 +202,11 @@ wheel_open(struct jitsim_pktgen_evq *q)
 	while (*p != NONE) {
 		uint32_t i = *p;
 
-		if (slot_of(q->lk[i].t) != q->cur) {
-			p = &q->lk[i].next;
+		if (slot_of(q->node[i].ev.t) != q->cur) {
+			p = &q->node[i].next;
 			continue;
 		}
-		*p = q->lk[i].next;
+		*p = q->node[i].next;
 		run_insert(q, i);
 		node_prefetch(q, i);
 	}
@@ -219,15 +222,15 @@ wheel_close(struct jitsim_pktgen_evq *q)
 	while (q->run != NONE) {
 		uint32_t i = q->run;
 
-		q->run = q->lk[i].next;
-		q->lk[i].next = *head;
+		q->run = q->node[i].next;
+		q->node[i].next = *head;
 		*head = i;
 	}
 	q->open = false;
 	q->first = NONE;
 }
 
-/* A new node for @p e at @p t, with the next sequence number; its link's next is not set. */
+/* A new node for @p e at @p t, with the next sequence number; its next is not set. */
 static int
 node_new(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint32_t *out)
 {
@@ -240,7 +243,6 @@ node_new(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t
 	*n = *e;
 	n->t = t;
 	n->seq = q->seq++;
-	q->lk[*out].t = t;
 	return 0;
 }
 
@@ -248,9 +250,9 @@ node_new(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t
 static void
 bucket_add(struct jitsim_pktgen_evq *q, uint32_t i)
 {
-	uint32_t *head = &q->bucket[slot_of(q->lk[i].t) & WHEEL_MASK];
+	uint32_t *head = &q->bucket[slot_of(q->node[i].ev.t) & WHEEL_MASK];
 
-	q->lk[i].next = *head;
+	q->node[i].next = *head;
 	*head = i;
 }
 
@@ -305,7 +307,7 @@ far_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t
 	if (rc != 0)
 		return rc;
 	head = &q->far[epoch_of(slot) & FAR_MASK];
-	q->lk[i].next = *head;
+	q->node[i].next = *head;
 	*head = i;
 	q->n_far++;
 	return 0;
@@ -315,7 +317,7 @@ far_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t
  * The timeline enters epoch mig + 1: its events go to their buckets of the
  * fine wheel. A coarse list holds one epoch only (pushes reach at most
  * FAR_SIZE - 1 epochs past mig), and cur is not past the epoch's first
- * slot, so every event moved is at or after cur. The links are read one
+ * slot, so every event moved is at or after cur. The nodes are read one
  * after the other; the next one is fetched while the current one is moved.
  */
 static void
@@ -326,10 +328,10 @@ far_migrate(struct jitsim_pktgen_evq *q)
 
 	*head = NONE;
 	while (i != NONE) {
-		uint32_t next = q->lk[i].next;
+		uint32_t next = q->node[i].next;
 
 		if (next != NONE)
-			__builtin_prefetch(&q->lk[next]);
+			__builtin_prefetch(&q->node[next]);
 		bucket_add(q, i);
 		q->n_far--;
 		q->n_wheel++;
@@ -364,9 +366,9 @@ wheel_first(struct jitsim_pktgen_evq *q)
 }
 
 /*
- * One step of the walk ahead: the links and events of the next two slots
- * are fetched one a pop, each read once the step before has brought it in
- * (a slot is opened every 15-20 frames; its links and events were written
+ * One step of the walk ahead: the nodes of the next two slots are fetched
+ * one a pop, each read once the step before has brought it in (a slot is
+ * opened every 15-20 frames; its nodes were written
  * tens of milliseconds ago and have left the cache). The walk only reads
  * and prefetches: a link it follows may have moved on (to the run or the
  * free list), which costs a useless prefetch, never a wrong order.
@@ -381,15 +383,13 @@ walk_ahead(struct jitsim_pktgen_evq *q)
 		i = NONE;
 	}
 	if (i != NONE) {
-		i = q->lk[i].next;
+		i = q->node[i].next;
 	} else if (q->pf_slot < q->cur + 2) {
 		q->pf_slot++;
 		i = q->bucket[q->pf_slot & WHEEL_MASK];
 	}
-	if (i != NONE) {
-		__builtin_prefetch(&q->lk[i]);
+	if (i != NONE)
 		node_prefetch(q, i);
-	}
 	q->pf_idx = i;
 }
 
@@ -398,9 +398,9 @@ wheel_pop(struct jitsim_pktgen_evq *q, struct jitsim_pktgen_ev *out)
 {
 	uint32_t f = wheel_first(q);
 
-	q->run = q->lk[f].next;
+	q->run = q->node[f].next;
 	*out = q->node[f].ev;
-	q->lk[f].next = q->free;
+	q->node[f].next = q->free;
 	q->free = f;
 	q->n_wheel--;
 	q->first = q->run;

@@ -73,27 +73,22 @@ struct jitsim_pktgen_ev {
 #define JITSIM_PKTGEN_EVQ_FAR_BITS 8
 #define JITSIM_PKTGEN_EVQ_FAR_SIZE (1u << JITSIM_PKTGEN_EVQ_FAR_BITS)
 
+/*
+ * A pending event with its place in its bucket, the run or the free list,
+ * on one cache line: opening a slot, sorting its events, asking when the
+ * next one is due and taking it out read that one line (a separate array
+ * of links, and 56-byte events straddling lines, made it three).
+ */
 struct jitsim_pktgen_evq_node {
 	struct jitsim_pktgen_ev ev;
-};
-
-/*
- * A node's place in its bucket or the run, apart from the event: sorting a
- * slot's events and asking when the next one is due read these 16 bytes,
- * a quarter of the lines the events take.
- */
-struct jitsim_pktgen_evq_link {
-	uint64_t t;    /**< the event's time (copy of ev.t) */
-	uint32_t next; /**< in its bucket, the run or the free list; UINT32_MAX: end */
-	uint32_t pad;
-};
+	uint32_t next; /**< UINT32_MAX: end */
+} __attribute__((aligned(64)));
 
 struct jitsim_pktgen_evq {
 	uint64_t seq; /**< next sequence number */
 	/* Wheel: bucket lists of nodes; no pending event is in a bucket before cur. */
-	uint32_t *bucket; /**< 2^JITSIM_PKTGEN_EVQ_WHEEL_BITS list heads */
-	struct jitsim_pktgen_evq_node *node;
-	struct jitsim_pktgen_evq_link *lk; /**< one per node */
+	uint32_t *bucket;		     /**< 2^JITSIM_PKTGEN_EVQ_WHEEL_BITS list heads */
+	struct jitsim_pktgen_evq_node *node; /**< 64-byte aligned */
 	uint32_t n_node, cap_node, free;
 	size_t n_wheel;
 	uint64_t cur;	  /**< absolute bucket number (t >> SLOT_SHIFT) */
@@ -190,8 +185,8 @@ uint64_t jitsim_pktgen_evq_next_t_slow(struct jitsim_pktgen_evq *q);
 
 /**
  * When the next event is due, UINT64_MAX when there is none. What the
- * generator asks once a frame: it reads the wheel's 16-byte link, not the
- * event, whose line jitsim_pktgen_evq_pop() prefetched for the pop to come.
+ * generator asks once a frame: it reads the line of the wheel's first
+ * node, which jitsim_pktgen_evq_pop() prefetched for the pop to come.
  */
 static inline uint64_t
 jitsim_pktgen_evq_next_t(struct jitsim_pktgen_evq *q)
@@ -200,7 +195,7 @@ jitsim_pktgen_evq_next_t(struct jitsim_pktgen_evq *q)
 
 	if (q->first == UINT32_MAX)
 		return jitsim_pktgen_evq_next_t_slow(q);
-	w = q->lk[q->first].t;
+	w = q->node[q->first].ev.t;
 	return q->n_heap != 0 && q->heap[0].t < w ? q->heap[0].t : w;
 }
 
