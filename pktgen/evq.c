@@ -191,8 +191,8 @@ run_insert(struct jitsim_pktgen_evq *q, uint32_t i)
 /*
  * Open slot cur: its events leave their bucket for the run, sorted. A
  * bucket also holds events a wheel (or more) ahead, after cur was lowered;
- * they stay. The events of the run are handed out within a few frames:
- * their lines are fetched now.
+ * they stay. Reading a node's time for the sort brings in its whole line,
+ * the event handed out within a few frames.
  */
 static void
 wheel_open(struct jitsim_pktgen_evq *q)
@@ -208,9 +208,16 @@ wheel_open(struct jitsim_pktgen_evq *q)
 		}
 		*p = q->node[i].next;
 		run_insert(q, i);
-		node_prefetch(q, i);
 	}
 	q->open = true;
+}
+
+/* Node @p i goes to the head of the list at @p head (a bucket of either wheel), in no order. */
+static void
+list_push(struct jitsim_pktgen_evq *q, uint32_t *head, uint32_t i)
+{
+	q->node[i].next = *head;
+	*head = i;
 }
 
 /* The run goes back to its bucket (cur is about to be lowered). */
@@ -223,8 +230,7 @@ wheel_close(struct jitsim_pktgen_evq *q)
 		uint32_t i = q->run;
 
 		q->run = q->node[i].next;
-		q->node[i].next = *head;
-		*head = i;
+		list_push(q, head, i);
 	}
 	q->open = false;
 	q->first = NONE;
@@ -246,14 +252,11 @@ node_new(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t
 	return 0;
 }
 
-/* Node @p i goes to the head of its slot's bucket, in no order. */
+/* Node @p i goes to its slot's bucket. */
 static void
 bucket_add(struct jitsim_pktgen_evq *q, uint32_t i)
 {
-	uint32_t *head = &q->bucket[slot_of(q->node[i].ev.t) & WHEEL_MASK];
-
-	q->node[i].next = *head;
-	*head = i;
+	list_push(q, &q->bucket[slot_of(q->node[i].ev.t) & WHEEL_MASK], i);
 }
 
 static int
@@ -301,14 +304,12 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 static int
 far_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint64_t slot)
 {
-	uint32_t i, *head;
+	uint32_t i;
 	int rc = node_new(q, e, t, &i);
 
 	if (rc != 0)
 		return rc;
-	head = &q->far[epoch_of(slot) & FAR_MASK];
-	q->node[i].next = *head;
-	*head = i;
+	list_push(q, &q->far[epoch_of(slot) & FAR_MASK], i);
 	q->n_far++;
 	return 0;
 }
