@@ -8,7 +8,8 @@
 #                    cross-check, fuzz replay, short libFuzzer runs), and the
 #                    table concurrency tests again under ThreadSanitizer
 #   make test-quick  unit tests only (edit-test loop)
-#   make bench       optimised build, benchmarks with their baselines
+#   make bench       optimised build (jitsim-pktgen profile-guided),
+#                    benchmarks with their baselines
 #   make fuzz        long libFuzzer runs (FUZZ_SECONDS per target, default 600)
 #   make demo        jitsim on a generated network with real osmo-hlr (release build)
 #   make format      clang-format every C file in place
@@ -49,11 +50,14 @@ test-quick: build
 $(BUILD_REL)/build.ninja:
 	meson setup $(BUILD_REL) --buildtype=release -Dtests=disabled
 
-# After scripts/bench.sh: the Diameter S6a benchmark (issue 9), proxied
-# AIRs/s over SCTP next to an echo, first attaches/s; in the SCTP VM on hosts
+# jitsim-pktgen is built profile-guided first (scripts/pktgen-pgo.sh: a
+# training run of its own, then the same bytes checked). After
+# scripts/bench.sh: the Diameter S6a benchmark (issue 9), proxied AIRs/s
+# over SCTP next to an echo, first attaches/s; in the SCTP VM on hosts
 # without SCTP; its logs are kept (and named) only when it fails.
 bench: deps $(BUILD_REL)/build.ninja
 	ninja -C $(BUILD_REL)
+	bash scripts/pktgen-pgo.sh $(BUILD_REL)
 	bash scripts/bench.sh $(BUILD_REL)
 	JITSIM_SCTP_VM_TIMEOUT=$${JITSIM_SCTP_VM_TIMEOUT:-1800} bash scripts/sctp-run.sh \
 		tests/bench/bench_diam.sh $(BUILD_REL)
