@@ -308,9 +308,11 @@ csum_add(const uint8_t *p, size_t len, uint64_t s)
 	 */
 #if defined(__x86_64__)
 	/*
-	 * An add-with-carry chain, one instruction a word, its last carry
-	 * added back at once (the comparisons, and GCC's keeping of a carry
-	 * between iterations of _addcarry_u64(), cost two to three).
+	 * An add-with-carry chain, one instruction a word, the last carry
+	 * added back at the end of each 64 bytes. GCC makes the loop below
+	 * add/adc pairs (12 instructions a 32-byte block) and keeps
+	 * _addcarry_u64()'s carry in memory from one iteration to the next.
+	 * The block operand tells the compiler which bytes the asm reads.
 	 */
 	struct csum_block {
 		uint8_t b[64];
