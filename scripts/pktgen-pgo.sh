@@ -9,7 +9,8 @@
 #      another seed (1 M frames) and every example scenario once;
 #   3. -Dpktgen_pgo=use: pktgen's library rebuilt from that profile.
 # Then the optimised binary must write, byte for byte, what the
-# instrumented one wrote for basic.ini: else this exits non-zero.
+# instrumented one wrote for basic.ini. If that or any step fails, the
+# directory goes back to the plain build and this exits non-zero.
 # Only pktgen's own code is profiled (pktgen/meson.build says why); the
 # directory stays in 'use' mode, so later ninja runs keep the profile.
 #
@@ -35,11 +36,20 @@ pktgen=$build/pktgen/jitsim-pktgen
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pktgen-pgo.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# A step's output goes to a log, shown if the step fails.
+# The plain build again: an instrumented or unchecked generator is never
+# left behind for the benchmarks or the demo to use.
+plain() {
+	meson configure "$build" -Dpktgen_pgo=off >>"$tmp/log" 2>&1 &&
+		ninja -C "$build" "${targets[@]}" >>"$tmp/log" 2>&1 ||
+		echo "pktgen-pgo: could not go back to the plain build in $build" >&2
+}
+
+# A step's output goes to a log, its end shown if the step fails; then the plain build.
 run() {
 	"$@" >>"$tmp/log" 2>&1 || {
-		cat "$tmp/log" >&2
-		echo "pktgen-pgo: failed: $*" >&2
+		tail -n 30 "$tmp/log" >&2
+		echo "pktgen-pgo: failed: $*; back to the plain build" >&2
+		plain
 		exit 1
 	}
 }
@@ -70,9 +80,8 @@ run ninja -C "$build" "${targets[@]}"
 run "$pktgen" generate --scenario "$top/pktgen/scenarios/basic.ini" --seed 5 --out "$tmp/check"
 if [ "$(digest "$tmp/ref")" != "$(digest "$tmp/check")" ]; then
 	echo "pktgen-pgo: the profile-guided jitsim-pktgen wrote other bytes than the" \
-		"instrumented one for basic.ini, seed 5: not used" >&2
-	run meson configure "$build" -Dpktgen_pgo=off
-	run ninja -C "$build" "${targets[@]}"
+		"instrumented one for basic.ini, seed 5: back to the plain build" >&2
+	plain
 	exit 1
 fi
 echo "pktgen-pgo: done, same bytes as the instrumented build ($build/pktgen/jitsim-pktgen)"
