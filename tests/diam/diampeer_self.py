@@ -11,12 +11,14 @@
 #   raw -> mme: a CLR answered 2001 and printed as clr-in;
 #   echo + mme pipelined (--count/--window/--quiet): every answer 2001;
 #   mme toward a closed port: exit 3.
-# Each process is killed on the way out, whatever happens.
+# Each process is killed on the way out, whatever happens; the outputs'
+# directory is removed when every check passed, kept (and named) otherwise.
 #
 #   diampeer_self.py PATH_TO_DIAMPEER
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -32,6 +34,7 @@ MSISDN = "491709876543"
 IMSI = "001010000000042"
 PROCS = []
 FAILS = []
+TMP = tempfile.mkdtemp(prefix="diampeer-self.")
 
 
 def check(cond, what):
@@ -104,7 +107,7 @@ def plmn(mccmnc):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="diampeer-self.")
+    tmp = TMP
     hss_out = os.path.join(tmp, "hss.out")
     stats = os.path.join(tmp, "hss.json")
     with open(hss_out, "w") as ho:
@@ -223,13 +226,19 @@ def main():
     check(rc == 2 and "needs --imsi" in err, "mme without IMSI: usage error")
 
 
+passed = False
 try:
     main()
+    passed = not FAILS
 finally:
     for p in PROCS:
         if p.poll() is None:
             p.kill()
             p.wait()
+    if passed:
+        shutil.rmtree(TMP, ignore_errors=True)
+    else:
+        print("outputs kept in %s" % TMP)
 if FAILS:
     print("%d check(s) failed" % len(FAILS))
     sys.exit(1)
