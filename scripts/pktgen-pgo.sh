@@ -61,7 +61,7 @@ digest() {
 
 echo "pktgen-pgo: instrumented build in $build"
 run meson configure "$build" -Dpktgen_pgo=generate
-find "$build" -name '*.gcda' -delete
+find "$build/pktgen" -name '*.gcda' -delete
 run ninja -C "$build" "${targets[@]}"
 
 echo "pktgen-pgo: training run"
