@@ -22,20 +22,26 @@
  * shmem THP is off, so it pays a TLB miss per access that our tables do
  * not. -4 disables THP for the whole process (prctl), putting both on
  * 4 KiB pages; -H drops --no-huge so that rte_hash uses the hugepages
- * reserved on the machine. The bench prints what each table got.
+ * reserved on the machine. The bench prints what each table got. EAL runs
+ * under a file prefix of its own, whose runtime directory is removed at
+ * the end.
  *
  * Run pinned (taskset -c 1). Rates use the thread's CPU time, not wall
  * time, so that time stolen by other guests or tasks on this shared
  * machine does not count; methods are interleaved, best of ROUNDS runs.
  */
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -48,6 +54,31 @@
 
 #include "table.h"
 #include "table_priv.h"
+
+/* EAL's runtime directory (/var/run/dpdk/PREFIX when root): removed at exit. */
+static char runtime_dir[PATH_MAX];
+
+/* Remove @p dir and the files EAL left in it (its config, its sockets). */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *d;
+	DIR *h;
+
+	if (dir[0] == '\0' || (h = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(h)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		if (unlink(path) != 0)
+			fprintf(stderr, "bench_table: %s: %s\n", path, strerror(errno));
+	}
+	closedir(h);
+	if (rmdir(dir) != 0)
+		fprintf(stderr, "bench_table: %s: %s\n", dir, strerror(errno));
+}
 
 #define BURST 32
 #define ROUNDS 5
@@ -347,14 +378,23 @@ main(int argc, char **argv)
 	jitsim_table_msisdn_stats(c.msisdn, &sm);
 
 	{
-		char *eal[] = {argv[0],		 "--no-pci", "-m", "2048", "--log-level=error",
-			       "--no-telemetry", "--no-huge"};
+		/*
+		 * A file prefix of our own: its runtime directory is removed at
+		 * the end (runtime_dir_remove()) without touching the default
+		 * one, which a jitsim-dp on this machine may be using.
+		 */
+		char prefix[64];
+		char *eal[] = {
+			argv[0],	  "--no-pci",	   "-m",   "2048",     "--log-level=error",
+			"--no-telemetry", "--file-prefix", prefix, "--no-huge"};
 		int eal_argc = (int)(sizeof(eal) / sizeof(eal[0])) - eal_huge;
 
+		snprintf(prefix, sizeof(prefix), "bench-table-%ld", (long)getpid());
 		if (rte_eal_init(eal_argc, eal) < 0) {
 			fprintf(stderr, "bench_table: rte_eal_init: %s\n", rte_strerror(rte_errno));
 			return 1;
 		}
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	}
 	rte_memseg_list_walk(thp_memseg_list, NULL);
 	rss2 = rss_kib();
@@ -504,5 +544,6 @@ main(int argc, char **argv)
 	cds_lfht_destroy(c.lfht, NULL);
 	urcu_qsbr_unregister_thread();
 	rte_eal_cleanup();
+	runtime_dir_remove(runtime_dir);
 	return 0;
 }
