@@ -381,7 +381,7 @@ main(int argc, char **argv)
 		/*
 		 * A file prefix of our own: its runtime directory is removed at
 		 * the end (runtime_dir_remove()) without touching the default
-		 * one, which a jitsim-dp on this machine may be using.
+		 * one, which another DPDK program on this machine may be using.
 		 */
 		char prefix[64];
 		char *eal[] = {
