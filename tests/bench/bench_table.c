@@ -382,14 +382,14 @@ main(int argc, char **argv)
 		 * A file prefix of our own: its runtime directory is removed at
 		 * the end (runtime_dir_remove()) without touching the default
 		 * one, which another DPDK program on this machine may be using.
+		 * The same one every run: with -H, EAL clears the hugepage files
+		 * a killed run left only under its own prefix.
 		 */
-		char prefix[64];
-		char *eal[] = {
-			argv[0],	  "--no-pci",	   "-m",   "2048",     "--log-level=error",
-			"--no-telemetry", "--file-prefix", prefix, "--no-huge"};
+		char *eal[] = {argv[0],		"--no-pci",	     "-m",
+			       "2048",		"--log-level=error", "--no-telemetry",
+			       "--file-prefix", "bench-table",	     "--no-huge"};
 		int eal_argc = (int)(sizeof(eal) / sizeof(eal[0])) - eal_huge;
 
-		snprintf(prefix, sizeof(prefix), "bench-table-%ld", (long)getpid());
 		if (rte_eal_init(eal_argc, eal) < 0) {
 			fprintf(stderr, "bench_table: rte_eal_init: %s\n", rte_strerror(rte_errno));
 			return 1;
