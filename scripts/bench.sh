@@ -56,6 +56,8 @@ if [ -w "$min_free" ] && old=$(cat "$min_free") && echo 60000 2>/dev/null >"$min
 else
 	pktgen_shm "${PKTGEN_RUNS:-5}"
 fi
+# The rest of the script keeps the shell's own signal handling.
+trap - EXIT INT TERM HUP
 pktgen_dir=${PKTGEN_DIR:-${TMPDIR:-/tmp}}
 echo "== bench_pktgen ($(date -u +%F), $(nproc) cores, $(uname -r), output in $pktgen_dir)"
 taskset -c 1 "$build/tests/pktgen/bench_pktgen" -s "$top/pktgen/scenarios/bench.ini" \
