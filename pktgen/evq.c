@@ -46,12 +46,13 @@ jitsim_pktgen_evq_init(struct jitsim_pktgen_evq *q)
 	if (q->bucket == NULL)
 		return -ENOMEM;
 	memset(q->bucket, 0xff, WHEEL_SIZE * sizeof(*q->bucket));
-	q->far = calloc(JITSIM_PKTGEN_EVQ_FAR_SIZE, sizeof(*q->far));
+	q->far = malloc(JITSIM_PKTGEN_EVQ_FAR_SIZE * sizeof(*q->far));
 	if (q->far == NULL) {
 		free(q->bucket);
 		q->bucket = NULL;
 		return -ENOMEM;
 	}
+	memset(q->far, 0xff, JITSIM_PKTGEN_EVQ_FAR_SIZE * sizeof(*q->far));
 	return 0;
 }
 
@@ -59,9 +60,6 @@ void
 jitsim_pktgen_evq_free(struct jitsim_pktgen_evq *q)
 {
 	free(q->bucket);
-	if (q->far != NULL)
-		for (unsigned int i = 0; i < JITSIM_PKTGEN_EVQ_FAR_SIZE; i++)
-			free(q->far[i].idx);
 	free(q->far);
 	if (q->node != NULL)
 		munmap(q->node, (size_t)q->cap_node * sizeof(*q->node));
@@ -306,58 +304,40 @@ wheel_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64
 static int
 far_push(struct jitsim_pktgen_evq *q, const struct jitsim_pktgen_ev *e, uint64_t t, uint64_t slot)
 {
-	struct jitsim_pktgen_evq_far *f = &q->far[epoch_of(slot) & FAR_MASK];
 	uint32_t i;
-	int rc;
+	int rc = node_new(q, e, t, &i);
 
-	/* Room first: a node taken and then not filed would be lost. */
-	if (f->n == f->cap) {
-		uint32_t cap = f->cap ? f->cap * 2 : 1024;
-		uint32_t *idx;
-
-		if (cap <= f->cap)
-			return -ENOMEM;
-		idx = realloc(f->idx, (size_t)cap * sizeof(*idx));
-		if (idx == NULL)
-			return -ENOMEM;
-		f->idx = idx;
-		f->cap = cap;
-	}
-	rc = node_new(q, e, t, &i);
 	if (rc != 0)
 		return rc;
-	f->idx[f->n++] = i;
+	list_push(q, &q->far[epoch_of(slot) & FAR_MASK], i);
 	q->n_far++;
 	return 0;
 }
 
-/* Nodes fetched ahead of the one moved by far_migrate(). */
-#define FAR_AHEAD 8
-
 /*
  * The timeline enters epoch mig + 1: its events go to their buckets of the
- * fine wheel. An array holds one epoch only (pushes reach at most
+ * fine wheel. A coarse list holds one epoch only (pushes reach at most
  * FAR_SIZE - 1 epochs past mig), and cur is not past the epoch's first
- * slot, so every event moved is at or after cur. Last pushed first, as the
- * list it replaced did: the buckets are left as they were then. The array
- * keeps its room for the epoch that comes FAR_SIZE epochs later.
+ * slot, so every event moved is at or after cur. The nodes are read one
+ * after the other; the next one is fetched while the current one is moved.
  */
 static void
 far_migrate(struct jitsim_pktgen_evq *q)
 {
-	struct jitsim_pktgen_evq_far *f = &q->far[++q->mig & FAR_MASK];
-	uint32_t k = f->n;
+	uint32_t *head = &q->far[++q->mig & FAR_MASK];
+	uint32_t i = *head;
 
-	for (uint32_t j = 0; j < FAR_AHEAD && j < k; j++)
-		node_prefetch(q, f->idx[k - 1 - j]);
-	while (k-- > 0) {
-		if (k >= FAR_AHEAD)
-			node_prefetch(q, f->idx[k - FAR_AHEAD]);
-		bucket_add(q, f->idx[k]);
+	*head = NONE;
+	while (i != NONE) {
+		uint32_t next = q->node[i].next;
+
+		if (next != NONE)
+			__builtin_prefetch(&q->node[next]);
+		bucket_add(q, i);
+		q->n_far--;
+		q->n_wheel++;
+		i = next;
 	}
-	q->n_far -= f->n;
-	q->n_wheel += f->n;
-	f->n = 0;
 }
 
 /*

@@ -84,16 +84,6 @@ struct jitsim_pktgen_evq_node {
 	uint32_t next; /**< UINT32_MAX: end */
 } __attribute__((aligned(64)));
 
-/*
- * The nodes of one epoch of the coarse wheel, in push order. An array, not
- * a list: moving an epoch to the fine wheel fetches nodes well ahead of the
- * one it moves (a list is a chain of misses, one node at a time).
- */
-struct jitsim_pktgen_evq_far {
-	uint32_t *idx;
-	uint32_t n, cap;
-};
-
 struct jitsim_pktgen_evq {
 	uint64_t seq; /**< next sequence number */
 	/* Wheel: bucket lists of nodes; no pending event is in a bucket before cur. */
@@ -108,10 +98,10 @@ struct jitsim_pktgen_evq {
 	uint64_t pf_slot; /**< the walk ahead (evq.c walk_ahead()): its slot and node */
 	uint32_t pf_idx;
 	/*
-	 * Coarse wheel: one array of nodes per epoch (slot >> WHEEL_BITS), of
-	 * the epochs after mig; those up to mig are in the fine wheel.
+	 * Coarse wheel: one list per epoch (slot >> WHEEL_BITS), of the epochs
+	 * after mig; those up to mig are in the fine wheel.
 	 */
-	struct jitsim_pktgen_evq_far *far; /**< 2^JITSIM_PKTGEN_EVQ_FAR_BITS epochs */
+	uint32_t *far; /**< 2^JITSIM_PKTGEN_EVQ_FAR_BITS list heads */
 	size_t n_far;
 	uint64_t mig; /**< last epoch moved to the fine wheel */
 	/* Heap of the events beyond the coarse wheel. */
@@ -179,15 +169,11 @@ jitsim_pktgen_evq_prefetch(const struct jitsim_pktgen_evq *q, uint64_t t)
 	case 0:
 		__builtin_prefetch(&q->bucket[slot & (JITSIM_PKTGEN_EVQ_WHEEL_SIZE - 1)], 1);
 		break;
-	case 1: {
-		const struct jitsim_pktgen_evq_far *f =
-			&q->far[(slot >> JITSIM_PKTGEN_EVQ_WHEEL_BITS) &
-				(JITSIM_PKTGEN_EVQ_FAR_SIZE - 1)];
-
-		if (f->n < f->cap)
-			__builtin_prefetch(&f->idx[f->n], 1);
+	case 1:
+		__builtin_prefetch(&q->far[(slot >> JITSIM_PKTGEN_EVQ_WHEEL_BITS) &
+					   (JITSIM_PKTGEN_EVQ_FAR_SIZE - 1)],
+				   1);
 		break;
-	}
 	default:
 		if (q->n_heap != 0)
 			__builtin_prefetch(&q->heap[(q->n_heap - 1) / 2]);
