@@ -248,6 +248,14 @@ jitsim_map_fta_sccp_answer(struct jitsim_wbuf *w, const struct jitsim_sccp *req,
 	if (req->msg_type != JITSIM_SCCP_UDT && req->msg_type != JITSIM_SCCP_XUDT &&
 	    req->msg_type != JITSIM_SCCP_LUDT)
 		return JITSIM_R_BAD_PARAM;
+	/*
+	 * Q.713 5.1: SSN 1 is SCCP management, which takes SCMG messages
+	 * only; TCAP addressed to it is an answer no peer (our decoder
+	 * included) can read. The dataplane drops such requests on arrival
+	 * (fta.c); this keeps every other caller from answering one.
+	 */
+	if (req->calling.has_ssn && req->calling.ssn == JITSIM_SSN_SCMG)
+		return JITSIM_R_BAD_PARAM;
 	/* One length octet for the data in UDT and XUDT (Q.713 4.10, 4.18). */
 	if (jitsim_wbuf_len(w) > JITSIM_MAP_FTA_UDT_DATA_MAX)
 		return JITSIM_R_NOSPACE;

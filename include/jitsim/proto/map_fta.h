@@ -467,7 +467,8 @@ enum jitsim_reason jitsim_map_fta_tc_abort(struct jitsim_wbuf *w,
  * protocol class, called = req's calling, calling = @p own (NULL: req's
  * called, i.e. answer as the address that was called).
  * @return JITSIM_R_OK, JITSIM_R_NOSPACE (also data over 255 octets),
- *   JITSIM_R_BAD_PARAM.
+ *   JITSIM_R_BAD_PARAM (also a request from SSN 1, SCCP management,
+ *   Q.713 5.1: it gets no TCAP).
  */
 enum jitsim_reason jitsim_map_fta_sccp_answer(struct jitsim_wbuf *w, const struct jitsim_sccp *req,
 					      const struct jitsim_sccp_addr *own);

@@ -1007,6 +1007,13 @@ test_sccp_answer(void **state)
 	req.msg_type = JITSIM_SCCP_UDTS;
 	jitsim_wbuf_init(&w, b, sizeof(b), 64);
 	assert_int_equal(jitsim_map_fta_sccp_answer(&w, &req, NULL), JITSIM_R_BAD_PARAM);
+	/* A request "from" SCCP management gets no TCAP answer (Q.713 5.1). */
+	request_sccp(&req, JITSIM_SCCP_UDT);
+	req.calling.ssn = JITSIM_SSN_SCMG;
+	jitsim_wbuf_init(&w, b, sizeof(b), 64);
+	assert_int_equal(jitsim_wbuf_put(&w, "\x64\x03\x49\x01\x07", 5), 0);
+	assert_int_equal(jitsim_map_fta_sccp_answer(&w, &req, NULL), JITSIM_R_BAD_PARAM);
+	assert_int_equal(jitsim_wbuf_len(&w), 5);
 }
 
 static void
