@@ -178,6 +178,41 @@ jitsim_pktgen_tbcd8(uint8_t *o, const char *d)
 }
 #endif
 
+/**
+ * @p n octets from @p s to @p d, as memcpy(): for 8 to 16 of them two
+ * overlapping words, with no call and no size branch of a general memcpy()
+ * (which the mix of lengths of identities and addresses mispredicts).
+ */
+static inline void
+jitsim_pktgen_copy_small(uint8_t *d, const void *s, size_t n)
+{
+	uint64_t a, b;
+
+	if (n < 8 || n > 16) {
+		memcpy(d, s, n);
+		return;
+	}
+	memcpy(&a, s, 8);
+	memcpy(&b, (const uint8_t *)s + n - 8, 8);
+	memcpy(d, &a, 8);
+	memcpy(d + n - 8, &b, 8);
+}
+
+/**
+ * @p n octets from @p s to @p d where both have room for
+ * max(@p n, 256): the first 256 always (a fixed size is inlined as plain
+ * vector moves, where memcpy() picks its method by the size, a branch the
+ * mix of frame lengths mispredicts), the rest only when @p n is larger.
+ * Octets past @p n are overwritten with whatever follows @p s.
+ */
+static inline void
+jitsim_pktgen_copy_wide(uint8_t *d, const uint8_t *s, size_t n)
+{
+	memcpy(d, s, 256);
+	if (n > 256)
+		memcpy(d + 256, s + 256, n - 256);
+}
+
 /** The @p n characters at @p d are all '0'-'9'. */
 static inline bool
 jitsim_pktgen_digits_ok(const char *d, size_t n)

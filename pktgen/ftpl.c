@@ -15,25 +15,8 @@ payload_at(const struct jitsim_pktgen_link *l)
 	return jitsim_pktgen_lower_len(l) + JITSIM_SCTP_HDR_LEN + JITSIM_SCTP_DATA_HDR_LEN;
 }
 
-/*
- * @p n bytes from @p s to @p d: two overlapping words for the 8 to 16 of
- * an SCCP address with a global title, with no call and no size branch of
- * a general memcpy (whose mispredictions cost more than the copy).
- */
-static inline void
-copy_small(uint8_t *d, const uint8_t *s, size_t n)
-{
-	uint64_t a, b;
-
-	if (n < 8 || n > 16) {
-		memcpy(d, s, n);
-		return;
-	}
-	memcpy(&a, s, 8);
-	memcpy(&b, s + n - 8, 8);
-	memcpy(d, &a, 8);
-	memcpy(d + n - 8, &b, 8);
-}
+_Static_assert(JITSIM_PKTGEN_FTPL_MAX >= 256 && JITSIM_PKTGEN_FRAME_MAX >= 256,
+	       "jitsim_pktgen_copy_wide() copies 256 octets");
 
 bool
 jitsim_pktgen_ftpl_fill(const struct jitsim_pktgen_ftpl *t, uint8_t *f,
@@ -49,10 +32,10 @@ jitsim_pktgen_ftpl_fill(const struct jitsim_pktgen_ftpl *t, uint8_t *f,
 	    (lo->param_at != JITSIM_PKTGEN_AT_NONE &&
 	     (m->param == NULL || m->param_len != lo->param_len)))
 		return false;
-	memcpy(f, t->b, t->len);
+	jitsim_pktgen_copy_wide(f, t->b, t->len);
 	p[lo->sls_at] = m->sls;
-	copy_small(p + lo->called_at, m->called_enc, lo->called_len);
-	copy_small(p + lo->calling_at, m->calling_enc, lo->calling_len);
+	jitsim_pktgen_copy_small(p + lo->called_at, m->called_enc, lo->called_len);
+	jitsim_pktgen_copy_small(p + lo->calling_at, m->calling_enc, lo->calling_len);
 	if (lo->otid_at != JITSIM_PKTGEN_AT_NONE)
 		jitsim_put_be32(p + lo->otid_at, m->otid);
 	if (lo->dtid_at != JITSIM_PKTGEN_AT_NONE)

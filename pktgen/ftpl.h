@@ -73,7 +73,8 @@ void jitsim_pktgen_ftpl_build(struct jitsim_pktgen_ftpl *t, const uint8_t *f, si
 			      uint16_t stream, uint16_t ssn, uint16_t ip_id);
 
 /**
- * The frame of @p m from @p t at @p f (room for t->len octets), with these
+ * The frame of @p m from @p t at @p f (room for t->len octets, and at least
+ * 256: the first 256 are always written), with these
  * sequence numbers; link state is not advanced. false (nothing usable
  * written) when @p m does not fit the template's layout.
  */

@@ -101,6 +101,7 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 {
 	size_t sess = pad4(AVP_HDR + slen), k;
 	uint8_t plmn[3];
+	static const uint8_t zero[4];
 
 	memcpy(o, t->b, DIAM_HDR);
 	jitsim_put_be24(o + 1, (uint32_t)(t->len + sess));
@@ -109,7 +110,11 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 	o[DIAM_HDR + 4] = JITSIM_DIAM_AVP_M;
 	jitsim_put_be24(o + DIAM_HDR + 5, (uint32_t)(AVP_HDR + slen));
 	memcpy(o + DIAM_HDR + AVP_HDR, m->session_id, slen);
-	memset(o + DIAM_HDR + AVP_HDR + slen, 0, sess - AVP_HDR - slen);
+	/*
+	 * The padding (0-3 octets) as one word of zeros, with no size branch:
+	 * what it writes past the padding, the body overwrites.
+	 */
+	memcpy(o + DIAM_HDR + AVP_HDR + slen, zero, 4);
 	memcpy(o + DIAM_HDR + sess, t->b + DIAM_HDR, t->len - DIAM_HDR);
 	jitsim_put_be32(o + out_at(t->hbh_at, sess), m->hbh);
 	jitsim_put_be32(o + out_at(t->e2e_at, sess), m->e2e);
@@ -117,13 +122,13 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 		k = t->key.imsi_len - 1u;
 		if (m->imsi[k] != '\0' || !jitsim_pktgen_digits_ok(m->imsi, k))
 			return false;
-		memcpy(o + out_at(t->imsi_at, sess), m->imsi, k);
+		jitsim_pktgen_copy_small(o + out_at(t->imsi_at, sess), m->imsi, k);
 	}
 	if (t->imei_at != JITSIM_PKTGEN_S6A_NONE) {
 		k = t->key.imei_len - 1u;
 		if (m->imei[k] != '\0' || !jitsim_pktgen_digits_ok(m->imei, k))
 			return false;
-		memcpy(o + out_at(t->imei_at, sess), m->imei, k);
+		jitsim_pktgen_copy_small(o + out_at(t->imei_at, sess), m->imei, k);
 	}
 	if (t->plmn_at != JITSIM_PKTGEN_S6A_NONE) {
 		const char *p = m->visited_plmn;

@@ -17,7 +17,8 @@ taskset -c 1 "$build/tests/bench/bench_decode" -t "$secs" "$traces"/*.pcap "$tra
 # pcap_dump() of as many fixed packets, both writing to the same directory.
 # First into memory (/dev/shm: the generator's own speed, the rate the
 # issue asks for), PKTGEN_RUNS times each alternately with the best and the
-# median; then once to PKTGEN_DIR on disk, where both pay the file system.
+# median; then into a tmpfs with large folios (below); then once to
+# PKTGEN_DIR on disk, where both pay the file system.
 #
 # On a VM with free page reporting (virtio-balloon), the guest hands the
 # pages it freed back to the hypervisor about 2 s later, and the next write
@@ -55,6 +56,33 @@ if [ -w "$min_free" ] && old=$(cat "$min_free") && echo 60000 2>/dev/null >"$min
 	pktgen_shm 3
 else
 	pktgen_shm "${PKTGEN_RUNS:-5}"
+fi
+
+# Then into a tmpfs of its own mounted with large folios (huge=within_size),
+# as the machine is: writing into 4 KiB pages, the kernel allocates and
+# charges a page per 4 KiB and its part of each frame is 150-300 ns of the
+# 500 a frame may cost at 2 M/s; with large folios it is a fraction of that
+# (docs/benchmarks.md, thirteenth follow-up). This is the sink to write
+# traces to at full speed (docs/pktgen.md). Needs root to mount; skipped
+# otherwise.
+huge_dir=
+umount_huge() {
+	if [ -n "$huge_dir" ]; then
+		umount "$huge_dir" 2>/dev/null || true
+		rmdir "$huge_dir" 2>/dev/null || true
+		huge_dir=
+	fi
+}
+trap 'restore_min_free; umount_huge' EXIT
+huge_dir=$(mktemp -d "${TMPDIR:-/tmp}/jitsim-bench-huge.XXXXXX")
+if mount -t tmpfs -o size=4g,huge=within_size,mode=0700 jitsim-bench-huge "$huge_dir" 2>/dev/null; then
+	shm_dir=$huge_dir
+	echo "== bench_pktgen ($(date -u +%F), $(nproc) cores, $(uname -r), output in a tmpfs with huge=within_size)"
+	pktgen_shm "${PKTGEN_RUNS:-5}"
+	umount_huge
+else
+	echo "-- no tmpfs with huge=within_size here (mounting needs root and THP): skipped"
+	umount_huge
 fi
 # The rest of the script keeps the shell's own signal handling.
 trap - EXIT INT TERM HUP
