@@ -112,9 +112,13 @@ fill(const struct jitsim_pktgen_s6a_tpl *t, uint8_t *o, const struct jitsim_s6a_
 	memcpy(o + DIAM_HDR + AVP_HDR, m->session_id, slen);
 	/*
 	 * The padding (0-3 octets) as one word of zeros, with no size branch:
-	 * what it writes past the padding, the body overwrites.
+	 * what it writes past the padding, the body (at least one AVP after
+	 * the Session-Id, in every S6a message) overwrites.
 	 */
-	memcpy(o + DIAM_HDR + AVP_HDR + slen, zero, 4);
+	if (t->len >= DIAM_HDR + 4)
+		memcpy(o + DIAM_HDR + AVP_HDR + slen, zero, 4);
+	else
+		memset(o + DIAM_HDR + AVP_HDR + slen, 0, sess - AVP_HDR - slen);
 	memcpy(o + DIAM_HDR + sess, t->b + DIAM_HDR, t->len - DIAM_HDR);
 	jitsim_put_be32(o + out_at(t->hbh_at, sess), m->hbh);
 	jitsim_put_be32(o + out_at(t->e2e_at, sess), m->e2e);
