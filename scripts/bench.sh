@@ -42,20 +42,21 @@ restore_min_free() {
 }
 trap restore_min_free EXIT
 trap 'exit 130' INT TERM HUP
-pktgen_shm() {
+# pktgen_mem DIR RUNS: the series into a RAM file system at DIR.
+pktgen_mem() {
 	taskset -c 1 "$build/tests/pktgen/bench_pktgen" -s "$top/pktgen/scenarios/bench.ini" \
-		-n "${PKTGEN_SHM_PACKETS:-4000000}" -d "$shm_dir" -r "$1"
+		-n "${PKTGEN_SHM_PACKETS:-4000000}" -d "$1" -r "$2"
 }
 echo "== bench_pktgen ($(date -u +%F), $(nproc) cores, $(uname -r), output in $shm_dir)"
 if [ -w "$min_free" ] && old=$(cat "$min_free") && echo 60000 2>/dev/null >"$min_free"; then
 	min_free_old=$old
 	echo "-- free page reporting held back: $min_free $min_free_old -> 60000 (restored after)"
-	pktgen_shm "${PKTGEN_RUNS:-5}"
+	pktgen_mem "$shm_dir" "${PKTGEN_RUNS:-5}"
 	restore_min_free
 	echo "-- the same as the machine is ($min_free $(cat "$min_free")):"
-	pktgen_shm 3
+	pktgen_mem "$shm_dir" 3
 else
-	pktgen_shm "${PKTGEN_RUNS:-5}"
+	pktgen_mem "$shm_dir" "${PKTGEN_RUNS:-5}"
 fi
 
 # Then into a tmpfs of its own mounted with large folios (huge=within_size),
@@ -76,9 +77,8 @@ umount_huge() {
 trap 'restore_min_free; umount_huge' EXIT
 huge_dir=$(mktemp -d "${TMPDIR:-/tmp}/jitsim-bench-huge.XXXXXX")
 if mount -t tmpfs -o size=4g,huge=within_size,mode=0700 jitsim-bench-huge "$huge_dir" 2>/dev/null; then
-	shm_dir=$huge_dir
 	echo "== bench_pktgen ($(date -u +%F), $(nproc) cores, $(uname -r), output in a tmpfs with huge=within_size)"
-	pktgen_shm "${PKTGEN_RUNS:-5}"
+	pktgen_mem "$huge_dir" "${PKTGEN_RUNS:-5}"
 	umount_huge
 else
 	echo "-- no tmpfs with huge=within_size here (mounting needs root and THP): skipped"

@@ -154,10 +154,15 @@ run_baseline(const char *dir, uint64_t n, size_t size, double *secs, double *cpu
 	 * writes better (a tmpfs with large folios) neither is favoured.
 	 */
 	f = fopen(path, "wb");
-	if (f == NULL || setvbuf(f, buf, _IOFBF, JITSIM_PKTGEN_OFILE_BUF) != 0) {
+	if (f == NULL) {
 		fprintf(stderr, "bench_pktgen: %s: %s\n", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
+		pcap_close(p);
+		return -1;
+	}
+	if (setvbuf(f, buf, _IOFBF, JITSIM_PKTGEN_OFILE_BUF) != 0) {
+		fprintf(stderr, "bench_pktgen: %s: cannot set a %u-byte stdio buffer\n", path,
+			JITSIM_PKTGEN_OFILE_BUF);
+		fclose(f);
 		pcap_close(p);
 		return -1;
 	}
